@@ -1,0 +1,141 @@
+/* SPDX-License-Identifier: (GPL-2.0 WITH Linux-syscall-note) OR MIT */
+/*
+ * smtpguard: SMTP egress allow-list for Linux routers and hosts.
+ *
+ * Generic netlink family "smtpguard", version SMTPGUARD_GENL_VERSION.
+ * The same contract as a YNL spec: Documentation/netlink/specs/smtpguard.yaml.
+ *
+ * Every command acts on the network namespace of the requesting socket.
+ * Commands that change state need CAP_NET_ADMIN in the user namespace that
+ * owns that network namespace (GENL_UNS_ADMIN_PERM); the read-only GET and
+ * dump commands are open to everyone in the namespace.
+ *
+ * Policy, per namespace: a TCP packet whose destination port is in the SMTP
+ * port set is allowed only when its source or its destination address is
+ * covered by an allow-list prefix.  Everything else is untouched.
+ *
+ * Attribute tree of every command ("*" = may repeat, "?" = optional):
+ *
+ * SMTPGUARD_CMD_ALLOW_ADD (do, admin)       all or nothing; adding a
+ *   SMTPGUARD_A_PREFIX*: NLA_NESTED          prefix that is present is
+ *     SMTPGUARD_PREFIX_A_FAMILY: u16          not an error
+ *     SMTPGUARD_PREFIX_A_ADDR: binary        4 bytes (AF_INET) or 16
+ *     SMTPGUARD_PREFIX_A_PREFIXLEN?: u8      default: the full length
+ *   reply: SMTPGUARD_A_MODE: u8, SMTPGUARD_A_ALLOW_ENTRIES: u32,
+ *          SMTPGUARD_A_MODE_AUTO?: flag      set when this request switched
+ *                                            the namespace to enforce
+ *
+ * SMTPGUARD_CMD_ALLOW_DEL (do, admin)       all or nothing; deleting a
+ *   SMTPGUARD_A_PREFIX*: NLA_NESTED          prefix that is absent fails
+ *                                            with ENOENT
+ *
+ * SMTPGUARD_CMD_ALLOW_FLUSH (do, admin)     no attributes
+ *
+ * SMTPGUARD_CMD_ALLOW_GET (dump)            one message per prefix:
+ *   SMTPGUARD_A_PREFIX: NLA_NESTED           (the layout above)
+ *
+ * SMTPGUARD_CMD_PORTS_SET (do, admin)       replaces the whole set
+ *   SMTPGUARD_A_PORTS: NLA_NESTED
+ *     SMTPGUARD_PORTS_A_PORT*: u16           1..65535, at most
+ *                                            SMTPGUARD_MAX_PORTS distinct
+ *
+ * SMTPGUARD_CMD_PORTS_GET (do)
+ *   reply: SMTPGUARD_A_PORTS: NLA_NESTED (sorted, distinct)
+ *
+ * SMTPGUARD_CMD_MODE_SET (do, admin)
+ *   SMTPGUARD_A_MODE: u8 (enum smtpguard_mode)
+ *
+ * SMTPGUARD_CMD_MODE_GET (do)
+ *   reply: SMTPGUARD_A_MODE: u8, SMTPGUARD_A_MODE_EXPLICIT?: flag
+ *
+ * SMTPGUARD_CMD_STATS_GET (do)              the same numbers as
+ *   reply: SMTPGUARD_A_MODE: u8              /proc/net/smtpguard
+ *          SMTPGUARD_A_ALLOW_ENTRIES: u32
+ *          SMTPGUARD_A_PORTS: NLA_NESTED
+ *          SMTPGUARD_A_STATS: NLA_NESTED
+ *            SMTPGUARD_STATS_A_SMTP_INSPECTED: u64
+ *            SMTPGUARD_STATS_A_SMTP_ALLOWED: u64
+ *            SMTPGUARD_STATS_A_SMTP_DROPPED: u64
+ *            SMTPGUARD_STATS_A_SMTP_WOULD_DROP: u64
+ *
+ * SMTPGUARD_CMD_STATS_RESET (do, admin)     counters restart from zero
+ *
+ * ABI rules: numbers are never reused or reordered; new commands and
+ * attributes only ever go before the __*_MAX sentinel of their enum.
+ */
+#ifndef _UAPI_LINUX_SMTPGUARD_H
+#define _UAPI_LINUX_SMTPGUARD_H
+
+#define SMTPGUARD_GENL_NAME	"smtpguard"
+#define SMTPGUARD_GENL_VERSION	1
+
+/* Most SMTP ports one namespace may guard (25, 465, 587, 2525, ...). */
+#define SMTPGUARD_MAX_PORTS	32
+/* Most allow-list prefixes per namespace. */
+#define SMTPGUARD_MAX_ALLOW	4096
+
+enum smtpguard_mode {
+	SMTPGUARD_MODE_OFF,		/* no inspection at all */
+	SMTPGUARD_MODE_MONITOR,		/* count and log, let it pass */
+	SMTPGUARD_MODE_ENFORCE,		/* count, log and drop */
+	__SMTPGUARD_MODE_LAST,
+	SMTPGUARD_MODE_MAX = __SMTPGUARD_MODE_LAST - 1
+};
+
+enum smtpguard_cmd {
+	SMTPGUARD_CMD_UNSPEC,
+	SMTPGUARD_CMD_ALLOW_ADD,
+	SMTPGUARD_CMD_ALLOW_DEL,
+	SMTPGUARD_CMD_ALLOW_FLUSH,
+	SMTPGUARD_CMD_ALLOW_GET,
+	SMTPGUARD_CMD_PORTS_SET,
+	SMTPGUARD_CMD_PORTS_GET,
+	SMTPGUARD_CMD_MODE_SET,
+	SMTPGUARD_CMD_MODE_GET,
+	SMTPGUARD_CMD_STATS_GET,
+	SMTPGUARD_CMD_STATS_RESET,
+	__SMTPGUARD_CMD_LAST,
+	SMTPGUARD_CMD_MAX = __SMTPGUARD_CMD_LAST - 1
+};
+
+enum smtpguard_attr {
+	SMTPGUARD_A_UNSPEC,
+	SMTPGUARD_A_PREFIX,		/* nest: enum smtpguard_prefix_attr */
+	SMTPGUARD_A_MODE,		/* u8: enum smtpguard_mode */
+	SMTPGUARD_A_MODE_EXPLICIT,	/* flag: mode was set by MODE_SET */
+	SMTPGUARD_A_MODE_AUTO,		/* flag: this request set enforce */
+	SMTPGUARD_A_PORTS,		/* nest: enum smtpguard_ports_attr */
+	SMTPGUARD_A_ALLOW_ENTRIES,	/* u32 */
+	SMTPGUARD_A_STATS,		/* nest: enum smtpguard_stats_attr */
+	__SMTPGUARD_A_LAST,
+	SMTPGUARD_A_MAX = __SMTPGUARD_A_LAST - 1
+};
+
+enum smtpguard_prefix_attr {
+	SMTPGUARD_PREFIX_A_UNSPEC,
+	SMTPGUARD_PREFIX_A_FAMILY,	/* u16: AF_INET or AF_INET6 */
+	SMTPGUARD_PREFIX_A_ADDR,	/* binary: 4 or 16 bytes, network order */
+	SMTPGUARD_PREFIX_A_PREFIXLEN,	/* u8: 0..32 or 0..128 */
+	__SMTPGUARD_PREFIX_A_LAST,
+	SMTPGUARD_PREFIX_A_MAX = __SMTPGUARD_PREFIX_A_LAST - 1
+};
+
+enum smtpguard_ports_attr {
+	SMTPGUARD_PORTS_A_UNSPEC,
+	SMTPGUARD_PORTS_A_PORT,		/* u16, host order */
+	__SMTPGUARD_PORTS_A_LAST,
+	SMTPGUARD_PORTS_A_MAX = __SMTPGUARD_PORTS_A_LAST - 1
+};
+
+enum smtpguard_stats_attr {
+	SMTPGUARD_STATS_A_UNSPEC,
+	SMTPGUARD_STATS_A_PAD,
+	SMTPGUARD_STATS_A_SMTP_INSPECTED,	/* u64 */
+	SMTPGUARD_STATS_A_SMTP_ALLOWED,		/* u64 */
+	SMTPGUARD_STATS_A_SMTP_DROPPED,		/* u64 */
+	SMTPGUARD_STATS_A_SMTP_WOULD_DROP,	/* u64 */
+	__SMTPGUARD_STATS_A_LAST,
+	SMTPGUARD_STATS_A_MAX = __SMTPGUARD_STATS_A_LAST - 1
+};
+
+#endif /* _UAPI_LINUX_SMTPGUARD_H */
