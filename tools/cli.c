@@ -1,0 +1,112 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The command-line vocabulary: options, the usage text, and the one-line
+ * usage errors every parser reports through.
+ */
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "smtpguardctl.h"
+
+int sg_usage_err(const char *obj, const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs(PROG_NAME ": ", stderr);
+	if (obj)
+		fprintf(stderr, "%s: ", obj);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return SG_EXIT_USAGE;
+}
+
+const struct option sg_long_options[] = {
+	{ "json",	no_argument,		NULL, 'j' },
+	{ "pretty",	no_argument,		NULL, 'p' },
+	{ "netns",	required_argument,	NULL, 'n' },
+	{ "version",	no_argument,		NULL, 'V' },
+	{ "help",	no_argument,		NULL, 'h' },
+	{ NULL, 0, NULL, 0 }
+};
+
+/* A global option typed after the object: say where it belongs. */
+bool sg_is_global_option(const char *arg)
+{
+	const struct option *o;
+
+	if (arg[0] != '-' || !arg[1])
+		return false;
+	if (arg[1] != '-')
+		return arg[2] == '\0' && strchr("jpnVh", arg[1]);
+	for (o = sg_long_options; o->name; o++) {
+		size_t n = strlen(o->name);
+
+		if (!strncmp(arg + 2, o->name, n) &&
+		    (arg[2 + n] == '\0' || arg[2 + n] == '='))
+			return true;
+	}
+	return false;
+}
+
+int sg_no_more_args(const char *obj, int argc, char **argv)
+{
+	char q[SG_QUOTE_LEN];
+
+	if (argc <= 0)
+		return 0;
+	return sg_usage_err(obj, "unexpected argument '%s'",
+			    sg_quote(argv[0], q, sizeof(q)));
+}
+
+void sg_usage(FILE *fp)
+{
+	fprintf(fp,
+"Usage: " PROG_NAME " [OPTIONS] OBJECT [COMMAND] [ARGS]\n"
+"\n"
+"Commands:\n"
+"  allow [add] ADDR[/LEN]...   allow mail servers: IPv4 or IPv6 addresses or\n"
+"                              prefixes; adding one that is present is not an\n"
+"                              error.  In a namespace whose mode was never set,\n"
+"                              the first allow switches it to enforce.\n"
+"  allow del ADDR[/LEN]...     remove prefixes (all or nothing: each must exist)\n"
+"  allow [list|show]           list the allow-list\n"
+"  allow flush                 remove every prefix; the mode is kept\n"
+"  ports [show]                show the SMTP ports (destination ports inspected)\n"
+"  ports [set] PORT...         replace the SMTP port set (1..65535, at most %d)\n"
+"  mode [show]                 show the mode\n"
+"  mode [set] enforce|monitor|off\n"
+"                              enforce: drop SMTP to or from other addresses;\n"
+"                              monitor: count and log only; off: no inspection\n"
+"  stats [show]                show the counters, as /proc/net/smtpguard does\n"
+"  stats reset                 restart the counters from zero\n"
+"  help                        show this text\n"
+"\n"
+"Options (before OBJECT):\n"
+"  -j, --json                  JSON output\n"
+"  -p, --pretty                pretty-printed JSON output (implies -j)\n"
+"  -n, --netns NETNS           act in network namespace /run/netns/NETNS,\n"
+"                              like 'ip -n'\n"
+"  -V, --version               show the version\n"
+"  -h, --help                  show this text\n"
+"\n"
+"Exit status:\n"
+"  0  success\n"
+"  1  reserved for a negative answer of future 'test' commands\n"
+"  2  bad command line or input; nothing was changed\n"
+"  3  the kernel refused or failed the operation\n"
+"  4  smtpguard is not available (module not loaded) or no such namespace\n",
+		SMTPGUARD_MAX_PORTS);
+}
+
+int sg_help(const char *obj, int argc, char **argv)
+{
+	if (sg_no_more_args(obj, argc, argv))
+		return SG_EXIT_USAGE;
+	sg_usage(stdout);
+	return SG_EXIT_OK;
+}

@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The generic netlink side of smtpguardctl, on libmnl: one socket with
+ * extended acks, family resolution, and request/ack/dump helpers that
+ * report kernel errors as "Error: <extack message>."
+ */
+#ifndef SG_NL_H
+#define SG_NL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <libmnl/libmnl.h>
+
+struct sg_nl {
+	struct mnl_socket *sock;
+	uint32_t portid;
+	uint32_t seq;
+	uint16_t family_id;
+	char *rx;			/* receive buffer */
+	size_t rxlen;
+	char *tx;			/* request buffer, grown on demand */
+	size_t txlen;
+	char errmsg[256];		/* extack text of the last error */
+};
+
+/*
+ * Enters /run/netns/NAME (like ip -n).  Prints a one-line error and
+ * returns SG_EXIT_UNAVAILABLE if it cannot.
+ */
+int sg_netns_enter(const char *name);
+/* True for a name that can only mean a file in /run/netns. */
+int sg_netns_name_ok(const char *name);
+
+/*
+ * Opens the socket and resolves the "smtpguard" family.  Returns an exit
+ * status; SG_EXIT_UNAVAILABLE (with the "not loaded" message) when the
+ * family is absent.
+ */
+int sg_nl_open(struct sg_nl *nl);
+void sg_nl_close(struct sg_nl *nl);
+
+/*
+ * Starts a request for cmd in nl->tx with room for payload bytes of
+ * attributes.  NLM_F_REQUEST and NLM_F_ACK are always set.  Returns NULL
+ * (errno ENOMEM) if the buffer cannot grow.
+ */
+struct nlmsghdr *sg_nl_msg(struct sg_nl *nl, uint8_t cmd, uint16_t flags,
+			   size_t payload);
+
+/*
+ * Sends nlh and runs cb on every reply until the ack (or NLMSG_DONE for a
+ * dump).  cb may return MNL_CB_ERROR with errno EBADMSG for a reply it
+ * cannot understand.  Returns an exit status, with the error printed.
+ */
+int sg_nl_do(struct sg_nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *data);
+
+/*
+ * Reads an NLMSG_ERROR or NLMSG_DONE message: returns its error (0 or
+ * -errno) and copies the extack text, if any, into msg ("" if none).
+ * Pure, for the unit tests.
+ */
+int sg_nl_parse_status(const struct nlmsghdr *nlh, char *msg, size_t msglen);
+
+/* "Error: <msg>." or "Error: <strerror>."; no doubled period. */
+void sg_nl_print_error(int err, const char *msg);
+
+#endif /* SG_NL_H */

@@ -1,0 +1,103 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * smtpguardctl: what main() and the per-object files share.
+ */
+#ifndef SMTPGUARDCTL_H
+#define SMTPGUARDCTL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <getopt.h>
+
+#include <linux/smtpguard.h>
+
+#include "addr.h"
+
+#define PROG_NAME "smtpguardctl"
+
+/* Exit status, documented in 'smtpguardctl help'. */
+enum sg_exit {
+	SG_EXIT_OK		= 0,
+	SG_EXIT_NEGATIVE	= 1,	/* reserved for future 'test' commands */
+	SG_EXIT_USAGE		= 2,	/* bad command line or input */
+	SG_EXIT_KERNEL		= 3,	/* the kernel refused or failed it */
+	SG_EXIT_UNAVAILABLE	= 4,	/* module not loaded, netns not found */
+};
+
+struct sg_nl;
+struct sg_req;
+
+typedef int (*sg_run_fn)(struct sg_nl *nl, const struct sg_req *req);
+
+/*
+ * One validated request.  The parsers fill it completely before anything
+ * touches a namespace or a socket, so bad input never changes state.
+ */
+struct sg_req {
+	sg_run_fn run;			/* NULL: nothing for the kernel */
+	struct sg_prefix *prefixes;	/* allow add/del, owned */
+	size_t nprefixes;
+	uint16_t ports[SMTPGUARD_MAX_PORTS];
+	size_t nports;
+	uint8_t mode;
+};
+
+extern const struct option sg_long_options[];
+/* "-j", "--netns=x", ...: an option of ours, typed where it cannot go. */
+bool sg_is_global_option(const char *arg);
+/* The full usage text: every command, option and exit status. */
+void sg_usage(FILE *fp);
+
+/* Prints "smtpguardctl: OBJ: message" on one line; returns SG_EXIT_USAGE. */
+int sg_usage_err(const char *obj, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* Rejects argv[0] if there is one: "unexpected argument". */
+int sg_no_more_args(const char *obj, int argc, char **argv);
+
+/* "help" and "OBJECT help": the usage on stdout. */
+int sg_help(const char *obj, int argc, char **argv);
+
+int allow_parse(struct sg_req *req, int argc, char **argv);
+int ports_parse(struct sg_req *req, int argc, char **argv);
+int mode_parse(struct sg_req *req, int argc, char **argv);
+int stats_parse(struct sg_req *req, int argc, char **argv);
+
+/* Reply parsing and printing, shared with the unit tests. */
+struct nlattr;
+int sg_prefix_from_nest(const struct nlattr *nest, struct sg_prefix *p);
+void sg_print_prefix(const struct sg_prefix *p);
+
+int sg_ports_from_nest(const struct nlattr *nest, uint16_t *ports,
+		       size_t *n);
+/* An array under key in JSON; first/next formats join it in plain text. */
+void sg_print_ports(const char *key, const char *first, const char *next,
+		    const uint16_t *ports, size_t n);
+
+struct sg_mode_reply {
+	bool has_mode;
+	uint8_t mode;
+	bool explicit;
+};
+int sg_mode_get(struct sg_nl *nl, struct sg_mode_reply *r);
+
+struct sg_stats {
+	bool has_mode;
+	bool has_stats;
+	uint8_t mode;
+	bool explicit;
+	uint32_t allow_entries;
+	uint16_t ports[SMTPGUARD_MAX_PORTS];
+	size_t nports;
+	uint64_t inspected;
+	uint64_t allowed;
+	uint64_t dropped;
+	uint64_t would_drop;
+};
+struct nlmsghdr;
+/* An mnl_cb_t: fills the struct sg_stats behind data from a reply. */
+int sg_stats_parse(const struct nlmsghdr *nlh, void *data);
+void sg_print_stats(const struct sg_stats *s);
+
+#endif /* SMTPGUARDCTL_H */

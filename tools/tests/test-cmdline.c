@@ -1,0 +1,319 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The whole command-line grammar as a table of {exit status, argv}, after
+ * ethtool's test-cmdline.c; runs the real binary, no kernel module needed.
+ *
+ *   test-cmdline ./smtpguardctl VERSION
+ *
+ * Every usage error must exit 2 with exactly one line on stderr and nothing
+ * on stdout.  Commands that need the kernel must exit 4 with the "not
+ * loaded" line where the family is absent; they are skipped on a machine
+ * where smtpguard is loaded.
+ */
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ktap.h"
+#include "run.h"
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#define MAX_ARGS 40
+
+#define NOT_LOADED "smtpguardctl: smtpguard is not available: the kernel module is not loaded (try: modprobe smtpguard)\n"
+#define HOST_BITS "smtpguardctl: allow: 10.10.10.5/24 has host bits set; did you mean 10.10.10.0/24?\n"
+
+enum { OK = 0, USAGE = 2, UNAVAILABLE = 4, HELP = 100, KERNEL = 101 };
+
+struct tcase {
+	int code;		/* HELP: 0 with the usage; KERNEL: 4 "not loaded" */
+	const char *err;	/* stderr must contain this, if set */
+	const char *argv[MAX_ARGS];
+};
+
+static const struct tcase cases[] = {
+	/* Help and version: no socket, exit 0. */
+	{ HELP, NULL, { "help" } },
+	{ HELP, NULL, { "--help" } },
+	{ HELP, NULL, { "-h" } },
+	{ HELP, NULL, { "-j", "-h" } },
+	{ HELP, NULL, { "allow", "help" } },
+	{ HELP, NULL, { "ports", "help" } },
+	{ HELP, NULL, { "mode", "help" } },
+	{ HELP, NULL, { "stats", "help" } },
+	{ HELP, NULL, { "allow", "--help" } },
+	{ HELP, NULL, { "stats", "reset", "-h" } },
+
+	/* Options. */
+	{ USAGE, "missing object", { NULL } },
+	{ USAGE, "missing object", { "-j" } },
+	{ USAGE, "unknown option '-x'", { "-x", "stats" } },
+	{ USAGE, "unknown option '--bogus'", { "--bogus", "stats" } },
+	{ USAGE, "unknown option '--json=1'", { "--json=1", "stats" } },
+	{ USAGE, "option '-n' needs an argument", { "-n" } },
+	{ USAGE, "option '--netns' needs an argument", { "--netns" } },
+	{ USAGE, "'' is not a network namespace name", { "-n", "", "stats" } },
+	{ USAGE, "'a/b' is not a network namespace name", { "-n", "a/b", "stats" } },
+	{ USAGE, "'..' is not a network namespace name", { "-n", "..", "stats" } },
+	{ USAGE, "unknown object 'foo'", { "foo" } },
+	{ USAGE, "unknown object ''", { "" } },
+	{ USAGE, "unknown object 'allowlist'", { "allowlist" } },
+	{ USAGE, "option '-j' must come before the object", { "stats", "-j" } },
+	{ USAGE, "option '--netns=x' must come before the object", { "allow", "list", "--netns=x" } },
+	{ USAGE, "help: unexpected argument 'allow'", { "help", "allow" } },
+
+	/* allow */
+	{ USAGE, "allow: add: missing address", { "allow", "add" } },
+	{ USAGE, "allow: del: missing address", { "allow", "del" } },
+	{ USAGE, "allow: del: missing address", { "allow", "delete" } },
+	{ USAGE, HOST_BITS, { "allow", "10.10.10.5/24" } },
+	{ USAGE, HOST_BITS, { "allow", "add", "10.10.10.5/24" } },
+	{ USAGE, HOST_BITS, { "allow", "10.0.0.1", "10.10.10.5/24", "2001:db8::25" } },
+	{ USAGE, "did you mean 2001:db8::/64?", { "allow", "del", "2001:db8::1/64" } },
+	{ USAGE, "'10.0.0.256' is not a valid IPv4 address", { "allow", "10.0.0.256" } },
+	{ USAGE, "prefix length must be a number from 0 to 32", { "allow", "add", "10.0.0.1", "10.0.0.0/33" } },
+	{ USAGE, "prefix length must be a number from 0 to 128", { "allow", "2001:db8::/129" } },
+	{ USAGE, "missing prefix length", { "allow", "10.0.0.0/" } },
+	{ USAGE, "zone ids are not supported", { "allow", "fe80::1%eth0" } },
+	{ USAGE, "did you mean 10.0.0.1?", { "allow", "::ffff:10.0.0.1" } },
+	{ USAGE, "names are not resolved", { "allow", "mail.example.com" } },
+	{ USAGE, "empty address", { "allow", "" } },
+	{ USAGE, "'10.0.0.1\\x0a'", { "allow", "10.0.0.1\n" } },
+	{ USAGE, "unknown command 'lst'", { "allow", "lst" } },
+	{ USAGE, "'lst' is not an IPv4 or IPv6 address", { "allow", "add", "lst" } },
+	{ USAGE, "allow: unexpected argument 'extra'", { "allow", "list", "extra" } },
+	{ USAGE, "allow: unexpected argument 'extra'", { "allow", "show", "extra" } },
+	{ USAGE, "allow: unexpected argument 'now'", { "allow", "flush", "now" } },
+	{ USAGE, "allow: unexpected argument 'x'", { "allow", "help", "x" } },
+	{ USAGE, "option '-j' must come before the object", { "allow", "10.0.0.1", "-j" } },
+
+	/* ports */
+	{ USAGE, "'0' is not a valid port", { "ports", "0" } },
+	{ USAGE, "'65536' is not a valid port", { "ports", "25", "65536" } },
+	{ USAGE, "'-1' is not a valid port", { "ports", "-1" } },
+	{ USAGE, "'25a' is not a valid port", { "ports", "set", "25a" } },
+	{ USAGE, "'abc' is not a valid port", { "ports", "25", "abc" } },
+	{ USAGE, "'smtp' is not a valid port", { "ports", "set", "smtp" } },
+	{ USAGE, "unknown command 'sohw'", { "ports", "sohw" } },
+	{ USAGE, "ports: set: missing port", { "ports", "set" } },
+	{ USAGE, "'' is not a valid port", { "ports", "" } },
+	{ USAGE, "ports: unexpected argument 'extra'", { "ports", "show", "extra" } },
+	{ USAGE, "too many ports (at most 32 distinct)", { "ports",
+		"1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12",
+		"13", "14", "15", "16", "17", "18", "19", "20", "21", "22",
+		"23", "24", "25", "26", "27", "28", "29", "30", "31", "32",
+		"33" } },
+
+	/* mode */
+	{ USAGE, "'enforcing' is not a mode (enforce, monitor, off)", { "mode", "enforcing" } },
+	{ USAGE, "'ENFORCE' is not a mode", { "mode", "set", "ENFORCE" } },
+	{ USAGE, "'' is not a mode", { "mode", "" } },
+	{ USAGE, "mode: set: missing mode", { "mode", "set" } },
+	{ USAGE, "mode: unexpected argument 'now'", { "mode", "enforce", "now" } },
+	{ USAGE, "mode: unexpected argument 'x'", { "mode", "show", "x" } },
+
+	/* stats */
+	{ USAGE, "stats: unknown command 'clear'", { "stats", "clear" } },
+	{ USAGE, "stats: unexpected argument 'now'", { "stats", "reset", "now" } },
+	{ USAGE, "stats: unexpected argument 'x'", { "stats", "show", "x" } },
+
+	/* Input is checked before the namespace is even looked up. */
+	{ USAGE, "'0' is not a valid port", { "-n", "sg-test-no-such-ns", "ports", "0" } },
+	{ UNAVAILABLE, "cannot open network namespace \"sg-test-no-such-ns\"",
+	  { "-n", "sg-test-no-such-ns", "stats" } },
+	{ UNAVAILABLE, "cannot open network namespace \"sg-test-no-such-ns\"",
+	  { "--netns=sg-test-no-such-ns", "allow", "10.0.0.1" } },
+
+	/* Valid commands: they reach the kernel, which has no smtpguard here. */
+	{ KERNEL, NULL, { "allow" } },
+	{ KERNEL, NULL, { "allow", "list" } },
+	{ KERNEL, NULL, { "allow", "show" } },
+	{ KERNEL, NULL, { "-j", "allow", "list" } },
+	{ KERNEL, NULL, { "-p", "allow", "show" } },
+	{ KERNEL, NULL, { "allow", "10.10.10.10" } },
+	{ KERNEL, NULL, { "allow", "add", "10.10.10.0/24", "2001:db8::25", "2001:DB8::/32" } },
+	{ KERNEL, NULL, { "allow", "0.0.0.0/0", "::/0" } },
+	{ KERNEL, NULL, { "allow", "del", "10.10.10.10" } },
+	{ KERNEL, NULL, { "allow", "delete", "2001:db8::25", "10.0.0.0/8" } },
+	{ KERNEL, NULL, { "allow", "flush" } },
+	{ KERNEL, NULL, { "ports" } },
+	{ KERNEL, NULL, { "ports", "show" } },
+	{ KERNEL, NULL, { "ports", "25", "587" } },
+	{ KERNEL, NULL, { "ports", "set", "65535", "1" } },
+	{ KERNEL, NULL, { "ports",	/* 33 arguments, 32 distinct */
+		"1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12",
+		"13", "14", "15", "16", "17", "18", "19", "20", "21", "22",
+		"23", "24", "25", "26", "27", "28", "29", "30", "31", "32",
+		"25" } },
+	{ KERNEL, NULL, { "mode" } },
+	{ KERNEL, NULL, { "mode", "show" } },
+	{ KERNEL, NULL, { "mode", "enforce" } },
+	{ KERNEL, NULL, { "mode", "set", "monitor" } },
+	{ KERNEL, NULL, { "mode", "off" } },
+	{ KERNEL, NULL, { "-j", "mode" } },
+	{ KERNEL, NULL, { "stats" } },
+	{ KERNEL, NULL, { "stats", "show" } },
+	{ KERNEL, NULL, { "-j", "-p", "stats" } },
+	{ KERNEL, NULL, { "--json", "--pretty", "stats" } },
+	{ KERNEL, NULL, { "stats", "reset" } },
+};
+
+/* Every command and option the usage text must name. */
+static const char *const help_words[] = {
+	"allow [add] ADDR[/LEN]...", "allow del ADDR[/LEN]...",
+	"allow [list|show]", "allow flush", "ports [show]",
+	"ports [set] PORT...", "mode [show]", "mode [set] enforce|monitor|off",
+	"stats [show]", "stats reset", "help", "-j, --json", "-p, --pretty",
+	"-n, --netns NETNS", "-V, --version", "-h, --help",
+	"0  success", "1  reserved", "2  bad command line", "3  the kernel",
+	"4  smtpguard is not available",
+};
+
+struct exec_args {
+	const char *prog;
+	const char *const *args;
+};
+
+static int exec_tool(void *arg)
+{
+	const struct exec_args *e = arg;
+	const char *argv[MAX_ARGS + 2];
+	size_t i;
+
+	argv[0] = e->prog;
+	for (i = 0; i < MAX_ARGS && e->args[i]; i++)
+		argv[i + 1] = e->args[i];
+	argv[i + 1] = NULL;
+	execv(e->prog, (char *const *)argv);
+	return 127;
+}
+
+static int run(const char *prog, const char *const *args, struct result *r)
+{
+	struct exec_args e = { prog, args };
+
+	return run_captured(r, exec_tool, &e, NULL);
+}
+
+static size_t count_lines(const char *s)
+{
+	size_t n = 0;
+
+	for (; *s; s++)
+		n += *s == '\n';
+	return n;
+}
+
+static void describe(const char *const *args, char *buf, size_t len)
+{
+	size_t o = 0, i;
+
+	buf[0] = '\0';
+	for (i = 0; args[i] && o + 4 < len; i++) {
+		const char *a = args[i];
+
+		o += (size_t)snprintf(buf + o, len - o, "%s'", i ? " " : "");
+		for (; *a && o + 6 < len; a++) {
+			if ((unsigned char)*a < 0x20)
+				o += (size_t)snprintf(buf + o, len - o, "\\x%02x", *a);
+			else
+				buf[o++] = *a;
+		}
+		o += (size_t)snprintf(buf + o, len - o, "'");
+	}
+	if (!i)
+		snprintf(buf, len, "(no arguments)");
+}
+
+static bool has_all_help_words(const char *out)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(help_words); i++)
+		if (!strstr(out, help_words[i])) {
+			ktap_diag("usage lacks '%s'", help_words[i]);
+			return false;
+		}
+	return true;
+}
+
+static bool check(const struct tcase *t, const struct result *r)
+{
+	switch (t->code) {
+	case HELP:
+		return r->status == 0 && !r->err[0] && has_all_help_words(r->out);
+	case KERNEL:
+		return r->status == 4 && !r->out[0] &&
+		       !strcmp(r->err, NOT_LOADED);
+	case USAGE:
+	case UNAVAILABLE:
+		/* One line naming what was wrong, nothing on stdout. */
+		return r->status == t->code && !r->out[0] &&
+		       count_lines(r->err) == 1 &&
+		       !strncmp(r->err, "smtpguardctl: ", 14) &&
+		       (!t->err || strstr(r->err, t->err));
+	default:
+		return r->status == t->code;
+	}
+}
+
+int main(int argc, char **argv)
+{
+	static struct result r;
+	const char *prog = argc > 1 ? argv[1] : "./smtpguardctl";
+	const char *version = argc > 2 ? argv[2] : "0.1.0";
+	static const char *const stats[] = { "stats", NULL };
+	char desc[512], want[64];
+	bool loaded;
+	size_t i;
+
+	ktap_header();
+
+	/* With smtpguard loaded the KERNEL cases would really run: skip them. */
+	if (run(prog, stats, &r) < 0) {
+		printf("Bail out! cannot run %s: %s\n", prog, strerror(errno));
+		return 1;
+	}
+	loaded = r.status != 4;
+
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		const struct tcase *t = &cases[i];
+
+		describe(t->argv, desc, sizeof(desc));
+		if (t->code == KERNEL && loaded) {
+			printf("ok %d %s # SKIP smtpguard is loaded here\n",
+			       ++ktap_count, desc);
+			continue;
+		}
+		if (run(prog, t->argv, &r) < 0) {
+			ktap_ok(false, "%s: cannot run: %s", desc, strerror(errno));
+			continue;
+		}
+		if (!ktap_ok(check(t, &r), "%s exits %d", desc,
+			     t->code == HELP ? 0 : t->code == KERNEL ? 4 : t->code))
+			ktap_diag("exit %d, stdout %zu bytes, stderr: %s",
+				  r.status, strlen(r.out), r.err);
+	}
+
+	/* --version and -V: the version of dkms.conf, nothing else. */
+	snprintf(want, sizeof(want), "smtpguardctl %s\n", version);
+	{
+		static const char *const v1[] = { "--version", NULL };
+		static const char *const v2[] = { "-V", NULL };
+		static const char *const v3[] = { "-j", "-V", "stats", NULL };
+		const char *const *vs[] = { v1, v2, v3 };
+
+		for (i = 0; i < ARRAY_SIZE(vs); i++) {
+			describe(vs[i], desc, sizeof(desc));
+			if (run(prog, vs[i], &r) < 0) {
+				ktap_ok(false, "%s: cannot run", desc);
+				continue;
+			}
+			ktap_ok(r.status == 0 && !strcmp(r.out, want) && !r.err[0],
+				"%s prints \"smtpguardctl %s\"", desc, version);
+		}
+	}
+	return ktap_finish();
+}
