@@ -1,0 +1,116 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The one test command (make check), on the host: install what is missing,
+# build the module for every kernel and the tool, run the tool's unit tests,
+# build with the real dkms, then boot each test kernel (selftests/vm/
+# kernels.sh: Debian's 6.1 and 6.12) and run selftests/run_tests.sh in it.
+# Every "ok" / "not ok" / "ok ... # SKIP" line at the start of a line counts;
+# a step or VM that fails without saying "not ok" counts as one failure.
+# Ends with exactly one line: "N passed, N failed, N skipped".
+# VMs get SMTPGUARD_VM_SMP vCPUs (default 2) and run in parallel only when
+# there is a host core for every vCPU: oversubscribed TCG vCPUs slow down
+# four-fold (lock holders preempted).  SMTPGUARD_VM_PARALLEL=0/1 forces it.
+set -uo pipefail
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$root" || exit 1
+
+tmp=$(mktemp -d)
+pids=()
+# shellcheck disable=SC2317 # called from the trap
+cleanup() {
+	local p
+	for p in "${pids[@]}"; do
+		kill "$p" 2>/dev/null
+	done
+	wait 2>/dev/null
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+total_pass=0 total_fail=0 total_skip=0
+summary=()
+
+# tally NAME FILE: count the result lines of one section.
+tally() {
+	local name=$1 file=$2 p f s
+	s=$(grep -cE '^ok\b.*#[[:space:]]*SKIP' "$file")
+	p=$(($(grep -cE '^ok\b' "$file") - s))
+	f=$(grep -cE '^not ok\b' "$file")
+	total_pass=$((total_pass + p))
+	total_fail=$((total_fail + f))
+	total_skip=$((total_skip + s))
+	summary+=("# $name: $p passed, $f failed, $s skipped")
+}
+
+# step NAME CMD...: run a host step, output live and kept; a failing step
+# that printed no "not ok" gets one.
+step() {
+	local name=$1 out=$tmp/$1.out rc
+	shift
+	echo "# === $name: $*"
+	"$@" 2>&1 | tee "$out"
+	rc=${PIPESTATUS[0]}
+	if ((rc != 0)) && ! grep -qE '^not ok\b' "$out"; then
+		echo "not ok - $name: '$*' failed with status $rc" | tee -a "$out"
+	fi
+	return "$rc"
+}
+
+finish() {
+	printf '%s\n' "${summary[@]}"
+	echo "$total_pass passed, $total_fail failed, $total_skip skipped"
+	((total_fail == 0))
+	exit
+}
+
+if ! step deps selftests/vm/deps.sh; then
+	tally deps "$tmp/deps.out"
+	finish
+fi
+tally deps "$tmp/deps.out"
+mapfile -t kernels < <(selftests/vm/kernels.sh)
+
+step build make module-all tool
+tally build "$tmp/build.out"
+
+step unit-tests make -C tools check
+tally "unit tests" "$tmp/unit-tests.out"
+
+step dkms selftests/dkms_build.sh "${kernels[@]}"
+tally dkms "$tmp/dkms.out"
+
+# VMs: each kernel's output buffered and printed in order.
+vm() {
+	local k=$1 out=$tmp/vm-$1.out rc=0
+	selftests/vm/run.sh --kernel "$k" --smp "$smp" -- selftests/run_tests.sh >"$out" 2>&1 || rc=$?
+	# run.sh's own complaints (crash, timeout, lost guest) start with
+	# "run.sh: <kver>:"; the tests' failures are already "not ok" lines.
+	if grep -q "^run.sh: $k:" "$out" || { ((rc != 0)) && ! grep -qE '^not ok\b' "$out"; }; then
+		echo "not ok - kernel $k: VM run failed (status $rc, console in build/vm/$k.console.log)" >>"$out"
+	fi
+}
+smp=${SMTPGUARD_VM_SMP:-2}
+parallel=${SMTPGUARD_VM_PARALLEL:-$(($(nproc) >= smp * ${#kernels[@]}))}
+for k in "${kernels[@]}"; do
+	if ((parallel)); then
+		vm "$k" &
+		pids+=($!)
+	else
+		vm "$k"
+	fi
+done
+for k in "${kernels[@]}"; do
+	if ((parallel)); then
+		wait "${pids[0]}"
+		pids=("${pids[@]:1}")
+	fi
+	echo "# === kernel $k"
+	cat "$tmp/vm-$k.out"
+	tally "kernel $k" "$tmp/vm-$k.out"
+done
+
+finish

@@ -1,0 +1,103 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Install everything the build, the unit tests and the VM tests need, on a
+# Debian 12 machine, idempotently: Debian packages (only the missing ones),
+# the headers of both test kernels, both kernel images extracted into the
+# cache (never installed on the host), the kernel source tree (checkpatch,
+# kselftest headers, YNL client).  Cache: ${SMTPGUARD_CACHE:-~/.cache/smtpguard}.
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+cache=${SMTPGUARD_CACHE:-$HOME/.cache/smtpguard}
+export DEBIAN_FRONTEND=noninteractive
+
+say() { echo "deps: $*"; }
+
+updated=
+apt_update() {
+	[[ -n $updated ]] && return 0
+	say "apt-get update"
+	apt-get update -qq
+	updated=1
+}
+
+installed() { [[ $(dpkg-query -W -f='${db:Status-Abbrev}' "$1" 2>/dev/null) == "ii " ]]; }
+
+if [[ $(id -u) -ne 0 ]]; then
+	echo "deps.sh: must run as root (apt-get, dkms, qemu with 9p)" >&2
+	exit 1
+fi
+
+# Empty apt lists on a fresh machine: nothing can be resolved before an update.
+kernels=$("$here/kernels.sh" 2>/dev/null) || { apt_update; kernels=$("$here/kernels.sh"); }
+mapfile -t kvers <<<"$kernels"
+
+pkgs=(
+	make build-essential pkg-config kmod dkms sparse cpio xz-utils jq
+	qemu-system-x86 busybox-static
+	libmnl-dev libnl-genl-3-dev
+	iproute2 iptables ipset nftables
+	swaks python3 python3-aiosmtpd python3-yaml
+	linux-source-6.12
+)
+for k in "${kvers[@]}"; do
+	pkgs+=("linux-headers-$k")
+done
+[[ ${kvers[0]} == 6.1.0-* ]] && pkgs+=(linux-headers-amd64)
+
+missing=()
+for p in "${pkgs[@]}"; do
+	installed "$p" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+	apt_update
+	say "installing ${missing[*]}"
+	apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+else
+	say "all ${#pkgs[@]} packages present"
+fi
+
+# Kernel images: downloaded and extracted into the cache, then depmod'ed
+# there; run.sh boots them with -kernel and shares their modules.
+mkdir -p "$cache/kernels"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+for k in "${kvers[@]}"; do
+	dst=$cache/kernels/$k
+	if [[ -e $dst/.done ]]; then
+		say "kernel $k in cache"
+		continue
+	fi
+	say "downloading linux-image-$k"
+	rm -rf "$dst" "$dst.tmp"
+	# As root, apt warns that the download is unsandboxed: harmless.
+	if ! (cd "$tmp" && apt-get download -qq "linux-image-$k" 2>/dev/null); then
+		apt_update
+		(cd "$tmp" && apt-get download -qq "linux-image-$k")
+	fi
+	deb=$(compgen -G "$tmp/linux-image-${k}_*.deb" | head -n1)
+	dpkg-deb -x "$deb" "$dst.tmp"
+	# Debian 12 ships modules in /lib/modules; be robust to /usr/lib/modules.
+	if [[ ! -d $dst.tmp/lib/modules/$k && -d $dst.tmp/usr/lib/modules/$k ]]; then
+		mkdir -p "$dst.tmp/lib"
+		mv "$dst.tmp/usr/lib/modules" "$dst.tmp/lib/modules"
+	fi
+	depmod -b "$dst.tmp" -F "$dst.tmp/boot/System.map-$k" "$k"
+	touch "$dst.tmp/.done"
+	mv "$dst.tmp" "$dst"
+	rm -f "$deb"
+	say "kernel $k extracted to $dst"
+done
+
+src=$cache/linux-source-6.12
+if [[ -e $src/Makefile ]]; then
+	say "linux-source-6.12 in cache"
+else
+	say "extracting linux-source-6.12 to $src"
+	rm -rf "$src.tmp"
+	mkdir -p "$src.tmp"
+	tar -xJf /usr/src/linux-source-6.12.tar.xz -C "$src.tmp" --strip-components=1
+	rm -rf "$src"
+	mv "$src.tmp" "$src"
+fi

@@ -1,0 +1,56 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Stage 2 of the test VM: PID 1 on the host's root (read-only 9p).  Mounts
+# the pseudo filesystems, runs the command run.sh left in the run directory
+# with its output on the second serial port (ttyS1, run.sh's stdout), writes
+# its exit status, the kernel log and the taint flags next to it, powers off.
+set -u
+
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev
+exec </dev/null >/dev/console 2>&1
+mkdir -p /dev/pts /dev/shm /dev/mqueue
+mount -t devpts -o newinstance,ptmxmode=0666 devpts /dev/pts
+mount -t tmpfs -o mode=1777 shm /dev/shm
+mount -t cgroup2 cgroup2 /sys/fs/cgroup 2>/dev/null
+mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
+mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null
+mount -t bpf bpf /sys/fs/bpf 2>/dev/null
+ln -sf /proc/self/fd /dev/fd
+ln -sf /proc/self/fd/0 /dev/stdin
+ln -sf /proc/self/fd/1 /dev/stdout
+ln -sf /proc/self/fd/2 /dev/stderr
+
+rundir=
+for w in $(</proc/cmdline); do
+	case $w in smtpguard.run=*) rundir=${w#*=} ;; esac
+done
+
+poweroff_now() {
+	echo "smtpguard-vm: poweroff at $(cut -d" " -f1 /proc/uptime)s"
+	sync
+	echo o >/proc/sysrq-trigger
+	sleep 60
+}
+
+if [[ -z $rundir || ! -r $rundir/cmd ]]; then
+	echo "smtpguard-vm: no command (smtpguard.run=$rundir)"
+	poweroff_now
+fi
+
+hostname smtpguard-vm
+ip link set lo up 2>/dev/null
+echo "smtpguard-vm: up $(cut -d' ' -f1 /proc/uptime)s" >"$rundir/boot"
+
+out=/dev/ttyS1
+stty -F "$out" raw -echo 2>/dev/null || out=/dev/console
+bash "$rundir/cmd" >"$out" 2>&1 </dev/null
+rc=$?
+
+echo "$rc" >"$rundir/status.tmp"
+dmesg >"$rundir/dmesg" 2>/dev/null
+cat /proc/sys/kernel/tainted >"$rundir/tainted"
+mv "$rundir/status.tmp" "$rundir/status"
+poweroff_now
