@@ -3,7 +3,8 @@
 #
 # The one test command (make check), on the host: install what is missing,
 # build the module for every kernel and the tool, run the tool's unit tests,
-# build with the real dkms, then boot each test kernel (selftests/vm/
+# static checks (W=1, sparse, checkpatch, spec), build with the real dkms,
+# then boot each test kernel (selftests/vm/
 # kernels.sh: Debian's 6.1 and 6.12) and run selftests/run_tests.sh in it.
 # Every "ok" / "not ok" / "ok ... # SKIP" line at the start of a line counts;
 # a step or VM that fails without saying "not ok" counts as one failure.
@@ -79,6 +80,12 @@ tally build "$tmp/build.out"
 
 step unit-tests make -C tools check
 tally "unit tests" "$tmp/unit-tests.out"
+
+step unit-tests-asan make -C tools asan
+tally "unit tests (ASan+UBSan)" "$tmp/unit-tests-asan.out"
+
+step static selftests/static_check.sh "${kernels[@]}"
+tally "static checks" "$tmp/static.out"
 
 step dkms selftests/dkms_build.sh "${kernels[@]}"
 tally dkms "$tmp/dkms.out"

@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Host-side static checks, one KTAP line each: the module builds with W=1
+# and without a single warning for every test kernel, sparse (C=2) reports
+# nothing in our files, checkpatch --strict is clean, and the YNL spec
+# matches the UAPI header.
+#
+# usage: static_check.sh KVER...
+set -uo pipefail
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cache=${SMTPGUARD_CACHE:-$HOME/.cache/smtpguard}
+ksrc=$cache/linux-source-6.12
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+n=0 failed=0
+result() { # result OK DESC [DETAILS_FILE]
+	n=$((n + 1))
+	if [ "$1" = 0 ]; then
+		echo "ok $n $2"
+	else
+		echo "not ok $n $2"
+		failed=1
+		[ -n "${3:-}" ] && sed 's/^/#   /' "$3" | head -n 40
+	fi
+}
+
+# A private copy per kernel and tool, so that the object files never mix.
+build_copy() { # build_copy DIR KVER MAKEFLAGS...
+	local dir=$1 kver=$2
+	shift 2
+	rm -rf "$dir"
+	mkdir -p "$dir"
+	cp -a "$root/Kbuild" "$root/kmod" "$root/include" "$dir/"
+	make -C "/lib/modules/$kver/build" M="$dir" "$@" modules >"$dir.log" 2>&1
+}
+
+for k in "$@"; do
+	build_copy "$tmp/w1-$k" "$k" W=1
+	rc=$?
+	grep -E 'warning:|error:' "$tmp/w1-$k.log" >"$tmp/w1-$k.warn"
+	[ "$rc" = 0 ] && [ ! -s "$tmp/w1-$k.warn" ]
+	result $? "static: module builds with W=1 without warnings on $k" "$tmp/w1-$k.warn"
+
+	build_copy "$tmp/sparse-$k" "$k" C=2
+	rc=$?
+	# Only our own sources: kernel headers have their own sparse noise.
+	grep -E '^[^ ]*kmod/.*(warning|error):' "$tmp/sparse-$k.log" >"$tmp/sparse-$k.warn"
+	[ "$rc" = 0 ] && [ ! -s "$tmp/sparse-$k.warn" ]
+	result $? "static: sparse (C=2) clean on $k" "$tmp/sparse-$k.warn"
+done
+
+if [ -x "$ksrc/scripts/checkpatch.pl" ]; then
+	(cd "$root" && "$ksrc/scripts/checkpatch.pl" --strict --no-tree --terse \
+		--show-types -f kmod/*.c kmod/*.h) >"$tmp/checkpatch" 2>&1
+	grep -E '(ERROR|WARNING|CHECK):' "$tmp/checkpatch" >"$tmp/checkpatch.warn"
+	[ ! -s "$tmp/checkpatch.warn" ]
+	result $? "static: checkpatch --strict clean for kmod/" "$tmp/checkpatch.warn"
+
+	# Its own numbering: the counters only look at ok / not ok.
+	/usr/bin/python3 "$root/selftests/spec_check.py" "$ksrc" | grep -E '^(not )?ok'
+	[ "${PIPESTATUS[0]}" = 0 ] || failed=1
+else
+	n=$((n + 1))
+	echo "ok $n static: checkpatch and spec check # SKIP linux-source-6.12 not extracted in $cache"
+fi
+
+exit "$failed"
