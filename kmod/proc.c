@@ -1,0 +1,54 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * smtpguard: /proc/net/smtpguard, one "key value" per line.  The keys are
+ * ABI (scripts parse them): never rename or reorder, only append.
+ */
+
+#include <linux/proc_fs.h>
+#include <linux/seq_file.h>
+#include <linux/seq_file_net.h>
+
+#include "smtpguard.h"
+
+#define SG_PROC_NAME	"smtpguard"
+
+static int sg_proc_show(struct seq_file *seq, void *v)
+{
+	struct sg_net *sn = sg_pernet(seq_file_single_net(seq));
+	const struct sg_policy *pol;
+	struct sg_stats_report st;
+	u8 i;
+
+	rcu_read_lock();
+	pol = rcu_dereference(sn->policy);
+	seq_printf(seq, "mode %s\n", sg_mode_name(pol->mode));
+	seq_printf(seq, "mode_explicit %d\n", pol->mode_explicit);
+	seq_printf(seq, "allow_entries %u\n", pol->nr_prefixes);
+	seq_puts(seq, "smtp_ports ");
+	for (i = 0; i < pol->nr_ports; i++)
+		seq_printf(seq, "%s%u", i ? "," : "", pol->ports[i]);
+	seq_putc(seq, '\n');
+	rcu_read_unlock();
+
+	sg_stats_read(sn, &st);
+	seq_printf(seq, "smtp_inspected %llu\n", st.inspected);
+	seq_printf(seq, "smtp_allowed %llu\n", st.allowed);
+	seq_printf(seq, "smtp_dropped %llu\n", st.dropped);
+	seq_printf(seq, "smtp_would_drop %llu\n", st.would_drop);
+	return 0;
+}
+
+int sg_proc_init_net(struct net *net)
+{
+	if (!IS_ENABLED(CONFIG_PROC_FS))
+		return 0;
+	if (!proc_create_net_single(SG_PROC_NAME, 0444, net->proc_net,
+				    sg_proc_show, NULL))
+		return -ENOMEM;
+	return 0;
+}
+
+void sg_proc_exit_net(struct net *net)
+{
+	remove_proc_entry(SG_PROC_NAME, net->proc_net);
+}
