@@ -678,6 +678,8 @@ static int sg_nl_stats_get_doit(struct sk_buff *skb, struct genl_info *info)
 	rcu_read_lock();
 	pol = rcu_dereference(sn->policy);
 	if (nla_put_u8(msg, SMTPGUARD_A_MODE, pol->mode) ||
+	    (pol->mode_explicit &&
+	     nla_put_flag(msg, SMTPGUARD_A_MODE_EXPLICIT)) ||
 	    nla_put_u32(msg, SMTPGUARD_A_ALLOW_ENTRIES, pol->nr_prefixes) ||
 	    sg_nl_put_ports(msg, pol) ||
 	    sg_nl_put_stats(msg, &st))

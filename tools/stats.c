@@ -107,7 +107,6 @@ void sg_print_stats(const struct sg_stats *s)
 
 static int stats_show(struct sg_nl *nl, const struct sg_req *req)
 {
-	struct sg_mode_reply m;
 	struct sg_stats s = { 0 };
 	struct nlmsghdr *nlh;
 	int ret;
@@ -122,17 +121,6 @@ static int stats_show(struct sg_nl *nl, const struct sg_req *req)
 	if (!s.has_mode || !s.has_stats) {
 		fprintf(stderr, PROG_NAME ": the kernel sent incomplete statistics\n");
 		return SG_EXIT_KERNEL;
-	}
-	/*
-	 * The STATS_GET reply of the ABI has no MODE_EXPLICIT flag; a flag
-	 * that is absent cannot say "false", so ask MODE_GET unless the
-	 * reply already said "true".
-	 */
-	if (!s.explicit) {
-		ret = sg_mode_get(nl, &m);
-		if (ret)
-			return ret;
-		s.explicit = m.explicit;
 	}
 	sg_print_stats(&s);
 	return SG_EXIT_OK;

@@ -50,6 +50,7 @@
  *
  * SMTPGUARD_CMD_STATS_GET (do)              the same numbers as
  *   reply: SMTPGUARD_A_MODE: u8              /proc/net/smtpguard
+ *          SMTPGUARD_A_MODE_EXPLICIT?: flag
  *          SMTPGUARD_A_ALLOW_ENTRIES: u32
  *          SMTPGUARD_A_PORTS: NLA_NESTED
  *          SMTPGUARD_A_STATS: NLA_NESTED
