@@ -52,6 +52,12 @@ for k in "$@"; do
 	result $? "static: sparse (C=2) clean on $k" "$tmp/sparse-$k.warn"
 done
 
+# DKMS names the package after dkms.conf; modinfo shows the module's own.
+dkms_version=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' "$root/dkms.conf")
+module_version=$(sed -n 's/^#define SMTPGUARD_VERSION[[:space:]]*"\(.*\)"/\1/p' "$root/kmod/smtpguard.h")
+[ -n "$dkms_version" ] && [ "$dkms_version" = "$module_version" ]
+result $? "static: dkms.conf version ($dkms_version) equals the module's ($module_version)"
+
 if [ -x "$ksrc/scripts/checkpatch.pl" ]; then
 	(cd "$root" && "$ksrc/scripts/checkpatch.pl" --strict --no-tree --terse \
 		--show-types -f kmod/*.c kmod/*.h) >"$tmp/checkpatch" 2>&1
