@@ -1,0 +1,160 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# `make demo`: story 1 told for a newcomer, inside the test VM.
+#
+# An office network: a PC infected by a spambot, the office mail server, and
+# a router to the outside world where some other company's mail server (MX)
+# lives.  The spambot sends spam straight to outside MX servers on port 25.
+# The fix, as the seed iptables chain did it: only the office mail server
+# may speak SMTP to the outside.  smtpguard does it with one command.
+#
+# Topology (see lib.sh for the full drawing):
+#
+#   infected PC 192.0.2.10 ---+                  +--- outside MX 198.51.100.25
+#                              +---- router -----+
+#   mail server 10.10.10.10 ---+  (smtpguard)
+#
+# Exit 0 when every step of the story came out as told.
+
+source "$(dirname "$(readlink -e "$0")")/lib.sh"
+
+DEMO_FAIL=0
+
+step()
+{
+	echo
+	echo "=== $* ==="
+}
+
+say()
+{
+	echo "    $*"
+}
+
+bad()
+{
+	echo "    !!! $*"
+	DEMO_FAIL=1
+}
+
+# run CMD...: show the command as a newcomer would type it, then run it.
+run()
+{
+	echo "  \$ $*"
+	"$@" 2>&1 | sed 's/^/    /'
+	return "${PIPESTATUS[0]}"
+}
+
+# in_ns NS CMD...: the same, shown without the namespace plumbing.
+in_ns()
+{
+	local ns=$1 label=$2; shift 2
+
+	echo "  [$label]\$ $*"
+	ip netns exec "$ns" "$@" 2>&1 | sed 's/^/    /'
+	return "${PIPESTATUS[0]}"
+}
+
+send_mail()
+{
+	local ns=$1 label=$2 server=$3 t=${4:-$SMTP_OK_TIMEOUT}
+
+	echo "  [$label]\$ swaks --server $server --to postmaster@example.org ..."
+	if sg_smtp "$ns" "$server" 25 "$t"; then
+		say "-> delivered: $(grep -E '^<-  250 ' "$SG_TMP/swaks.log" | tail -n 2 | head -n 1 | sed 's/^<-  //')"
+		return 0
+	fi
+	say "-> not delivered: $(grep -E '^\*\*\*' "$SG_TMP/swaks.log" | tail -n 1 | sed 's/^\*\*\*[[:space:]]*//')"
+	return 1
+}
+
+sg_require_all
+sg_init >/dev/null
+
+step "1. Build the office network (four network namespaces, veth links)"
+sg_setup_topology || skip_all "cannot build the topology"
+sg_start_servers || skip_all "cannot start the SMTP/HTTP servers"
+say "infected PC   192.0.2.10      (namespace $NS_CLI)"
+say "mail server   10.10.10.10     (namespace $NS_MAIL, a real SMTP server)"
+say "router        forwards between them (namespace $NS_RTR)"
+say "outside MX    198.51.100.25   (namespace $NS_OUT, a real SMTP server)"
+
+step "2. Load smtpguard: by itself it changes nothing"
+run insmod "$SMTPGUARD_KO" || { bad "insmod failed"; exit 1; }
+SG_LOADED=1
+in_ns "$NS_RTR" router cat /proc/net/smtpguard
+before=$(sg_mail_count "$NS_OUT")
+if send_mail "$NS_CLI" "infected PC" "$OUT4"; then
+	say "The spambot's mail reached the outside MX: nothing is configured yet."
+else
+	bad "the spambot's SMTP failed although nothing is configured"
+fi
+say "Messages the outside MX has received so far: $(sg_mail_count "$NS_OUT") (was $before)"
+
+step "3. Allow SMTP only for the office mail server"
+out=$(ip netns exec "$NS_RTR" smtpguardctl allow "$MAIL4" 2>&1)
+rc=$?
+echo "  [router]\$ smtpguardctl allow $MAIL4"
+printf "%s\n" "$out" | sed "s/^/    /"
+[[ $rc -eq 0 ]] || bad "smtpguardctl allow exited $rc"
+[[ $out == "mode: enforce"* ]] || bad "expected the tool to say it switched to enforce"
+say "The first allow-list entry switched the router to enforce mode."
+
+step "4. The spambot tries again"
+sg_klog_mark
+before=$(sg_mail_count "$NS_OUT")
+if send_mail "$NS_CLI" "infected PC" "$OUT4" "$SMTP_DROP_TIMEOUT"; then
+	bad "the spambot's SMTP still got through"
+elif grep -q '^=== Connected to' "$SG_TMP/swaks.last"; then
+	bad "the spambot still reached the outside MX (TCP connected)"
+else
+	say "Blocked: the router dropped the connection attempt."
+fi
+[[ $(sg_mail_count "$NS_OUT") -eq $before ]] || bad "the outside MX received the spam"
+say "Messages at the outside MX: still $(sg_mail_count "$NS_OUT")"
+
+step "5. The office mail server still delivers"
+before=$(sg_mail_count "$NS_OUT")
+send_mail "$NS_MAIL" "mail server" "$OUT4" || bad "the mail server could not deliver"
+say "Messages at the outside MX: $(sg_mail_count "$NS_OUT") (was $before)"
+send_mail "$NS_OUT" "outside MX" "$MAIL4" || bad "inbound mail to the mail server failed"
+say "Inbound mail to the office keeps working too."
+echo "  [infected PC]\$ (HTTP to the outside, port 80)"
+if sg_http "$NS_CLI" "$OUT4" 80; then
+	say "-> HTTP works: only SMTP is restricted."
+else
+	bad "the PC's HTTP failed"
+fi
+
+step "6. What the router counted"
+in_ns "$NS_RTR" router cat /proc/net/smtpguard
+in_ns "$NS_RTR" router smtpguardctl allow list
+dropped=$(sg_stat "$NS_RTR" smtp_dropped)
+allowed=$(sg_stat "$NS_RTR" smtp_allowed)
+[[ ${dropped:-0} -gt 0 ]] || bad "smtp_dropped is not above zero"
+[[ ${allowed:-0} -gt 0 ]] || bad "smtp_allowed is not above zero"
+
+step "7. The kernel log names the infected PC"
+echo "  \$ dmesg | grep smtpguard"
+lines=$(sg_klog_since_mark | grep -i smtpguard | grep -F "$CLI4")
+if [[ -n $lines ]]; then
+	printf "%s\n" "$lines" | sed "s/^/    /"
+	say "(one line per dropped SYN: TCP retried the connection; netns= is the"
+	say " router's namespace, 'ip netns identify' or 'lsns -t net' name it: $(sg_netns_inode "$NS_RTR"))"
+else
+	bad "no kernel log line names $CLI4"
+	sg_klog_since_mark | grep -i smtpguard | sed 's/^/    /'
+fi
+
+step "8. Clean up"
+run rmmod smtpguard || bad "rmmod failed"
+SG_LOADED=0
+
+echo
+if ((DEMO_FAIL)); then
+	echo "demo: some steps did not come out as told (marked !!!)"
+	exit 1
+fi
+echo "demo: done. The spambot is stopped; the office's real mail flows."
+exit 0
