@@ -93,7 +93,7 @@ tally dkms "$tmp/dkms.out"
 # VMs: each kernel's output buffered and printed in order.
 vm() {
 	local k=$1 out=$tmp/vm-$1.out rc=0
-	selftests/vm/run.sh --kernel "$k" --smp "$smp" -- selftests/run_tests.sh >"$out" 2>&1 || rc=$?
+	selftests/vm/run.sh --kernel "$k" --smp "$smp" --timeout "$vm_timeout" -- selftests/run_tests.sh >"$out" 2>&1 || rc=$?
 	# run.sh's own complaints (crash, timeout, lost guest) start with
 	# "run.sh: <kver>:"; the tests' failures are already "not ok" lines.
 	if grep -q "^run.sh: $k:" "$out" || { ((rc != 0)) && ! grep -qE '^not ok\b' "$out"; }; then
@@ -101,6 +101,9 @@ vm() {
 	fi
 }
 smp=${SMTPGUARD_VM_SMP:-2}
+# A whole suite takes about 10 minutes per kernel on an idle 2-core host
+# under TCG; the scripts have their own timeouts (selftests/settings).
+vm_timeout=${SMTPGUARD_VM_TIMEOUT:-2700}
 parallel=${SMTPGUARD_VM_PARALLEL:-$(($(nproc) >= smp * ${#kernels[@]}))}
 for k in "${kernels[@]}"; do
 	if ((parallel)); then
