@@ -17,6 +17,7 @@
 #
 # Exit 0 when every step of the story came out as told.
 
+# shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname "$(readlink -e "$0")")/lib.sh"
 
 DEMO_FAIL=0

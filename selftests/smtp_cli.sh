@@ -6,6 +6,7 @@
 # idempotent, allow del / flush work (and what they mean for traffic);
 # exit 4 when the module is not loaded.  Topology in lib.sh.
 
+# shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname "$(readlink -e "$0")")/lib.sh"
 
 sg_require_all

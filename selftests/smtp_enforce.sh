@@ -9,6 +9,7 @@
 #   out               --SMTP--> mail 10.10.10.10:25    allowed (dst listed)
 #   client            --HTTP--> out :80                 not SMTP, untouched
 
+# shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname "$(readlink -e "$0")")/lib.sh"
 
 sg_require_all

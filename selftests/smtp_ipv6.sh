@@ -5,6 +5,7 @@
 # and smtp_modes.sh, with the 2001:db8:: addresses, and the families kept
 # apart (an IPv4 entry does not allow the same host's IPv6 traffic).
 
+# shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname "$(readlink -e "$0")")/lib.sh"
 
 sg_require_all

@@ -6,6 +6,7 @@
 # existed before the load, and every namespace reads "mode off" with zero
 # counters.  Setting ports does not switch the mode either.
 
+# shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname "$(readlink -e "$0")")/lib.sh"
 
 sg_require_all

@@ -8,6 +8,7 @@
 #   router 198.51.100.1 --SMTP--> out 198.51.100.25:25   LOCAL_OUT
 #   client 192.0.2.10   --SMTP--> router 192.0.2.1:25     LOCAL_IN
 
+# shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname "$(readlink -e "$0")")/lib.sh"
 
 sg_require_all

@@ -7,6 +7,7 @@
 #   enforce  the client's SMTP is dropped
 #   off      everything passes and nothing is counted
 
+# shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname "$(readlink -e "$0")")/lib.sh"
 
 sg_require_all

@@ -9,6 +9,7 @@
 #   eth0 203.0.113.1/24  <-------->  eth0 203.0.113.2/24
 #        2001:db8:3::1/64                 2001:db8:3::2/64, SMTP :25
 
+# shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname "$(readlink -e "$0")")/lib.sh"
 
 sg_require_all

@@ -8,6 +8,7 @@
 #   ports 25 2525:     client -> out:2525 dropped, mail -> out:2525 passes
 #   ports 2525:        client -> out:25 passes again
 
+# shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname "$(readlink -e "$0")")/lib.sh"
 
 sg_require_all

@@ -8,6 +8,7 @@
 #   mail --(established SMTP session, held open)--> out       across rmmod
 #   client --(SYN being dropped, retrying)--> out             across rmmod
 
+# shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname "$(readlink -e "$0")")/lib.sh"
 
 sg_require_all

@@ -5,6 +5,7 @@
 # (plain) and `smtpguardctl -j stats` (JSON); `stats reset`.  The topology
 # is drawn in lib.sh; traffic makes every counter non-zero first.
 
+# shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname "$(readlink -e "$0")")/lib.sh"
 
 sg_require_all
