@@ -101,7 +101,7 @@ vm() {
 	fi
 }
 smp=${SMTPGUARD_VM_SMP:-2}
-# A whole suite takes about 15 minutes per kernel on an idle 2-core host
+# A whole suite takes about 19 minutes per kernel on an idle 2-core host
 # under TCG; the scripts have their own timeouts (selftests/settings).
 vm_timeout=${SMTPGUARD_VM_TIMEOUT:-2700}
 parallel=${SMTPGUARD_VM_PARALLEL:-$(($(nproc) >= smp * ${#kernels[@]}))}
