@@ -19,7 +19,7 @@
 
 #include "smtpguard.h"
 
-static int sg_prefix_cmp(const void *a, const void *b)
+int sg_prefix_cmp(const void *a, const void *b)
 {
 	const struct sg_prefix *pa = a, *pb = b;
 	int ret;
@@ -36,13 +36,17 @@ static int sg_prefix_cmp(const void *a, const void *b)
 }
 
 /* Sort and drop duplicates in place; returns the number kept. */
-static u32 sg_prefixes_sort_unique(struct sg_prefix *p, u32 nr)
+u32 sg_prefixes_sort_unique(struct sg_prefix *p, u32 nr)
 {
 	u32 i, kept;
 
 	if (!nr)
 		return 0;
-	sort(p, nr, sizeof(*p), sg_prefix_cmp, NULL);
+	/* Feeds arrive sorted from smtpguardctl; skip the O(n log n) then. */
+	for (i = 1; i < nr && sg_prefix_cmp(&p[i - 1], &p[i]) <= 0; i++)
+		;
+	if (i < nr)
+		sort(p, nr, sizeof(*p), sg_prefix_cmp, NULL);
 	for (i = 1, kept = 1; i < nr; i++) {
 		if (sg_prefix_cmp(&p[kept - 1], &p[i]))
 			p[kept++] = p[i];

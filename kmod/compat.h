@@ -10,7 +10,8 @@
  *    struct netlink_ext_ack) arrived in 6.2.  The probe is the macro itself.
  *    Without it the static fallback text is reported; it carries the same
  *    words minus the offending value, and the bad attribute is still named
- *    by its offset.
+ *    by its offset.  NL_SET_ERR_MSG_FMT, for messages not tied to one
+ *    attribute, came with it and is probed the same way.
  */
 #ifndef _SG_COMPAT_H
 #define _SG_COMPAT_H
@@ -28,6 +29,18 @@
 /* no_printk() keeps the format checked and the arguments used. */
 #define sg_err_attr_fmt(extack, attr, fallback, fmt, args...) do {	\
 	NL_SET_ERR_MSG_ATTR(extack, attr, fallback);			\
+	no_printk(fmt, ##args);						\
+} while (0)
+#endif
+
+#ifdef NL_SET_ERR_MSG_FMT
+#define sg_err_fmt(extack, fallback, fmt, args...) do {			\
+	(void)(fallback);						\
+	NL_SET_ERR_MSG_FMT(extack, fmt, ##args);			\
+} while (0)
+#else
+#define sg_err_fmt(extack, fallback, fmt, args...) do {			\
+	NL_SET_ERR_MSG(extack, fallback);				\
 	no_printk(fmt, ##args);						\
 } while (0)
 #endif

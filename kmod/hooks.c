@@ -2,9 +2,11 @@
 /*
  * smtpguard: the netfilter hooks, verdicts, counters and the log.
  *
- * Cost for traffic that is not SMTP: a protocol compare, one small header
- * read and a scan of at most SMTPGUARD_MAX_PORTS ports in one cache line.
- * Only packets to an SMTP port look at the allow-list.
+ * Every packet: when the namespace has a blocklist, one hash probe per
+ * level in use for each of its two addresses (see block.c).  Then, for
+ * traffic that is not SMTP: a protocol compare, one small header read and a
+ * scan of at most SMTPGUARD_MAX_PORTS ports in one cache line.  Only packets
+ * to an SMTP port look at the allow-list.
  */
 
 #include <linux/ip.h>
@@ -70,6 +72,55 @@ static void sg_log(struct sg_net *sn, const struct nf_hook_state *state,
 	}
 }
 
+static void sg_log_cnc(struct sg_net *sn, const struct nf_hook_state *state,
+		       const struct sk_buff *skb, const struct sg_blockset *set,
+		       const struct sg_block_entry *e, bool drop)
+{
+	const char *what = drop ? "dropped" : "would drop";
+	u64 feeds = READ_ONCE(e->feeds);
+	const char *feed = feeds ? set->feeds[__ffs64(feeds)].name : "";
+
+	if (!__ratelimit(&sn->log_rs))
+		return;
+
+	if (state->pf == NFPROTO_IPV4) {
+		const struct iphdr *iph = ip_hdr(skb);
+
+		pr_info("%s C&C %pI4 -> %pI4 proto %u listed %pI4/%u feed %s in=%s out=%s netns=%u\n",
+			what, &iph->saddr, &iph->daddr, iph->protocol,
+			&e->pfx.addr.s6_addr32[0], e->pfx.len, feed,
+			sg_dev_name(state->in), sg_dev_name(state->out),
+			state->net->ns.inum);
+	} else {
+		const struct ipv6hdr *ip6h = ipv6_hdr(skb);
+
+		pr_info("%s C&C %pI6c -> %pI6c nexthdr %u listed %pI6c/%u feed %s in=%s out=%s netns=%u\n",
+			what, &ip6h->saddr, &ip6h->daddr, ip6h->nexthdr,
+			&e->pfx.addr, e->pfx.len, feed,
+			sg_dev_name(state->in), sg_dev_name(state->out),
+			state->net->ns.inum);
+	}
+}
+
+/* A packet from or to a listed address, whatever its protocol. */
+static unsigned int sg_refuse_cnc(struct sg_net *sn,
+				  const struct sg_policy *pol,
+				  const struct nf_hook_state *state,
+				  const struct sk_buff *skb,
+				  const struct sg_blockset *set,
+				  struct sg_block_entry *e)
+{
+	bool drop = pol->mode == SMTPGUARD_MODE_ENFORCE;
+
+	sg_block_hit(e);
+	if (drop)
+		this_cpu_inc(sn->stats->cnc_dropped);
+	else
+		this_cpu_inc(sn->stats->cnc_would_drop);
+	sg_log_cnc(sn, state, skb, set, e, drop);
+	return drop ? NF_DROP : NF_ACCEPT;
+}
+
 /* A packet to an SMTP port whose addresses are not allowed. */
 static unsigned int sg_refuse(struct sg_net *sn, const struct sg_policy *pol,
 			      const struct nf_hook_state *state,
@@ -97,20 +148,15 @@ static bool sg_skip_loopback(const struct nf_hook_state *state)
 
 static unsigned int sg_judge(const struct sk_buff *skb,
 			     const struct nf_hook_state *state,
+			     struct sg_net *sn, const struct sg_policy *pol,
 			     unsigned int thoff)
 {
 	const struct sg_ports *ports;
-	const struct sg_policy *pol;
 	struct sg_ports _ports;
-	struct sg_net *sn;
 	bool allowed;
 	u16 dport;
 
 	ports = skb_header_pointer(skb, thoff, sizeof(_ports), &_ports);
-	sn = sg_pernet(state->net);
-	pol = rcu_dereference(sn->policy);
-	if (unlikely(!pol || pol->mode == SMTPGUARD_MODE_OFF))
-		return NF_ACCEPT;
 
 	if (unlikely(!ports)) {
 		/* RFC 1858: a first fragment too short to hold the ports could
@@ -152,6 +198,21 @@ static unsigned int sg_hook_ipv4(void *priv, struct sk_buff *skb,
 				 const struct nf_hook_state *state)
 {
 	const struct iphdr *iph = ip_hdr(skb);
+	struct sg_net *sn = sg_pernet(state->net);
+	const struct sg_policy *pol = rcu_dereference(sn->policy);
+	const struct sg_blockset *set = rcu_dereference(sn->block);
+
+	if (unlikely(!pol || pol->mode == SMTPGUARD_MODE_OFF))
+		return NF_ACCEPT;
+
+	if (set && !sg_skip_loopback(state)) {
+		struct sg_block_entry *e = sg_block_lookup4(set, iph->saddr);
+
+		if (!e)
+			e = sg_block_lookup4(set, iph->daddr);
+		if (unlikely(e))
+			return sg_refuse_cnc(sn, pol, state, skb, set, e);
+	}
 
 	if (likely(iph->protocol != IPPROTO_TCP))
 		return NF_ACCEPT;
@@ -159,19 +220,35 @@ static unsigned int sg_hook_ipv4(void *priv, struct sk_buff *skb,
 	if (unlikely(iph->frag_off & htons(IP_OFFSET)))
 		return NF_ACCEPT;
 
-	return sg_judge(skb, state, skb_network_offset(skb) + ip_hdrlen(skb));
+	return sg_judge(skb, state, sn, pol,
+			skb_network_offset(skb) + ip_hdrlen(skb));
 }
 
 static unsigned int sg_hook_ipv6(void *priv, struct sk_buff *skb,
 				 const struct nf_hook_state *state)
 {
 	const struct ipv6hdr *ip6h = ipv6_hdr(skb);
+	struct sg_net *sn = sg_pernet(state->net);
+	const struct sg_policy *pol = rcu_dereference(sn->policy);
+	const struct sg_blockset *set = rcu_dereference(sn->block);
 	unsigned short fragoff = 0;
 	unsigned int thoff = 0;
 	int flags = 0;
 
+	if (unlikely(!pol || pol->mode == SMTPGUARD_MODE_OFF))
+		return NF_ACCEPT;
+
+	if (set && !sg_skip_loopback(state)) {
+		struct sg_block_entry *e = sg_block_lookup6(set, &ip6h->saddr);
+
+		if (!e)
+			e = sg_block_lookup6(set, &ip6h->daddr);
+		if (unlikely(e))
+			return sg_refuse_cnc(sn, pol, state, skb, set, e);
+	}
+
 	if (likely(ip6h->nexthdr == IPPROTO_TCP))
-		return sg_judge(skb, state,
+		return sg_judge(skb, state, sn, pol,
 				skb_network_offset(skb) + sizeof(*ip6h));
 
 	/* Neither TCP nor an extension header that might precede it. */
@@ -183,7 +260,7 @@ static unsigned int sg_hook_ipv6(void *priv, struct sk_buff *skb,
 	    IPPROTO_TCP || fragoff)
 		return NF_ACCEPT;
 
-	return sg_judge(skb, state, thoff);
+	return sg_judge(skb, state, sn, pol, thoff);
 }
 
 #define SG_HOOK(_fn, _pf, _hooknum, _prio) {	\

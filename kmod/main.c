@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * smtpguard: SMTP egress allow-list for Linux routers and hosts.
+ * smtpguard: SMTP egress allow-list and C&C blocklist for Linux routers
+ * and hosts.
  *
  * Module init/exit and the per-namespace state.  Loading the module changes
  * no traffic: a namespace gets netfilter hooks only once its mode becomes
@@ -77,6 +78,8 @@ static void sg_stats_sum(struct sg_net *sn, struct sg_stats *sum)
 		sum->allowed += READ_ONCE(s->allowed);
 		sum->dropped += READ_ONCE(s->dropped);
 		sum->would_drop += READ_ONCE(s->would_drop);
+		sum->cnc_dropped += READ_ONCE(s->cnc_dropped);
+		sum->cnc_would_drop += READ_ONCE(s->cnc_would_drop);
 	}
 }
 
@@ -100,6 +103,8 @@ void sg_stats_read(struct sg_net *sn, struct sg_stats_report *r)
 	r->dropped = now.dropped - base.dropped;
 	r->would_drop = now.would_drop - base.would_drop;
 	r->inspected = r->allowed + r->dropped + r->would_drop;
+	r->cnc_dropped = now.cnc_dropped - base.cnc_dropped;
+	r->cnc_would_drop = now.cnc_would_drop - base.cnc_would_drop;
 }
 
 /* The fast path keeps counting: a reset only moves the baseline. */
@@ -124,6 +129,7 @@ static int __net_init sg_net_init(struct net *net)
 	mutex_init(&sn->lock);
 	seqcount_mutex_init(&sn->baseline_seq, &sn->lock);
 	ratelimit_state_init(&sn->log_rs, SG_LOG_INTERVAL, SG_LOG_BURST);
+	sg_block_init_net(sn);
 
 	sn->stats = alloc_percpu_gfp(struct sg_stats, GFP_KERNEL_ACCOUNT);
 	if (!sn->stats)
@@ -170,6 +176,7 @@ static void __net_exit sg_net_exit(struct net *net)
 	mutex_unlock(&sn->lock);
 
 	sg_policy_put(pol);
+	sg_block_exit_net(sn);
 	free_percpu(sn->stats);
 	mutex_destroy(&sn->lock);
 }
@@ -181,6 +188,22 @@ static struct pernet_operations sg_net_ops = {
 	.size = sizeof(struct sg_net),
 };
 
+/* A socket that opened feed transactions is gone: abort them. */
+static int sg_netlink_notify(struct notifier_block *nb, unsigned long event,
+			     void *ptr)
+{
+	struct netlink_notify *n = ptr;
+
+	if (event == NETLINK_URELEASE && n->protocol == NETLINK_GENERIC &&
+	    n->portid)
+		sg_block_txn_release(sg_pernet(n->net), n->portid);
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block sg_netlink_notifier = {
+	.notifier_call = sg_netlink_notify,
+};
+
 /*
  * ORDER: the per-namespace state must exist before the genetlink family can
  * hand a request to a handler, so pernet goes first on init; on exit the
@@ -190,9 +213,17 @@ static int __init sg_mod_init(void)
 {
 	int err;
 
+	err = sg_block_init();
+	if (err)
+		return err;
+
 	err = register_pernet_subsys(&sg_net_ops);
 	if (err)
 		goto err_pernet;
+
+	err = netlink_register_notifier(&sg_netlink_notifier);
+	if (err)
+		goto err_notifier;
 
 	err = sg_netlink_init();
 	if (err)
@@ -202,15 +233,20 @@ static int __init sg_mod_init(void)
 	return 0;
 
 err_netlink:
+	netlink_unregister_notifier(&sg_netlink_notifier);
+err_notifier:
 	unregister_pernet_subsys(&sg_net_ops);
 err_pernet:
+	sg_block_exit();
 	return err;
 }
 
 static void __exit sg_mod_exit(void)
 {
 	sg_netlink_exit();
+	netlink_unregister_notifier(&sg_netlink_notifier);
 	unregister_pernet_subsys(&sg_net_ops);
+	sg_block_exit();
 	/* Snapshots freed by kvfree_rcu() need no module code; nothing else
 	 * is left in flight once the hooks are gone.
 	 */
@@ -219,7 +255,7 @@ static void __exit sg_mod_exit(void)
 module_init(sg_mod_init);
 module_exit(sg_mod_exit);
 MODULE_LICENSE("GPL");
-MODULE_DESCRIPTION("SMTP egress allow-list for routers and hosts");
+MODULE_DESCRIPTION("SMTP egress allow-list and C&C blocklist for routers and hosts");
 MODULE_AUTHOR("smtpguard authors");
 MODULE_VERSION(SMTPGUARD_VERSION);
 MODULE_ALIAS_GENL_FAMILY(SMTPGUARD_GENL_NAME);

@@ -43,6 +43,43 @@ static const struct nla_policy sg_nl_ports_set_policy[SMTPGUARD_A_PORTS + 1] = {
 	[SMTPGUARD_A_PORTS] = NLA_POLICY_NESTED(sg_nl_ports_policy),
 };
 
+/* BLOCK_ADD; TXN_ID stages into a transaction instead. */
+static const struct nla_policy sg_nl_block_add_policy[SMTPGUARD_A_TXN_ID + 1] = {
+	[SMTPGUARD_A_PREFIX] = NLA_POLICY_NESTED(sg_nl_prefix_policy),
+	[SMTPGUARD_A_FEED] = { .type = NLA_NUL_STRING,
+			       .len = SMTPGUARD_FEED_NAME_MAX },
+	[SMTPGUARD_A_TIMEOUT] = { .type = NLA_U32 },
+	[SMTPGUARD_A_TXN_ID] = { .type = NLA_U32 },
+};
+
+/* BLOCK_DEL, BLOCK_TEST (which allows one PREFIX and no FEED) */
+static const struct nla_policy sg_nl_block_del_policy[SMTPGUARD_A_FEED + 1] = {
+	[SMTPGUARD_A_PREFIX] = NLA_POLICY_NESTED(sg_nl_prefix_policy),
+	[SMTPGUARD_A_FEED] = { .type = NLA_NUL_STRING,
+			       .len = SMTPGUARD_FEED_NAME_MAX },
+};
+
+static const struct nla_policy sg_nl_block_test_policy[SMTPGUARD_A_PREFIX + 1] = {
+	[SMTPGUARD_A_PREFIX] = NLA_POLICY_NESTED(sg_nl_prefix_policy),
+};
+
+/* BLOCK_FLUSH, BLOCK_GET: an optional feed. */
+static const struct nla_policy sg_nl_feed_policy[SMTPGUARD_A_FEED + 1] = {
+	[SMTPGUARD_A_FEED] = { .type = NLA_NUL_STRING,
+			       .len = SMTPGUARD_FEED_NAME_MAX },
+};
+
+static const struct nla_policy sg_nl_txn_begin_policy[SMTPGUARD_A_REPLACE + 1] = {
+	[SMTPGUARD_A_FEED] = { .type = NLA_NUL_STRING,
+			       .len = SMTPGUARD_FEED_NAME_MAX },
+	[SMTPGUARD_A_REPLACE] = { .type = NLA_FLAG },
+};
+
+/* BLOCK_TXN_COMMIT, BLOCK_TXN_ABORT */
+static const struct nla_policy sg_nl_txn_id_policy[SMTPGUARD_A_TXN_ID + 1] = {
+	[SMTPGUARD_A_TXN_ID] = { .type = NLA_U32 },
+};
+
 /* MODE_SET; the range is checked by hand to name the bad value. */
 static const struct nla_policy sg_nl_mode_set_policy[SMTPGUARD_A_MODE + 1] = {
 	[SMTPGUARD_A_MODE] = { .type = NLA_U8 },
@@ -60,8 +97,6 @@ static const struct nla_policy sg_nl_no_attr_policy[SMTPGUARD_A_MAX + 1] = {
 	},
 };
 
-static struct genl_family sg_nl_family;
-
 static const char *const sg_nl_attr_names[SMTPGUARD_A_MAX + 1] = {
 	[SMTPGUARD_A_PREFIX] = "SMTPGUARD_A_PREFIX",
 	[SMTPGUARD_A_MODE] = "SMTPGUARD_A_MODE",
@@ -70,6 +105,13 @@ static const char *const sg_nl_attr_names[SMTPGUARD_A_MAX + 1] = {
 	[SMTPGUARD_A_PORTS] = "SMTPGUARD_A_PORTS",
 	[SMTPGUARD_A_ALLOW_ENTRIES] = "SMTPGUARD_A_ALLOW_ENTRIES",
 	[SMTPGUARD_A_STATS] = "SMTPGUARD_A_STATS",
+	[SMTPGUARD_A_FEED] = "SMTPGUARD_A_FEED",
+	[SMTPGUARD_A_TIMEOUT] = "SMTPGUARD_A_TIMEOUT",
+	[SMTPGUARD_A_TXN_ID] = "SMTPGUARD_A_TXN_ID",
+	[SMTPGUARD_A_REPLACE] = "SMTPGUARD_A_REPLACE",
+	[SMTPGUARD_A_BLOCK_ENTRY] = "SMTPGUARD_A_BLOCK_ENTRY",
+	[SMTPGUARD_A_BLOCK_ENTRIES] = "SMTPGUARD_A_BLOCK_ENTRIES",
+	[SMTPGUARD_A_BLOCK_FEEDS] = "SMTPGUARD_A_BLOCK_FEEDS",
 };
 
 static const char *const sg_nl_prefix_attr_names[SMTPGUARD_PREFIX_A_MAX + 1] = {
@@ -112,7 +154,7 @@ static int sg_nl_check_repeats(const struct nlattr *head, int len,
 	return 0;
 }
 
-static int sg_nl_check_top_repeats(struct genl_info *info, unsigned long multi)
+int sg_nl_check_top_repeats(struct genl_info *info, unsigned long multi)
 {
 	return sg_nl_check_repeats(genlmsg_data(info->genlhdr),
 				   genlmsg_len(info->genlhdr), multi,
@@ -143,8 +185,8 @@ static const char *sg_family_name(u16 family)
 	return family == AF_INET ? "AF_INET" : "AF_INET6";
 }
 
-static int sg_nl_parse_prefix(const struct nlattr *nest, struct sg_prefix *p,
-			      struct netlink_ext_ack *extack)
+int sg_nl_parse_prefix(const struct nlattr *nest, struct sg_prefix *p,
+		       struct netlink_ext_ack *extack)
 {
 	struct nlattr *tb[SMTPGUARD_PREFIX_A_MAX + 1];
 	struct sg_prefix masked;
@@ -275,7 +317,7 @@ err_free:
 	return err;
 }
 
-static struct sk_buff *sg_nl_reply_new(struct genl_info *info, void **hdrp)
+struct sk_buff *sg_nl_reply_new(struct genl_info *info, void **hdrp)
 {
 	struct sk_buff *msg;
 
@@ -291,8 +333,8 @@ static struct sk_buff *sg_nl_reply_new(struct genl_info *info, void **hdrp)
 	return msg;
 }
 
-static int sg_nl_reply_send(struct sk_buff *msg, void *hdr,
-			    struct genl_info *info, int err)
+int sg_nl_reply_send(struct sk_buff *msg, void *hdr, struct genl_info *info,
+		     int err)
 {
 	if (err) {
 		nlmsg_free(msg);
@@ -300,6 +342,32 @@ static int sg_nl_reply_send(struct sk_buff *msg, void *hdr,
 	}
 	genlmsg_end(msg, hdr);
 	return genlmsg_reply(msg, info);
+}
+
+/*
+ * The first allow or block configuration in a namespace nobody set a mode
+ * for means "guard it": switch to enforce.  Under sn->lock.
+ */
+static bool sg_nl_wants_auto_enforce(const struct sg_policy *pol)
+{
+	return !pol->mode_explicit && pol->mode != SMTPGUARD_MODE_ENFORCE;
+}
+
+int sg_nl_auto_enforce(struct net *net, struct sg_net *sn, bool *switched)
+{
+	struct sg_policy *new;
+	int err;
+
+	*switched = false;
+	if (!sg_nl_wants_auto_enforce(sg_policy_locked(sn)))
+		return 0;
+	new = sg_policy_copy(sg_policy_locked(sn));
+	if (!new)
+		return -ENOMEM;
+	new->mode = SMTPGUARD_MODE_ENFORCE;
+	err = sg_policy_publish(net, sn, new);
+	*switched = !err;
+	return err;
 }
 
 static int sg_nl_allow_add_doit(struct sk_buff *skb, struct genl_info *info)
@@ -339,10 +407,8 @@ static int sg_nl_allow_add_doit(struct sk_buff *skb, struct genl_info *info)
 	if (err)
 		goto out_unlock;
 
-	/* The first allow-list in a namespace nobody set a mode for means
-	 * "guard it": switch to enforce, and say so in the reply.
-	 */
-	auto_mode = !old->mode_explicit && old->mode != SMTPGUARD_MODE_ENFORCE;
+	/* Say so in the reply when this switches the namespace to enforce. */
+	auto_mode = sg_nl_wants_auto_enforce(old);
 	if (auto_mode)
 		new->mode = SMTPGUARD_MODE_ENFORCE;
 
@@ -407,11 +473,11 @@ static int sg_nl_allow_flush_doit(struct sk_buff *skb, struct genl_info *info)
 	return err;
 }
 
-static int sg_nl_put_prefix(struct sk_buff *skb, const struct sg_prefix *p)
+int sg_nl_put_prefix(struct sk_buff *skb, int type, const struct sg_prefix *p)
 {
 	struct nlattr *nest;
 
-	nest = nla_nest_start(skb, SMTPGUARD_A_PREFIX);
+	nest = nla_nest_start(skb, type);
 	if (!nest)
 		return -EMSGSIZE;
 	if (nla_put_u16(skb, SMTPGUARD_PREFIX_A_FAMILY, p->family) ||
@@ -467,7 +533,8 @@ static int sg_nl_allow_get_dumpit(struct sk_buff *skb,
 				  NLM_F_MULTI, SMTPGUARD_CMD_ALLOW_GET);
 		if (!hdr)
 			break;
-		if (sg_nl_put_prefix(skb, &pol->prefixes[ctx->next])) {
+		if (sg_nl_put_prefix(skb, SMTPGUARD_A_PREFIX,
+				     &pol->prefixes[ctx->next])) {
 			genlmsg_cancel(skb, hdr);
 			break;
 		}
@@ -639,7 +706,7 @@ static int sg_nl_mode_get_doit(struct sk_buff *skb, struct genl_info *info)
 }
 
 static int sg_nl_put_stats(struct sk_buff *msg,
-			   const struct sg_stats_report *st)
+			   const struct sg_stats_report *st, u64 block_bytes)
 {
 	struct nlattr *nest;
 
@@ -653,7 +720,13 @@ static int sg_nl_put_stats(struct sk_buff *msg,
 	    nla_put_u64_64bit(msg, SMTPGUARD_STATS_A_SMTP_DROPPED,
 			      st->dropped, SMTPGUARD_STATS_A_PAD) ||
 	    nla_put_u64_64bit(msg, SMTPGUARD_STATS_A_SMTP_WOULD_DROP,
-			      st->would_drop, SMTPGUARD_STATS_A_PAD)) {
+			      st->would_drop, SMTPGUARD_STATS_A_PAD) ||
+	    nla_put_u64_64bit(msg, SMTPGUARD_STATS_A_CNC_DROPPED,
+			      st->cnc_dropped, SMTPGUARD_STATS_A_PAD) ||
+	    nla_put_u64_64bit(msg, SMTPGUARD_STATS_A_CNC_WOULD_DROP,
+			      st->cnc_would_drop, SMTPGUARD_STATS_A_PAD) ||
+	    nla_put_u64_64bit(msg, SMTPGUARD_STATS_A_BLOCK_BYTES,
+			      block_bytes, SMTPGUARD_STATS_A_PAD)) {
 		nla_nest_cancel(msg, nest);
 		return -EMSGSIZE;
 	}
@@ -664,6 +737,7 @@ static int sg_nl_put_stats(struct sk_buff *msg,
 static int sg_nl_stats_get_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct sg_net *sn = sg_pernet(genl_info_net(info));
+	const struct sg_blockset *set;
 	const struct sg_policy *pol;
 	struct sg_stats_report st;
 	struct sk_buff *msg;
@@ -677,12 +751,16 @@ static int sg_nl_stats_get_doit(struct sk_buff *skb, struct genl_info *info)
 	sg_stats_read(sn, &st);
 	rcu_read_lock();
 	pol = rcu_dereference(sn->policy);
+	set = rcu_dereference(sn->block);
 	if (nla_put_u8(msg, SMTPGUARD_A_MODE, pol->mode) ||
 	    (pol->mode_explicit &&
 	     nla_put_flag(msg, SMTPGUARD_A_MODE_EXPLICIT)) ||
 	    nla_put_u32(msg, SMTPGUARD_A_ALLOW_ENTRIES, pol->nr_prefixes) ||
 	    sg_nl_put_ports(msg, pol) ||
-	    sg_nl_put_stats(msg, &st))
+	    nla_put_u32(msg, SMTPGUARD_A_BLOCK_ENTRIES,
+			set ? set->nr_entries : 0) ||
+	    nla_put_u32(msg, SMTPGUARD_A_BLOCK_FEEDS, set ? set->nr_feeds : 0) ||
+	    sg_nl_put_stats(msg, &st, set ? set->bytes : 0))
 		err = -EMSGSIZE;
 	rcu_read_unlock();
 	return sg_nl_reply_send(msg, hdr, info, err);
@@ -763,6 +841,66 @@ static const struct genl_ops sg_nl_ops[] = {
 		.maxattr = ARRAY_SIZE(sg_nl_no_attr_policy) - 1,
 		.flags = GENL_UNS_ADMIN_PERM,
 	},
+	{
+		.cmd = SMTPGUARD_CMD_BLOCK_ADD,
+		.doit = sg_nl_block_add_doit,
+		.policy = sg_nl_block_add_policy,
+		.maxattr = ARRAY_SIZE(sg_nl_block_add_policy) - 1,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = SMTPGUARD_CMD_BLOCK_DEL,
+		.doit = sg_nl_block_del_doit,
+		.policy = sg_nl_block_del_policy,
+		.maxattr = ARRAY_SIZE(sg_nl_block_del_policy) - 1,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = SMTPGUARD_CMD_BLOCK_FLUSH,
+		.doit = sg_nl_block_flush_doit,
+		.policy = sg_nl_feed_policy,
+		.maxattr = ARRAY_SIZE(sg_nl_feed_policy) - 1,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = SMTPGUARD_CMD_BLOCK_GET,
+		.dumpit = sg_nl_block_get_dumpit,
+		.policy = sg_nl_feed_policy,
+		.maxattr = ARRAY_SIZE(sg_nl_feed_policy) - 1,
+	},
+	{
+		.cmd = SMTPGUARD_CMD_BLOCK_TEST,
+		.doit = sg_nl_block_test_doit,
+		.policy = sg_nl_block_test_policy,
+		.maxattr = ARRAY_SIZE(sg_nl_block_test_policy) - 1,
+	},
+	{
+		.cmd = SMTPGUARD_CMD_BLOCK_TXN_BEGIN,
+		.doit = sg_nl_txn_begin_doit,
+		.policy = sg_nl_txn_begin_policy,
+		.maxattr = ARRAY_SIZE(sg_nl_txn_begin_policy) - 1,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = SMTPGUARD_CMD_BLOCK_TXN_COMMIT,
+		.doit = sg_nl_txn_commit_doit,
+		.policy = sg_nl_txn_id_policy,
+		.maxattr = ARRAY_SIZE(sg_nl_txn_id_policy) - 1,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = SMTPGUARD_CMD_BLOCK_TXN_ABORT,
+		.doit = sg_nl_txn_abort_doit,
+		.policy = sg_nl_txn_id_policy,
+		.maxattr = ARRAY_SIZE(sg_nl_txn_id_policy) - 1,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = SMTPGUARD_CMD_FEED_GET,
+		.dumpit = sg_nl_feed_get_dumpit,
+		.policy = sg_nl_no_attr_policy,
+		.maxattr = ARRAY_SIZE(sg_nl_no_attr_policy) - 1,
+	},
 };
 
 /*
@@ -770,7 +908,7 @@ static const struct genl_ops sg_nl_ops[] = {
  * a zero reserved header field.  Handlers lock per namespace, so they need
  * no global genl_mutex (parallel_ops).
  */
-static struct genl_family sg_nl_family __ro_after_init = {
+struct genl_family sg_nl_family __ro_after_init = {
 	.name = SMTPGUARD_GENL_NAME,
 	.version = SMTPGUARD_GENL_VERSION,
 	.netnsok = true,

@@ -15,8 +15,11 @@
 static int sg_proc_show(struct seq_file *seq, void *v)
 {
 	struct sg_net *sn = sg_pernet(seq_file_single_net(seq));
+	const struct sg_blockset *set;
 	const struct sg_policy *pol;
 	struct sg_stats_report st;
+	u32 entries, feeds;
+	size_t bytes;
 	u8 i;
 
 	rcu_read_lock();
@@ -28,6 +31,10 @@ static int sg_proc_show(struct seq_file *seq, void *v)
 	for (i = 0; i < pol->nr_ports; i++)
 		seq_printf(seq, "%s%u", i ? "," : "", pol->ports[i]);
 	seq_putc(seq, '\n');
+	set = rcu_dereference(sn->block);
+	entries = set ? set->nr_entries : 0;
+	feeds = set ? set->nr_feeds : 0;
+	bytes = set ? set->bytes : 0;
 	rcu_read_unlock();
 
 	sg_stats_read(sn, &st);
@@ -35,6 +42,11 @@ static int sg_proc_show(struct seq_file *seq, void *v)
 	seq_printf(seq, "smtp_allowed %llu\n", st.allowed);
 	seq_printf(seq, "smtp_dropped %llu\n", st.dropped);
 	seq_printf(seq, "smtp_would_drop %llu\n", st.would_drop);
+	seq_printf(seq, "block_entries %u\n", entries);
+	seq_printf(seq, "block_feeds %u\n", feeds);
+	seq_printf(seq, "block_bytes %zu\n", bytes);
+	seq_printf(seq, "cnc_dropped %llu\n", st.cnc_dropped);
+	seq_printf(seq, "cnc_would_drop %llu\n", st.cnc_would_drop);
 	return 0;
 }
 

@@ -15,6 +15,7 @@
 #include <linux/refcount.h>
 #include <linux/seqlock.h>
 #include <linux/types.h>
+#include <linux/workqueue.h>
 #include <net/net_namespace.h>
 #include <net/netns/generic.h>
 
@@ -73,11 +74,76 @@ struct sg_policy {
 	u64 data[];
 };
 
+/*
+ * One blocklist entry.  Consecutive snapshots share it, so its counters
+ * survive changes to the rest of the set; it is freed a grace period after
+ * the last snapshot holding it was replaced.
+ */
+struct sg_block_entry {
+	struct sg_prefix pfx;
+	u64 feeds;		/* bit n: feed n lists it; written under lock */
+	unsigned long expires;	/* jiffies; 0: never */
+	atomic64_t hits;	/* written only on a match */
+	u64 last_hit;		/* unix seconds of the last match, 0: never */
+};
+
+/* Hash slots: the key is the address masked to the slot's level. */
+struct sg_block_slot4 {
+	u32 key;			/* host byte order */
+	u8 level;			/* 8, 16, 24 or 32 */
+	struct sg_block_entry *entry;	/* NULL: empty slot */
+};
+
+struct sg_block_slot6 {
+	u64 hi;
+	u64 lo;
+	u8 level;			/* 8, 16, ..., 128 */
+	struct sg_block_entry *entry;
+};
+
+struct sg_feed {
+	char name[SMTPGUARD_FEED_NAME_MAX + 1];	/* "": free */
+	u32 entries;
+};
+
+/*
+ * The blocklist of one namespace, immutable once published (see block.c).
+ * NULL when empty.
+ */
+struct sg_blockset {
+	u16 levels4;			/* bit n: level 8 * (n + 1) in use */
+	u16 levels6;
+	u32 mask4;			/* slots - 1 */
+	u32 mask6;
+	u32 nr_entries;
+	const struct sg_block_slot4 *slots4;
+	const struct sg_block_slot6 *slots6;
+	struct sg_block_entry **entries;	/* sorted by prefix */
+	unsigned long next_expiry;	/* jiffies; 0: nothing expires */
+	size_t bytes;			/* everything above, entries included */
+	u32 nr_feeds;
+	struct sg_feed feeds[SMTPGUARD_MAX_FEEDS];
+};
+
+/* A feed load in progress: prefixes staged until commit or abort. */
+struct sg_block_txn {
+	struct list_head list;
+	u32 id;
+	u32 portid;			/* the socket that opened it */
+	bool replace;
+	char feed[SMTPGUARD_FEED_NAME_MAX + 1];
+	struct sg_prefix *pfx;
+	u32 nr;
+	u32 cap;
+};
+
 /* Per-CPU, written only by the CPU that owns it. */
 struct sg_stats {
 	u64 allowed;
 	u64 dropped;
 	u64 would_drop;
+	u64 cnc_dropped;
+	u64 cnc_would_drop;
 };
 
 /* What /proc and STATS_GET report: current counters minus the baseline. */
@@ -86,6 +152,8 @@ struct sg_stats_report {
 	u64 allowed;
 	u64 dropped;
 	u64 would_drop;
+	u64 cnc_dropped;
+	u64 cnc_would_drop;
 };
 
 struct sg_net {
@@ -98,6 +166,13 @@ struct sg_net {
 	seqcount_mutex_t baseline_seq;
 	struct sg_stats baseline;
 	bool hooks_registered;
+	/* The blocklist; written under lock. */
+	struct sg_blockset __rcu *block;
+	u32 block_gen;			/* bumped on every publish, for dumps */
+	struct list_head txns;		/* struct sg_block_txn, under lock */
+	u32 nr_txns;
+	u32 next_txn_id;
+	struct delayed_work block_gc;	/* removes expired entries */
 };
 
 extern unsigned int sg_net_id;
@@ -113,7 +188,14 @@ static inline struct sg_policy *sg_policy_locked(struct sg_net *sn)
 					 lockdep_is_held(&sn->lock));
 }
 
+static inline struct sg_blockset *sg_block_locked(struct sg_net *sn)
+{
+	return rcu_dereference_protected(sn->block, lockdep_is_held(&sn->lock));
+}
+
 /* allow.c */
+int sg_prefix_cmp(const void *a, const void *b);
+u32 sg_prefixes_sort_unique(struct sg_prefix *p, u32 nr);
 struct sg_policy *sg_policy_new_default(void);
 struct sg_policy *sg_policy_copy(const struct sg_policy *old);
 struct sg_policy *sg_policy_copy_settings_only(const struct sg_policy *old);
@@ -134,6 +216,42 @@ static inline void sg_policy_get(struct sg_policy *pol)
 	refcount_inc(&pol->refcnt);
 }
 
+/* block.c */
+enum sg_block_op {
+	SG_BLOCK_ADD,		/* the prefixes join the feed */
+	SG_BLOCK_DEL,		/* they leave the feed (or all feeds) */
+	SG_BLOCK_REPLACE,	/* the feed becomes exactly the prefixes */
+	SG_BLOCK_FLUSH,		/* the feed (or every feed) is emptied */
+	SG_BLOCK_EXPIRE,	/* entries past their timeout go */
+};
+
+struct sg_block_change {
+	enum sg_block_op op;
+	const char *feed;		/* NULL: all feeds (DEL, FLUSH) */
+	unsigned long expires;		/* ADD: jiffies, 0: permanent */
+	const struct sg_prefix *pfx;	/* sorted and distinct */
+	u32 nr;
+};
+
+int __init sg_block_init(void);
+void sg_block_exit(void);
+void sg_block_init_net(struct sg_net *sn);
+void sg_block_exit_net(struct sg_net *sn);
+int sg_block_update(struct sg_net *sn, const struct sg_block_change *c,
+		    struct netlink_ext_ack *extack);
+struct sg_block_entry *sg_block_lookup4(const struct sg_blockset *set,
+					__be32 addr);
+struct sg_block_entry *sg_block_lookup6(const struct sg_blockset *set,
+					const struct in6_addr *addr);
+void sg_block_hit(struct sg_block_entry *e);
+int sg_block_feed_find(const struct sg_blockset *set, const char *name);
+bool sg_feed_name_valid(const char *name);
+u32 sg_block_max_entries(void);
+struct sg_block_txn *sg_block_txn_find(struct sg_net *sn, u32 id, u32 portid,
+				       struct netlink_ext_ack *extack);
+void sg_block_txn_free(struct sg_net *sn, struct sg_block_txn *txn);
+void sg_block_txn_release(struct sg_net *sn, u32 portid);
+
 /* main.c */
 int sg_policy_publish(struct net *net, struct sg_net *sn,
 		      struct sg_policy *new);
@@ -148,6 +266,27 @@ void sg_hooks_unregister(struct net *net);
 /* netlink.c */
 int sg_netlink_init(void);
 void sg_netlink_exit(void);
+extern struct genl_family sg_nl_family;
+struct genl_info;
+int sg_nl_check_top_repeats(struct genl_info *info, unsigned long multi);
+int sg_nl_parse_prefix(const struct nlattr *nest, struct sg_prefix *p,
+		       struct netlink_ext_ack *extack);
+int sg_nl_put_prefix(struct sk_buff *skb, int type, const struct sg_prefix *p);
+struct sk_buff *sg_nl_reply_new(struct genl_info *info, void **hdrp);
+int sg_nl_reply_send(struct sk_buff *msg, void *hdr, struct genl_info *info,
+		     int err);
+int sg_nl_auto_enforce(struct net *net, struct sg_net *sn, bool *switched);
+
+/* block_netlink.c: handlers for the ops table in netlink.c */
+int sg_nl_block_add_doit(struct sk_buff *skb, struct genl_info *info);
+int sg_nl_block_del_doit(struct sk_buff *skb, struct genl_info *info);
+int sg_nl_block_flush_doit(struct sk_buff *skb, struct genl_info *info);
+int sg_nl_block_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb);
+int sg_nl_block_test_doit(struct sk_buff *skb, struct genl_info *info);
+int sg_nl_txn_begin_doit(struct sk_buff *skb, struct genl_info *info);
+int sg_nl_txn_commit_doit(struct sk_buff *skb, struct genl_info *info);
+int sg_nl_txn_abort_doit(struct sk_buff *skb, struct genl_info *info);
+int sg_nl_feed_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb);
 
 /* proc.c */
 int sg_proc_init_net(struct net *net);

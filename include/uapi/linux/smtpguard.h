@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: (GPL-2.0 WITH Linux-syscall-note) OR MIT */
 /*
- * smtpguard: SMTP egress allow-list for Linux routers and hosts.
+ * smtpguard: SMTP egress allow-list and C&C blocklist for Linux routers
+ * and hosts.
  *
  * Generic netlink family "smtpguard", version SMTPGUARD_GENL_VERSION.
  * The same contract as a YNL spec: Documentation/netlink/specs/smtpguard.yaml.
@@ -61,6 +62,54 @@
  *
  * SMTPGUARD_CMD_STATS_RESET (do, admin)     counters restart from zero
  *
+ * The C&C blocklist: one set of IPv4/IPv6 prefixes per namespace; any
+ * packet whose source or destination is covered is dropped (enforce) or
+ * counted (monitor).  Every entry belongs to one or more named feeds (at
+ * most SMTPGUARD_MAX_FEEDS per namespace) and stays until all drop it.
+ *
+ * SMTPGUARD_CMD_BLOCK_ADD (do, admin)       all or nothing
+ *   SMTPGUARD_A_FEED?: string                default "manual"
+ *   SMTPGUARD_A_TIMEOUT?: u32                seconds; the entry expires
+ *   SMTPGUARD_A_TXN_ID?: u32                 stage into this transaction
+ *                                            instead (no TIMEOUT, no FEED)
+ *   SMTPGUARD_A_PREFIX*: NLA_NESTED
+ *   reply: SMTPGUARD_A_MODE, SMTPGUARD_A_BLOCK_ENTRIES: u32,
+ *          SMTPGUARD_A_MODE_AUTO?
+ *
+ * SMTPGUARD_CMD_BLOCK_DEL (do, admin)       all or nothing; ENOENT if a
+ *   SMTPGUARD_A_FEED?: string                prefix is absent (from FEED)
+ *   SMTPGUARD_A_PREFIX*: NLA_NESTED          without FEED: from all feeds
+ *
+ * SMTPGUARD_CMD_BLOCK_FLUSH (do, admin)     one feed (ENOENT if unknown)
+ *   SMTPGUARD_A_FEED?: string                or everything
+ *
+ * SMTPGUARD_CMD_BLOCK_GET (dump)            one message per entry, sorted;
+ *   SMTPGUARD_A_FEED?: string                NLM_F_DUMP_INTR if the set
+ *   each: SMTPGUARD_A_BLOCK_ENTRY            changed during the dump
+ *
+ * SMTPGUARD_CMD_BLOCK_TEST (do)
+ *   SMTPGUARD_A_PREFIX: NLA_NESTED           one address (full length)
+ *   reply: SMTPGUARD_A_BLOCK_ENTRY?          the most specific entry that
+ *                                            covers it; absent: not blocked
+ *
+ * SMTPGUARD_CMD_BLOCK_TXN_BEGIN (do, admin) one feed, staged in chunks by
+ *   SMTPGUARD_A_FEED: string                 BLOCK_ADD with TXN_ID; only
+ *   SMTPGUARD_A_REPLACE?: flag               the opening socket may use it,
+ *   reply: SMTPGUARD_A_TXN_ID: u32           closing it aborts
+ *
+ * SMTPGUARD_CMD_BLOCK_TXN_COMMIT (do, admin) atomically: with REPLACE the
+ *   SMTPGUARD_A_TXN_ID: u32                  feed becomes exactly the staged
+ *   reply: as BLOCK_ADD                      entries, else they are added
+ *
+ * SMTPGUARD_CMD_BLOCK_TXN_ABORT (do, admin) nothing changes
+ *   SMTPGUARD_A_TXN_ID: u32
+ *
+ * SMTPGUARD_CMD_FEED_GET (dump)             one message per feed:
+ *   SMTPGUARD_A_FEED: string, SMTPGUARD_A_BLOCK_ENTRIES: u32
+ *
+ * STATS_GET also carries SMTPGUARD_A_BLOCK_ENTRIES, SMTPGUARD_A_BLOCK_FEEDS
+ * and, in SMTPGUARD_A_STATS, CNC_DROPPED, CNC_WOULD_DROP and BLOCK_BYTES.
+ *
  * ABI rules: numbers are never reused or reordered; new commands and
  * attributes only ever go before the __*_MAX sentinel of their enum.
  */
@@ -74,6 +123,13 @@
 #define SMTPGUARD_MAX_PORTS	32
 /* Most allow-list prefixes per namespace. */
 #define SMTPGUARD_MAX_ALLOW	4096
+/* Most feeds per namespace; a feed name is 1..31 of [A-Za-z0-9._-]. */
+#define SMTPGUARD_MAX_FEEDS	64
+#define SMTPGUARD_FEED_NAME_MAX	31
+/* Default cap on blocklist entries per namespace (module parameter). */
+#define SMTPGUARD_BLOCK_MAX_DEFAULT	(4U << 20)
+/* Longest timeout in seconds: 30 days. */
+#define SMTPGUARD_MAX_TIMEOUT	2592000
 
 enum smtpguard_mode {
 	SMTPGUARD_MODE_OFF,		/* no inspection at all */
@@ -95,6 +151,15 @@ enum smtpguard_cmd {
 	SMTPGUARD_CMD_MODE_GET,
 	SMTPGUARD_CMD_STATS_GET,
 	SMTPGUARD_CMD_STATS_RESET,
+	SMTPGUARD_CMD_BLOCK_ADD,
+	SMTPGUARD_CMD_BLOCK_DEL,
+	SMTPGUARD_CMD_BLOCK_FLUSH,
+	SMTPGUARD_CMD_BLOCK_GET,
+	SMTPGUARD_CMD_BLOCK_TEST,
+	SMTPGUARD_CMD_BLOCK_TXN_BEGIN,
+	SMTPGUARD_CMD_BLOCK_TXN_COMMIT,
+	SMTPGUARD_CMD_BLOCK_TXN_ABORT,
+	SMTPGUARD_CMD_FEED_GET,
 	__SMTPGUARD_CMD_LAST,
 	SMTPGUARD_CMD_MAX = __SMTPGUARD_CMD_LAST - 1
 };
@@ -108,6 +173,13 @@ enum smtpguard_attr {
 	SMTPGUARD_A_PORTS,		/* nest: enum smtpguard_ports_attr */
 	SMTPGUARD_A_ALLOW_ENTRIES,	/* u32 */
 	SMTPGUARD_A_STATS,		/* nest: enum smtpguard_stats_attr */
+	SMTPGUARD_A_FEED,		/* string: feed name */
+	SMTPGUARD_A_TIMEOUT,		/* u32: seconds, 1..MAX_TIMEOUT */
+	SMTPGUARD_A_TXN_ID,		/* u32 */
+	SMTPGUARD_A_REPLACE,		/* flag */
+	SMTPGUARD_A_BLOCK_ENTRY,	/* nest: enum smtpguard_block_attr */
+	SMTPGUARD_A_BLOCK_ENTRIES,	/* u32 */
+	SMTPGUARD_A_BLOCK_FEEDS,	/* u32 */
 	__SMTPGUARD_A_LAST,
 	SMTPGUARD_A_MAX = __SMTPGUARD_A_LAST - 1
 };
@@ -135,8 +207,23 @@ enum smtpguard_stats_attr {
 	SMTPGUARD_STATS_A_SMTP_ALLOWED,		/* u64 */
 	SMTPGUARD_STATS_A_SMTP_DROPPED,		/* u64 */
 	SMTPGUARD_STATS_A_SMTP_WOULD_DROP,	/* u64 */
+	SMTPGUARD_STATS_A_CNC_DROPPED,		/* u64 */
+	SMTPGUARD_STATS_A_CNC_WOULD_DROP,	/* u64 */
+	SMTPGUARD_STATS_A_BLOCK_BYTES,		/* u64: memory of the set */
 	__SMTPGUARD_STATS_A_LAST,
 	SMTPGUARD_STATS_A_MAX = __SMTPGUARD_STATS_A_LAST - 1
+};
+
+enum smtpguard_block_attr {
+	SMTPGUARD_BLOCK_A_UNSPEC,
+	SMTPGUARD_BLOCK_A_PAD,
+	SMTPGUARD_BLOCK_A_PREFIX,	/* nest: enum smtpguard_prefix_attr */
+	SMTPGUARD_BLOCK_A_FEED,		/* string, one per feed listing it */
+	SMTPGUARD_BLOCK_A_HITS,		/* u64: packets it matched */
+	SMTPGUARD_BLOCK_A_LAST_HIT,	/* u64: unix seconds; absent: never */
+	SMTPGUARD_BLOCK_A_EXPIRES,	/* u32: seconds left; absent: never */
+	__SMTPGUARD_BLOCK_A_LAST,
+	SMTPGUARD_BLOCK_A_MAX = __SMTPGUARD_BLOCK_A_LAST - 1
 };
 
 #endif /* _UAPI_LINUX_SMTPGUARD_H */

@@ -1,0 +1,593 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * smtpguard: the blocklist commands of the "smtpguard" genetlink family.
+ * Policies and the ops table are in netlink.c with the other commands.
+ *
+ * A feed load is a transaction: BEGIN names the feed, BLOCK_ADD with
+ * TXN_ID stages chunks, COMMIT applies all of it in one snapshot swap.
+ * Staged prefixes live in the kernel, charged to the loader's memcg, until
+ * commit, abort or the close of the socket that opened the transaction.
+ */
+
+#include <linux/jiffies.h>
+#include <linux/mm.h>
+#include <linux/slab.h>
+#include <linux/socket.h>
+#include <net/genetlink.h>
+#include <net/netlink.h>
+#include <net/sock.h>
+
+#include "compat.h"
+#include "smtpguard.h"
+
+#define SG_DEFAULT_FEED		"manual"
+/* Open feed loads per namespace. */
+#define SG_MAX_TXNS		8
+
+static u32 sg_nl_count_prefixes(struct genl_info *info)
+{
+	const struct nlattr *nla;
+	u32 nr = 0;
+	int rem;
+
+	nla_for_each_attr(nla, genlmsg_data(info->genlhdr),
+			  genlmsg_len(info->genlhdr), rem)
+		nr += nla_type(nla) == SMTPGUARD_A_PREFIX;
+	return nr;
+}
+
+/* Every top-level SMTPGUARD_A_PREFIX into @dst, which has room for all. */
+static int sg_nl_parse_prefixes_into(struct genl_info *info,
+				     struct sg_prefix *dst)
+{
+	const struct nlattr *nla;
+	int rem, err;
+
+	nla_for_each_attr(nla, genlmsg_data(info->genlhdr),
+			  genlmsg_len(info->genlhdr), rem) {
+		if (nla_type(nla) != SMTPGUARD_A_PREFIX)
+			continue;
+		err = sg_nl_parse_prefix(nla, dst++, info->extack);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+/* Parsed, sorted and distinct, in a new array. */
+static int sg_nl_parse_prefix_list(struct genl_info *info,
+				   struct sg_prefix **pfxp, u32 *nrp)
+{
+	u32 nr = sg_nl_count_prefixes(info);
+	struct sg_prefix *pfx;
+	int err;
+
+	if (!nr) {
+		NL_SET_ERR_MSG(info->extack, "missing attribute SMTPGUARD_A_PREFIX");
+		return -EINVAL;
+	}
+	/* Bounded by the size of the request, charged to its sender. */
+	pfx = kvmalloc_array(nr, sizeof(*pfx), GFP_KERNEL_ACCOUNT);
+	if (!pfx)
+		return -ENOMEM;
+	err = sg_nl_parse_prefixes_into(info, pfx);
+	if (err) {
+		kvfree(pfx);
+		return err;
+	}
+	*pfxp = pfx;
+	*nrp = sg_prefixes_sort_unique(pfx, nr);
+	return 0;
+}
+
+static int sg_nl_get_feed(struct genl_info *info, const char *dflt,
+			  const char **feed)
+{
+	const struct nlattr *nla = info->attrs[SMTPGUARD_A_FEED];
+
+	*feed = dflt;
+	if (!nla)
+		return 0;
+	/* NLA_NUL_STRING: terminated, at most SMTPGUARD_FEED_NAME_MAX. */
+	if (!sg_feed_name_valid(nla_data(nla))) {
+		NL_SET_ERR_MSG_ATTR(info->extack, nla,
+				    "feed name must be 1-31 of A-Z a-z 0-9 . _ - and start with a letter or digit");
+		return -EINVAL;
+	}
+	*feed = nla_data(nla);
+	return 0;
+}
+
+static u32 sg_block_nr_entries(struct sg_net *sn)
+{
+	const struct sg_blockset *set = sg_block_locked(sn);
+
+	return set ? set->nr_entries : 0;
+}
+
+/*
+ * The answer to a change that may have switched the namespace to enforce:
+ * the mode, the entry count and MODE_AUTO when it did.  Called under lock
+ * after @c was applied; a failure to switch is reported, the change stays.
+ */
+static int sg_nl_block_apply(struct genl_info *info, struct sg_net *sn,
+			     const struct sg_block_change *c,
+			     struct sk_buff *msg)
+{
+	bool switched;
+	int err;
+
+	err = sg_block_update(sn, c, info->extack);
+	if (err)
+		return err;
+	err = sg_nl_auto_enforce(genl_info_net(info), sn, &switched);
+	if (err)
+		return err;
+	if (nla_put_u8(msg, SMTPGUARD_A_MODE, sg_policy_locked(sn)->mode) ||
+	    nla_put_u32(msg, SMTPGUARD_A_BLOCK_ENTRIES,
+			sg_block_nr_entries(sn)) ||
+	    (switched && nla_put_flag(msg, SMTPGUARD_A_MODE_AUTO)))
+		return -EMSGSIZE;
+	return 0;
+}
+
+/* BLOCK_ADD with TXN_ID: append to the transaction, all or nothing. */
+static int sg_nl_txn_stage(struct genl_info *info, struct sg_net *sn)
+{
+	u32 id = nla_get_u32(info->attrs[SMTPGUARD_A_TXN_ID]);
+	u32 nr = sg_nl_count_prefixes(info);
+	struct sg_block_txn *txn;
+	int err;
+
+	if (info->attrs[SMTPGUARD_A_FEED] || info->attrs[SMTPGUARD_A_TIMEOUT]) {
+		NL_SET_ERR_MSG(info->extack,
+			       "staged prefixes take the transaction's feed and no timeout");
+		return -EINVAL;
+	}
+	if (!nr) {
+		NL_SET_ERR_MSG(info->extack, "missing attribute SMTPGUARD_A_PREFIX");
+		return -EINVAL;
+	}
+
+	mutex_lock(&sn->lock);
+	txn = sg_block_txn_find(sn, id, info->snd_portid, info->extack);
+	if (IS_ERR(txn)) {
+		err = PTR_ERR(txn);
+		goto out_unlock;
+	}
+	if ((u64)txn->nr + nr > sg_block_max_entries()) {
+		sg_err_fmt(info->extack, "transaction is larger than max_block_entries",
+			   "transaction is larger than max_block_entries (%u)",
+			   sg_block_max_entries());
+		err = -ENOSPC;
+		goto out_unlock;
+	}
+	if (txn->nr + nr > txn->cap) {
+		u32 cap = max3(txn->cap * 2, txn->nr + nr, 1024U);
+		struct sg_prefix *pfx;
+
+		pfx = kvmalloc_array(cap, sizeof(*pfx), GFP_KERNEL_ACCOUNT);
+		if (!pfx) {
+			err = -ENOMEM;
+			goto out_unlock;
+		}
+		if (txn->nr)
+			memcpy(pfx, txn->pfx, txn->nr * sizeof(*pfx));
+		kvfree(txn->pfx);
+		txn->pfx = pfx;
+		txn->cap = cap;
+	}
+	/* Parsed past the end; counted only if the whole chunk is valid. */
+	err = sg_nl_parse_prefixes_into(info, &txn->pfx[txn->nr]);
+	if (!err)
+		txn->nr += nr;
+out_unlock:
+	mutex_unlock(&sn->lock);
+	return err;
+}
+
+int sg_nl_block_add_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct sg_net *sn = sg_pernet(genl_info_net(info));
+	struct sg_block_change c = { .op = SG_BLOCK_ADD };
+	const struct nlattr *nla;
+	struct sg_prefix *pfx;
+	struct sk_buff *msg;
+	void *hdr;
+	int err;
+
+	err = sg_nl_check_top_repeats(info, BIT(SMTPGUARD_A_PREFIX));
+	if (err)
+		return err;
+	if (info->attrs[SMTPGUARD_A_TXN_ID])
+		return sg_nl_txn_stage(info, sn);
+
+	err = sg_nl_get_feed(info, SG_DEFAULT_FEED, &c.feed);
+	if (err)
+		return err;
+	nla = info->attrs[SMTPGUARD_A_TIMEOUT];
+	if (nla) {
+		u32 timeout = nla_get_u32(nla);
+
+		if (!timeout || timeout > SMTPGUARD_MAX_TIMEOUT) {
+			sg_err_attr_fmt(info->extack, nla,
+					"timeout must be 1 to 2592000 seconds",
+					"timeout %u is not 1..%u seconds",
+					timeout, SMTPGUARD_MAX_TIMEOUT);
+			return -EINVAL;
+		}
+		/* 0 means "never"; a deadline that lands on it moves by one. */
+		c.expires = (jiffies + (unsigned long)timeout * HZ) ?: 1;
+	}
+	err = sg_nl_parse_prefix_list(info, &pfx, &c.nr);
+	if (err)
+		return err;
+	c.pfx = pfx;
+
+	msg = sg_nl_reply_new(info, &hdr);
+	if (!msg) {
+		err = -ENOMEM;
+		goto out_free;
+	}
+	mutex_lock(&sn->lock);
+	err = sg_nl_block_apply(info, sn, &c, msg);
+	mutex_unlock(&sn->lock);
+	err = sg_nl_reply_send(msg, hdr, info, err);
+out_free:
+	kvfree(pfx);
+	return err;
+}
+
+int sg_nl_block_del_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct sg_net *sn = sg_pernet(genl_info_net(info));
+	struct sg_block_change c = { .op = SG_BLOCK_DEL };
+	struct sg_prefix *pfx;
+	int err;
+
+	err = sg_nl_check_top_repeats(info, BIT(SMTPGUARD_A_PREFIX));
+	if (err)
+		return err;
+	err = sg_nl_get_feed(info, NULL, &c.feed);
+	if (err)
+		return err;
+	err = sg_nl_parse_prefix_list(info, &pfx, &c.nr);
+	if (err)
+		return err;
+	c.pfx = pfx;
+
+	mutex_lock(&sn->lock);
+	err = sg_block_update(sn, &c, info->extack);
+	mutex_unlock(&sn->lock);
+	kvfree(pfx);
+	return err;
+}
+
+int sg_nl_block_flush_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct sg_net *sn = sg_pernet(genl_info_net(info));
+	struct sg_block_change c = { .op = SG_BLOCK_FLUSH };
+	int err;
+
+	err = sg_nl_check_top_repeats(info, 0);
+	if (err)
+		return err;
+	err = sg_nl_get_feed(info, NULL, &c.feed);
+	if (err)
+		return err;
+
+	mutex_lock(&sn->lock);
+	err = sg_block_update(sn, &c, info->extack);
+	mutex_unlock(&sn->lock);
+	return err;
+}
+
+static int sg_nl_put_block_entry(struct sk_buff *skb,
+				 const struct sg_blockset *set,
+				 const struct sg_block_entry *e)
+{
+	unsigned long expires = READ_ONCE(e->expires);
+	u64 hits = atomic64_read(&e->hits);
+	u64 last_hit = READ_ONCE(e->last_hit);
+	u64 feeds = READ_ONCE(e->feeds);
+	struct nlattr *nest;
+
+	nest = nla_nest_start(skb, SMTPGUARD_A_BLOCK_ENTRY);
+	if (!nest)
+		return -EMSGSIZE;
+	if (sg_nl_put_prefix(skb, SMTPGUARD_BLOCK_A_PREFIX, &e->pfx))
+		goto cancel;
+	for (; feeds; feeds &= feeds - 1) {
+		const char *name = set->feeds[__ffs64(feeds)].name;
+
+		/* A feed added by a change not yet published has no name. */
+		if (name[0] &&
+		    nla_put_string(skb, SMTPGUARD_BLOCK_A_FEED, name))
+			goto cancel;
+	}
+	if (hits && nla_put_u64_64bit(skb, SMTPGUARD_BLOCK_A_HITS, hits,
+				      SMTPGUARD_BLOCK_A_PAD))
+		goto cancel;
+	if (last_hit && nla_put_u64_64bit(skb, SMTPGUARD_BLOCK_A_LAST_HIT,
+					  last_hit, SMTPGUARD_BLOCK_A_PAD))
+		goto cancel;
+	if (expires) {
+		long left = (long)(expires - jiffies);
+
+		if (nla_put_u32(skb, SMTPGUARD_BLOCK_A_EXPIRES,
+				left > 0 ? DIV_ROUND_UP(left, HZ) : 0))
+			goto cancel;
+	}
+	nla_nest_end(skb, nest);
+	return 0;
+cancel:
+	nla_nest_cancel(skb, nest);
+	return -EMSGSIZE;
+}
+
+int sg_nl_block_test_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct sg_net *sn = sg_pernet(genl_info_net(info));
+	const struct nlattr *nla = info->attrs[SMTPGUARD_A_PREFIX];
+	const struct sg_blockset *set;
+	struct sg_block_entry *e = NULL;
+	struct sg_prefix p;
+	struct sk_buff *msg;
+	void *hdr;
+	int err;
+
+	if (!nla) {
+		NL_SET_ERR_MSG(info->extack, "missing attribute SMTPGUARD_A_PREFIX");
+		return -EINVAL;
+	}
+	err = sg_nl_check_top_repeats(info, 0);
+	if (err)
+		return err;
+	err = sg_nl_parse_prefix(nla, &p, info->extack);
+	if (err)
+		return err;
+	if (p.len != (p.family == AF_INET ? 32 : 128)) {
+		NL_SET_ERR_MSG_ATTR(info->extack, nla,
+				    "test takes one address, not a prefix");
+		return -EINVAL;
+	}
+
+	msg = sg_nl_reply_new(info, &hdr);
+	if (!msg)
+		return -ENOMEM;
+	rcu_read_lock();
+	set = rcu_dereference(sn->block);
+	if (set)
+		e = p.family == AF_INET ?
+		    sg_block_lookup4(set, p.addr.s6_addr32[0]) :
+		    sg_block_lookup6(set, &p.addr);
+	if (e)
+		err = sg_nl_put_block_entry(msg, set, e);
+	rcu_read_unlock();
+	return sg_nl_reply_send(msg, hdr, info, err);
+}
+
+/*
+ * Resumes after the last prefix sent rather than at an index, so a change
+ * between two recv() calls neither repeats nor skips an unchanged entry;
+ * NLM_F_DUMP_INTR tells the reader that it happened.
+ */
+struct sg_nl_block_dump {
+	struct sg_prefix last;
+	bool started;
+};
+
+static u32 sg_block_upper_bound(const struct sg_blockset *set,
+				const struct sg_prefix *p)
+{
+	u32 lo = 0, hi = set->nr_entries;
+
+	while (lo < hi) {
+		u32 mid = lo + (hi - lo) / 2;
+
+		if (sg_prefix_cmp(&set->entries[mid]->pfx, p) <= 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+int sg_nl_block_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct sg_nl_block_dump *ctx = (struct sg_nl_block_dump *)cb->ctx;
+	struct sg_net *sn = sg_pernet(sock_net(cb->skb->sk));
+	const struct nlattr *feed_attr;
+	const struct sg_blockset *set;
+	u64 want = ~0ULL;
+	u32 i;
+
+	BUILD_BUG_ON(sizeof(*ctx) > sizeof(cb->ctx));
+	/* Validated by the op's policy before the first call. */
+	feed_attr = nlmsg_find_attr(cb->nlh, GENL_HDRLEN, SMTPGUARD_A_FEED);
+
+	cb->seq = READ_ONCE(sn->block_gen) << 1 | 1;
+	rcu_read_lock();
+	set = rcu_dereference(sn->block);
+	if (!set)
+		goto out;
+	if (feed_attr) {
+		int feed = sg_block_feed_find(set, nla_data(feed_attr));
+
+		if (feed < 0)
+			goto out;
+		want = BIT_ULL(feed);
+	}
+
+	i = ctx->started ? sg_block_upper_bound(set, &ctx->last) : 0;
+	for (; i < set->nr_entries; i++) {
+		const struct sg_block_entry *e = set->entries[i];
+		void *hdr;
+
+		if (!(READ_ONCE(e->feeds) & want))
+			continue;
+		hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid,
+				  cb->nlh->nlmsg_seq, &sg_nl_family,
+				  NLM_F_MULTI, SMTPGUARD_CMD_BLOCK_GET);
+		if (!hdr)
+			break;
+		genl_dump_check_consistent(cb, hdr);
+		if (sg_nl_put_block_entry(skb, set, e)) {
+			genlmsg_cancel(skb, hdr);
+			break;
+		}
+		genlmsg_end(skb, hdr);
+		ctx->last = e->pfx;
+		ctx->started = true;
+	}
+out:
+	rcu_read_unlock();
+	return skb->len;
+}
+
+int sg_nl_feed_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct sg_net *sn = sg_pernet(sock_net(cb->skb->sk));
+	const struct sg_blockset *set;
+	long i = cb->args[0];
+
+	cb->seq = READ_ONCE(sn->block_gen) << 1 | 1;
+	rcu_read_lock();
+	set = rcu_dereference(sn->block);
+	for (; set && i < SMTPGUARD_MAX_FEEDS; i++) {
+		const struct sg_feed *f = &set->feeds[i];
+		void *hdr;
+
+		if (!f->name[0])
+			continue;
+		hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid,
+				  cb->nlh->nlmsg_seq, &sg_nl_family,
+				  NLM_F_MULTI, SMTPGUARD_CMD_FEED_GET);
+		if (!hdr)
+			break;
+		genl_dump_check_consistent(cb, hdr);
+		if (nla_put_string(skb, SMTPGUARD_A_FEED, f->name) ||
+		    nla_put_u32(skb, SMTPGUARD_A_BLOCK_ENTRIES, f->entries)) {
+			genlmsg_cancel(skb, hdr);
+			break;
+		}
+		genlmsg_end(skb, hdr);
+	}
+	rcu_read_unlock();
+	cb->args[0] = i;
+	return skb->len;
+}
+
+int sg_nl_txn_begin_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct sg_net *sn = sg_pernet(genl_info_net(info));
+	struct sg_block_txn *txn;
+	struct sk_buff *msg;
+	const char *feed;
+	void *hdr;
+	int err;
+
+	if (!info->attrs[SMTPGUARD_A_FEED]) {
+		NL_SET_ERR_MSG(info->extack, "missing attribute SMTPGUARD_A_FEED");
+		return -EINVAL;
+	}
+	err = sg_nl_check_top_repeats(info, 0);
+	if (err)
+		return err;
+	err = sg_nl_get_feed(info, NULL, &feed);
+	if (err)
+		return err;
+
+	msg = sg_nl_reply_new(info, &hdr);
+	if (!msg)
+		return -ENOMEM;
+	txn = kzalloc(sizeof(*txn), GFP_KERNEL_ACCOUNT);
+	if (!txn) {
+		nlmsg_free(msg);
+		return -ENOMEM;
+	}
+	strscpy(txn->feed, feed, sizeof(txn->feed));
+	txn->replace = nla_get_flag(info->attrs[SMTPGUARD_A_REPLACE]);
+	txn->portid = info->snd_portid;
+
+	mutex_lock(&sn->lock);
+	if (sn->nr_txns >= SG_MAX_TXNS) {
+		NL_SET_ERR_MSG(info->extack, "too many open transactions (max "
+			       __stringify(SG_MAX_TXNS) ")");
+		err = -EBUSY;
+		kfree(txn);
+	} else {
+		txn->id = sn->next_txn_id++ ?: sn->next_txn_id++;
+		list_add_tail(&txn->list, &sn->txns);
+		sn->nr_txns++;
+		err = nla_put_u32(msg, SMTPGUARD_A_TXN_ID, txn->id);
+		if (err)
+			sg_block_txn_free(sn, txn);
+	}
+	mutex_unlock(&sn->lock);
+	return sg_nl_reply_send(msg, hdr, info, err);
+}
+
+int sg_nl_txn_commit_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct sg_net *sn = sg_pernet(genl_info_net(info));
+	struct sg_block_change c = {};
+	struct sg_block_txn *txn;
+	struct sk_buff *msg;
+	void *hdr;
+	int err;
+
+	if (!info->attrs[SMTPGUARD_A_TXN_ID]) {
+		NL_SET_ERR_MSG(info->extack, "missing attribute SMTPGUARD_A_TXN_ID");
+		return -EINVAL;
+	}
+	err = sg_nl_check_top_repeats(info, 0);
+	if (err)
+		return err;
+	msg = sg_nl_reply_new(info, &hdr);
+	if (!msg)
+		return -ENOMEM;
+
+	mutex_lock(&sn->lock);
+	txn = sg_block_txn_find(sn, nla_get_u32(info->attrs[SMTPGUARD_A_TXN_ID]),
+				info->snd_portid, info->extack);
+	if (IS_ERR(txn)) {
+		err = PTR_ERR(txn);
+		goto out_unlock;
+	}
+	c.op = txn->replace ? SG_BLOCK_REPLACE : SG_BLOCK_ADD;
+	c.feed = txn->feed;
+	c.nr = sg_prefixes_sort_unique(txn->pfx, txn->nr);
+	c.pfx = txn->pfx;
+	err = sg_nl_block_apply(info, sn, &c, msg);
+	/* Applied or refused, the transaction is over. */
+	sg_block_txn_free(sn, txn);
+out_unlock:
+	mutex_unlock(&sn->lock);
+	return sg_nl_reply_send(msg, hdr, info, err);
+}
+
+int sg_nl_txn_abort_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct sg_net *sn = sg_pernet(genl_info_net(info));
+	struct sg_block_txn *txn;
+	int err;
+
+	if (!info->attrs[SMTPGUARD_A_TXN_ID]) {
+		NL_SET_ERR_MSG(info->extack, "missing attribute SMTPGUARD_A_TXN_ID");
+		return -EINVAL;
+	}
+	err = sg_nl_check_top_repeats(info, 0);
+	if (err)
+		return err;
+
+	mutex_lock(&sn->lock);
+	txn = sg_block_txn_find(sn, nla_get_u32(info->attrs[SMTPGUARD_A_TXN_ID]),
+				info->snd_portid, info->extack);
+	if (IS_ERR(txn))
+		err = PTR_ERR(txn);
+	else
+		sg_block_txn_free(sn, txn);
+	mutex_unlock(&sn->lock);
+	return err;
+}
