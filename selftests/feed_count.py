@@ -1,0 +1,142 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0
+"""feed_count.py FILE: the counts of a blocklist feed, computed apart from C.
+
+Prints the line tools/tests/feed-count prints,
+
+    entries N v4 N v6 N covered4 N covered6 N
+
+with Python's own parsing (ipaddress, summarize_address_range for ranges,
+collapse_addresses and num_addresses for what the union covers), so that
+selftests/feed_check.sh can hold tools/feed.c against it.  The formats are
+those documented in tools/feed.h; a malformed line prints FILE:LINE: reason
+on stderr and exits 2.  Standard library only.
+"""
+
+import ipaddress
+import re
+import sys
+
+LINE_MAX = 4096
+BOM = b"\xef\xbb\xbf"
+HEX = set("0123456789abcdefABCDEF")
+# Anything but TAB and printable ASCII, comments included.
+BAD_BYTE = re.compile(rb"[^\t\x20-\x7e]")
+COMMENT = re.compile(r"[#;]")
+MAPPED = ipaddress.ip_network("::ffff:0:0/96")
+
+
+class Malformed(Exception):
+    pass
+
+
+def one_net(tok):
+    """ADDR or ADDR/LEN as an ip_network; host bits set are an error."""
+    if "%" in tok:
+        raise Malformed(f"'{tok}': zone ids are not supported")
+    host, slash, plen = tok.partition("/")
+    try:
+        addr = ipaddress.ip_address(host)
+    except ValueError as e:
+        raise Malformed(str(e)) from None
+    if slash:
+        # Only decimal digits: ip_network would also take a netmask.
+        if not (plen.isascii() and plen.isdigit()) or int(plen) > addr.max_prefixlen:
+            raise Malformed(f"'{tok}': bad prefix length")
+        bits = int(plen)
+    else:
+        bits = addr.max_prefixlen
+    # From the integer: a network made from an address object goes back
+    # through its text.
+    cls = ipaddress.IPv4Network if addr.version == 4 else ipaddress.IPv6Network
+    try:
+        net = cls((int(addr), bits), strict=True)
+    except ValueError:
+        fixed = cls((int(addr), bits), strict=False)
+        raise Malformed(f"{tok} has host bits set; did you mean {fixed}?") from None
+    if net.version == 6 and net.prefixlen >= 96 and net.subnet_of(MAPPED):
+        raise Malformed(f"'{tok}' is an IPv4-mapped IPv6 address")
+    return net
+
+
+def one_addr(tok):
+    if not tok or "/" in tok:
+        raise Malformed(f"'{tok}': a range end must be one address")
+    return one_net(tok).network_address
+
+
+def addr_like(tok):
+    """A second column taken as a range end: a dotted quad or IPv6 text."""
+    if any(c not in HEX and c not in ".:" for c in tok):
+        return False
+    return tok.count(":") >= 2 or tok.count(".") == 3
+
+
+def as_range(first, last, col3=None):
+    if first.version != last.version:
+        raise Malformed(f"range {first} - {last} mixes IPv4 and IPv6")
+    if last < first:
+        raise Malformed(f"range {first} - {last} ends before it starts")
+    nets = list(ipaddress.summarize_address_range(first, last))
+    if (col3 is not None and col3.isascii() and col3.isdigit() and len(col3) <= 3
+            and int(col3) <= first.max_prefixlen and len(nets) == 1
+            and int(col3) != nets[0].prefixlen):
+        raise Malformed(f"range {first} - {last} is a /{nets[0].prefixlen}, but column 3 says {col3}")
+    return nets
+
+
+def line_nets(raw):
+    """The networks of one line (bytes without its line end)."""
+    if len(raw) > LINE_MAX:
+        raise Malformed(f"line is longer than {LINE_MAX} bytes")
+    bad = BAD_BYTE.search(raw)
+    if bad:
+        c, col = raw[bad.start()], bad.start() + 1
+        if c == 0:
+            raise Malformed(f"NUL byte at column {col}")
+        if c >= 0x80:
+            raise Malformed(f"non-ASCII byte {c:#04x} at column {col}")
+        raise Malformed(f"control character {c:#04x} at column {col}")
+    text = COMMENT.split(raw.decode("ascii"), maxsplit=1)[0]
+    cols = text.split()  # only spaces and TABs are left
+    if not cols:
+        return []
+    if "-" in cols[0]:
+        start, _, end = cols[0].partition("-")
+        return as_range(one_addr(start), one_addr(end))
+    net = one_net(cols[0])
+    if len(cols) > 1 and "/" not in cols[0] and addr_like(cols[1]):
+        return as_range(net.network_address, one_addr(cols[1]),
+                        cols[2] if len(cols) > 2 else None)
+    return [net]
+
+
+def main():
+    if len(sys.argv) != 2:
+        print("usage: feed_count.py FILE", file=sys.stderr)
+        return 2
+    path = sys.argv[1]
+    with open(path, "rb") as f:
+        data = f.read()
+    if data.startswith(BOM):
+        data = data[len(BOM):]
+    nets = []
+    # bytes.splitlines() breaks at LF, CRLF and CR only.
+    for no, raw in enumerate(data.splitlines(), 1):
+        try:
+            nets.extend(line_nets(raw))
+        except Malformed as e:
+            print(f"{path}:{no}: {e}", file=sys.stderr)
+            return 2
+    v4 = [n for n in nets if n.version == 4]
+    v6 = [n for n in nets if n.version == 6]
+    cov4 = sum(n.num_addresses for n in ipaddress.collapse_addresses(v4))
+    cov6 = sum(n.num_addresses for n in ipaddress.collapse_addresses(v6))
+    # The C side documents 2^128 (all of IPv6) as 2^128 - 1.
+    cov6 = min(cov6, 2**128 - 1)
+    print(f"entries {len(nets)} v4 {len(v4)} v6 {len(v6)} covered4 {cov4} covered6 {cov6}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
