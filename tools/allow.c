@@ -15,11 +15,6 @@
 #include "print.h"
 #include "smtpguardctl.h"
 
-/* Nest header + family (u16) + address (16 bytes) + length (u8). */
-#define PREFIX_NEST_SIZE (MNL_ATTR_HDRLEN + MNL_ALIGN(MNL_ATTR_HDRLEN + 2) + \
-			  MNL_ALIGN(MNL_ATTR_HDRLEN + 16) + \
-			  MNL_ALIGN(MNL_ATTR_HDRLEN + 1))
-
 static bool is_word(const char *s)
 {
 	if (!*s)
@@ -63,21 +58,32 @@ static int parse_prefixes(struct sg_req *req, const char *cmd, bool implicit,
 	return 0;
 }
 
-static void put_prefixes(struct nlmsghdr *nlh, const struct sg_req *req)
+void sg_put_prefixes(struct nlmsghdr *nlh, const struct sg_prefix *p,
+		     size_t n)
 {
 	size_t i;
 
-	for (i = 0; i < req->nprefixes; i++) {
-		const struct sg_prefix *p = &req->prefixes[i];
+	for (i = 0; i < n; i++) {
 		struct nlattr *nest;
 
 		nest = mnl_attr_nest_start(nlh, SMTPGUARD_A_PREFIX);
-		mnl_attr_put_u16(nlh, SMTPGUARD_PREFIX_A_FAMILY, p->family);
+		mnl_attr_put_u16(nlh, SMTPGUARD_PREFIX_A_FAMILY, p[i].family);
 		mnl_attr_put(nlh, SMTPGUARD_PREFIX_A_ADDR,
-			     sg_addr_len(p->family), p->addr);
-		mnl_attr_put_u8(nlh, SMTPGUARD_PREFIX_A_PREFIXLEN, p->len);
+			     sg_addr_len(p[i].family), p[i].addr);
+		mnl_attr_put_u8(nlh, SMTPGUARD_PREFIX_A_PREFIXLEN, p[i].len);
 		mnl_attr_nest_end(nlh, nest);
 	}
+}
+
+void sg_print_mode_auto(const char *by)
+{
+	char line[160];
+
+	snprintf(line, sizeof(line),
+		 "mode: %s (switched automatically by the first %s; '"
+		 PROG_NAME " mode monitor' only counts)\n",
+		 sg_mode_name(SMTPGUARD_MODE_ENFORCE), by);
+	print_string(PRINT_FP, NULL, "%s", line);
 }
 
 static struct nlmsghdr *prefix_msg(struct sg_nl *nl, uint8_t cmd,
@@ -85,12 +91,12 @@ static struct nlmsghdr *prefix_msg(struct sg_nl *nl, uint8_t cmd,
 {
 	struct nlmsghdr *nlh;
 
-	nlh = sg_nl_msg(nl, cmd, 0, req->nprefixes * PREFIX_NEST_SIZE);
+	nlh = sg_nl_msg(nl, cmd, 0, req->nprefixes * SG_PREFIX_NEST_SIZE);
 	if (!nlh) {
 		fprintf(stderr, PROG_NAME ": %s\n", strerror(ENOMEM));
 		return NULL;
 	}
-	put_prefixes(nlh, req);
+	sg_put_prefixes(nlh, req->prefixes, req->nprefixes);
 	return nlh;
 }
 
@@ -153,10 +159,7 @@ static int allow_add(struct sg_nl *nl, const struct sg_req *req)
 		print_uint(PRINT_JSON, "allow_entries", NULL, r.entries);
 	print_bool(PRINT_JSON, "mode_auto", NULL, r.mode_auto);
 	if (r.mode_auto)
-		print_string(PRINT_FP, NULL,
-			     "mode: %s (switched automatically by the first allow; '"
-			     PROG_NAME " mode monitor' only counts)\n",
-			     sg_mode_name(SMTPGUARD_MODE_ENFORCE));
+		sg_print_mode_auto("allow");
 	close_json_object();
 	return SG_EXIT_OK;
 }

@@ -66,8 +66,26 @@ int stats_parse(struct sg_req *req, int argc, char **argv);
 
 /* Reply parsing and printing, shared with the unit tests. */
 struct nlattr;
+struct nlmsghdr;
 int sg_prefix_from_nest(const struct nlattr *nest, struct sg_prefix *p);
 void sg_print_prefix(const struct sg_prefix *p);
+
+/*
+ * Room for one SMTPGUARD_A_PREFIX nest in a request: the nest header, the
+ * family (u16), the address (16 bytes at most) and the length (u8).  For
+ * files that include libmnl.
+ */
+#define SG_PREFIX_NEST_SIZE (MNL_ATTR_HDRLEN + MNL_ALIGN(MNL_ATTR_HDRLEN + 2) + \
+			     MNL_ALIGN(MNL_ATTR_HDRLEN + 16) + \
+			     MNL_ALIGN(MNL_ATTR_HDRLEN + 1))
+/* One SMTPGUARD_A_PREFIX nest per prefix, the layout of the UAPI header. */
+void sg_put_prefixes(struct nlmsghdr *nlh, const struct sg_prefix *p,
+		     size_t n);
+/*
+ * The one plain line after a reply with SMTPGUARD_A_MODE_AUTO: "mode:
+ * enforce (switched automatically by the first BY; ...)".  JSON: nothing.
+ */
+void sg_print_mode_auto(const char *by);
 
 int sg_ports_from_nest(const struct nlattr *nest, uint16_t *ports,
 		       size_t *n);
@@ -95,7 +113,6 @@ struct sg_stats {
 	uint64_t dropped;
 	uint64_t would_drop;
 };
-struct nlmsghdr;
 /* An mnl_cb_t: fills the struct sg_stats behind data from a reply. */
 int sg_stats_parse(const struct nlmsghdr *nlh, void *data);
 void sg_print_stats(const struct sg_stats *s);
