@@ -285,13 +285,21 @@ int sg_nl_do(struct sg_nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *data)
 		fprintf(stderr, PROG_NAME ": the kernel sent a reply this tool does not understand\n");
 		break;
 	case TALK_INTR:
-		fprintf(stderr, PROG_NAME ": the allow-list changed during the dump, so the output may be inconsistent; run it again\n");
+		fprintf(stderr, PROG_NAME ": the set changed during the listing; run again for a consistent view\n");
 		break;
 	case TALK_LOCAL:
 		fprintf(stderr, PROG_NAME ": netlink: %s\n", strerror(-err));
 		break;
 	}
 	return SG_EXIT_KERNEL;
+}
+
+int sg_nl_do_quiet(struct sg_nl *nl, struct nlmsghdr *nlh)
+{
+	enum talk_fail fail;
+
+	talk_run(nl, nlh, NULL, NULL, &fail);
+	return fail == TALK_OK ? SG_EXIT_OK : SG_EXIT_KERNEL;
 }
 
 struct family_info {

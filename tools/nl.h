@@ -56,6 +56,12 @@ struct nlmsghdr *sg_nl_msg(struct sg_nl *nl, uint8_t cmd, uint16_t flags,
 int sg_nl_do(struct sg_nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *data);
 
 /*
+ * As sg_nl_do() without a reply callback, and silent: for a clean-up whose
+ * failure would only bury the error that made it necessary.
+ */
+int sg_nl_do_quiet(struct sg_nl *nl, struct nlmsghdr *nlh);
+
+/*
  * Reads an NLMSG_ERROR or NLMSG_DONE message: returns its error (0 or
  * -errno) and copies the extack text, if any, into msg ("" if none).
  * Pure, for the unit tests.

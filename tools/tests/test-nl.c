@@ -704,7 +704,7 @@ static void test_allow(void)
 
 	fk->dump_intr = true;
 	TOOL("allow", "list");
-	if (!ktap_ok(r.status == 3 && strstr(r.err, "changed during the dump"),
+	if (!ktap_ok(r.status == 3 && strstr(r.err, "changed during the listing"),
 		     "an interrupted dump (NLM_F_DUMP_INTR) is an error, exit 3"))
 		ktap_diag("exit %d, stderr [%s]", r.status, r.err);
 
