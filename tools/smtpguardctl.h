@@ -112,6 +112,14 @@ struct sg_stats {
 	uint64_t allowed;
 	uint64_t dropped;
 	uint64_t would_drop;
+	/* The blocklist's; each printed only when the kernel sent it. */
+	bool has_block_entries, has_block_feeds;
+	bool has_cnc_dropped, has_cnc_would_drop, has_block_bytes;
+	uint32_t block_entries;
+	uint32_t block_feeds;
+	uint64_t cnc_dropped;
+	uint64_t cnc_would_drop;
+	uint64_t block_bytes;
 };
 /* An mnl_cb_t: fills the struct sg_stats behind data from a reply. */
 int sg_stats_parse(const struct nlmsghdr *nlh, void *data);

@@ -19,6 +19,7 @@
 static int stats_nest_cb(const struct nlattr *attr, void *data)
 {
 	struct sg_stats *s = data;
+	bool dummy, *has = &dummy;
 	uint64_t *slot;
 
 	switch (mnl_attr_get_type(attr)) {
@@ -34,12 +35,25 @@ static int stats_nest_cb(const struct nlattr *attr, void *data)
 	case SMTPGUARD_STATS_A_SMTP_WOULD_DROP:
 		slot = &s->would_drop;
 		break;
+	case SMTPGUARD_STATS_A_CNC_DROPPED:
+		slot = &s->cnc_dropped;
+		has = &s->has_cnc_dropped;
+		break;
+	case SMTPGUARD_STATS_A_CNC_WOULD_DROP:
+		slot = &s->cnc_would_drop;
+		has = &s->has_cnc_would_drop;
+		break;
+	case SMTPGUARD_STATS_A_BLOCK_BYTES:
+		slot = &s->block_bytes;
+		has = &s->has_block_bytes;
+		break;
 	default:	/* PAD, and counters newer than this tool */
 		return MNL_CB_OK;
 	}
 	if (mnl_attr_validate(attr, MNL_TYPE_U64) < 0)
 		return MNL_CB_ERROR;
 	*slot = mnl_attr_get_u64(attr);
+	*has = true;
 	return MNL_CB_OK;
 }
 
@@ -61,6 +75,18 @@ static int stats_attr_cb(const struct nlattr *attr, void *data)
 		if (mnl_attr_validate(attr, MNL_TYPE_U32) < 0)
 			return MNL_CB_ERROR;
 		s->allow_entries = mnl_attr_get_u32(attr);
+		break;
+	case SMTPGUARD_A_BLOCK_ENTRIES:
+		if (mnl_attr_validate(attr, MNL_TYPE_U32) < 0)
+			return MNL_CB_ERROR;
+		s->has_block_entries = true;
+		s->block_entries = mnl_attr_get_u32(attr);
+		break;
+	case SMTPGUARD_A_BLOCK_FEEDS:
+		if (mnl_attr_validate(attr, MNL_TYPE_U32) < 0)
+			return MNL_CB_ERROR;
+		s->has_block_feeds = true;
+		s->block_feeds = mnl_attr_get_u32(attr);
 		break;
 	case SMTPGUARD_A_PORTS:
 		if (mnl_attr_validate(attr, MNL_TYPE_NESTED) < 0 ||
@@ -102,6 +128,22 @@ void sg_print_stats(const struct sg_stats *s)
 		  s->dropped);
 	print_u64(PRINT_ANY, "smtp_would_drop", "smtp_would_drop %" PRIu64 "\n",
 		  s->would_drop);
+	/* An older module sends none of these: print nothing, not zeros. */
+	if (s->has_block_entries)
+		print_uint(PRINT_ANY, "block_entries", "block_entries %u\n",
+			   s->block_entries);
+	if (s->has_block_feeds)
+		print_uint(PRINT_ANY, "block_feeds", "block_feeds %u\n",
+			   s->block_feeds);
+	if (s->has_cnc_dropped)
+		print_u64(PRINT_ANY, "cnc_dropped", "cnc_dropped %" PRIu64 "\n",
+			  s->cnc_dropped);
+	if (s->has_cnc_would_drop)
+		print_u64(PRINT_ANY, "cnc_would_drop",
+			  "cnc_would_drop %" PRIu64 "\n", s->cnc_would_drop);
+	if (s->has_block_bytes)
+		print_u64(PRINT_ANY, "block_bytes", "block_bytes %" PRIu64 "\n",
+			  s->block_bytes);
 	close_json_object();
 }
 

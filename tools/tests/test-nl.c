@@ -376,7 +376,7 @@ static void family_request(const struct nlmsghdr *req)
 		mnl_attr_put_u64(nlh, SMTPGUARD_STATS_A_SMTP_DROPPED, fk->dropped);
 		mnl_attr_put_u64(nlh, SMTPGUARD_STATS_A_SMTP_WOULD_DROP, fk->would_drop);
 		/* A counter from a newer kernel: ignored, not an error. */
-		mnl_attr_put_u64(nlh, SMTPGUARD_STATS_A_SMTP_WOULD_DROP + 1, 7);
+		mnl_attr_put_u64(nlh, __SMTPGUARD_STATS_A_LAST, 7);
 		mnl_attr_nest_end(nlh, nest);
 		msg_end(nlh);
 		break;
