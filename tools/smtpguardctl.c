@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * smtpguardctl: configure smtpguard, the SMTP egress allow-list.
+ * smtpguardctl: configure smtpguard, the SMTP egress allow-list and the
+ * C&C blocklist.
  *
  *   smtpguardctl [OPTIONS] OBJECT [COMMAND] [ARGS]
  *
@@ -34,6 +35,7 @@ static const struct {
 	int (*parse)(struct sg_req *req, int argc, char **argv);
 } objects[] = {
 	{ "allow",	allow_parse },
+	{ "block",	block_parse },
 	{ "ports",	ports_parse },
 	{ "mode",	mode_parse },
 	{ "stats",	stats_parse },
@@ -87,13 +89,13 @@ int main(int argc, char **argv)
 	argc -= optind;
 	argv += optind;
 	if (argc < 1)
-		return sg_usage_err(NULL, "missing object (allow, ports, mode, stats, help); try '" PROG_NAME " help'");
+		return sg_usage_err(NULL, "missing object (allow, block, ports, mode, stats, help); try '" PROG_NAME " help'");
 
 	for (i = 0; i < sizeof(objects) / sizeof(objects[0]); i++)
 		if (!strcmp(argv[0], objects[i].name))
 			break;
 	if (i == sizeof(objects) / sizeof(objects[0]))
-		return sg_usage_err(NULL, "unknown object '%s' (allow, ports, mode, stats, help); try '" PROG_NAME " help'",
+		return sg_usage_err(NULL, "unknown object '%s' (allow, block, ports, mode, stats, help); try '" PROG_NAME " help'",
 				    sg_quote(argv[0], q, sizeof(q)));
 
 	/* Options belong before OBJECT; say so rather than "bad address". */
@@ -111,24 +113,28 @@ int main(int argc, char **argv)
 	if (ret || !req.run)
 		goto out;
 
-	if (netns) {
-		ret = sg_netns_enter(netns);
+	/* "block load --dry-run": a result without a namespace or a socket. */
+	if (!req.offline) {
+		if (netns) {
+			ret = sg_netns_enter(netns);
+			if (ret)
+				goto out;
+		}
+		ret = sg_nl_open(&nl);
 		if (ret)
 			goto out;
 	}
-	ret = sg_nl_open(&nl);
-	if (ret)
-		goto out;
 
 	print_init(stdout, json, pretty);
-	ret = req.run(&nl, &req);
+	ret = req.run(req.offline ? NULL : &nl, &req);
 	if (print_finish() < 0) {
 		fprintf(stderr, PROG_NAME ": cannot write the output: %s\n",
 			strerror(errno));
 		if (!ret)
 			ret = SG_EXIT_KERNEL;
 	}
-	sg_nl_close(&nl);
+	if (!req.offline)
+		sg_nl_close(&nl);
 out:
 	free(req.prefixes);
 	if (!ret && fflush(stdout)) {

@@ -14,13 +14,14 @@
 #include <linux/smtpguard.h>
 
 #include "addr.h"
+#include "feed.h"
 
 #define PROG_NAME "smtpguardctl"
 
 /* Exit status, documented in 'smtpguardctl help'. */
 enum sg_exit {
 	SG_EXIT_OK		= 0,
-	SG_EXIT_NEGATIVE	= 1,	/* reserved for future 'test' commands */
+	SG_EXIT_NEGATIVE	= 1,	/* 'block test': the address is not blocked */
 	SG_EXIT_USAGE		= 2,	/* bad command line or input */
 	SG_EXIT_KERNEL		= 3,	/* the kernel refused or failed it */
 	SG_EXIT_UNAVAILABLE	= 4,	/* module not loaded, netns not found */
@@ -37,11 +38,19 @@ typedef int (*sg_run_fn)(struct sg_nl *nl, const struct sg_req *req);
  */
 struct sg_req {
 	sg_run_fn run;			/* NULL: nothing for the kernel */
-	struct sg_prefix *prefixes;	/* allow add/del, owned */
+	bool offline;			/* run with nl NULL: no netns, no socket */
+	struct sg_prefix *prefixes;	/* allow/block add/del/test/load, owned */
 	size_t nprefixes;
 	uint16_t ports[SMTPGUARD_MAX_PORTS];
 	size_t nports;
 	uint8_t mode;
+	/* block */
+	const char *feed;		/* SMTPGUARD_A_FEED; NULL: leave it out */
+	char feed_buf[SMTPGUARD_FEED_NAME_MAX + 1];	/* a name from a path */
+	uint32_t timeout;		/* seconds; 0: permanent */
+	bool replace;			/* load --replace */
+	const char *file;		/* load: FILE as given, "-" for stdin */
+	struct sg_feed_stats feed_stats;	/* load: what the parser saw */
 };
 
 extern const struct option sg_long_options[];
@@ -63,6 +72,7 @@ int allow_parse(struct sg_req *req, int argc, char **argv);
 int ports_parse(struct sg_req *req, int argc, char **argv);
 int mode_parse(struct sg_req *req, int argc, char **argv);
 int stats_parse(struct sg_req *req, int argc, char **argv);
+int block_parse(struct sg_req *req, int argc, char **argv);
 
 /* Reply parsing and printing, shared with the unit tests. */
 struct nlattr;
@@ -86,6 +96,13 @@ void sg_put_prefixes(struct nlmsghdr *nlh, const struct sg_prefix *p,
  * enforce (switched automatically by the first BY; ...)".  JSON: nothing.
  */
 void sg_print_mode_auto(const char *by);
+
+/*
+ * "90", "90s", "30m", "1h", "2d": 1..SMTPGUARD_MAX_TIMEOUT seconds.
+ * Returns -1 with a message in err otherwise.
+ */
+int sg_parse_timeout(const char *arg, uint32_t *secs, char *err,
+		     size_t errlen);
 
 int sg_ports_from_nest(const struct nlattr *nest, uint16_t *ports,
 		       size_t *n);

@@ -25,10 +25,11 @@
 #define NOT_LOADED "smtpguardctl: smtpguard is not available: the kernel module is not loaded (try: modprobe smtpguard)\n"
 #define HOST_BITS "smtpguardctl: allow: 10.10.10.5/24 has host bits set; did you mean 10.10.10.0/24?\n"
 
-enum { OK = 0, USAGE = 2, UNAVAILABLE = 4, HELP = 100, KERNEL = 101 };
+enum { OK = 0, USAGE = 2, UNAVAILABLE = 4, HELP = 100, KERNEL = 101, DRY = 102 };
 
 struct tcase {
-	int code;		/* HELP: 0 with the usage; KERNEL: 4 "not loaded" */
+	int code;		/* HELP: 0 with the usage; KERNEL: 4 "not loaded";
+				 * DRY: 0, err is in stdout, stderr empty */
 	const char *err;	/* stderr must contain this, if set */
 	const char *argv[MAX_ARGS];
 };
@@ -45,6 +46,8 @@ static const struct tcase cases[] = {
 	{ HELP, NULL, { "stats", "help" } },
 	{ HELP, NULL, { "allow", "--help" } },
 	{ HELP, NULL, { "stats", "reset", "-h" } },
+	{ HELP, NULL, { "block", "help" } },
+	{ HELP, NULL, { "block", "load", "--help" } },
 
 	/* Options. */
 	{ USAGE, "missing object", { NULL } },
@@ -119,6 +122,75 @@ static const struct tcase cases[] = {
 	{ USAGE, "stats: unexpected argument 'now'", { "stats", "reset", "now" } },
 	{ USAGE, "stats: unexpected argument 'x'", { "stats", "show", "x" } },
 
+	/* block */
+	{ USAGE, "block: add: missing address", { "block", "add" } },
+	{ USAGE, "block: del: missing address", { "block", "del" } },
+	{ USAGE, "block: del: missing address", { "block", "delete", "feed", "drop" } },
+	{ USAGE, "block: unknown command 'lst'", { "block", "lst" } },
+	{ USAGE, "block: unknown command 'feed'", { "block", "feed" } },
+	{ USAGE, "'10.0.0.256' is not a valid IPv4 address", { "block", "10.0.0.256" } },
+	{ USAGE, "did you mean 10.10.10.0/24?", { "block", "add", "10.10.10.5/24" } },
+	{ USAGE, "did you mean 10.0.0.1?", { "block", "::ffff:10.0.0.1" } },
+	{ USAGE, "names are not resolved", { "block", "add", "cnc.example.com" } },
+	{ USAGE, "add: feed: missing NAME", { "block", "add", "10.0.0.1", "feed" } },
+	{ USAGE, "add: 'a/b' is not a feed name", { "block", "add", "10.0.0.1", "feed", "a/b" } },
+	{ USAGE, "add: '' is not a feed name", { "block", "10.0.0.1", "feed", "" } },
+	{ USAGE, "'-drop' is not a feed name", { "block", "10.0.0.1", "feed", "-drop" } },
+	{ USAGE, "'a b' is not a feed name", { "block", "10.0.0.1", "feed", "a b" } },
+	{ USAGE, "is not a feed name", { "block", "10.0.0.1", "feed",
+		"abcdefghijklmnopqrstuvwxyzABCDEF" } },	/* 32 characters */
+	{ USAGE, "add: feed given twice", { "block", "10.0.0.1", "feed", "a", "feed", "b" } },
+	{ USAGE, "add: timeout '0' is out of range", { "block", "add", "10.0.0.1", "timeout", "0" } },
+	{ USAGE, "timeout '0h' is out of range", { "block", "10.0.0.1", "timeout", "0h" } },
+	{ USAGE, "timeout '2592001' is out of range", { "block", "10.0.0.1", "timeout", "2592001" } },
+	{ USAGE, "timeout '31d' is out of range", { "block", "10.0.0.1", "timeout", "31d" } },
+	{ USAGE, "timeout '99999999999999999999' is out of range", { "block", "10.0.0.1", "timeout",
+		"99999999999999999999" } },
+	{ USAGE, "'1w' is not a timeout", { "block", "10.0.0.1", "timeout", "1w" } },
+	{ USAGE, "'-5' is not a timeout", { "block", "10.0.0.1", "timeout", "-5" } },
+	{ USAGE, "'1h30m' is not a timeout", { "block", "10.0.0.1", "timeout", "1h30m" } },
+	{ USAGE, "add: timeout: missing SECONDS", { "block", "add", "10.0.0.1", "timeout" } },
+	{ USAGE, "add: timeout given twice", { "block", "10.0.0.1", "timeout", "1h", "timeout", "2h" } },
+	{ USAGE, "del: timeout is only for add", { "block", "del", "10.0.0.1", "timeout", "1h" } },
+	{ USAGE, "list: unexpected argument 'extra'", { "block", "list", "extra" } },
+	{ USAGE, "show: feed: missing NAME", { "block", "show", "feed" } },
+	{ USAGE, "list: 'bad name' is not a feed name", { "block", "list", "feed", "bad name" } },
+	{ USAGE, "flush: unexpected argument 'now'", { "block", "flush", "now" } },
+	{ USAGE, "flush: feed given twice", { "block", "flush", "feed", "a", "feed", "a" } },
+	{ USAGE, "block: unexpected argument 'drop'", { "block", "feeds", "drop" } },
+	{ USAGE, "block: test: missing address", { "block", "test" } },
+	{ USAGE, "test: '10.0.0.0/24' is a prefix", { "block", "test", "10.0.0.0/24" } },
+	{ USAGE, "test: '10.0.0.1/32' is a prefix", { "block", "test", "10.0.0.1/32" } },
+	{ USAGE, "test: '2001:db8::/32' is a prefix", { "block", "test", "2001:db8::/32" } },
+	{ USAGE, "test: unexpected argument '10.0.0.2'", { "block", "test", "10.0.0.1", "10.0.0.2" } },
+	{ USAGE, "test: 'mail.example.com' is not an IPv4 or IPv6 address", { "block", "test", "mail.example.com" } },
+	{ USAGE, "test: '10.0.0.1\\x0a'", { "block", "test", "10.0.0.1\n" } },
+	{ USAGE, "load: missing FILE", { "block", "load" } },
+	{ USAGE, "load: missing FILE", { "block", "load", "--replace", "--dry-run" } },
+	{ USAGE, "smtpguardctl: /nonexistent/sg-feed.txt: No such file or directory",
+	  { "block", "load", "/nonexistent/sg-feed.txt" } },
+	{ USAGE, "load: reading stdin needs --feed NAME", { "block", "load", "-" } },
+	{ USAGE, "load: unknown option '--force'", { "block", "load", "--force", "drop.txt" } },
+	{ USAGE, "load: unknown option '-r'", { "block", "load", "-r", "drop.txt" } },
+	{ USAGE, "load: --feed: missing NAME", { "block", "load", "drop.txt", "--feed" } },
+	{ USAGE, "load: 'bad/name' is not a feed name", { "block", "load", "--feed", "bad/name", "x" } },
+	{ USAGE, "load: --feed given twice", { "block", "load", "--feed=a", "--feed=b", "x" } },
+	{ USAGE, "load: unexpected argument 'b.txt'", { "block", "load", "a.txt", "b.txt" } },
+	{ USAGE, "cannot name the feed after '/tmp/.hidden'", { "block", "load", "/tmp/.hidden" } },
+	{ USAGE, "use --feed NAME", { "block", "load", "/tmp/bad name.txt" } },
+	{ USAGE, "bad.txt:3: '10.0.0.256' is not a valid IPv4 address", { "block", "load", "@BAD@" } },
+	{ USAGE, "bad.txt:3: ", { "block", "load", "--dry-run", "--replace", "@BAD@" } },
+	{ USAGE, "bad.txt:3: ", { "-n", "sg-test-no-such-ns", "block", "load", "@BAD@" } },
+	{ USAGE, "empty.txt: no entries to load", { "block", "load", "@EMPTY@" } },
+	{ USAGE, "empty.txt: no entries to load", { "block", "load", "--skip-bad", "@EMPTY@" } },
+	{ USAGE, "option '-j' must come before the object", { "block", "list", "-j" } },
+	{ USAGE, "test: '10.0.0.0/24' is a prefix", { "-n", "sg-test-no-such-ns", "block", "test", "10.0.0.0/24" } },
+	/* A dry run needs no kernel and no namespace. */
+	{ DRY, "good.txt: 2 entries (1 IPv4, 1 IPv6), covering 256 IPv4 and 79228162514264337593543950336 IPv6 addresses\n",
+	  { "block", "load", "--dry-run", "@GOOD@" } },
+	{ DRY, "good.txt: 2 entries", { "-n", "sg-test-no-such-ns", "block", "load", "--dry-run", "--feed", "x", "@GOOD@" } },
+	{ DRY, "\"ipv6_addresses\": \"79228162514264337593543950336\"", { "-p", "block", "load", "--dry-run", "@GOOD@" } },
+
 	/* Input is checked before the namespace is even looked up. */
 	{ USAGE, "'0' is not a valid port", { "-n", "sg-test-no-such-ns", "ports", "0" } },
 	{ UNAVAILABLE, "cannot open network namespace \"sg-test-no-such-ns\"",
@@ -158,6 +230,27 @@ static const struct tcase cases[] = {
 	{ KERNEL, NULL, { "-j", "-p", "stats" } },
 	{ KERNEL, NULL, { "--json", "--pretty", "stats" } },
 	{ KERNEL, NULL, { "stats", "reset" } },
+	{ KERNEL, NULL, { "block" } },
+	{ KERNEL, NULL, { "block", "list" } },
+	{ KERNEL, NULL, { "block", "show", "feed", "spamhaus-drop" } },
+	{ KERNEL, NULL, { "-j", "block", "list" } },
+	{ KERNEL, NULL, { "block", "10.0.0.1" } },
+	{ KERNEL, NULL, { "block", "add", "10.0.0.0/8", "2001:db8::/32", "feed", "spamhaus", "timeout", "1h" } },
+	{ KERNEL, NULL, { "block", "feed", "manual", "timeout", "30d", "192.0.2.0/24" } },
+	{ KERNEL, NULL, { "block", "10.0.0.1", "timeout", "2592000" } },
+	{ KERNEL, NULL, { "block", "10.0.0.1", "timeout", "90s" } },
+	{ KERNEL, NULL, { "block", "10.0.0.1", "timeout", "30m" } },
+	{ KERNEL, NULL, { "block", "10.0.0.1", "feed", "a.b_c-9" } },
+	{ KERNEL, NULL, { "block", "del", "10.0.0.1" } },
+	{ KERNEL, NULL, { "block", "delete", "10.0.0.1", "feed", "manual" } },
+	{ KERNEL, NULL, { "block", "flush" } },
+	{ KERNEL, NULL, { "block", "flush", "feed", "drop" } },
+	{ KERNEL, NULL, { "block", "feeds" } },
+	{ KERNEL, NULL, { "block", "test", "10.0.0.1" } },
+	{ KERNEL, NULL, { "block", "test", "2001:db8::1" } },
+	{ KERNEL, NULL, { "block", "load", "@GOOD@" } },
+	{ KERNEL, NULL, { "block", "load", "--replace", "--feed", "x", "@GOOD@" } },
+	{ KERNEL, NULL, { "block", "load", "--", "@GOOD@" } },
 };
 
 /* Every command and option the usage text must name. */
@@ -167,9 +260,35 @@ static const char *const help_words[] = {
 	"ports [set] PORT...", "mode [show]", "mode [set] enforce|monitor|off",
 	"stats [show]", "stats reset", "help", "-j, --json", "-p, --pretty",
 	"-n, --netns NETNS", "-V, --version", "-h, --help",
-	"0  success", "1  reserved", "2  bad command line", "3  the kernel",
+	"0  success", "1  a negative answer", "2  bad command line", "3  the kernel",
 	"4  smtpguard is not available",
+	"block [add] ADDR[/LEN]... [feed NAME] [timeout SECONDS]",
+	"block del ADDR[/LEN]... [feed NAME]", "block [list|show] [feed NAME]",
+	"block flush [feed NAME]", "block feeds", "block test ADDR",
+	"block load [--replace] [--feed NAME] [--skip-bad] [--dry-run] FILE|-",
 };
+
+/* Feed files made at run time stand in for "@BAD@", "@GOOD@", "@EMPTY@". */
+static char tmpdir[64];
+static const struct {
+	const char *token, *name, *text;
+} files[] = {
+	{ "@BAD@", "bad.txt", "192.0.2.0/24\n10.0.0.1\n10.0.0.256\n" },
+	{ "@GOOD@", "good.txt", "; two\n192.0.2.0/24\n2001:db8::/32\n" },
+	{ "@EMPTY@", "empty.txt", "# nothing\n" },
+};
+
+static const char *subst(const char *arg, char *buf, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(files); i++)
+		if (!strcmp(arg, files[i].token)) {
+			snprintf(buf, len, "%s/%s", tmpdir, files[i].name);
+			return buf;
+		}
+	return arg;
+}
 
 struct exec_args {
 	const char *prog;
@@ -182,9 +301,11 @@ static int exec_tool(void *arg)
 	const char *argv[MAX_ARGS + 2];
 	size_t i;
 
+	static char paths[MAX_ARGS][128];
+
 	argv[0] = e->prog;
 	for (i = 0; i < MAX_ARGS && e->args[i]; i++)
-		argv[i + 1] = e->args[i];
+		argv[i + 1] = subst(e->args[i], paths[i], sizeof(paths[i]));
 	argv[i + 1] = NULL;
 	execv(e->prog, (char *const *)argv);
 	return 127;
@@ -247,6 +368,8 @@ static bool check(const struct tcase *t, const struct result *r)
 	case KERNEL:
 		return r->status == 4 && !r->out[0] &&
 		       !strcmp(r->err, NOT_LOADED);
+	case DRY:
+		return r->status == 0 && !r->err[0] && strstr(r->out, t->err);
 	case USAGE:
 	case UNAVAILABLE:
 		/* One line naming what was wrong, nothing on stdout. */
@@ -271,6 +394,23 @@ int main(int argc, char **argv)
 
 	ktap_header();
 
+	snprintf(tmpdir, sizeof(tmpdir), "/tmp/sg-test-cmdline.XXXXXX");
+	if (!mkdtemp(tmpdir)) {
+		printf("Bail out! mkdtemp: %s\n", strerror(errno));
+		return 1;
+	}
+	for (i = 0; i < ARRAY_SIZE(files); i++) {
+		char path[128];
+		FILE *f;
+
+		snprintf(path, sizeof(path), "%s/%s", tmpdir, files[i].name);
+		f = fopen(path, "w");
+		if (!f || fputs(files[i].text, f) < 0 || fclose(f)) {
+			printf("Bail out! cannot write %s\n", path);
+			return 1;
+		}
+	}
+
 	/* With smtpguard loaded the KERNEL cases would really run: skip them. */
 	if (run(prog, stats, &r) < 0) {
 		printf("Bail out! cannot run %s: %s\n", prog, strerror(errno));
@@ -292,7 +432,8 @@ int main(int argc, char **argv)
 			continue;
 		}
 		if (!ktap_ok(check(t, &r), "%s exits %d", desc,
-			     t->code == HELP ? 0 : t->code == KERNEL ? 4 : t->code))
+			     t->code == HELP || t->code == DRY ? 0 :
+			     t->code == KERNEL ? 4 : t->code))
 			ktap_diag("exit %d, stdout %zu bytes, stderr: %s",
 				  r.status, strlen(r.out), r.err);
 	}
@@ -315,5 +456,12 @@ int main(int argc, char **argv)
 				"%s prints \"smtpguardctl %s\"", desc, version);
 		}
 	}
+	for (i = 0; i < ARRAY_SIZE(files); i++) {
+		char path[128];
+
+		snprintf(path, sizeof(path), "%s/%s", tmpdir, files[i].name);
+		unlink(path);
+	}
+	rmdir(tmpdir);
 	return ktap_finish();
 }

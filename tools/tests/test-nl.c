@@ -15,7 +15,10 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <stdlib.h>
 #include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
 
 #include <libmnl/libmnl.h>
 #include <linux/genetlink.h>
@@ -23,14 +26,42 @@
 #include <linux/smtpguard.h>
 
 #include "addr.h"
+#include "feed.h"
 #include "ktap.h"
 #include "run.h"
+#include "smtpguardctl.h"
 
 #define FAKE_FAMILY_ID	0x1234
 #define FAKE_PORTID	4242
 #define FAKE_MAX_PFX	64
+#define FAKE_MAX_BLOCK	8192		/* blocklist entries, staged ones too */
+#define FAKE_MAX_REQ_PFX 4096		/* prefixes in one request */
+#define FAKE_LOG	64
+#define FAKE_TXN_ID	0x5eed0001u
+/* The kernel's largest dump skb: SKB_WITH_OVERHEAD(32768), about this. */
+#define FAKE_DUMP_MAX	32448
 
 int smtpguardctl_main(int argc, char **argv);
+
+struct fake_entry {
+	struct sg_prefix p;
+	uint64_t feeds;			/* bit n: fk->feeds[n] lists it */
+	uint64_t hits;
+	uint64_t last_hit;		/* 0: never */
+	uint32_t expires;		/* 0: permanent */
+};
+
+/* What the fake saw of one request to the family, in order. */
+struct fake_req {
+	uint8_t cmd;
+	uint16_t flags;
+	uint32_t len;
+	size_t nprefix;
+	bool has_feed, has_timeout, has_txn, replace;
+	char feed[40];
+	uint32_t timeout, txn;
+	bool failed;			/* answered with an error */
+};
 
 struct fake_state {
 	bool family;			/* registered, i.e. module loaded */
@@ -55,6 +86,25 @@ struct fake_state {
 	uint16_t last_flags;
 	unsigned char last[65536];
 	size_t last_len;
+	unsigned int opens;		/* mnl_socket_open2() calls */
+	unsigned int fail_skip;		/* fail_cmd requests let through first */
+	/* The blocklist. */
+	struct fake_entry block[FAKE_MAX_BLOCK];
+	size_t nblock;
+	char feeds[SMTPGUARD_MAX_FEEDS][SMTPGUARD_FEED_NAME_MAX + 1];
+	bool block_stats;		/* STATS_GET carries the block numbers */
+	uint64_t cnc_dropped, cnc_would_drop, block_bytes;
+	bool txn_open, txn_replace;
+	uint32_t txn_id;
+	char txn_feed[SMTPGUARD_FEED_NAME_MAX + 1];
+	struct sg_prefix staged[FAKE_MAX_BLOCK];
+	size_t nstaged;
+	bool staged_unsorted;		/* a chunk broke the global order */
+	size_t synth;			/* BLOCK_GET dumps this many made-up entries */
+	size_t intr_from;		/* BLOCK_GET: DUMP_INTR from entry N - 1 on */
+	size_t dump_rx_min;		/* smallest receive buffer during a dump */
+	struct fake_req log[FAKE_LOG];
+	unsigned int nlog;
 };
 
 static struct fake_state *fk;
@@ -142,61 +192,77 @@ static int pfx_index(const struct sg_prefix *p)
 	return -1;
 }
 
+/* One SMTPGUARD_A_PREFIX nest, strictly: exact sizes, no unknown members. */
+static int parse_one_prefix(const struct nlattr *a, struct sg_prefix *out,
+			    const char **why)
+{
+	const struct nlattr *b;
+	struct sg_prefix p = { 0 };
+	bool fam = false, addr = false, len = false;
+	size_t alen;
+
+	mnl_attr_for_each_nested(b, a) {
+		switch (mnl_attr_get_type(b)) {
+		case SMTPGUARD_PREFIX_A_FAMILY:
+			if (mnl_attr_get_payload_len(b) != 2)
+				return *why = "bad family size", -EINVAL;
+			p.family = mnl_attr_get_u16(b);
+			fam = true;
+			break;
+		case SMTPGUARD_PREFIX_A_ADDR:
+			alen = mnl_attr_get_payload_len(b);
+			if (alen != 4 && alen != 16)
+				return *why = "bad address size", -EINVAL;
+			memcpy(p.addr, mnl_attr_get_payload(b), alen);
+			addr = true;
+			break;
+		case SMTPGUARD_PREFIX_A_PREFIXLEN:
+			if (mnl_attr_get_payload_len(b) != 1)
+				return *why = "bad length size", -EINVAL;
+			p.len = mnl_attr_get_u8(b);
+			len = true;
+			break;
+		default:
+			return *why = "unknown prefix attribute", -EINVAL;
+		}
+	}
+	alen = sg_addr_len(p.family);
+	if (!fam || !addr || !alen)
+		return *why = "incomplete prefix", -EINVAL;
+	if (!len)
+		p.len = (uint8_t)(alen * 8);
+	if (p.len > alen * 8)
+		return *why = "incomplete prefix", -EINVAL;
+	for (size_t i = 0; i < alen; i++) {
+		unsigned int bits = p.len > i * 8 ? p.len - i * 8 : 0;
+		uint8_t m = bits >= 8 ? 0xff : (uint8_t)(0xff00 >> bits);
+
+		if (p.addr[i] & ~m)
+			return *why = "host bits set", -EINVAL;
+	}
+	*out = p;
+	return 0;
+}
+
 /* Strict, like a kernel policy: exact sizes, no unknown attributes. */
 static int parse_prefixes(const struct nlmsghdr *req, struct sg_prefix *out,
 			  size_t *n, const char **why)
 {
-	const struct nlattr *a, *b;
+	const struct nlattr *a;
+	int err;
 
 	*n = 0;
 	mnl_attr_for_each(a, req, sizeof(struct genlmsghdr)) {
-		struct sg_prefix p = { 0 };
-		bool fam = false, addr = false;
-		size_t alen;
-		uint8_t chk[16];
-
 		if (mnl_attr_get_type(a) != SMTPGUARD_A_PREFIX) {
 			*why = "unexpected attribute";
 			return -EINVAL;
 		}
-		mnl_attr_for_each_nested(b, a) {
-			switch (mnl_attr_get_type(b)) {
-			case SMTPGUARD_PREFIX_A_FAMILY:
-				if (mnl_attr_get_payload_len(b) != 2)
-					return *why = "bad family size", -EINVAL;
-				p.family = mnl_attr_get_u16(b);
-				fam = true;
-				break;
-			case SMTPGUARD_PREFIX_A_ADDR:
-				alen = mnl_attr_get_payload_len(b);
-				if (alen != 4 && alen != 16)
-					return *why = "bad address size", -EINVAL;
-				memcpy(p.addr, mnl_attr_get_payload(b), alen);
-				addr = true;
-				break;
-			case SMTPGUARD_PREFIX_A_PREFIXLEN:
-				if (mnl_attr_get_payload_len(b) != 1)
-					return *why = "bad length size", -EINVAL;
-				p.len = mnl_attr_get_u8(b);
-				break;
-			default:
-				return *why = "unknown prefix attribute", -EINVAL;
-			}
-		}
-		alen = sg_addr_len(p.family);
-		if (!fam || !addr || !alen || p.len > alen * 8)
-			return *why = "incomplete prefix", -EINVAL;
-		memcpy(chk, p.addr, 16);
-		for (size_t i = 0; i < alen; i++) {
-			unsigned int bits = p.len > i * 8 ? p.len - i * 8 : 0;
-			uint8_t m = bits >= 8 ? 0xff : (uint8_t)(0xff00 >> bits);
-
-			if (chk[i] & ~m)
-				return *why = "host bits set", -EINVAL;
-		}
 		if (*n == FAKE_MAX_PFX)
 			return *why = "too many", -ENOSPC;
-		out[(*n)++] = p;
+		err = parse_one_prefix(a, &out[*n], why);
+		if (err)
+			return err;
+		(*n)++;
 	}
 	return 0;
 }
@@ -219,6 +285,487 @@ static void put_mode(struct nlmsghdr *nlh)
 		mnl_attr_put_u8(nlh, SMTPGUARD_A_MODE, fk->mode);
 }
 
+/* ---- the blocklist model ---- */
+
+struct breq {
+	const char *feed;
+	bool has_timeout, has_txn, replace;
+	uint32_t timeout, txn;
+	struct sg_prefix p[FAKE_MAX_REQ_PFX];
+	size_t n;
+};
+
+/* Every attribute of a block command, checked as a strict policy would. */
+static int parse_breq(const struct nlmsghdr *req, struct breq *br,
+		      const char **why)
+{
+	const struct nlattr *a;
+	int err;
+
+	memset(br, 0, sizeof(*br));
+	mnl_attr_for_each(a, req, sizeof(struct genlmsghdr)) {
+		switch (mnl_attr_get_type(a)) {
+		case SMTPGUARD_A_FEED:
+			if (mnl_attr_validate(a, MNL_TYPE_NUL_STRING) < 0 ||
+			    !sg_feed_name_ok(mnl_attr_get_str(a)))
+				return *why = "bad feed name", -EINVAL;
+			br->feed = mnl_attr_get_str(a);
+			break;
+		case SMTPGUARD_A_TIMEOUT:
+			if (mnl_attr_get_payload_len(a) != 4)
+				return *why = "bad timeout size", -EINVAL;
+			br->timeout = mnl_attr_get_u32(a);
+			if (!br->timeout || br->timeout > SMTPGUARD_MAX_TIMEOUT)
+				return *why = "timeout out of range", -ERANGE;
+			br->has_timeout = true;
+			break;
+		case SMTPGUARD_A_TXN_ID:
+			if (mnl_attr_get_payload_len(a) != 4)
+				return *why = "bad transaction id size", -EINVAL;
+			br->txn = mnl_attr_get_u32(a);
+			br->has_txn = true;
+			break;
+		case SMTPGUARD_A_REPLACE:
+			if (mnl_attr_get_payload_len(a) != 0)
+				return *why = "bad flag", -EINVAL;
+			br->replace = true;
+			break;
+		case SMTPGUARD_A_PREFIX:
+			if (br->n == FAKE_MAX_REQ_PFX)
+				return *why = "too many prefixes", -E2BIG;
+			err = parse_one_prefix(a, &br->p[br->n], why);
+			if (err)
+				return err;
+			br->n++;
+			break;
+		default:
+			return *why = "unexpected attribute", -EINVAL;
+		}
+	}
+	return 0;
+}
+
+static void log_request(const struct nlmsghdr *req, uint8_t cmd)
+{
+	static struct breq br;
+	struct fake_req *l;
+	const char *why;
+
+	if (fk->nlog == FAKE_LOG)
+		return;
+	l = &fk->log[fk->nlog++];
+	memset(l, 0, sizeof(*l));
+	l->cmd = cmd;
+	l->flags = req->nlmsg_flags;
+	l->len = req->nlmsg_len;
+	if (cmd < SMTPGUARD_CMD_BLOCK_ADD || parse_breq(req, &br, &why) < 0)
+		return;
+	l->nprefix = br.n;
+	l->has_feed = br.feed != NULL;
+	if (br.feed)
+		snprintf(l->feed, sizeof(l->feed), "%s", br.feed);
+	l->has_timeout = br.has_timeout;
+	l->timeout = br.timeout;
+	l->has_txn = br.has_txn;
+	l->txn = br.txn;
+	l->replace = br.replace;
+}
+
+static int feed_index(const char *name, bool create)
+{
+	int i, free_slot = -1;
+
+	for (i = 0; i < SMTPGUARD_MAX_FEEDS; i++) {
+		if (!strcmp(fk->feeds[i], name))
+			return i;
+		if (!fk->feeds[i][0] && free_slot < 0)
+			free_slot = i;
+	}
+	if (!create || free_slot < 0)
+		return -1;
+	snprintf(fk->feeds[free_slot], sizeof(fk->feeds[0]), "%s", name);
+	return free_slot;
+}
+
+static int block_index(const struct sg_prefix *p)
+{
+	size_t i;
+
+	for (i = 0; i < fk->nblock; i++)
+		if (!sg_prefix_cmp(&fk->block[i].p, p))
+			return (int)i;
+	return -1;
+}
+
+static int entry_cmp(const void *a, const void *b)
+{
+	return sg_prefix_cmp(&((const struct fake_entry *)a)->p,
+			     &((const struct fake_entry *)b)->p);
+}
+
+static void block_put(const struct sg_prefix *p, int feed, uint32_t timeout)
+{
+	int k = block_index(p);
+
+	if (k < 0) {
+		if (fk->nblock == FAKE_MAX_BLOCK)
+			return;
+		k = (int)fk->nblock++;
+		memset(&fk->block[k], 0, sizeof(fk->block[k]));
+		fk->block[k].p = *p;
+	}
+	fk->block[k].feeds |= 1ULL << feed;
+	if (timeout)
+		fk->block[k].expires = timeout;
+}
+
+/* Drops the entries no feed lists any more, keeps the order. */
+static void block_compact(void)
+{
+	size_t i, o = 0;
+
+	for (i = 0; i < fk->nblock; i++)
+		if (fk->block[i].feeds)
+			fk->block[o++] = fk->block[i];
+	fk->nblock = o;
+	qsort(fk->block, fk->nblock, sizeof(fk->block[0]), entry_cmp);
+}
+
+static void put_block_reply(const struct nlmsghdr *req, uint8_t cmd)
+{
+	struct nlmsghdr *nlh = genl_new(req, cmd, 0, false);
+
+	if (!fk->explicit && fk->mode != SMTPGUARD_MODE_ENFORCE) {
+		fk->mode = SMTPGUARD_MODE_ENFORCE;
+		mnl_attr_put(nlh, SMTPGUARD_A_MODE_AUTO, 0, NULL);
+	}
+	put_mode(nlh);
+	mnl_attr_put_u32(nlh, SMTPGUARD_A_BLOCK_ENTRIES, (uint32_t)fk->nblock);
+	msg_end(nlh);
+}
+
+static bool covers(const struct sg_prefix *p, const struct sg_prefix *a)
+{
+	unsigned int i, bits;
+	uint8_t m;
+
+	if (p->family != a->family)
+		return false;
+	for (i = 0; i * 8 < p->len; i++) {
+		bits = p->len - i * 8;
+		m = bits >= 8 ? 0xff : (uint8_t)(0xff00 >> bits);
+		if ((a->addr[i] & m) != p->addr[i])
+			return false;
+	}
+	return true;
+}
+
+/* Made-up entry i of a synthetic set: 10.x.y.z/32, one feed. */
+static void synth_entry(size_t i, struct fake_entry *e)
+{
+	memset(e, 0, sizeof(*e));
+	e->p.family = AF_INET;
+	e->p.len = 32;
+	e->p.addr[0] = 10;
+	e->p.addr[1] = (uint8_t)(i >> 16);
+	e->p.addr[2] = (uint8_t)(i >> 8);
+	e->p.addr[3] = (uint8_t)i;
+	e->feeds = 1;
+	e->hits = i;
+	if (i % 2)
+		e->last_hit = 1700000000 + i;
+}
+
+static void put_entry(struct nlmsghdr *nlh, const struct fake_entry *e)
+{
+	struct nlattr *nest = mnl_attr_nest_start(nlh, SMTPGUARD_A_BLOCK_ENTRY);
+	struct nlattr *pn;
+	int i;
+
+	/* As nla_put_u64_64bit() may: a PAD first, to skip. */
+	mnl_attr_put(nlh, SMTPGUARD_BLOCK_A_PAD, 0, NULL);
+	pn = mnl_attr_nest_start(nlh, SMTPGUARD_BLOCK_A_PREFIX);
+	mnl_attr_put_u16(nlh, SMTPGUARD_PREFIX_A_FAMILY, e->p.family);
+	mnl_attr_put(nlh, SMTPGUARD_PREFIX_A_ADDR, sg_addr_len(e->p.family),
+		     e->p.addr);
+	mnl_attr_put_u8(nlh, SMTPGUARD_PREFIX_A_PREFIXLEN, e->p.len);
+	mnl_attr_nest_end(nlh, pn);
+	for (i = 0; i < SMTPGUARD_MAX_FEEDS; i++)
+		if (e->feeds & (1ULL << i))
+			mnl_attr_put_strz(nlh, SMTPGUARD_BLOCK_A_FEED,
+					  fk->synth ? "drop" : fk->feeds[i]);
+	mnl_attr_put_u64(nlh, SMTPGUARD_BLOCK_A_HITS, e->hits);
+	if (e->last_hit)
+		mnl_attr_put_u64(nlh, SMTPGUARD_BLOCK_A_LAST_HIT, e->last_hit);
+	if (e->expires)
+		mnl_attr_put_u32(nlh, SMTPGUARD_BLOCK_A_EXPIRES, e->expires);
+	/* A member from a newer kernel: ignored, not an error. */
+	mnl_attr_put_u32(nlh, __SMTPGUARD_BLOCK_A_LAST, 1);
+	mnl_attr_nest_end(nlh, nest);
+}
+
+/*
+ * BLOCK_GET is answered lazily, as the kernel does: each receive gets the
+ * next datagram, as full as the kernel would make it, so a dump of a
+ * million entries needs no queue.
+ */
+static struct {
+	bool active;
+	uint32_t seq;
+	uint16_t type;
+	int feed;			/* -1: every feed */
+	size_t next;
+} bdump;
+
+static ssize_t block_dump_datagram(void *buf, size_t len)
+{
+	size_t room = len < FAKE_DUMP_MAX ? len : FAKE_DUMP_MAX, used = 0;
+	size_t total = fk->synth ? fk->synth : fk->nblock;
+	static char tmp[8192];
+
+	if (!fk->dump_rx_min || len < fk->dump_rx_min)
+		fk->dump_rx_min = len;
+	while (bdump.next < total) {
+		struct fake_entry e;
+		struct nlmsghdr *nlh;
+		struct genlmsghdr *g;
+
+		if (fk->synth)
+			synth_entry(bdump.next, &e);
+		else
+			e = fk->block[bdump.next];
+		if (bdump.feed >= 0 && !(e.feeds & (1ULL << bdump.feed))) {
+			bdump.next++;
+			continue;
+		}
+		nlh = mnl_nlmsg_put_header(tmp);
+		nlh->nlmsg_type = bdump.type;
+		nlh->nlmsg_flags = NLM_F_MULTI;
+		if (fk->intr_from && bdump.next + 1 >= fk->intr_from)
+			nlh->nlmsg_flags |= NLM_F_DUMP_INTR;
+		nlh->nlmsg_seq = bdump.seq;
+		nlh->nlmsg_pid = FAKE_PORTID;
+		g = mnl_nlmsg_put_extra_header(nlh, sizeof(*g));
+		g->cmd = SMTPGUARD_CMD_BLOCK_GET;
+		g->version = SMTPGUARD_GENL_VERSION;
+		put_entry(nlh, &e);
+		if (used + MNL_ALIGN(nlh->nlmsg_len) > room)
+			break;
+		memcpy((char *)buf + used, tmp, nlh->nlmsg_len);
+		used += MNL_ALIGN(nlh->nlmsg_len);
+		bdump.next++;
+	}
+	if (bdump.next == total && used + MNL_NLMSG_HDRLEN + 4 <= room) {
+		struct nlmsghdr *nlh = mnl_nlmsg_put_header((char *)buf + used);
+		int *v = mnl_nlmsg_put_extra_header(nlh, sizeof(int));
+
+		nlh->nlmsg_type = NLMSG_DONE;
+		nlh->nlmsg_flags = NLM_F_MULTI;
+		nlh->nlmsg_seq = bdump.seq;
+		nlh->nlmsg_pid = FAKE_PORTID;
+		*v = 0;
+		used += MNL_ALIGN(nlh->nlmsg_len);
+		bdump.active = false;
+	}
+	return (ssize_t)used;
+}
+
+static void block_request(const struct nlmsghdr *req, uint8_t cmd)
+{
+	static struct breq br;
+	const char *why = NULL;
+	struct nlmsghdr *nlh;
+	size_t i;
+	int err, f;
+
+	err = parse_breq(req, &br, &why);
+	if (err) {
+		ack(req, err, why);
+		return;
+	}
+	switch (cmd) {
+	case SMTPGUARD_CMD_BLOCK_ADD:
+		if (!br.n || br.replace) {
+			ack(req, -EINVAL, "bad BLOCK_ADD");
+			return;
+		}
+		if (br.has_txn) {
+			if (br.feed || br.has_timeout) {
+				ack(req, -EINVAL, "FEED and TIMEOUT do not go with TXN_ID");
+				return;
+			}
+			if (!fk->txn_open || br.txn != fk->txn_id) {
+				ack(req, -ENOENT, "unknown transaction");
+				return;
+			}
+			for (i = 0; i < br.n; i++) {
+				if ((fk->nstaged || i) &&
+				    sg_prefix_cmp(i ? &br.p[i - 1] :
+						  &fk->staged[fk->nstaged - 1],
+						  &br.p[i]) >= 0)
+					fk->staged_unsorted = true;
+				if (fk->nstaged < FAKE_MAX_BLOCK)
+					fk->staged[fk->nstaged++] = br.p[i];
+			}
+			nlh = genl_new(req, cmd, 0, false);
+			put_mode(nlh);
+			mnl_attr_put_u32(nlh, SMTPGUARD_A_BLOCK_ENTRIES,
+					 (uint32_t)fk->nblock);
+			msg_end(nlh);
+			break;
+		}
+		f = feed_index(br.feed ? br.feed : "manual", true);
+		if (f < 0) {
+			ack(req, -ENOSPC, "too many feeds");
+			return;
+		}
+		for (i = 0; i < br.n; i++)
+			block_put(&br.p[i], f, br.timeout);
+		block_compact();
+		put_block_reply(req, cmd);
+		break;
+	case SMTPGUARD_CMD_BLOCK_DEL:
+		f = br.feed ? feed_index(br.feed, false) : -1;
+		if (!br.n || br.has_txn || br.has_timeout || br.replace ||
+		    (br.feed && f < 0)) {
+			ack(req, br.feed && f < 0 ? -ENOENT : -EINVAL,
+			    "bad BLOCK_DEL");
+			return;
+		}
+		for (i = 0; i < br.n; i++) {
+			int k = block_index(&br.p[i]);
+
+			if (k < 0 || (f >= 0 && !(fk->block[k].feeds & (1ULL << f)))) {
+				ack(req, -ENOENT, "prefix is not in the blocklist");
+				return;
+			}
+		}
+		for (i = 0; i < br.n; i++) {
+			int k = block_index(&br.p[i]);
+
+			fk->block[k].feeds &= f >= 0 ? ~(1ULL << f) : 0;
+		}
+		block_compact();
+		break;
+	case SMTPGUARD_CMD_BLOCK_FLUSH:
+		if (br.n || br.has_txn || br.has_timeout || br.replace) {
+			ack(req, -EINVAL, "bad BLOCK_FLUSH");
+			return;
+		}
+		if (br.feed) {
+			f = feed_index(br.feed, false);
+			if (f < 0) {
+				ack(req, -ENOENT, "no such feed");
+				return;
+			}
+			for (i = 0; i < fk->nblock; i++)
+				fk->block[i].feeds &= ~(1ULL << f);
+			fk->feeds[f][0] = '\0';
+		} else {
+			for (i = 0; i < fk->nblock; i++)
+				fk->block[i].feeds = 0;
+			memset(fk->feeds, 0, sizeof(fk->feeds));
+		}
+		block_compact();
+		break;
+	case SMTPGUARD_CMD_BLOCK_GET:
+		f = br.feed ? feed_index(br.feed, false) : -1;
+		if (!(req->nlmsg_flags & NLM_F_DUMP) || br.n || br.has_txn ||
+		    br.has_timeout || br.replace || (br.feed && f < 0)) {
+			ack(req, br.feed && f < 0 ? -ENOENT : -EINVAL,
+			    br.feed && f < 0 ? "no such feed" : "bad BLOCK_GET");
+			return;
+		}
+		bdump.active = true;
+		bdump.seq = req->nlmsg_seq;
+		bdump.type = req->nlmsg_type;
+		bdump.feed = f;
+		bdump.next = 0;
+		return;		/* the datagrams are made as they are read */
+	case SMTPGUARD_CMD_BLOCK_TEST: {
+		int best = -1;
+
+		if (br.n != 1 || br.feed || br.has_txn || br.has_timeout ||
+		    br.replace || br.p[0].len != sg_addr_len(br.p[0].family) * 8) {
+			ack(req, -EINVAL, "BLOCK_TEST takes one address");
+			return;
+		}
+		for (i = 0; i < fk->nblock; i++)
+			if (covers(&fk->block[i].p, &br.p[0]) &&
+			    (best < 0 || fk->block[i].p.len > fk->block[best].p.len))
+				best = (int)i;
+		nlh = genl_new(req, cmd, 0, false);
+		if (best >= 0)
+			put_entry(nlh, &fk->block[best]);
+		msg_end(nlh);
+		break;
+	}
+	case SMTPGUARD_CMD_BLOCK_TXN_BEGIN:
+		if (!br.feed || br.n || br.has_txn || br.has_timeout) {
+			ack(req, -EINVAL, "TXN_BEGIN needs FEED, nothing else");
+			return;
+		}
+		if (fk->txn_open) {
+			ack(req, -EBUSY, "a transaction is open");
+			return;
+		}
+		fk->txn_open = true;
+		fk->txn_id = FAKE_TXN_ID;
+		fk->txn_replace = br.replace;
+		snprintf(fk->txn_feed, sizeof(fk->txn_feed), "%s", br.feed);
+		fk->nstaged = 0;
+		fk->staged_unsorted = false;
+		nlh = genl_new(req, cmd, 0, false);
+		mnl_attr_put_u32(nlh, SMTPGUARD_A_TXN_ID, fk->txn_id);
+		msg_end(nlh);
+		break;
+	case SMTPGUARD_CMD_BLOCK_TXN_COMMIT:
+	case SMTPGUARD_CMD_BLOCK_TXN_ABORT:
+		if (!br.has_txn || br.feed || br.n || br.has_timeout ||
+		    br.replace) {
+			ack(req, -EINVAL, "TXN_ID only");
+			return;
+		}
+		if (!fk->txn_open || br.txn != fk->txn_id) {
+			ack(req, -ENOENT, "unknown transaction");
+			return;
+		}
+		fk->txn_open = false;
+		if (cmd == SMTPGUARD_CMD_BLOCK_TXN_ABORT)
+			break;
+		f = feed_index(fk->txn_feed, true);
+		if (fk->txn_replace)
+			for (i = 0; i < fk->nblock; i++)
+				fk->block[i].feeds &= ~(1ULL << f);
+		for (i = 0; i < fk->nstaged; i++)
+			block_put(&fk->staged[i], f, 0);
+		block_compact();
+		put_block_reply(req, cmd);
+		break;
+	case SMTPGUARD_CMD_FEED_GET:
+		if (!(req->nlmsg_flags & NLM_F_DUMP)) {
+			ack(req, -EOPNOTSUPP, NULL);
+			return;
+		}
+		for (f = 0, i = 0; f < SMTPGUARD_MAX_FEEDS; f++) {
+			uint32_t count = 0;
+			size_t k;
+
+			if (!fk->feeds[f][0])
+				continue;
+			for (k = 0; k < fk->nblock; k++)
+				count += !!(fk->block[k].feeds & (1ULL << f));
+			nlh = genl_new(req, cmd, NLM_F_MULTI, i++ % 2);
+			mnl_attr_put_strz(nlh, SMTPGUARD_A_FEED, fk->feeds[f]);
+			mnl_attr_put_u32(nlh, SMTPGUARD_A_BLOCK_ENTRIES, count);
+			msg_end(nlh);
+		}
+		done(req);
+		return;
+	}
+	ack(req, 0, fk->warn_msg);
+}
+
 static void family_request(const struct nlmsghdr *req)
 {
 	const struct genlmsghdr *g = mnl_nlmsg_get_payload(req);
@@ -230,8 +777,19 @@ static void family_request(const struct nlmsghdr *req)
 	int err;
 
 	fk->last_cmd = g->cmd;
+	log_request(req, g->cmd);
 	if (fk->fail_cmd && g->cmd == fk->fail_cmd) {
-		ack(req, -fk->fail_errno, fk->fail_msg);
+		if (fk->fail_skip) {
+			fk->fail_skip--;
+		} else {
+			if (fk->nlog <= FAKE_LOG && fk->nlog)
+				fk->log[fk->nlog - 1].failed = true;
+			ack(req, -fk->fail_errno, fk->fail_msg);
+			return;
+		}
+	}
+	if (g->cmd >= SMTPGUARD_CMD_BLOCK_ADD && g->cmd <= SMTPGUARD_CMD_FEED_GET) {
+		block_request(req, g->cmd);
 		return;
 	}
 	switch (g->cmd) {
@@ -375,9 +933,18 @@ static void family_request(const struct nlmsghdr *req)
 		mnl_attr_put_u64(nlh, SMTPGUARD_STATS_A_SMTP_ALLOWED, fk->allowed);
 		mnl_attr_put_u64(nlh, SMTPGUARD_STATS_A_SMTP_DROPPED, fk->dropped);
 		mnl_attr_put_u64(nlh, SMTPGUARD_STATS_A_SMTP_WOULD_DROP, fk->would_drop);
+		if (fk->block_stats) {
+			mnl_attr_put_u64(nlh, SMTPGUARD_STATS_A_CNC_DROPPED, fk->cnc_dropped);
+			mnl_attr_put_u64(nlh, SMTPGUARD_STATS_A_CNC_WOULD_DROP, fk->cnc_would_drop);
+			mnl_attr_put_u64(nlh, SMTPGUARD_STATS_A_BLOCK_BYTES, fk->block_bytes);
+		}
 		/* A counter from a newer kernel: ignored, not an error. */
 		mnl_attr_put_u64(nlh, __SMTPGUARD_STATS_A_LAST, 7);
 		mnl_attr_nest_end(nlh, nest);
+		if (fk->block_stats) {
+			mnl_attr_put_u32(nlh, SMTPGUARD_A_BLOCK_ENTRIES, (uint32_t)fk->nblock);
+			mnl_attr_put_u32(nlh, SMTPGUARD_A_BLOCK_FEEDS, 2);
+		}
 		msg_end(nlh);
 		break;
 	}
@@ -419,6 +986,7 @@ static char fake_socket;
 struct mnl_socket *mnl_socket_open2(int bus, int flags)
 {
 	(void)flags;
+	fk->opens++;
 	if (bus != NETLINK_GENERIC) {
 		errno = EPROTONOSUPPORT;
 		return NULL;
@@ -491,6 +1059,8 @@ ssize_t mnl_socket_recvfrom(const struct mnl_socket *nl, void *buf,
 	struct datagram *d;
 
 	(void)nl;
+	if (q_head == q_tail && bdump.active)
+		return block_dump_datagram(buf, len);
 	if (q_head == q_tail) {
 		errno = EAGAIN;		/* the tool waited for nothing: a bug */
 		return -1;
@@ -519,6 +1089,7 @@ static void fake_reset(void)
 
 struct call {
 	const char *const *argv;
+	const char *stdin_path;		/* NULL: the test's own stdin */
 };
 
 static int call_main(void *arg)
@@ -526,6 +1097,9 @@ static int call_main(void *arg)
 	const struct call *c = arg;
 	char *argv[64];
 	int argc = 0;
+
+	if (c->stdin_path && !freopen(c->stdin_path, "r", stdin))
+		return 99;
 
 	argv[argc++] = "smtpguardctl";
 	while (c->argv[argc - 1] && argc < 63) {
@@ -538,9 +1112,18 @@ static int call_main(void *arg)
 
 static struct result r;
 
+static void tool_io(const char *stdin_path, const char *stdout_path,
+		    const char *const *argv)
+{
+	struct call c = { argv, stdin_path };
+
+	if (run_captured(&r, call_main, &c, stdout_path) < 0)
+		r.status = -1;
+}
+
 static void tool_to(const char *stdout_path, const char *const *argv)
 {
-	struct call c = { argv };
+	struct call c = { argv, NULL };
 
 	if (run_captured(&r, call_main, &c, stdout_path) < 0)
 		r.status = -1;
@@ -833,6 +1416,516 @@ static void test_stats(void)
 		"stdout that cannot be written is an error, not a silent success");
 }
 
+/* ---- the blocklist ---- */
+
+#define AUTO_BLOCK "mode: enforce (switched automatically by the first block entry; 'smtpguardctl mode monitor' only counts)\n"
+
+static char tmpdir[64];
+
+/* A file in the test's directory; returns its path (one of 8 buffers). */
+static const char *write_file(const char *name, const char *text)
+{
+	static char paths[8][128];
+	static unsigned int next;
+	char *path = paths[next++ % 8];
+	FILE *f;
+
+	snprintf(path, sizeof(paths[0]), "%s/%s", tmpdir, name);
+	f = fopen(path, "w");
+	if (!f || fputs(text, f) < 0 || fclose(f)) {
+		printf("Bail out! cannot write %s\n", path);
+		exit(1);
+	}
+	return path;
+}
+
+static const char *cmd_name(uint8_t cmd)
+{
+	switch (cmd) {
+	case SMTPGUARD_CMD_BLOCK_ADD:		return "ADD";
+	case SMTPGUARD_CMD_BLOCK_DEL:		return "DEL";
+	case SMTPGUARD_CMD_BLOCK_FLUSH:		return "FLUSH";
+	case SMTPGUARD_CMD_BLOCK_GET:		return "GET";
+	case SMTPGUARD_CMD_BLOCK_TEST:		return "TEST";
+	case SMTPGUARD_CMD_BLOCK_TXN_BEGIN:	return "BEGIN";
+	case SMTPGUARD_CMD_BLOCK_TXN_COMMIT:	return "COMMIT";
+	case SMTPGUARD_CMD_BLOCK_TXN_ABORT:	return "ABORT";
+	case SMTPGUARD_CMD_FEED_GET:		return "FEEDS";
+	default:				return "OTHER";
+	}
+}
+
+/* The requests in order: "BEGIN ADD(1024) ADD(452)! ABORT" ('!': refused). */
+static const char *log_text(void)
+{
+	static char buf[1024];
+	size_t o = 0;
+	unsigned int i;
+
+	buf[0] = '\0';
+	for (i = 0; i < fk->nlog && o < sizeof(buf) - 32; i++) {
+		const struct fake_req *l = &fk->log[i];
+
+		o += (size_t)snprintf(buf + o, sizeof(buf) - o, "%s%s", i ? " " : "",
+				      cmd_name(l->cmd));
+		if (l->cmd == SMTPGUARD_CMD_BLOCK_ADD)
+			o += (size_t)snprintf(buf + o, sizeof(buf) - o, "(%zu)",
+					      l->nprefix);
+		if (l->failed)
+			o += (size_t)snprintf(buf + o, sizeof(buf) - o, "!");
+	}
+	return buf;
+}
+
+static bool log_is(const char *want, const char *what)
+{
+	bool ok = !strcmp(log_text(), want);
+
+	if (!ktap_ok(ok, "%s", what))
+		ktap_diag("requests [%s] (want [%s])", log_text(), want);
+	return ok;
+}
+
+static void test_timeout_parse(void)
+{
+	static const struct {
+		const char *in;
+		long want;		/* -1: refused */
+	} t[] = {
+		{ "1", 1 }, { "90", 90 }, { "90s", 90 }, { "30m", 1800 },
+		{ "1h", 3600 }, { "2d", 172800 }, { "30d", 2592000 },
+		{ "2592000", 2592000 }, { "720h", 2592000 },
+		{ "0", -1 }, { "0h", -1 }, { "31d", -1 }, { "2592001", -1 },
+		{ "721h", -1 }, { "99999999999999999999999d", -1 }, { "1w", -1 },
+		{ "1hh", -1 }, { "h", -1 }, { "", -1 }, { "-1", -1 },
+		{ "1.5h", -1 }, { " 1", -1 }, { "1H", -1 }, { "+5", -1 },
+	};
+	char err[SG_ERR_LEN];
+	size_t i, bad = 0;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		uint32_t v = 0;
+		int ret = sg_parse_timeout(t[i].in, &v, err, sizeof(err));
+
+		if (t[i].want < 0 ? ret != -1 || !err[0] :
+		    ret != 0 || v != (uint32_t)t[i].want) {
+			ktap_diag("timeout '%s': ret %d, %u, [%s]", t[i].in, ret, v,
+				  ret ? err : "");
+			bad++;
+		}
+	}
+	ktap_ok(!bad, "timeouts: seconds or s/m/h/d, 1 second to 30d, nothing else");
+}
+
+static void test_block_add(void)
+{
+	const struct fake_req *l;
+
+	fake_reset();
+	TOOL("block", "192.0.2.1", "198.51.100.0/24", "192.0.2.1/32");
+	expect(0, AUTO_BLOCK, "",
+	       "first block: one line says the mode switched, naming the block entry");
+	l = &fk->log[0];
+	ktap_ok(fk->nlog == 1 && l->cmd == SMTPGUARD_CMD_BLOCK_ADD &&
+		l->nprefix == 2 && !l->has_feed && !l->has_timeout && !l->has_txn,
+		"BLOCK_ADD: one nest per distinct prefix, no FEED (the kernel's \"manual\"), no TIMEOUT");
+	ktap_ok(fk->nblock == 2 && !strcmp(fk->feeds[0], "manual") &&
+		fk->block[0].expires == 0,
+		"the fake holds 2 permanent entries of feed manual");
+
+	TOOL("block", "add", "203.0.113.0/24", "feed", "spamhaus", "timeout", "1h");
+	expect(0, "", "", "block add with feed and timeout: silent");
+	l = &fk->log[1];
+	ktap_ok(l->has_feed && !strcmp(l->feed, "spamhaus") && l->has_timeout &&
+		l->timeout == 3600 && l->nprefix == 1,
+		"FEED and TIMEOUT (1h = 3600 s) are in the request");
+
+	TOOL("block", "feed", "spamhaus", "timeout", "90", "2001:db8::/32");
+	l = &fk->log[2];
+	ktap_ok(r.status == 0 && l->timeout == 90 && !strcmp(l->feed, "spamhaus"),
+		"block feed NAME timeout N ADDR: the words may come first");
+
+	TOOL("-j", "block", "add", "10.0.0.0/8", "timeout", "2d");
+	expect(0, "{\"mode\":\"enforce\",\"block_entries\":5,\"mode_auto\":false}\n",
+	       "", "block add -j: mode, block_entries, mode_auto");
+	ktap_ok(fk->log[3].timeout == 172800, "timeout 2d is 172800 seconds");
+
+	fk->fail_cmd = SMTPGUARD_CMD_BLOCK_ADD;
+	fk->fail_errno = ENOSPC;
+	snprintf(fk->fail_msg, sizeof(fk->fail_msg), "blocklist is full (4194304 entries)");
+	TOOL("block", "10.1.0.0/16");
+	expect(3, "", "Error: blocklist is full (4194304 entries).\n",
+	       "a refused block add: exit 3, the extack message");
+
+	fake_reset();
+	TOOL("block", "add", "10.0.0.1", "timeout", "0");
+	ktap_ok(r.status == 2 && fk->opens == 0 && fk->sends == 0,
+		"timeout 0: exit 2 before a socket is opened");
+	TOOL("block", "del", "10.0.0.1", "feed", "bad/name");
+	ktap_ok(r.status == 2 && fk->opens == 0,
+		"a bad feed name: exit 2 before a socket is opened");
+}
+
+/* Three entries of two feeds, the mode set, TZ 2 hours east of UTC. */
+static void block_fixture(void)
+{
+	static const uint8_t v6[16] = { 0x20, 0x01, 0x0d, 0xb8 };
+
+	fake_reset();
+	fk->explicit = true;
+	fk->mode = SMTPGUARD_MODE_ENFORCE;
+	snprintf(fk->feeds[0], sizeof(fk->feeds[0]), "drop");
+	snprintf(fk->feeds[1], sizeof(fk->feeds[1]), "manual");
+	fk->block[0] = (struct fake_entry){
+		.p = { AF_INET, 24, { 192, 0, 2, 0 } }, .feeds = 3, .hits = 42,
+		.last_hit = 1700000000,
+	};
+	fk->block[1] = (struct fake_entry){
+		.p = { AF_INET, 32, { 198, 51, 100, 7 } }, .feeds = 2,
+		.expires = 9045,
+	};
+	fk->block[2] = (struct fake_entry){
+		.p = { AF_INET6, 32, { 0 } }, .feeds = 1, .hits = 3,
+		.last_hit = 1700003600, .expires = 90061,
+	};
+	memcpy(fk->block[2].p.addr, v6, 16);
+	fk->nblock = 3;
+}
+
+#define LINE0 "192.0.2.0/24 feeds drop,manual hits 42 last_hit 2023-11-15 00:13:20 expires never\n"
+#define LINE1 "198.51.100.7 feeds manual hits 0 last_hit never expires 2h30m45s\n"
+#define LINE2 "2001:db8::/32 feeds drop hits 3 last_hit 2023-11-15 01:13:20 expires 1d1h1m1s\n"
+#define JSON0 "{\"prefix\":\"192.0.2.0/24\",\"family\":\"inet\",\"address\":\"192.0.2.0\",\"prefixlen\":24,\"feeds\":[\"drop\",\"manual\"],\"hits\":42,\"last_hit\":\"2023-11-14T22:13:20Z\"}"
+#define JSON1 "{\"prefix\":\"198.51.100.7\",\"family\":\"inet\",\"address\":\"198.51.100.7\",\"prefixlen\":32,\"feeds\":[\"manual\"],\"hits\":0,\"expires\":9045}"
+#define JSON2 "{\"prefix\":\"2001:db8::/32\",\"family\":\"inet6\",\"address\":\"2001:db8::\",\"prefixlen\":32,\"feeds\":[\"drop\"],\"hits\":3,\"last_hit\":\"2023-11-14T23:13:20Z\",\"expires\":90061}"
+
+/* Sanitizers slow it tenfold; run.h's alarm allows 20 seconds. */
+#ifdef __SANITIZE_ADDRESS__
+#define BIG_LIST	100000
+#else
+#define BIG_LIST	1000000
+#endif
+
+static void test_block_list(void)
+{
+	char path[128], line[256];
+	struct timespec t0, t1;
+	size_t lines = 0;
+	double secs;
+	FILE *f;
+
+	block_fixture();
+	TOOL("block", "list");
+	expect(0, LINE0 LINE1 LINE2, "",
+	       "block list: prefix, feeds, hits, last hit in local time, time left");
+	ktap_ok((fk->last_flags & NLM_F_DUMP) && fk->last_cmd == SMTPGUARD_CMD_BLOCK_GET &&
+		!fk->log[0].has_feed, "block list is a BLOCK_GET dump without FEED");
+	TOOL("block");
+	expect(0, LINE0 LINE1 LINE2, "", "block alone lists");
+	TOOL("block", "show", "feed", "drop");
+	expect(0, LINE0 LINE2, "", "block show feed drop: that feed's entries");
+	ktap_ok(fk->log[2].has_feed && !strcmp(fk->log[2].feed, "drop"),
+		"block show feed NAME sends FEED");
+	TOOL("-j", "block", "list");
+	expect(0, "[" JSON0 "," JSON1 "," JSON2 "]\n", "",
+	       "block list -j: last_hit RFC 3339 UTC, expires in seconds, absent when never");
+	TOOL("block", "list", "feed", "nosuch");
+	expect(3, "", "Error: no such feed.\n", "block list of an unknown feed: the kernel's ENOENT");
+
+	fk->intr_from = 2;
+	TOOL("-j", "block", "list");
+	expect(3, "[" JSON0 "]\n",
+	       "smtpguardctl: the set changed during the listing; run again for a consistent view\n",
+	       "NLM_F_DUMP_INTR: exit 3, what came before it, valid JSON, run again");
+	fk->intr_from = 0;
+
+	fake_reset();
+	TOOL("block", "list");
+	expect(0, "", "", "empty blocklist: no output");
+	TOOL("-j", "block", "list");
+	expect(0, "[]\n", "", "empty blocklist -j: []");
+
+	/* A million entries, through datagrams as full as the kernel's. */
+	fake_reset();
+	fk->synth = BIG_LIST;
+	snprintf(path, sizeof(path), "%s", write_file("list.out", ""));
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	tool_to(path, (const char *const[]){ "block", "list", NULL });
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+	f = fopen(path, "r");
+	if (f && fgets(line, sizeof(line), f)) {
+		lines = 1;
+		if (strcmp(line, "10.0.0.0 feeds drop hits 0 last_hit never expires never\n"))
+			lines = 0;
+		while (lines && fgets(line, sizeof(line), f))
+			lines++;
+	}
+	if (f)
+		fclose(f);
+	unlink(path);
+	ktap_ok(r.status == 0 && lines == BIG_LIST,
+		"block list of %d entries: every line (%.2f s)", BIG_LIST, secs);
+	ktap_ok(fk->dump_rx_min >= 32768,
+		"dumps are received into a 32 KiB buffer, the kernel's largest dump datagram (%zu)",
+		fk->dump_rx_min);
+}
+
+static void test_block_feeds_test(void)
+{
+	unsigned int sends;
+
+	block_fixture();
+	TOOL("block", "feeds");
+	expect(0, "drop 2\nmanual 2\n", "", "block feeds: name and entry count");
+	ktap_ok((fk->last_flags & NLM_F_DUMP) && fk->last_cmd == SMTPGUARD_CMD_FEED_GET,
+		"block feeds is a FEED_GET dump");
+	TOOL("-j", "block", "feeds");
+	expect(0, "[{\"feed\":\"drop\",\"entries\":2},{\"feed\":\"manual\",\"entries\":2}]\n",
+	       "", "block feeds -j");
+
+	TOOL("block", "test", "192.0.2.77");
+	expect(0, "192.0.2.77 is blocked by 192.0.2.0/24 (feeds drop,manual; hits 42)\n",
+	       "", "block test of a covered address: exit 0, the entry");
+	ktap_ok(fk->log[2].cmd == SMTPGUARD_CMD_BLOCK_TEST && fk->log[2].nprefix == 1 &&
+		!(fk->last_flags & NLM_F_DUMP),
+		"BLOCK_TEST carries one full-length prefix");
+	TOOL("block", "test", "2001:DB8::1");
+	expect(0, "2001:db8::1 is blocked by 2001:db8::/32 (feeds drop; hits 3)\n",
+	       "", "block test IPv6");
+	TOOL("block", "test", "203.0.113.1");
+	expect(1, "203.0.113.1 is not blocked\n", "",
+	       "block test of an address no entry covers: exit 1");
+	TOOL("-j", "block", "test", "203.0.113.1");
+	expect(1, "{\"address\":\"203.0.113.1\",\"blocked\":false}\n", "",
+	       "block test -j, not blocked: exit 1");
+	TOOL("-j", "block", "test", "198.51.100.7");
+	expect(0, "{\"address\":\"198.51.100.7\",\"blocked\":true,\"entry\":" JSON1 "}\n",
+	       "", "block test -j, blocked: the entry as block list -j shows it");
+	fk->fail_cmd = SMTPGUARD_CMD_BLOCK_TEST;
+	fk->fail_errno = EINVAL;
+	TOOL("block", "test", "192.0.2.1");
+	expect(3, "", "Error: Invalid argument.\n",
+	       "block test refused by the kernel: exit 3, not 1");
+	fk->fail_cmd = 0;
+	sends = fk->sends;
+	TOOL("block", "test", "192.0.2.0/24");
+	ktap_ok(r.status == 2 && fk->sends == sends, "block test ADDR/LEN: exit 2, nothing sent");
+}
+
+static void test_block_del_flush(void)
+{
+	block_fixture();
+	TOOL("block", "del", "198.51.100.7", "feed", "manual");
+	expect(0, "", "", "block del ADDR feed NAME");
+	ktap_ok(fk->nblock == 2 && fk->log[0].has_feed && fk->log[0].nprefix == 1,
+		"BLOCK_DEL with FEED removed the entry only manual listed");
+	TOOL("block", "delete", "192.0.2.0/24", "2001:db8::/32");
+	expect(0, "", "", "block delete without a feed");
+	ktap_ok(fk->nblock == 0 && !fk->log[1].has_feed && fk->log[1].nprefix == 2,
+		"BLOCK_DEL without FEED: gone from every feed");
+	TOOL("block", "del", "203.0.113.0/24");
+	expect(3, "", "Error: prefix is not in the blocklist.\n",
+	       "block del of an absent prefix: exit 3, the extack message");
+
+	block_fixture();
+	TOOL("block", "flush", "feed", "drop");
+	expect(0, "", "", "block flush feed drop");
+	ktap_ok(fk->nblock == 2 && fk->log[0].has_feed && !strcmp(fk->log[0].feed, "drop"),
+		"BLOCK_FLUSH with FEED: that feed only");
+	TOOL("block", "flush", "feed", "drop");
+	expect(3, "", "Error: no such feed.\n", "flush of an unknown feed: exit 3");
+	TOOL("block", "flush");
+	expect(0, "", "", "block flush");
+	ktap_ok(fk->nblock == 0 && !fk->log[2].has_feed, "BLOCK_FLUSH without FEED: everything");
+}
+
+/* 2500 distinct /24s, backwards, with a duplicate, comments and blanks. */
+static const char *big_feed(const char *name)
+{
+	static char text[2600 * 32];
+	size_t o = 0;
+	int i;
+
+	o += (size_t)snprintf(text + o, sizeof(text) - o, "; a DROP-style header\n\n");
+	for (i = 2499; i >= 0; i--)
+		o += (size_t)snprintf(text + o, sizeof(text) - o, "10.%d.%d.0/24 ; SBL%d\n",
+				      i / 256, i % 256, i);
+	snprintf(text + o, sizeof(text) - o, "10.0.7.0/24\n");
+	return write_file(name, text);
+}
+
+static void test_block_load(void)
+{
+	char want[512];
+	const char *big, *small, *mixed, *bad, *empty;
+	unsigned int i;
+	bool ok;
+
+	big = big_feed("drop.txt");
+	small = write_file("small.list", "192.0.2.0/24\n198.51.100.0/24\n203.0.113.9\n");
+	mixed = write_file("mixed.txt", "# three\n192.0.2.0/24\n10.0.0.1\n2001:db8::/32\n");
+	bad = write_file("bad.txt", "192.0.2.0/24\n10.0.0.1\n10.0.0.256\n");
+	empty = write_file("empty.txt", "# nothing yet\n\n");
+
+	fake_reset();
+	fk->explicit = true;
+	TOOL("block", "load", big);
+	expect(0, "feed drop: added 2500 entries\n", "",
+	       "block load FILE: one summary line, feed named after the file");
+	log_is("BEGIN ADD(1024) ADD(1024) ADD(452) COMMIT",
+	       "TXN_BEGIN, BLOCK_ADD chunks of at most 1024 prefixes, TXN_COMMIT");
+	ok = fk->log[0].has_feed && !strcmp(fk->log[0].feed, "drop") &&
+	     !fk->log[0].replace && fk->log[4].has_txn && fk->log[4].txn == FAKE_TXN_ID;
+	for (i = 1; i <= 3; i++)
+		ok = ok && fk->log[i].has_txn && fk->log[i].txn == FAKE_TXN_ID &&
+		     !fk->log[i].has_feed && !fk->log[i].has_timeout &&
+		     fk->log[i].len < 48 * 1024;
+	ktap_ok(ok, "BEGIN has FEED, no REPLACE; every chunk and the commit carry the TXN_ID only, each under 48 KiB");
+	ktap_ok(!fk->staged_unsorted && fk->nblock == 2500,
+		"the prefixes arrive sorted and distinct across chunks; 2500 entries committed");
+
+	fk->nlog = 0;
+	TOOL("block", "load", "--replace", "--feed", "drop", small);
+	expect(0, "feed drop: replaced with 3 entries\n", "", "block load --replace --feed");
+	ktap_ok(fk->log[0].replace && !strcmp(fk->log[0].feed, "drop") && fk->nblock == 3,
+		"TXN_BEGIN carries REPLACE; the feed is now exactly the file");
+
+	fk->nlog = 0;
+	TOOL("block", "load", "--feed=spamhaus-drop", small, "--replace");
+	ktap_ok(r.status == 0 && !strcmp(fk->log[0].feed, "spamhaus-drop") &&
+		fk->log[0].replace, "--feed=NAME, options after FILE");
+
+	fk->nlog = 0;
+	tool_io(small, NULL, (const char *const[]){ "block", "load", "--feed", "from-stdin", "-", NULL });
+	expect(0, "feed from-stdin: added 3 entries\n", "", "block load - reads stdin");
+
+	/* Failures: TXN_ABORT with the same id, nothing committed. */
+	fake_reset();
+	fk->explicit = true;
+	fk->fail_cmd = SMTPGUARD_CMD_BLOCK_ADD;
+	fk->fail_skip = 1;
+	fk->fail_errno = ENOSPC;
+	snprintf(fk->fail_msg, sizeof(fk->fail_msg), "blocklist is full");
+	TOOL("block", "load", big);
+	expect(3, "", "Error: blocklist is full.\n",
+	       "a refused chunk: exit 3 with the kernel's message, no summary");
+	log_is("BEGIN ADD(1024) ADD(1024)! ABORT", "a refused chunk is followed by TXN_ABORT");
+	ktap_ok(fk->log[3].txn == FAKE_TXN_ID && !fk->txn_open && fk->nblock == 0,
+		"the abort names the transaction; nothing was committed");
+
+	fake_reset();
+	fk->explicit = true;
+	fk->fail_cmd = SMTPGUARD_CMD_BLOCK_TXN_COMMIT;
+	fk->fail_errno = ENOMEM;
+	TOOL("block", "load", small);
+	expect(3, "", "Error: Cannot allocate memory.\n", "a refused commit: exit 3");
+	log_is("BEGIN ADD(3) COMMIT! ABORT", "a refused commit is followed by TXN_ABORT");
+
+	fake_reset();
+	fk->fail_cmd = SMTPGUARD_CMD_BLOCK_TXN_BEGIN;
+	fk->fail_errno = EPERM;
+	TOOL("block", "load", small);
+	expect(3, "", "Error: Operation not permitted.\n", "a refused begin: exit 3");
+	log_is("BEGIN!", "nothing follows a refused begin");
+
+	fake_reset();
+	fk->explicit = true;
+	fk->fail_cmd = SMTPGUARD_CMD_BLOCK_ADD;
+	fk->fail_errno = EINVAL;
+	snprintf(fk->fail_msg, sizeof(fk->fail_msg), "prefix has host bits set");
+	fk->txn_id = 0;
+	TOOL("block", "load", small);
+	fk->txn_open = false;	/* what a kernel that ends it on error leaves */
+	expect(3, "", "Error: prefix has host bits set.\n",
+	       "an abort that fails too adds no second error line");
+
+	/* Bad input: exit 2 before any socket exists. */
+	fake_reset();
+	TOOL("block", "load", bad);
+	snprintf(want, sizeof(want), "smtpguardctl: %s:3: ", bad);
+	ktap_ok(r.status == 2 && !r.out[0] && !strncmp(r.err, want, strlen(want)) &&
+		strstr(r.err, "10.0.0.256") && !strchr(r.err, '\n')[1] &&
+		fk->opens == 0 && fk->sends == 0,
+		"a malformed line: exit 2, \"FILE:LINE: reason\", no socket");
+	if (r.status != 2 || strncmp(r.err, want, strlen(want)))
+		ktap_diag("exit %d, stderr [%s]", r.status, r.err);
+
+	fake_reset();
+	fk->explicit = true;
+	TOOL("block", "load", "--skip-bad", bad);
+	snprintf(want, sizeof(want), "smtpguardctl: skipped 1 malformed line of %s; the first: %s:3: ",
+		 bad, bad);
+	ktap_ok(r.status == 0 && !strcmp(r.out, "feed bad: added 2 entries\n") &&
+		!strncmp(r.err, want, strlen(want)) && !strchr(r.err, '\n')[1] &&
+		fk->nblock == 2,
+		"--skip-bad: one line counts the skipped lines and names the first, the rest loads");
+	if (r.status)
+		ktap_diag("exit %d, stdout [%s] stderr [%s]", r.status, r.out, r.err);
+
+	fake_reset();
+	TOOL("block", "load", "--dry-run", big);
+	snprintf(want, sizeof(want),
+		 "%s: 2500 entries (2500 IPv4, 0 IPv6), covering 640000 IPv4 and 0 IPv6 addresses\n",
+		 big);
+	expect(0, want, "", "--dry-run: entries per family and the addresses covered");
+	ktap_ok(fk->opens == 0 && fk->sends == 0, "--dry-run opens no socket");
+	TOOL("-n", "sg-test-no-such-ns", "block", "load", "--dry-run", mixed);
+	snprintf(want, sizeof(want),
+		 "%s: 3 entries (2 IPv4, 1 IPv6), covering 257 IPv4 and 79228162514264337593543950336 IPv6 addresses\n",
+		 mixed);
+	expect(0, want, "", "--dry-run enters no namespace; IPv6 counts past 64 bits");
+	TOOL("-j", "block", "load", "--dry-run", mixed);
+	snprintf(want, sizeof(want),
+		 "{\"file\":\"%s\",\"feed\":\"mixed\",\"entries\":3,\"ipv4\":2,\"ipv6\":1,"
+		 "\"ipv4_addresses\":257,\"ipv6_addresses\":\"79228162514264337593543950336\","
+		 "\"lines\":4,\"skipped\":0}\n", mixed);
+	expect(0, want, "", "--dry-run -j: the IPv6 count is a decimal string");
+	ktap_ok(fk->opens == 0, "still no socket");
+
+	TOOL("block", "load", empty);
+	snprintf(want, sizeof(want),
+		 "smtpguardctl: %s: no entries to load (to empty a feed: smtpguardctl block flush feed empty)\n",
+		 empty);
+	expect(2, "", want, "a file without entries is refused, never an empty replace");
+	snprintf(want, sizeof(want), "%s/nope.txt", tmpdir);
+	TOOL("block", "load", want);
+	ktap_ok(r.status == 2 && strstr(r.err, "nope.txt: No such file or directory") &&
+		fk->opens == 0, "a missing file: exit 2, the file and strerror");
+	TOOL("block", "load", "-");
+	ktap_ok(r.status == 2 && strstr(r.err, "reading stdin needs --feed NAME") &&
+		fk->opens == 0, "load - without --feed: exit 2");
+
+	/* The first load in a fresh namespace switches it to enforce. */
+	fake_reset();
+	TOOL("block", "load", mixed);
+	expect(0, "feed mixed: added 3 entries\n" AUTO_BLOCK, "",
+	       "a load whose commit switched the mode: the summary, then the mode line");
+	fake_reset();
+	TOOL("-j", "block", "load", mixed);
+	expect(0, "{\"feed\":\"mixed\",\"replace\":false,\"entries\":3,\"mode\":\"enforce\","
+		  "\"block_entries\":3,\"mode_auto\":true}\n", "", "block load -j");
+}
+
+static void test_block_stats(void)
+{
+	block_fixture();
+	fk->block_stats = true;
+	fk->cnc_dropped = 11;
+	fk->cnc_would_drop = 12;
+	fk->block_bytes = 1099511627776ULL;
+	TOOL("stats");
+	expect(0, "mode enforce\nmode_explicit 1\nallow_entries 0\nsmtp_ports 25\n"
+		  "smtp_inspected 0\nsmtp_allowed 0\nsmtp_dropped 0\nsmtp_would_drop 0\n"
+		  "block_entries 3\nblock_feeds 2\ncnc_dropped 11\ncnc_would_drop 12\n"
+		  "block_bytes 1099511627776\n", "",
+	       "stats: the blocklist's numbers after the SMTP ones, /proc's keys");
+	TOOL("-j", "stats");
+	ktap_ok(r.status == 0 && strstr(r.out, "\"smtp_would_drop\":0,\"block_entries\":3,"
+		"\"block_feeds\":2,\"cnc_dropped\":11,\"cnc_would_drop\":12,"
+		"\"block_bytes\":1099511627776}\n"), "stats -j: the same keys");
+}
+
 int main(void)
 {
 	fk = mmap(NULL, sizeof(*fk), PROT_READ | PROT_WRITE,
@@ -847,6 +1940,35 @@ int main(void)
 	test_ports();
 	test_mode();
 	test_stats();
+
+	/* Local time in the plain output, UTC in JSON: make them differ. */
+	setenv("TZ", "TST-2", 1);
+	tzset();
+	snprintf(tmpdir, sizeof(tmpdir), "/tmp/sg-test-nl.XXXXXX");
+	if (!mkdtemp(tmpdir)) {
+		printf("Bail out! mkdtemp: %s\n", strerror(errno));
+		return 1;
+	}
+	test_timeout_parse();
+	test_block_add();
+	test_block_list();
+	test_block_feeds_test();
+	test_block_del_flush();
+	test_block_load();
+	test_block_stats();
+	{
+		static const char *const names[] = {
+			"drop.txt", "small.list", "mixed.txt", "bad.txt", "empty.txt",
+		};
+		char path[128];
+		size_t i;
+
+		for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+			snprintf(path, sizeof(path), "%s/%s", tmpdir, names[i]);
+			unlink(path);
+		}
+		rmdir(tmpdir);
+	}
 	munmap(fk, sizeof(*fk));
 	return ktap_finish();
 }

@@ -1,0 +1,978 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * block [add] ADDR[/LEN]... [feed NAME] [timeout SECONDS]
+ * | block del ADDR[/LEN]... [feed NAME] | block [list|show] [feed NAME]
+ * | block flush [feed NAME] | block feeds | block test ADDR
+ * | block load [--replace] [--feed NAME] [--skip-bad] [--dry-run] FILE|-
+ *
+ * A feed file is read, parsed, deduplicated and sorted before a socket
+ * exists, so a bad line changes nothing.  Loading it is one kernel
+ * transaction: TXN_BEGIN, then BLOCK_ADD messages of at most BLOCK_CHUNK
+ * prefixes tagged with the TXN_ID, then TXN_COMMIT; any failure sends
+ * TXN_ABORT (and closing the socket would abort it too).
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <linux/genetlink.h>
+
+#include "feed.h"
+#include "nl.h"
+#include "print.h"
+#include "smtpguardctl.h"
+
+/*
+ * Prefixes per BLOCK_ADD: 1024 nests of SG_PREFIX_NEST_SIZE (40) bytes,
+ * about 40 KiB, well below the 64 KiB a netlink message can carry.  The
+ * command line is held to one such message, so add and del stay all or
+ * nothing; a file of any size goes through 'block load'.
+ */
+#define BLOCK_CHUNK	1024
+
+#define BLOCK_CMDS	"add, del, list, show, flush, feeds, test, load, help"
+#define FEED_NAME_RULE	"1 to 31 of A-Z a-z 0-9 . _ -, starting with a letter or digit"
+
+/* Attribute sizes for sg_nl_msg(): a u32 and a flag. */
+#define U32_ATTR_SIZE	(MNL_ATTR_HDRLEN + MNL_ALIGN(sizeof(uint32_t)))
+#define FLAG_ATTR_SIZE	MNL_ATTR_HDRLEN
+
+/* ---- parsing ---------------------------------------------------------- */
+
+int sg_parse_timeout(const char *arg, uint32_t *secs, char *err,
+		     size_t errlen)
+{
+	static const struct {
+		char unit;
+		uint32_t mult;
+	} units[] = { { 's', 1 }, { 'm', 60 }, { 'h', 3600 }, { 'd', 86400 } };
+	char q[SG_QUOTE_LEN];
+	const char *s = arg;
+	uint64_t v = 0;
+	uint32_t mult = 1;
+	size_t i;
+
+	sg_quote(arg, q, sizeof(q));
+	if (*s < '0' || *s > '9')
+		goto bad;
+	for (; *s >= '0' && *s <= '9'; s++) {
+		v = v * 10 + (uint64_t)(*s - '0');
+		if (v > SMTPGUARD_MAX_TIMEOUT)	/* too large whatever the unit */
+			v = SMTPGUARD_MAX_TIMEOUT + 1ULL;
+	}
+	if (*s) {
+		for (i = 0; i < sizeof(units) / sizeof(units[0]); i++)
+			if (*s == units[i].unit)
+				break;
+		if (i == sizeof(units) / sizeof(units[0]) || s[1])
+			goto bad;
+		mult = units[i].mult;
+	}
+	v *= mult;
+	if (v < 1 || v > SMTPGUARD_MAX_TIMEOUT) {
+		snprintf(err, errlen,
+			 "timeout '%s' is out of range (1 second to 30d, %u seconds)",
+			 q, SMTPGUARD_MAX_TIMEOUT);
+		return -1;
+	}
+	*secs = (uint32_t)v;
+	return 0;
+bad:
+	snprintf(err, errlen,
+		 "'%s' is not a timeout (seconds, or a number with s, m, h or d: 90, 30m, 1h, 2d)",
+		 q);
+	return -1;
+}
+
+static bool is_word(const char *s)
+{
+	if (!*s)
+		return false;
+	for (; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z')))
+			return false;
+	return true;
+}
+
+static int nomem(void)
+{
+	fprintf(stderr, PROG_NAME ": %s\n", strerror(ENOMEM));
+	return SG_EXIT_USAGE;
+}
+
+static int check_feed_name(const char *cmd, const char *name)
+{
+	char q[SG_QUOTE_LEN];
+
+	if (sg_feed_name_ok(name))
+		return 0;
+	return sg_usage_err("block", "%s: '%s' is not a feed name (" FEED_NAME_RULE ")",
+			    cmd, sg_quote(name, q, sizeof(q)));
+}
+
+/* "feed NAME" at argv[*i]; advances *i past NAME. */
+static int take_feed(struct sg_req *req, const char *cmd, int argc,
+		     char **argv, int *i)
+{
+	if (req->feed)
+		return sg_usage_err("block", "%s: feed given twice", cmd);
+	if (++*i == argc)
+		return sg_usage_err("block", "%s: feed: missing NAME", cmd);
+	if (check_feed_name(cmd, argv[*i]))
+		return SG_EXIT_USAGE;
+	req->feed = argv[*i];
+	return 0;
+}
+
+/*
+ * ADDR[/LEN]... with "feed NAME" and (add only) "timeout SECONDS" among
+ * them.  implicit: "block ADDR...", where a mistyped command lands too.
+ */
+static int parse_entries(struct sg_req *req, const char *cmd, bool implicit,
+			 bool add, int argc, char **argv)
+{
+	char err[SG_ERR_LEN], q[SG_QUOTE_LEN];
+	size_t n = 0;
+	int i;
+
+	/* "block feed": surely "block feeds", not an add without addresses. */
+	if (implicit && argc == 1 &&
+	    (!strcmp(argv[0], "feed") || !strcmp(argv[0], "timeout")))
+		return sg_usage_err("block", "unknown command '%s' (" BLOCK_CMDS ")",
+				    argv[0]);
+	req->prefixes = calloc(argc > 0 ? (size_t)argc : 1,
+			       sizeof(*req->prefixes));
+	if (!req->prefixes)
+		return nomem();
+	for (i = 0; i < argc; i++) {
+		if (!strcmp(argv[i], "feed")) {
+			if (take_feed(req, cmd, argc, argv, &i))
+				return SG_EXIT_USAGE;
+			continue;
+		}
+		if (!strcmp(argv[i], "timeout")) {
+			if (!add)
+				return sg_usage_err("block", "%s: timeout is only for add",
+						    cmd);
+			if (req->timeout)
+				return sg_usage_err("block", "%s: timeout given twice",
+						    cmd);
+			if (++i == argc)
+				return sg_usage_err("block", "%s: timeout: missing SECONDS",
+						    cmd);
+			if (sg_parse_timeout(argv[i], &req->timeout, err,
+					     sizeof(err)) < 0)
+				return sg_usage_err("block", "%s: %s", cmd, err);
+			continue;
+		}
+		if (sg_parse_prefix(argv[i], &req->prefixes[n], err,
+				    sizeof(err)) < 0) {
+			if (implicit && i == 0 && is_word(argv[i]))
+				return sg_usage_err("block", "unknown command '%s' (" BLOCK_CMDS ") and not an address",
+						    sg_quote(argv[i], q, sizeof(q)));
+			return sg_usage_err("block", "%s", err);
+		}
+		n++;
+	}
+	if (!n)
+		return sg_usage_err("block", "%s: missing address (ADDR[/LEN]...)",
+				    cmd);
+	if (n > BLOCK_CHUNK)
+		return sg_usage_err("block", "%s: too many prefixes: %zu (at most %d; 'block load' takes a file of any size)",
+				    cmd, n, BLOCK_CHUNK);
+	req->nprefixes = sg_prefix_unique(req->prefixes, n);
+	return 0;
+}
+
+/* Nothing, or "feed NAME". */
+static int parse_feed_only(struct sg_req *req, const char *cmd, int argc,
+			   char **argv)
+{
+	char q[SG_QUOTE_LEN];
+	int i;
+
+	for (i = 0; i < argc; i++) {
+		if (strcmp(argv[i], "feed"))
+			return sg_usage_err("block", "%s: unexpected argument '%s'",
+					    cmd, sg_quote(argv[i], q, sizeof(q)));
+		if (take_feed(req, cmd, argc, argv, &i))
+			return SG_EXIT_USAGE;
+	}
+	return 0;
+}
+
+static int parse_test(struct sg_req *req, int argc, char **argv)
+{
+	char err[SG_ERR_LEN], q[SG_QUOTE_LEN];
+
+	if (argc < 1)
+		return sg_usage_err("block", "test: missing address (ADDR)");
+	if (argc > 1)
+		return sg_usage_err("block", "test: unexpected argument '%s' (one address only)",
+				    sg_quote(argv[1], q, sizeof(q)));
+	if (strchr(argv[0], '/'))
+		return sg_usage_err("block", "test: '%s' is a prefix; test takes one address, without /LEN",
+				    sg_quote(argv[0], q, sizeof(q)));
+	req->prefixes = calloc(1, sizeof(*req->prefixes));
+	if (!req->prefixes)
+		return nomem();
+	if (sg_parse_prefix(argv[0], &req->prefixes[0], err, sizeof(err)) < 0)
+		return sg_usage_err("block", "test: %s", err);
+	req->nprefixes = 1;
+	return 0;
+}
+
+static int block_load(struct sg_nl *nl, const struct sg_req *req);
+static int block_dry_run(struct sg_nl *nl, const struct sg_req *req);
+
+/*
+ * Everything a load needs, from the command line and the file, before any
+ * socket: a malformed file exits 2 here and the kernel never hears of it.
+ */
+static int parse_load(struct sg_req *req, int argc, char **argv)
+{
+	char err[SG_ERR_LEN], q[SG_QUOTE_LEN];
+	const char *name = NULL, *fname;
+	bool opts_done = false, skip_bad = false, dry_run = false;
+	struct sg_prefix *p = NULL;
+	size_t len, n = 0;
+	char *buf;
+	int i;
+
+	for (i = 0; i < argc; i++) {
+		const char *a = argv[i];
+
+		if (opts_done || a[0] != '-' || !a[1]) {	/* "-" is stdin */
+			if (req->file)
+				return sg_usage_err("block", "load: unexpected argument '%s' (one FILE only)",
+						    sg_quote(a, q, sizeof(q)));
+			req->file = a;
+			continue;
+		}
+		if (!strcmp(a, "--")) {
+			opts_done = true;
+		} else if (!strcmp(a, "--replace")) {
+			req->replace = true;
+		} else if (!strcmp(a, "--skip-bad")) {
+			skip_bad = true;
+		} else if (!strcmp(a, "--dry-run")) {
+			dry_run = true;
+		} else if (!strcmp(a, "--feed") || !strncmp(a, "--feed=", 7)) {
+			if (name)
+				return sg_usage_err("block", "load: --feed given twice");
+			if (a[6] == '=') {
+				name = a + 7;
+			} else if (++i == argc) {
+				return sg_usage_err("block", "load: --feed: missing NAME");
+			} else {
+				name = argv[i];
+			}
+			if (check_feed_name("load", name))
+				return SG_EXIT_USAGE;
+		} else {
+			return sg_usage_err("block", "load: unknown option '%s' (--replace, --feed NAME, --skip-bad, --dry-run)",
+					    sg_quote(a, q, sizeof(q)));
+		}
+	}
+	if (!req->file)
+		return sg_usage_err("block", "load: missing FILE (a feed file, or - for stdin)");
+
+	if (name) {
+		snprintf(req->feed_buf, sizeof(req->feed_buf), "%s", name);
+	} else if (!strcmp(req->file, "-")) {
+		return sg_usage_err("block", "load: reading stdin needs --feed NAME");
+	} else if (sg_feed_name_from_path(req->file, req->feed_buf,
+					  sizeof(req->feed_buf), err,
+					  sizeof(err)) < 0) {
+		return sg_usage_err("block", "load: %s; use --feed NAME", err);
+	}
+	req->feed = req->feed_buf;
+
+	if (sg_feed_read(req->file, &buf, &len, err, sizeof(err)) < 0)
+		return sg_usage_err(NULL, "%s", err);
+	fname = strcmp(req->file, "-") ? req->file : "stdin";
+	i = sg_feed_parse(buf, len, fname, skip_bad, &p, &n, &req->feed_stats,
+			  err, sizeof(err));
+	free(buf);
+	if (i < 0)
+		return sg_usage_err(NULL, "%s", err);
+	req->prefixes = p;
+	if (req->feed_stats.skipped)
+		fprintf(stderr, PROG_NAME ": skipped %zu malformed line%s of %s; the first: %s\n",
+			req->feed_stats.skipped,
+			req->feed_stats.skipped == 1 ? "" : "s", fname, err);
+	/* Sorted and distinct: the kernel then skips its own sort. */
+	req->nprefixes = sg_prefix_unique(p, n);
+	if (!req->nprefixes)
+		return sg_usage_err(NULL, "%s: no entries to load (to empty a feed: " PROG_NAME " block flush feed %s)",
+				    fname, req->feed);
+	req->run = dry_run ? block_dry_run : block_load;
+	req->offline = dry_run;
+	return 0;
+}
+
+/* ---- replies ---------------------------------------------------------- */
+
+struct add_reply {
+	bool has_mode;
+	uint8_t mode;
+	bool has_entries;
+	uint32_t entries;
+	bool mode_auto;		/* sticky over the replies of one load */
+	bool has_txn;
+	uint32_t txn;
+};
+
+static int add_attr_cb(const struct nlattr *attr, void *data)
+{
+	struct add_reply *r = data;
+
+	switch (mnl_attr_get_type(attr)) {
+	case SMTPGUARD_A_MODE:
+		if (mnl_attr_validate(attr, MNL_TYPE_U8) < 0)
+			return MNL_CB_ERROR;
+		r->has_mode = true;
+		r->mode = mnl_attr_get_u8(attr);
+		break;
+	case SMTPGUARD_A_BLOCK_ENTRIES:
+		if (mnl_attr_validate(attr, MNL_TYPE_U32) < 0)
+			return MNL_CB_ERROR;
+		r->has_entries = true;
+		r->entries = mnl_attr_get_u32(attr);
+		break;
+	case SMTPGUARD_A_MODE_AUTO:
+		r->mode_auto = true;
+		break;
+	case SMTPGUARD_A_TXN_ID:
+		if (mnl_attr_validate(attr, MNL_TYPE_U32) < 0)
+			return MNL_CB_ERROR;
+		r->has_txn = true;
+		r->txn = mnl_attr_get_u32(attr);
+		break;
+	}
+	return MNL_CB_OK;
+}
+
+static int add_cb(const struct nlmsghdr *nlh, void *data)
+{
+	return mnl_attr_parse(nlh, sizeof(struct genlmsghdr), add_attr_cb,
+			      data) < 0 ? MNL_CB_ERROR : MNL_CB_OK;
+}
+
+/* The JSON members of an add or commit reply; plain: the mode notice only. */
+static void print_add_reply(const struct add_reply *r)
+{
+	if (r->has_mode)
+		print_string(PRINT_JSON, "mode", NULL, sg_mode_name(r->mode));
+	if (r->has_entries)
+		print_uint(PRINT_JSON, "block_entries", NULL, r->entries);
+	print_bool(PRINT_JSON, "mode_auto", NULL, r->mode_auto);
+	if (r->mode_auto)
+		sg_print_mode_auto("block entry");
+}
+
+/* One SMTPGUARD_A_BLOCK_ENTRY, copied out of the receive buffer. */
+struct block_entry {
+	struct sg_prefix pfx;
+	size_t nfeeds;
+	char feeds[SMTPGUARD_MAX_FEEDS][SMTPGUARD_FEED_NAME_MAX + 1];
+	uint64_t hits;
+	bool has_last_hit;
+	uint64_t last_hit;
+	bool has_expires;
+	uint32_t expires;
+};
+
+struct entry_parse {
+	struct block_entry *e;
+	bool has_prefix;
+};
+
+static int entry_attr_cb(const struct nlattr *attr, void *data)
+{
+	struct entry_parse *ep = data;
+	struct block_entry *e = ep->e;
+	size_t len;
+
+	switch (mnl_attr_get_type(attr)) {
+	case SMTPGUARD_BLOCK_A_PREFIX:
+		if (mnl_attr_validate(attr, MNL_TYPE_NESTED) < 0 ||
+		    sg_prefix_from_nest(attr, &e->pfx) < 0)
+			return MNL_CB_ERROR;
+		ep->has_prefix = true;
+		break;
+	case SMTPGUARD_BLOCK_A_FEED:
+		if (mnl_attr_validate(attr, MNL_TYPE_NUL_STRING) < 0 ||
+		    e->nfeeds == SMTPGUARD_MAX_FEEDS)
+			return MNL_CB_ERROR;
+		len = strlen(mnl_attr_get_str(attr));
+		if (!len || len > SMTPGUARD_FEED_NAME_MAX)
+			return MNL_CB_ERROR;
+		memcpy(e->feeds[e->nfeeds++], mnl_attr_get_str(attr), len + 1);
+		break;
+	case SMTPGUARD_BLOCK_A_HITS:
+		if (mnl_attr_validate(attr, MNL_TYPE_U64) < 0)
+			return MNL_CB_ERROR;
+		e->hits = mnl_attr_get_u64(attr);
+		break;
+	case SMTPGUARD_BLOCK_A_LAST_HIT:
+		if (mnl_attr_validate(attr, MNL_TYPE_U64) < 0)
+			return MNL_CB_ERROR;
+		e->has_last_hit = true;
+		e->last_hit = mnl_attr_get_u64(attr);
+		break;
+	case SMTPGUARD_BLOCK_A_EXPIRES:
+		if (mnl_attr_validate(attr, MNL_TYPE_U32) < 0)
+			return MNL_CB_ERROR;
+		e->has_expires = true;
+		e->expires = mnl_attr_get_u32(attr);
+		break;
+	}
+	return MNL_CB_OK;
+}
+
+/* No allocation, and only the scalars reset: this runs once per entry. */
+static int entry_from_nest(const struct nlattr *nest, struct block_entry *e)
+{
+	struct entry_parse ep = { .e = e, .has_prefix = false };
+
+	e->nfeeds = 0;
+	e->hits = 0;
+	e->has_last_hit = e->has_expires = false;
+	if (mnl_attr_validate(nest, MNL_TYPE_NESTED) < 0 ||
+	    mnl_attr_parse_nested(nest, entry_attr_cb, &ep) < 0 ||
+	    !ep.has_prefix)
+		return -1;
+	return 0;
+}
+
+/*
+ * The plain line is built by hand, without printf: a listing of a million
+ * entries spends its time here.  The JSON keeps the print_*() path.
+ */
+static char *put_u64(char *p, uint64_t v)
+{
+	char tmp[20];
+	size_t n = 0;
+
+	do {
+		tmp[n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	while (n)
+		*p++ = tmp[--n];
+	return p;
+}
+
+static char *put_2d(char *p, int v, char sep)
+{
+	*p++ = (char)('0' + v / 10 % 10);
+	*p++ = (char)('0' + v % 10);
+	if (sep)
+		*p++ = sep;
+	return p;
+}
+
+static char *put_str(char *p, const char *s)
+{
+	size_t n = strlen(s);
+
+	memcpy(p, s, n);
+	return p + n;
+}
+
+/* "2d3h", "59m12s", "0s": the non-zero units, largest first. */
+static char *put_duration(char *p, uint32_t secs)
+{
+	static const struct {
+		uint32_t size;
+		char unit;
+	} units[] = { { 86400, 'd' }, { 3600, 'h' }, { 60, 'm' }, { 1, 's' } };
+	char *start = p;
+	size_t i;
+
+	for (i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
+		uint32_t v = secs / units[i].size;
+
+		secs %= units[i].size;
+		if (v) {
+			p = put_u64(p, v);
+			*p++ = units[i].unit;
+		}
+	}
+	return p == start ? put_str(p, "0s") : p;
+}
+
+/* "YYYY-MM-DD HH:MM:SS" in local time. */
+static char *put_local_time(char *p, uint64_t secs)
+{
+	time_t t = (time_t)secs;
+	struct tm tm;
+
+	if ((uint64_t)t != secs || !localtime_r(&t, &tm) || tm.tm_year < -1900)
+		return put_u64(p, secs);
+	p = put_u64(p, (uint64_t)tm.tm_year + 1900);
+	*p++ = '-';
+	p = put_2d(p, tm.tm_mon + 1, '-');
+	p = put_2d(p, tm.tm_mday, ' ');
+	p = put_2d(p, tm.tm_hour, ':');
+	p = put_2d(p, tm.tm_min, ':');
+	return put_2d(p, tm.tm_sec, 0);
+}
+
+/* "2023-11-14T22:13:20Z": RFC 3339, UTC. */
+static const char *format_utc(uint64_t secs, char *buf, size_t len)
+{
+	time_t t = (time_t)secs;
+	struct tm tm;
+
+	if ((uint64_t)t != secs || !gmtime_r(&t, &tm) ||
+	    !strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm))
+		snprintf(buf, len, "%" PRIu64, secs);
+	return buf;
+}
+
+/* Prefix, 64 feeds of 31 characters, the numbers: always less than this. */
+#define ENTRY_LINE_MAX	(SG_PREFIX_STRLEN + \
+			 SMTPGUARD_MAX_FEEDS * (SMTPGUARD_FEED_NAME_MAX + 1) + 160)
+
+/*
+ * Plain: "PREFIX feeds A,B hits N last_hit YYYY-MM-DD HH:MM:SS|never
+ * expires 1h2m3s|never", local time.  JSON: an object; last_hit (RFC 3339,
+ * UTC) and expires (seconds) are left out when the kernel left them out:
+ * never hit, permanent.
+ */
+static void print_entry(const struct block_entry *e, const char *key)
+{
+	char text[SG_PREFIX_STRLEN], a[INET6_ADDRSTRLEN], t[48];
+	size_t i;
+
+	if (!is_json()) {
+		char line[ENTRY_LINE_MAX], *p = line;
+
+		p = put_str(p, sg_format_prefix(&e->pfx, text, sizeof(text)));
+		p = put_str(p, " feeds ");
+		for (i = 0; i < e->nfeeds; i++) {
+			if (i)
+				*p++ = ',';
+			p = put_str(p, e->feeds[i]);
+		}
+		if (!e->nfeeds)
+			*p++ = '-';
+		p = put_str(p, " hits ");
+		p = put_u64(p, e->hits);
+		p = put_str(p, " last_hit ");
+		p = e->has_last_hit ? put_local_time(p, e->last_hit) :
+				      put_str(p, "never");
+		p = put_str(p, " expires ");
+		p = e->has_expires ? put_duration(p, e->expires) :
+				     put_str(p, "never");
+		*p++ = '\n';
+		*p = '\0';
+		print_string(PRINT_FP, NULL, "%s", line);
+		return;
+	}
+	open_json_object(key);
+	print_string(PRINT_JSON, "prefix", NULL,
+		     sg_format_prefix(&e->pfx, text, sizeof(text)));
+	print_string(PRINT_JSON, "family", NULL,
+		     e->pfx.family == AF_INET ? "inet" : "inet6");
+	print_string(PRINT_JSON, "address", NULL,
+		     sg_format_addr(e->pfx.family, e->pfx.addr, a, sizeof(a)));
+	print_uint(PRINT_JSON, "prefixlen", NULL, e->pfx.len);
+	open_json_array("feeds");
+	for (i = 0; i < e->nfeeds; i++)
+		print_string(PRINT_JSON, NULL, NULL, e->feeds[i]);
+	close_json_array();
+	print_u64(PRINT_JSON, "hits", NULL, e->hits);
+	if (e->has_last_hit)
+		print_string(PRINT_JSON, "last_hit", NULL,
+			     format_utc(e->last_hit, t, sizeof(t)));
+	if (e->has_expires)
+		print_uint(PRINT_JSON, "expires", NULL, e->expires);
+	close_json_object();
+}
+
+/* ---- the commands ----------------------------------------------------- */
+
+static size_t feed_attr_size(const char *feed)
+{
+	return feed ? MNL_ATTR_HDRLEN + MNL_ALIGN(strlen(feed) + 1) : 0;
+}
+
+static struct nlmsghdr *block_msg(struct sg_nl *nl, uint8_t cmd,
+				  uint16_t flags, size_t payload)
+{
+	struct nlmsghdr *nlh = sg_nl_msg(nl, cmd, flags, payload);
+
+	if (!nlh)
+		fprintf(stderr, PROG_NAME ": %s\n", strerror(ENOMEM));
+	return nlh;
+}
+
+static int block_add(struct sg_nl *nl, const struct sg_req *req)
+{
+	struct add_reply r = { 0 };
+	struct nlmsghdr *nlh;
+	int ret;
+
+	nlh = block_msg(nl, SMTPGUARD_CMD_BLOCK_ADD, 0,
+			feed_attr_size(req->feed) + U32_ATTR_SIZE +
+			req->nprefixes * SG_PREFIX_NEST_SIZE);
+	if (!nlh)
+		return SG_EXIT_KERNEL;
+	/* No FEED means "manual" to the kernel. */
+	if (req->feed)
+		mnl_attr_put_strz(nlh, SMTPGUARD_A_FEED, req->feed);
+	if (req->timeout)
+		mnl_attr_put_u32(nlh, SMTPGUARD_A_TIMEOUT, req->timeout);
+	sg_put_prefixes(nlh, req->prefixes, req->nprefixes);
+	ret = sg_nl_do(nl, nlh, add_cb, &r);
+	if (ret)
+		return ret;
+	open_json_object(NULL);
+	print_add_reply(&r);
+	close_json_object();
+	return SG_EXIT_OK;
+}
+
+static int block_del(struct sg_nl *nl, const struct sg_req *req)
+{
+	struct nlmsghdr *nlh;
+
+	nlh = block_msg(nl, SMTPGUARD_CMD_BLOCK_DEL, 0,
+			feed_attr_size(req->feed) +
+			req->nprefixes * SG_PREFIX_NEST_SIZE);
+	if (!nlh)
+		return SG_EXIT_KERNEL;
+	if (req->feed)
+		mnl_attr_put_strz(nlh, SMTPGUARD_A_FEED, req->feed);
+	sg_put_prefixes(nlh, req->prefixes, req->nprefixes);
+	return sg_nl_do(nl, nlh, NULL, NULL);
+}
+
+static int block_flush(struct sg_nl *nl, const struct sg_req *req)
+{
+	struct nlmsghdr *nlh;
+
+	nlh = block_msg(nl, SMTPGUARD_CMD_BLOCK_FLUSH, 0,
+			feed_attr_size(req->feed));
+	if (!nlh)
+		return SG_EXIT_KERNEL;
+	if (req->feed)
+		mnl_attr_put_strz(nlh, SMTPGUARD_A_FEED, req->feed);
+	return sg_nl_do(nl, nlh, NULL, NULL);
+}
+
+struct list_ctx {
+	bool opened;			/* the JSON array was started */
+	struct block_entry e;		/* reused for every entry */
+};
+
+static int list_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct list_ctx *ctx = data;
+	const struct nlattr *attr;
+
+	mnl_attr_for_each(attr, nlh, sizeof(struct genlmsghdr)) {
+		if (mnl_attr_get_type(attr) != SMTPGUARD_A_BLOCK_ENTRY)
+			continue;
+		if (entry_from_nest(attr, &ctx->e) < 0)
+			return MNL_CB_ERROR;
+		if (!ctx->opened) {
+			open_json_array(NULL);
+			ctx->opened = true;
+		}
+		print_entry(&ctx->e, NULL);
+	}
+	return MNL_CB_OK;
+}
+
+static int block_list(struct sg_nl *nl, const struct sg_req *req)
+{
+	/* A million lines: few large writes, whatever stdout is. */
+	static char outbuf[1 << 16];
+	static struct list_ctx ctx;
+	struct nlmsghdr *nlh;
+	int ret;
+
+	setvbuf(stdout, outbuf, _IOFBF, sizeof(outbuf));
+	nlh = block_msg(nl, SMTPGUARD_CMD_BLOCK_GET, NLM_F_DUMP,
+			feed_attr_size(req->feed));
+	if (!nlh)
+		return SG_EXIT_KERNEL;
+	if (req->feed)
+		mnl_attr_put_strz(nlh, SMTPGUARD_A_FEED, req->feed);
+	/*
+	 * Streamed as the dump arrives, one datagram of up to 32 KiB (the
+	 * kernel's largest dump skb; nl.c receives into that much) at a time.
+	 * An NLM_F_DUMP_INTR stops it with exit 3: what was printed stays,
+	 * and the message says to run it again.
+	 */
+	ctx.opened = false;
+	ret = sg_nl_do(nl, nlh, list_cb, &ctx);
+	if (!ret && !ctx.opened)
+		open_json_array(NULL);
+	close_json_array();
+	return ret;
+}
+
+static int feeds_cb(const struct nlmsghdr *nlh, void *data)
+{
+	bool *opened = data, has_entries = false;
+	const struct nlattr *attr;
+	const char *name = NULL;
+	uint32_t entries = 0;
+
+	mnl_attr_for_each(attr, nlh, sizeof(struct genlmsghdr)) {
+		switch (mnl_attr_get_type(attr)) {
+		case SMTPGUARD_A_FEED:
+			if (mnl_attr_validate(attr, MNL_TYPE_NUL_STRING) < 0)
+				return MNL_CB_ERROR;
+			name = mnl_attr_get_str(attr);
+			break;
+		case SMTPGUARD_A_BLOCK_ENTRIES:
+			if (mnl_attr_validate(attr, MNL_TYPE_U32) < 0)
+				return MNL_CB_ERROR;
+			entries = mnl_attr_get_u32(attr);
+			has_entries = true;
+			break;
+		}
+	}
+	if (!name || !has_entries)
+		return MNL_CB_ERROR;
+	if (!*opened) {
+		open_json_array(NULL);
+		*opened = true;
+	}
+	open_json_object(NULL);
+	print_string(PRINT_ANY, "feed", "%s", name);
+	print_uint(PRINT_ANY, "entries", " %u\n", entries);
+	close_json_object();
+	return MNL_CB_OK;
+}
+
+static int block_feeds(struct sg_nl *nl, const struct sg_req *req)
+{
+	struct nlmsghdr *nlh;
+	bool opened = false;
+	int ret;
+
+	(void)req;
+	nlh = block_msg(nl, SMTPGUARD_CMD_FEED_GET, NLM_F_DUMP, 0);
+	if (!nlh)
+		return SG_EXIT_KERNEL;
+	ret = sg_nl_do(nl, nlh, feeds_cb, &opened);
+	if (!ret && !opened)
+		open_json_array(NULL);
+	close_json_array();
+	return ret;
+}
+
+struct test_reply {
+	bool found;
+	struct block_entry e;
+};
+
+static int test_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct test_reply *r = data;
+	const struct nlattr *attr;
+
+	mnl_attr_for_each(attr, nlh, sizeof(struct genlmsghdr)) {
+		if (mnl_attr_get_type(attr) != SMTPGUARD_A_BLOCK_ENTRY)
+			continue;
+		if (entry_from_nest(attr, &r->e) < 0)
+			return MNL_CB_ERROR;
+		r->found = true;
+	}
+	return MNL_CB_OK;
+}
+
+/* Exit 0 if blocked, 1 if not (ipset test, grep). */
+static int block_test(struct sg_nl *nl, const struct sg_req *req)
+{
+	static struct test_reply r;
+	char a[SG_PREFIX_STRLEN], p[SG_PREFIX_STRLEN];
+	struct nlmsghdr *nlh;
+	size_t i;
+	int ret;
+
+	nlh = block_msg(nl, SMTPGUARD_CMD_BLOCK_TEST, 0, SG_PREFIX_NEST_SIZE);
+	if (!nlh)
+		return SG_EXIT_KERNEL;
+	sg_put_prefixes(nlh, req->prefixes, 1);
+	ret = sg_nl_do(nl, nlh, test_cb, &r);
+	if (ret)
+		return ret;
+
+	sg_format_prefix(&req->prefixes[0], a, sizeof(a));
+	open_json_object(NULL);
+	print_string(PRINT_ANY, "address", "%s", a);
+	print_bool(PRINT_JSON, "blocked", NULL, r.found);
+	if (!r.found) {
+		print_string(PRINT_FP, NULL, "%s", " is not blocked\n");
+		close_json_object();
+		return SG_EXIT_NEGATIVE;
+	}
+	print_string(PRINT_FP, NULL, " is blocked by %s (feeds ",
+		     sg_format_prefix(&r.e.pfx, p, sizeof(p)));
+	for (i = 0; i < r.e.nfeeds; i++)
+		print_string(PRINT_FP, NULL, i ? ",%s" : "%s", r.e.feeds[i]);
+	print_u64(PRINT_FP, NULL, "; hits %" PRIu64 ")\n", r.e.hits);
+	if (is_json())
+		print_entry(&r.e, "entry");
+	close_json_object();
+	return SG_EXIT_OK;
+}
+
+static int txn_end(struct sg_nl *nl, uint8_t cmd, uint32_t txn,
+		   struct add_reply *r)
+{
+	struct nlmsghdr *nlh = block_msg(nl, cmd, 0, U32_ATTR_SIZE);
+
+	if (!nlh)
+		return SG_EXIT_KERNEL;
+	mnl_attr_put_u32(nlh, SMTPGUARD_A_TXN_ID, txn);
+	if (!r)		/* the abort after a failure: its own is no news */
+		return sg_nl_do_quiet(nl, nlh);
+	return sg_nl_do(nl, nlh, add_cb, r);
+}
+
+static int block_load(struct sg_nl *nl, const struct sg_req *req)
+{
+	struct add_reply r = { 0 };
+	struct nlmsghdr *nlh;
+	size_t off, k;
+	uint32_t txn;
+	int ret;
+
+	nlh = block_msg(nl, SMTPGUARD_CMD_BLOCK_TXN_BEGIN, 0,
+			feed_attr_size(req->feed) + FLAG_ATTR_SIZE);
+	if (!nlh)
+		return SG_EXIT_KERNEL;
+	mnl_attr_put_strz(nlh, SMTPGUARD_A_FEED, req->feed);
+	if (req->replace)
+		mnl_attr_put(nlh, SMTPGUARD_A_REPLACE, 0, NULL);
+	ret = sg_nl_do(nl, nlh, add_cb, &r);
+	if (ret)
+		return ret;
+	if (!r.has_txn) {	/* nothing to abort by id; closing the socket does */
+		fprintf(stderr, PROG_NAME ": the kernel sent no transaction id\n");
+		return SG_EXIT_KERNEL;
+	}
+	txn = r.txn;
+
+	for (off = 0; off < req->nprefixes; off += k) {
+		k = req->nprefixes - off;
+		if (k > BLOCK_CHUNK)
+			k = BLOCK_CHUNK;
+		nlh = block_msg(nl, SMTPGUARD_CMD_BLOCK_ADD, 0,
+				U32_ATTR_SIZE + k * SG_PREFIX_NEST_SIZE);
+		if (!nlh) {
+			ret = SG_EXIT_KERNEL;
+			goto abort;
+		}
+		mnl_attr_put_u32(nlh, SMTPGUARD_A_TXN_ID, txn);
+		sg_put_prefixes(nlh, req->prefixes + off, k);
+		ret = sg_nl_do(nl, nlh, add_cb, &r);
+		if (ret)
+			goto abort;
+	}
+	ret = txn_end(nl, SMTPGUARD_CMD_BLOCK_TXN_COMMIT, txn, &r);
+	if (ret)
+		goto abort;
+
+	open_json_object(NULL);
+	print_string(PRINT_ANY, "feed", "feed %s: ", req->feed);
+	print_bool(PRINT_JSON, "replace", NULL, req->replace);
+	print_u64(PRINT_ANY, "entries",
+		  req->replace ? "replaced with %" PRIu64 : "added %" PRIu64,
+		  req->nprefixes);
+	print_string(PRINT_FP, NULL, "%s\n",
+		     req->nprefixes == 1 ? " entry" : " entries");
+	print_add_reply(&r);
+	close_json_object();
+	return SG_EXIT_OK;
+
+abort:
+	txn_end(nl, SMTPGUARD_CMD_BLOCK_TXN_ABORT, txn, NULL);
+	return ret;
+}
+
+/*
+ * "drop.txt: 1699 entries (1699 IPv4, 0 IPv6), covering 14863616 IPv4 and
+ * 0 IPv6 addresses".  In JSON the IPv6 count is a decimal string: it may
+ * reach 2^128 - 1, far past what a JSON reader takes for a number.
+ */
+static int block_dry_run(struct sg_nl *nl, const struct sg_req *req)
+{
+	const char *fname = strcmp(req->file, "-") ? req->file : "stdin";
+	char b[SG_U128_STRLEN];
+	unsigned __int128 c6;
+	size_t i, v4 = 0;
+	uint64_t c4;
+
+	(void)nl;
+	for (i = 0; i < req->nprefixes; i++)
+		v4 += req->prefixes[i].family == AF_INET;
+	if (sg_feed_covered(req->prefixes, req->nprefixes, &c4, &c6) < 0) {
+		fprintf(stderr, PROG_NAME ": %s\n", strerror(ENOMEM));
+		return SG_EXIT_USAGE;
+	}
+	open_json_object(NULL);
+	print_string(PRINT_ANY, "file", "%s: ", fname);
+	print_string(PRINT_JSON, "feed", NULL, req->feed);
+	print_u64(PRINT_ANY, "entries",
+		  req->nprefixes == 1 ? "%" PRIu64 " entry" : "%" PRIu64 " entries",
+		  req->nprefixes);
+	print_u64(PRINT_ANY, "ipv4", " (%" PRIu64 " IPv4, ", v4);
+	print_u64(PRINT_ANY, "ipv6", "%" PRIu64 " IPv6), ",
+		  req->nprefixes - v4);
+	print_u64(PRINT_ANY, "ipv4_addresses", "covering %" PRIu64 " IPv4",
+		  c4);
+	print_string(PRINT_ANY, "ipv6_addresses", " and %s IPv6 addresses\n",
+		     sg_u128_str(c6, b, sizeof(b)));
+	print_u64(PRINT_JSON, "lines", NULL, req->feed_stats.lines);
+	print_u64(PRINT_JSON, "skipped", NULL, req->feed_stats.skipped);
+	close_json_object();
+	return SG_EXIT_OK;
+}
+
+int block_parse(struct sg_req *req, int argc, char **argv)
+{
+	const char *cmd = argc > 0 ? argv[0] : "list";
+
+	if (!strcmp(cmd, "list") || !strcmp(cmd, "show")) {
+		req->run = block_list;
+		return argc > 0 ? parse_feed_only(req, cmd, argc - 1, argv + 1) : 0;
+	}
+	if (!strcmp(cmd, "flush")) {
+		req->run = block_flush;
+		return parse_feed_only(req, cmd, argc - 1, argv + 1);
+	}
+	if (!strcmp(cmd, "feeds")) {
+		req->run = block_feeds;
+		return sg_no_more_args("block", argc - 1, argv + 1);
+	}
+	if (!strcmp(cmd, "test")) {
+		req->run = block_test;
+		return parse_test(req, argc - 1, argv + 1);
+	}
+	if (!strcmp(cmd, "load"))
+		return parse_load(req, argc - 1, argv + 1);
+	if (!strcmp(cmd, "help"))
+		return sg_help("block", argc - 1, argv + 1);
+	if (!strcmp(cmd, "del") || !strcmp(cmd, "delete")) {
+		req->run = block_del;
+		return parse_entries(req, "del", false, false, argc - 1, argv + 1);
+	}
+	req->run = block_add;
+	if (!strcmp(cmd, "add"))
+		return parse_entries(req, "add", false, true, argc - 1, argv + 1);
+	return parse_entries(req, "add", true, true, argc, argv);
+}
