@@ -135,15 +135,15 @@ void sg_print_stats(const struct sg_stats *s)
 	if (s->has_block_feeds)
 		print_uint(PRINT_ANY, "block_feeds", "block_feeds %u\n",
 			   s->block_feeds);
+	if (s->has_block_bytes)
+		print_u64(PRINT_ANY, "block_bytes", "block_bytes %" PRIu64 "\n",
+			  s->block_bytes);
 	if (s->has_cnc_dropped)
 		print_u64(PRINT_ANY, "cnc_dropped", "cnc_dropped %" PRIu64 "\n",
 			  s->cnc_dropped);
 	if (s->has_cnc_would_drop)
 		print_u64(PRINT_ANY, "cnc_would_drop",
 			  "cnc_would_drop %" PRIu64 "\n", s->cnc_would_drop);
-	if (s->has_block_bytes)
-		print_u64(PRINT_ANY, "block_bytes", "block_bytes %" PRIu64 "\n",
-			  s->block_bytes);
 	close_json_object();
 }
 
