@@ -38,6 +38,8 @@
 #define FEED_NAME_RULE	"1 to 31 of A-Z a-z 0-9 . _ -, starting with a letter or digit"
 
 /* Attribute sizes for sg_nl_msg(): a u32 and a flag. */
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+
 #define U32_ATTR_SIZE	(MNL_ATTR_HDRLEN + MNL_ALIGN(sizeof(uint32_t)))
 #define FLAG_ATTR_SIZE	MNL_ATTR_HDRLEN
 
@@ -65,10 +67,10 @@ int sg_parse_timeout(const char *arg, uint32_t *secs, char *err,
 			v = SMTPGUARD_MAX_TIMEOUT + 1ULL;
 	}
 	if (*s) {
-		for (i = 0; i < sizeof(units) / sizeof(units[0]); i++)
+		for (i = 0; i < ARRAY_SIZE(units); i++)
 			if (*s == units[i].unit)
 				break;
-		if (i == sizeof(units) / sizeof(units[0]) || s[1])
+		if (i == ARRAY_SIZE(units) || s[1])
 			goto bad;
 		mult = units[i].mult;
 	}
@@ -264,13 +266,9 @@ static int parse_load(struct sg_req *req, int argc, char **argv)
 		} else if (!strcmp(a, "--feed") || !strncmp(a, "--feed=", 7)) {
 			if (name)
 				return sg_usage_err("block", "load: --feed given twice");
-			if (a[6] == '=') {
-				name = a + 7;
-			} else if (++i == argc) {
+			if (a[6] != '=' && i + 1 == argc)
 				return sg_usage_err("block", "load: --feed: missing NAME");
-			} else {
-				name = argv[i];
-			}
+			name = a[6] == '=' ? a + 7 : argv[++i];
 			if (check_feed_name("load", name))
 				return SG_EXIT_USAGE;
 		} else {
@@ -442,7 +440,8 @@ static int entry_from_nest(const struct nlattr *nest, struct block_entry *e)
 
 	e->nfeeds = 0;
 	e->hits = 0;
-	e->has_last_hit = e->has_expires = false;
+	e->has_last_hit = false;
+	e->has_expires = false;
 	if (mnl_attr_validate(nest, MNL_TYPE_NESTED) < 0 ||
 	    mnl_attr_parse_nested(nest, entry_attr_cb, &ep) < 0 ||
 	    !ep.has_prefix)
@@ -495,7 +494,7 @@ static char *put_duration(char *p, uint32_t secs)
 	char *start = p;
 	size_t i;
 
-	for (i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(units); i++) {
 		uint32_t v = secs / units[i].size;
 
 		secs %= units[i].size;
