@@ -1,0 +1,208 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Story 2: the C&C blocklist on the router of lib.sh's topology.  Any
+# packet from or to a listed address is dropped, forwarded or local, in both
+# directions; the address just outside a listed prefix passes.
+#
+#   client 192.0.2.10 <-> out 198.51.100.25 (listed by 198.51.100.24/31)
+#   client            <-> out 198.51.100.26 (the unlisted neighbour)
+#   client 2001:db8:1::10 <-> out 2001:db8:2::25 (listed by ::/120)
+#   client            <-> out 2001:db8:2::100 (just outside it)
+
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+source "$(dirname "$(readlink -e "$0")")/lib.sh"
+
+sg_require_root
+sg_require_cmd ip python3
+sg_require_module_file
+sg_init
+sg_setup_topology || skip_all "cannot build the topology"
+sg_load_module_or_die
+
+PROBE="python3 $SG_SELFTESTS/netprobe.py"
+NEIGH4=198.51.100.26
+NEIGH6=2001:db8:2::100
+ip -n "$NS_OUT" addr add "$NEIGH4/24" dev eth0
+ip -n "$NS_OUT" addr add "$NEIGH6/64" dev eth0 nodad
+# The out namespace would solicit its router from its first address, which
+# gets listed below; a static entry keeps the neighbour's replies flowing.
+rtr_mac=$(ip -n "$NS_RTR" -br link show dev out0 | awk '{print $3}')
+ip -n "$NS_OUT" -6 neigh replace "$RTR_OUT6" lladdr "$rtr_mac" dev eth0 nud permanent
+
+# reaches NS DST [SRC]: a TCP SYN from NS gets its RST back.
+reaches()
+{
+	ip netns exec "$1" $PROBE reach "$2" ${3:+--src "$3"} --timeout 2
+}
+
+# expect_blocked / expect_passes NS DST [SRC] DESCRIPTION
+expect_blocked()
+{
+	reaches "$1" "$2" "$3" && sg_fail "$4: $2 reached from $1${3:+ (src $3)}, it must be dropped"
+}
+
+expect_passes()
+{
+	reaches "$1" "$2" "$3" || sg_fail "$4: $2 not reached from $1${3:+ (src $3)}"
+}
+
+# 1: nothing is blocked before configuration.
+expect_passes "$NS_CLI" "$OUT4" "" "before any block"
+log_test "loading the module blocks nothing"
+
+# 2: the first block switches the router to enforce and says so.
+out=$(sgctl "$NS_RTR" block 198.51.100.24/31 2001:db8:2::/120 2>&1)
+check_err $? "block add failed: $out"
+grep -q '^mode: enforce' <<<"$out" || sg_fail "first block did not announce enforce: $out"
+expect_eq "mode" enforce "$(sg_stat "$NS_RTR" mode)"
+expect_eq "block_entries" 2 "$(sg_stat "$NS_RTR" block_entries)"
+expect_eq "block_feeds" 1 "$(sg_stat "$NS_RTR" block_feeds)"
+expect_gt "block_bytes" "$(sg_stat "$NS_RTR" block_bytes)" 0
+log_test "first block switches to enforce; /proc shows entries, feeds and bytes"
+
+# 3: forwarded, both directions, IPv4.
+before=$(sg_stat "$NS_RTR" cnc_dropped)
+sg_klog_mark
+expect_blocked "$NS_CLI" "$OUT4" "" "client -> listed"
+expect_blocked "$NS_OUT" "$CLI4" "$OUT4" "listed -> client"
+expect_gt "cnc_dropped" "$(sg_stat "$NS_RTR" cnc_dropped)" "$before"
+sg_klog_since_mark | grep -q "dropped C&C $CLI4 -> $OUT4 .*listed 198.51.100.24/31 feed manual" ||
+	sg_fail "no log line naming $CLI4 -> $OUT4 and the entry"
+log_test "IPv4 C&C traffic is dropped at FORWARD in both directions and logged"
+
+# 4: the unlisted neighbour passes.
+expect_passes "$NS_CLI" "$NEIGH4" "" "client -> neighbour"
+expect_passes "$NS_OUT" "$CLI4" "$NEIGH4" "neighbour -> client"
+log_test "the address just outside the prefix passes"
+
+# 5: the router itself (LOCAL_OUT and LOCAL_IN).
+expect_blocked "$NS_RTR" "$OUT4" "" "router -> listed"
+expect_blocked "$NS_OUT" "$RTR_OUT4" "$OUT4" "listed -> router"
+expect_passes "$NS_RTR" "$NEIGH4" "" "router -> neighbour"
+log_test "the router's own traffic to and from a listed address is dropped"
+
+# 6: IPv6.
+expect_blocked "$NS_CLI" "$OUT6" "" "client -> listed v6"
+expect_blocked "$NS_OUT" "$CLI6" "$OUT6" "listed v6 -> client"
+expect_passes "$NS_CLI" "$NEIGH6" "" "client -> v6 neighbour"
+expect_blocked "$NS_RTR" "$OUT6" "" "router -> listed v6"
+log_test "IPv6 prefixes block both ways and spare the neighbour"
+
+# 7: block test answers like ipset test / grep.
+sgctl "$NS_RTR" block test "$OUT4" >/dev/null
+check_err $? "block test $OUT4 should exit 0"
+sgctl "$NS_RTR" block test "$NEIGH4" >/dev/null
+rc=$?
+expect_eq "exit of block test $NEIGH4" 1 "$rc"
+out=$(sgctl "$NS_RTR" block test "$OUT6")
+check_err $? "block test $OUT6 should exit 0"
+grep -q '2001:db8:2::/120' <<<"$out" || sg_fail "block test $OUT6 does not name the entry: $out"
+sg_ctl_ok "$NS_RTR" block 2001:db8::/33 10.0.0.0/9 feed expand
+for a in 2001:db8:7fff::1 10.127.255.255; do
+	sgctl "$NS_RTR" block test "$a" >/dev/null || sg_fail "$a is inside a listed /33 or /9"
+done
+for a in 2001:db8:8000::1 2001:db9::1 10.128.0.0; do
+	sgctl "$NS_RTR" block test "$a" >/dev/null && sg_fail "$a is outside every listed prefix"
+done
+sg_ctl_ok "$NS_RTR" block flush feed expand
+sgctl "$NS_RTR" block test 198.51.100.0/24 >/dev/null 2>&1
+rc=$?
+((rc >= 2)) || sg_fail "block test with a prefix exited $rc, expected 2 or more"
+log_test "block test: 0 listed, 1 not listed, 2+ bad input"
+
+# 8: hits and last hit are counted per entry.
+out=$(sgctl "$NS_RTR" -j block list)
+python3 - "$out" <<'PY' || sg_fail "hits of 198.51.100.24/31 not counted: $out"
+import json, sys
+e = {x["prefix"]: x for x in json.loads(sys.argv[1])}["198.51.100.24/31"]
+sys.exit(0 if e["hits"] > 0 and "last_hit" in e else 1)
+PY
+log_test "per-entry hit count and last-hit time"
+
+# 9: monitor counts but lets it pass; enforce again drops.
+sg_ctl_ok "$NS_RTR" mode monitor
+before=$(sg_stat "$NS_RTR" cnc_would_drop)
+expect_passes "$NS_CLI" "$OUT4" "" "monitor mode"
+expect_gt "cnc_would_drop" "$(sg_stat "$NS_RTR" cnc_would_drop)" "$before"
+sg_ctl_ok "$NS_RTR" mode enforce
+expect_blocked "$NS_CLI" "$OUT4" "" "enforce again"
+log_test "monitor counts cnc_would_drop and passes; enforce drops again"
+
+# 10: an address listed by two feeds stays blocked until both drop it.
+sg_ctl_ok "$NS_RTR" block flush
+sg_ctl_ok "$NS_RTR" block "$OUT4" feed feed-a
+sg_ctl_ok "$NS_RTR" block 198.51.100.0/24 feed feed-b
+expect_eq "block_feeds" 2 "$(sg_stat "$NS_RTR" block_feeds)"
+sg_ctl_ok "$NS_RTR" block flush feed feed-b
+expect_blocked "$NS_CLI" "$OUT4" "" "still in feed-a"
+expect_passes "$NS_CLI" "$NEIGH4" "" "feed-b flushed"
+sg_ctl_ok "$NS_RTR" block "$OUT4" feed feed-b
+sg_ctl_ok "$NS_RTR" block del "$OUT4" feed feed-a
+expect_blocked "$NS_CLI" "$OUT4" "" "still in feed-b"
+sg_ctl_ok "$NS_RTR" block del "$OUT4" feed feed-b
+expect_passes "$NS_CLI" "$OUT4" "" "dropped by both feeds"
+expect_eq "block_entries" 0 "$(sg_stat "$NS_RTR" block_entries)"
+expect_eq "block_bytes after the last entry" 0 "$(sg_stat "$NS_RTR" block_bytes)"
+log_test "overlapping feeds: blocked until every feed drops it"
+
+# 11: a temporary block expires by itself.
+sg_ctl_ok "$NS_RTR" block "$OUT4" timeout 6
+expect_blocked "$NS_CLI" "$OUT4" "" "timeout not reached"
+busywait 20000 bash -c "! ip netns exec $NS_RTR smtpguardctl block test $OUT4 >/dev/null" ||
+	sg_fail "$OUT4 still blocked long after its 6 s timeout"
+busywait 15000 bash -c "[[ \$(ip netns exec $NS_RTR awk '\$1 == \"block_entries\" {print \$2}' /proc/net/smtpguard) == 0 ]]" ||
+	sg_fail "the expired entry was not removed"
+expect_passes "$NS_CLI" "$OUT4" "" "after expiry"
+log_test "timeout: the entry expires and is removed"
+
+# 12: a malformed feed file is refused whole, with its line number.
+feed=$SG_TMP/bad.txt
+printf '# test feed\n203.0.113.1\n203.0.113.0/24 ; dup ok\n10.1.2.3/24\n' >"$feed"
+sg_ctl_ok "$NS_RTR" block "$OUT4" feed keep
+snap=$(sgctl "$NS_RTR" block list; sg_stat "$NS_RTR" block_entries)
+out=$(sgctl "$NS_RTR" block load --replace "$feed" 2>&1)
+rc=$?
+expect_eq "exit of block load with a bad line" 2 "$rc"
+grep -q "bad.txt:4: .*10.1.2.0/24" <<<"$out" || sg_fail "message lacks bad.txt:4 and the corrected prefix: $out"
+expect_eq "state after a refused load" "$snap" "$(sgctl "$NS_RTR" block list; sg_stat "$NS_RTR" block_entries)"
+out=$(sgctl "$NS_RTR" block load --skip-bad --feed skipped "$feed" 2>&1)
+check_err $? "--skip-bad load failed: $out"
+grep -qi "skipped 1" <<<"$out" || grep -qi "1 .*skipped" <<<"$out" || sg_fail "--skip-bad does not count the skipped line: $out"
+sgctl "$NS_RTR" block test 203.0.113.1 >/dev/null || sg_fail "--skip-bad did not load the good lines"
+log_test "malformed feed refused with FILE:LINE, --skip-bad loads the rest"
+
+# 13: the cap: ENOSPC with a message, the set intact.
+sg_ctl_ok "$NS_RTR" block flush
+sg_ctl_ok "$NS_RTR" block "$OUT4" feed keep
+param=/sys/module/smtpguard/parameters/max_block_entries
+old_cap=$(cat $param)
+echo 100 >$param
+python3 -c 'for i in range(150): print(f"203.0.{i // 256 + 113}.{i % 256}")' >"$SG_TMP/150.txt"
+snap=$(sgctl "$NS_RTR" block list)
+out=$(sgctl "$NS_RTR" block load "$SG_TMP/150.txt" 2>&1)
+rc=$?
+expect_eq "exit of a load past the cap" 3 "$rc"
+grep -qi "full\|max_block_entries" <<<"$out" || sg_fail "no clear message past the cap: $out"
+expect_eq "set after ENOSPC" "$snap" "$(sgctl "$NS_RTR" block list)"
+echo "$old_cap" >$param
+out=$(sgctl "$NS_RTR" block load "$SG_TMP/150.txt" 2>&1)
+check_err $? "load under the default cap failed: $out"
+expect_eq "block_entries" 151 "$(sg_stat "$NS_RTR" block_entries)"
+log_test "cap reached: ENOSPC, clear message, set intact"
+
+# 14: an aborted or half-sent transaction changes nothing.
+ynl_lib=${SMTPGUARD_CACHE:-$HOME/.cache/smtpguard}/linux-source-6.12/tools/net/ynl
+if [[ -d $ynl_lib ]]; then
+	snap=$(sgctl "$NS_RTR" block list)
+	out=$(ip netns exec "$NS_RTR" python3 "$SG_SELFTESTS/txn_abort.py" "$ynl_lib" \
+		"$SG_ROOT/Documentation/netlink/specs/smtpguard.yaml" 2>&1)
+	check_err $? "txn_abort.py: $out"
+	expect_eq "set after aborted transactions" "$snap" "$(sgctl "$NS_RTR" block list)"
+	log_test "aborted, foreign and half-sent transactions change nothing"
+else
+	log_skip "aborted transactions change nothing" "YNL library not found at $ynl_lib"
+fi
+
+sg_check_kernel_clean
+ksft_finish
