@@ -663,7 +663,7 @@ void sg_block_txn_free(struct sg_net *sn, struct sg_block_txn *txn)
 {
 	lockdep_assert_held(&sn->lock);
 	list_del(&txn->list);
-	sn->nr_txns--;
+	WRITE_ONCE(sn->nr_txns, sn->nr_txns - 1);
 	kvfree(txn->pfx);
 	kfree(txn);
 }
@@ -673,6 +673,12 @@ void sg_block_txn_release(struct sg_net *sn, u32 portid)
 {
 	struct sg_block_txn *txn, *tmp;
 
+	/* Every genetlink socket close lands here: most have nothing to do,
+	 * and must not wait behind a long change holding the lock.  A socket
+	 * that opened one saw its BEGIN answered after the count went up.
+	 */
+	if (!READ_ONCE(sn->nr_txns))
+		return;
 	mutex_lock(&sn->lock);
 	list_for_each_entry_safe(txn, tmp, &sn->txns, list) {
 		if (txn->portid == portid)

@@ -519,7 +519,7 @@ int sg_nl_txn_begin_doit(struct sk_buff *skb, struct genl_info *info)
 	} else {
 		txn->id = sn->next_txn_id++ ?: sn->next_txn_id++;
 		list_add_tail(&txn->list, &sn->txns);
-		sn->nr_txns++;
+		WRITE_ONCE(sn->nr_txns, sn->nr_txns + 1);
 		err = nla_put_u32(msg, SMTPGUARD_A_TXN_ID, txn->id);
 		if (err)
 			sg_block_txn_free(sn, txn);
