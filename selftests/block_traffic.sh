@@ -20,7 +20,7 @@ sg_init
 sg_setup_topology || skip_all "cannot build the topology"
 sg_load_module_or_die
 
-PROBE="python3 $SG_SELFTESTS/netprobe.py"
+PROBE=(python3 "$SG_SELFTESTS/netprobe.py")
 NEIGH4=198.51.100.26
 NEIGH6=2001:db8:2::100
 ip -n "$NS_OUT" addr add "$NEIGH4/24" dev eth0
@@ -33,7 +33,7 @@ ip -n "$NS_OUT" -6 neigh replace "$RTR_OUT6" lladdr "$rtr_mac" dev eth0 nud perm
 # reaches NS DST [SRC]: a TCP SYN from NS gets its RST back.
 reaches()
 {
-	ip netns exec "$1" $PROBE reach "$2" ${3:+--src "$3"} --timeout 2
+	ip netns exec "$1" "${PROBE[@]}" reach "$2" ${3:+--src "$3"} --timeout 2
 }
 
 # expect_blocked / expect_passes NS DST [SRC] DESCRIPTION

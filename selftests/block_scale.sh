@@ -1,0 +1,147 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The blocklist at feed scale: a 1M-entry feed replaced twice while a flow
+# to a listed address runs (the receiver must see zero packets), listed in
+# full, flushed and unloaded with all of its memory returned.
+# SG_SCALE_ENTRIES sets the size (default 1000000).
+
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+source "$(dirname "$(readlink -e "$0")")/lib.sh"
+
+sg_require_root
+sg_require_cmd ip python3
+sg_require_module_file
+sg_init
+sg_setup_topology || skip_all "cannot build the topology"
+
+N=${SG_SCALE_ENTRIES:-1000000}
+PROBE=(python3 "$SG_SELFTESTS/netprobe.py")
+
+# Two feeds of N addresses in 100.64.0.0/10 that share half their entries;
+# both also list the target, the outside host.
+python3 - "$N" "$OUT4" "$SG_TMP" <<'PY' || skip_all "cannot write the feed files"
+import ipaddress, sys
+n, target, tmp = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+base = int(ipaddress.ip_address("100.64.0.0"))
+for name, start in (("old", 0), ("new", n // 2)):
+    with open(f"{tmp}/{name}.txt", "w") as f:
+        f.write(f"# {name}\n{target}\n")
+        f.writelines(f"{ipaddress.ip_address(base + start + i)}\n" for i in range(n))
+PY
+
+# Every allocation of the set is charged to the memory cgroup of the
+# process that configures it (GFP_KERNEL_ACCOUNT): run smtpguardctl in a
+# cgroup of its own and read what stays charged there.
+CG=
+cg_init()
+{
+	local root=/sys/fs/cgroup
+
+	mountpoint -q $root || mount -t cgroup2 none $root || return 1
+	grep -qw memory $root/cgroup.controllers || return 1
+	echo +memory >$root/cgroup.subtree_control || return 1
+	CG=$root/smtpguard-$SG_ID
+	mkdir "$CG"
+}
+
+# sgctl_cg ARGS...: smtpguardctl in the router namespace, in the cgroup.
+sgctl_cg()
+{
+	bash -c 'echo $$ >"$1/cgroup.procs" && shift && exec ip netns exec "$@"' \
+		_ "$CG" "$NS_RTR" smtpguardctl "$@"
+}
+
+# Charged bytes, without the page cache the tool's file reads left.
+cg_bytes()
+{
+	sync
+	echo 1 >/proc/sys/vm/drop_caches
+	cat "$CG/memory.current"
+}
+
+cg_init || skip_all "no cgroup2 memory controller to account the set"
+sg_load_module_or_die
+
+# 1: load N+1 entries.
+t0=$(timestamp_ms)
+cg_base=$(cg_bytes)
+out=$(sgctl_cg block load --replace --feed big "$SG_TMP/old.txt" 2>&1)
+check_err $? "loading $N entries failed: $out"
+sg_diag "loaded $((N + 1)) entries in $(($(timestamp_ms) - t0)) ms; block_bytes $(sg_stat "$NS_RTR" block_bytes)"
+expect_eq "block_entries" $((N + 1)) "$(sg_stat "$NS_RTR" block_entries)"
+sgctl "$NS_RTR" block test 100.64.0.1 >/dev/null || sg_fail "100.64.0.1 is listed"
+log_test "a $((N + 1))-entry feed loads in one transaction"
+
+# 2: replace it twice while a flow runs to a listed address.
+ip netns exec "$NS_OUT" "${PROBE[@]}" recv "$OUT4" 5555 "$SG_TMP/recv" &
+SG_PIDS+=($!)
+rpid=$!
+busywait 20000 grep -qs ready "$SG_TMP/recv" || sg_fail "receiver did not start"
+ip netns exec "$NS_CLI" "${PROBE[@]}" send "$OUT4" 5555 600 100 >/dev/null &
+SG_PIDS+=($!)
+spid=$!
+busywait 20000 sg_stat_above "$NS_RTR" cnc_dropped 20 || sg_fail "the flow does not reach the router"
+before=$(sg_stat "$NS_RTR" cnc_dropped)
+for f in new old; do
+	t0=$(timestamp_ms)
+	out=$(sgctl_cg block load --replace --feed big "$SG_TMP/$f.txt" 2>&1)
+	check_err $? "replace with $f failed: $out"
+	sg_diag "replaced with $f.txt in $(($(timestamp_ms) - t0)) ms"
+done
+busywait 20000 sg_stat_above "$NS_RTR" cnc_dropped $((before + 20)) ||
+	sg_fail "cnc_dropped did not keep growing during the replaces"
+kill "$spid" 2>/dev/null
+wait "$spid" 2>/dev/null
+sleep 0.5
+kill "$rpid"
+wait "$rpid" 2>/dev/null
+expect_eq "datagrams that reached the listed host" 0 "$(cat "$SG_TMP/recv")"
+sg_diag "dropped while replacing: $(($(sg_stat "$NS_RTR" cnc_dropped) - before))"
+log_test "replacing the feed twice under traffic leaks zero packets"
+
+# 3: the receiver does count when nothing blocks (so the zero above means it).
+sg_ctl_ok "$NS_RTR" block del "$OUT4"
+ip netns exec "$NS_OUT" "${PROBE[@]}" recv "$OUT4" 5555 "$SG_TMP/recv" &
+rpid=$!
+SG_PIDS+=("$rpid")
+busywait 20000 grep -qs ready "$SG_TMP/recv"
+ip netns exec "$NS_CLI" "${PROBE[@]}" send "$OUT4" 5555 1 50 >/dev/null
+sleep 0.5
+kill "$rpid"
+wait "$rpid" 2>/dev/null
+expect_gt "datagrams received once unlisted" "$(cat "$SG_TMP/recv")" 0
+log_test "the receiver counts the flow once the target is unlisted"
+
+# 4: a full listing of the feed.
+t0=$(timestamp_ms)
+lines=$(sgctl "$NS_RTR" block list feed big | wc -l)
+sg_diag "listed $lines entries in $(($(timestamp_ms) - t0)) ms"
+expect_eq "entries listed" "$N" "$lines"
+log_test "block list streams all $N entries"
+
+# 5: flush returns the set's memory, rmmod the rest.  A little slack for
+# the namespace's own per-CPU and slab leftovers charged on the way.
+slack=$((2 * 1024 * 1024))
+loaded=$(cg_bytes)
+sg_diag "charged to the loader's cgroup: $cg_base bytes before, $loaded with $N entries"
+((loaded - cg_base > N * 32)) || sg_fail "the set is not charged to the loader's cgroup ($loaded bytes)"
+sgctl_cg block flush
+check_err $? "block flush failed"
+expect_eq "block_bytes after flush" 0 "$(sg_stat "$NS_RTR" block_bytes)"
+expect_eq "block_entries after flush" 0 "$(sg_stat "$NS_RTR" block_entries)"
+after=$(cg_bytes)
+sg_diag "after flush: $after bytes"
+((after - cg_base < slack)) || sg_fail "flush left $((after - cg_base)) bytes charged"
+out=$(sgctl_cg block load --feed big "$SG_TMP/old.txt" 2>&1)
+check_err $? "reload failed: $out"
+sg_unload_module
+check_err $? "rmmod with $N entries failed"
+after=$(cg_bytes)
+sg_diag "after rmmod with $N entries: $after bytes"
+((after - cg_base < slack)) || sg_fail "rmmod left $((after - cg_base)) bytes charged"
+log_test "flush and rmmod with $N entries return the memory"
+
+rmdir "$CG" 2>/dev/null
+sg_check_kernel_clean
+ksft_finish
