@@ -12,6 +12,10 @@
  * 129).  The hash is keyed with random bytes drawn at module load, so
  * nobody can choose addresses that pile up in one probe chain.
  *
+ * Timeouts cost the data path nothing: a delayed work wakes at the earliest
+ * expiry and publishes a snapshot without the expired entries, so an entry
+ * blocks until then, never less.
+ *
  * The set is an immutable snapshot.  Every change merges the old snapshot's
  * sorted entries with the sorted change into a new snapshot and publishes
  * it with one pointer swap, so a feed replace is atomic for the data path:
@@ -116,11 +120,8 @@ struct sg_block_entry *sg_block_lookup4(const struct sg_blockset *set,
 
 			if (!s->entry)
 				break;
-			if (s->key == key && s->level == level) {
-				if (!sg_entry_expired(s->entry))
-					return s->entry;
-				break;
-			}
+			if (s->key == key && s->level == level)
+				return s->entry;
 		}
 	}
 	return NULL;
@@ -147,11 +148,8 @@ struct sg_block_entry *sg_block_lookup6(const struct sg_blockset *set,
 
 			if (!s->entry)
 				break;
-			if (s->hi == hi && s->lo == lo && s->level == level) {
-				if (!sg_entry_expired(s->entry))
-					return s->entry;
-				break;
-			}
+			if (s->hi == hi && s->lo == lo && s->level == level)
+				return s->entry;
 		}
 	}
 	return NULL;
