@@ -18,6 +18,11 @@
 # Knobs (environment): BENCH_RUNS (5), BENCH_COUNT (pktgen packets per
 # measurement, 200000), BENCH_WARMUP (5000), BENCH_CONFIGS (space separated,
 # default all), BENCH_TCP (1: also the TCP AF_PACKET measurements).
+# The blocklist part (after the rest, same boot; bench/README.md):
+# BENCH_BLOCK (1; 0: skip it; only: run only it), BENCH_BLOCK_RUNS
+# (BENCH_RUNS), BENCH_BLOCK_COUNT (pktgen packets per measurement, 50000),
+# BENCH_BLOCK_CONFIGS (default all), BENCH_BLOCK_DATA (directory with the
+# list files bench/run.sh wrote; else they are generated in /tmp).
 
 set -u
 export PATH=/usr/sbin:/usr/bin:/sbin:/bin:$PATH
@@ -28,6 +33,14 @@ WARMUP=${BENCH_WARMUP:-5000}
 CONFIGS=${BENCH_CONFIGS:-"base sg_unconf sg_allow10 ipt_legacy ipt_nft"}
 TCP=${BENCH_TCP:-1}
 TCP_COUNT=${BENCH_TCP_COUNT:-20000}
+BLOCK=${BENCH_BLOCK:-1}
+BLOCK_RUNS=${BENCH_BLOCK_RUNS:-$RUNS}
+BLOCK_COUNT=${BENCH_BLOCK_COUNT:-50000}
+BLOCK_CONFIGS=${BENCH_BLOCK_CONFIGS:-"b_none b_allow10 sg_1k sg_100k sg_1m sg_plen4 sg_plen25 sg_real ips_1k ips_100k ips_1m ips_plen4 ips_plen25 ips_real nft_1k nft_100k nft_plen25 nft_real"}
+BLOCK_DATA=${BENCH_BLOCK_DATA:-}
+FEEDS=${BENCH_FEEDS:-/work/shared/data/blocklists}
+[ "$BLOCK" = only ] && CONFIGS=""
+[ "$BLOCK" = 0 ] && BLOCK_CONFIGS=""
 KVER=$(uname -r)
 OUT=${BENCH_OUT:-bench/results/raw-$KVER.txt}
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -65,7 +78,7 @@ for m in veth pktgen x_tables ip_tables iptable_filter xt_tcpudp xt_LOG \
 	 nf_log_syslog nf_tables nft_compat nfnetlink; do
 	modprobe "$m" 2>/dev/null || log "modprobe $m failed"
 done
-case " $CONFIGS " in *" sg_"*)
+case " $CONFIGS $BLOCK_CONFIGS " in *" sg_"*|*" b_"*)
 	[ -n "$KO" ] && [ -f "$KO" ] ||
 		die "SMTPGUARD_KO not set or missing (${KO:-unset})"
 	[ -x "$CTL" ] || die "$CTL missing (make tool)" ;;
@@ -120,30 +133,31 @@ PG=/proc/net/pktgen
 pgset() { # file command
 	rx sender sh -c "echo '$2' > $PG/$1" || die "pktgen: $1 <- $2"
 }
-pg_setup() {
-	pgset kpktgend_0 rem_device_all
-	pgset kpktgend_0 "add_device s0"
+pg_dev() { # device [router MAC]: pktgen sends through it from now on
 	local c
+	pgset kpktgend_0 rem_device_all
+	pgset kpktgend_0 "add_device $1"
 	for c in "pkt_size 60" "clone_skb 0" "burst 1" "delay 0" \
-		"dst_mac $MAC_R0" "src_min $SND_IP" "src_max $SND_IP" \
+		"dst_mac ${2:-$MAC_R0}" "src_min $SND_IP" "src_max $SND_IP" \
 		"dst_min $DST_IP" "dst_max $DST_IP" "udp_src_min 9" \
 		"udp_src_max 9" "udp_dst_min 9" "udp_dst_max 9"; do
-		pgset s0 "$c"
+		pgset "$1" "$c"
 	done
+	PGDEV=$1
 }
 # pg_run COUNT -> "elapsed_us sent"
 pg_run() {
-	pgset s0 "count $1"
+	pgset "$PGDEV" "count $1"
 	rx sender sh -c "echo start > $PG/pgctrl" || die "pktgen start"
 	local res
-	res=$(rx sender cat $PG/s0 | sed -n 's/^Result: OK: \([0-9]*\)(.*usec, \([0-9]*\) .*/\1 \2/p')
-	[ -n "$res" ] || { rx sender cat $PG/s0 >&2; die "pktgen: no result"; }
+	res=$(rx sender cat "$PG/$PGDEV" | sed -n 's/^Result: OK: \([0-9]*\)(.*usec, \([0-9]*\) .*/\1 \2/p')
+	[ -n "$res" ] || { rx sender cat "$PG/$PGDEV" >&2; die "pktgen: no result"; }
 	echo "$res"
 }
 fwd_count() { rx router cat /sys/class/net/r1/statistics/tx_packets; }
 [ -d $PG ] || die "no $PG (pktgen)"
 rx sender test -w $PG/pgctrl || die "pktgen is not per-namespace here"
-pg_setup
+pg_dev s0
 
 # ------------------------------------------------------------ TCP sender
 # pktgen only builds UDP.  For TCP the sender is an AF_PACKET TX ring
@@ -249,6 +263,187 @@ for run in $(seq 1 "$RUNS"); do
 		i=$((i + 1))
 	done
 done
+
+# ------------------------------------------------------------ blocklist
+# One router namespace per configuration, set up once: loading 1M entries
+# takes minutes under TCG, far too long to redo for every measurement.
+# Namespace b_<config> is its own router, joined to the sender by veth
+# s<i>/r0 and to the sink by r1/k<i>, with the same addresses, routes and
+# static neighbours as "router"; pktgen switches to s<i> for each
+# measurement.  smtpguard stays loaded for the whole part; b_none (nothing
+# configured: no hooks) and b_allow10 (the 10-entry allow-list, as
+# sg_allow10) are the references.  The traffic (192.0.2.1 -> 203.0.113.10)
+# is listed in no set: the common case, every packet is forwarded.
+bdata() { # name -> file, made if missing (bench/run.sh makes them on the host)
+	local f=$BDIR/$1.txt
+	if [ ! -s "$f" ]; then
+		case $1 in
+		exact_1k) $PY "$HERE/blockgen.py" exact 1000 ;;
+		exact_100k) $PY "$HERE/blockgen.py" exact 100000 ;;
+		exact_1m) $PY "$HERE/blockgen.py" exact 1000000 ;;
+		plen25) $PY "$HERE/blockgen.py" plen 40 ;;
+		plen4) $PY "$HERE/blockgen.py" plen 8:40,16:320,24:320,32:320 ;;
+		real) $PY "$HERE/blockgen.py" real "$FEEDS/spamhaus_drop.netset" "$FEEDS/firehol_level1.netset" ;;
+		real_collapsed) $PY "$HERE/blockgen.py" real --collapse "$FEEDS/spamhaus_drop.netset" "$FEEDS/firehol_level1.netset" ;;
+		esac >"$f.tmp" && mv "$f.tmp" "$f" || die "blockgen $1"
+	fi
+	echo "$f"
+}
+blist() { # config -> list name
+	case $1 in
+	*_1k) echo exact_1k ;; *_100k) echo exact_100k ;; *_1m) echo exact_1m ;;
+	*_plen25) echo plen25 ;; *_plen4) echo plen4 ;; nft_real) echo real_collapsed ;; *_real) echo real ;;
+	esac
+}
+now_ns() { local t; read -r t _ </proc/uptime; echo "${t%.*}${t#*.}0000000"; }
+
+bsetup() { # config index
+	local c=$1 i=$2 ns=b_$1 x f n hs t0 t1 bytes
+	x=$(printf '%02x' "$i")
+	ip netns del "$ns" 2>/dev/null
+	ip netns add "$ns" || die "ip netns add $ns"
+	rx "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
+		net.ipv6.conf.default.disable_ipv6=1 \
+		net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0
+	rx "$ns" ip link set lo up
+	ip link add "s$i" netns sender address "02:00:00:$x:00:01" type veth \
+		peer name r0 netns "$ns" address "02:00:00:$x:00:02" || die "veth s$i"
+	ip link add r1 netns "$ns" address "02:00:00:$x:00:03" type veth \
+		peer name "k$i" netns sink address "02:00:00:$x:00:04" || die "veth k$i"
+	rx sender ip addr add $SND_IP/24 dev "s$i"
+	rx "$ns" ip addr add $RTR_IN/24 dev r0
+	rx "$ns" ip addr add $RTR_OUT/24 dev r1
+	rx sink ip addr add $SINK_IP/24 dev "k$i"
+	rx sender ip link set "s$i" up
+	rx "$ns" ip link set r0 up
+	rx "$ns" ip link set r1 up
+	rx sink ip link set "k$i" up
+	rx "$ns" sysctl -qw net.ipv4.ip_forward=1
+	rx "$ns" ip route add 203.0.113.0/24 via $SINK_IP dev r1
+	rx "$ns" ip neigh replace $SINK_IP lladdr "02:00:00:$x:00:04" dev r1 nud permanent
+	rx "$ns" ip neigh replace $SND_IP lladdr "02:00:00:$x:00:01" dev r0 nud permanent
+	rx sink ip neigh replace $RTR_OUT lladdr "02:00:00:$x:00:03" dev "k$i" nud permanent
+
+	case $c in b_allow10|sg_*)
+		# shellcheck disable=SC2086
+		"$CTL" -n "$ns" allow $ALLOW10 >&2 || die "smtpguardctl allow ($ns)" ;;
+	esac
+	[ "$c" = b_none ] || [ "$c" = b_allow10 ] || f=$(bdata "$(blist "$c")")
+	t0=$(now_ns)
+	case $c in
+	sg_*)
+		"$CTL" -n "$ns" block load --feed bench "$f" >&2 ||
+			die "smtpguardctl block load $f ($ns)"
+		"$CTL" -n "$ns" block test "$(head -n1 "$f" | cut -d/ -f1)" >/dev/null ||
+			die "$ns: the first entry of $f is not blocked"
+		for a in $SND_IP $DST_IP; do
+			"$CTL" -n "$ns" block test "$a" >/dev/null &&
+				die "$ns: $a is blocked: the traffic would be dropped"
+		done
+		;;
+	ips_*)
+		n=$(wc -l <"$f")
+		# Sized for speed: about one entry per bucket, no resizing.
+		hs=1024
+		while [ "$hs" -lt "$n" ]; do hs=$((hs * 2)); done
+		{
+			echo "create bl hash:net family inet hashsize $hs maxelem $((n > 65536 ? 2 * n : 65536))"
+			sed 's/^/add bl /' "$f"
+		} | rx "$ns" ipset restore || die "ipset restore $f ($ns)"
+		rx "$ns" iptables-nft -A FORWARD -m set --match-set bl src -j DROP &&
+		rx "$ns" iptables-nft -A FORWARD -m set --match-set bl dst -j DROP ||
+			die "iptables-nft -m set ($ns)"
+		rx "$ns" ipset test bl "$(head -n1 "$f")" 2>/dev/null ||
+			die "$ns: the first entry of $f is not in the set"
+		for a in $SND_IP $DST_IP; do
+			rx "$ns" ipset test bl "$a" 2>/dev/null &&
+				die "$ns: $a is in the set: the traffic would be dropped"
+		done
+		;;
+	nft_*)
+		{
+			echo "table ip bl {"
+			echo "  set x { type ipv4_addr; flags interval;"
+			echo "    elements = {"
+			sed 's/$/,/' "$f"
+			echo "    }"
+			echo "  }"
+			echo "  chain blk { type filter hook forward priority filter - 1; policy accept;"
+			echo "    ip saddr @x drop"
+			echo "    ip daddr @x drop"
+			echo "  }"
+			echo "}"
+		} >/tmp/bench-nft.conf
+		rx "$ns" nft -f /tmp/bench-nft.conf || die "nft -f ($ns, $f)"
+		rm -f /tmp/bench-nft.conf
+		;;
+	esac
+	t1=$(now_ns)
+	case $c in
+	sg_*)
+		n=$(rx "$ns" sed -n 's/^block_entries //p' /proc/net/smtpguard)
+		bytes=$(rx "$ns" sed -n 's/^block_bytes //p' /proc/net/smtpguard) ;;
+	ips_*)
+		n=$(rx "$ns" ipset list -t bl | sed -n 's/^Number of entries: //p')
+		bytes=$(rx "$ns" ipset list -t bl | sed -n 's/^Size in memory: //p') ;;
+	nft_*)
+		n=$(wc -l <"$f") bytes=NA ;;
+	*)	return 0 ;;
+	esac
+	emit "kver=$KVER memory config=$c entries=$n bytes=$bytes load_ns=$((t1 - t0))"
+}
+bshow() {
+	case $1 in
+	sg_*|b_allow10) rx "b_$1" cat /proc/net/smtpguard | tr '\n' ' ' >&2; echo >&2 ;;
+	ips_*) { rx "b_$1" iptables-nft -S FORWARD; rx "b_$1" ipset list -t bl; } | tr '\n' ';' >&2; echo >&2 ;;
+	nft_*) rx "b_$1" nft list chain ip bl blk | tr '\n' ' ' >&2; echo >&2 ;;
+	esac
+}
+bmeasure() { # config index run
+	local f0 f1 r us sent fwd
+	pg_dev "s$2" "02:00:00:$(printf '%02x' "$2"):00:02"
+	pg_run "$WARMUP" >/dev/null
+	f0=$(rx "b_$1" cat /sys/class/net/r1/statistics/tx_packets)
+	r=$(pg_run "$BLOCK_COUNT")
+	f1=$(rx "b_$1" cat /sys/class/net/r1/statistics/tx_packets)
+	us=${r% *} sent=${r#* } fwd=$((f1 - f0))
+	[ "$fwd" = "$sent" ] || log "WARNING: $1: $fwd of $sent packets forwarded"
+	emit "kver=$KVER traffic=udp_block config=$1 run=$3 sent=$sent fwd=$fwd elapsed_ns=$((us * 1000))"
+}
+
+if [ -n "$BLOCK_CONFIGS" ]; then
+	for m in ip_set ip_set_hash_net xt_set; do
+		modprobe "$m" 2>/dev/null || log "modprobe $m failed"
+	done
+	for t in ipset nft iptables-nft; do
+		command -v $t >/dev/null || die "$t missing (selftests/vm/deps.sh)"
+	done
+	lsmod | grep -q '^smtpguard ' || insmod "$KO" || die "insmod $KO"
+	BDIR=$BLOCK_DATA
+	[ -n "$BDIR" ] && [ -d "$BDIR" ] || { BDIR=/tmp/bench-block; mkdir -p $BDIR; }
+	log "blocklist part: runs $BLOCK_RUNS, udp count $BLOCK_COUNT, configs: $BLOCK_CONFIGS"
+	set -- $BLOCK_CONFIGS
+	ncfg=$#
+	i=1
+	for c in $BLOCK_CONFIGS; do
+		log "setting up b_$c"
+		bsetup "$c" "$i"
+		bshow "$c"
+		i=$((i + 1))
+	done
+	for run in $(seq 1 "$BLOCK_RUNS"); do
+		i=0
+		for _ in $BLOCK_CONFIGS; do
+			idx=$(( (i + run - 1) % ncfg + 1 ))
+			bmeasure "${!idx}" "$idx" "$run"
+			i=$((i + 1))
+		done
+	done
+	for c in $BLOCK_CONFIGS; do
+		ip netns del "b_$c"
+	done
+	rmmod smtpguard || log "rmmod smtpguard failed"
+fi
 echo "$CONSOLE_LEVEL" >/proc/sys/kernel/printk
 log "iptables LOG lines still in the dmesg ring buffer (it keeps only the last ones): $(dmesg | grep -c "SMTP-DROP ")"
 if dmesg | grep -E 'WARNING:|BUG:|Oops|general protection|Call Trace' >&2; then

@@ -8,6 +8,14 @@
 #
 #   bench/run.sh [--kernel KVER | --both] [--runs N] [--count N]
 #                [--tcp-count N] [--no-tcp] [--configs "c1 c2 ..."]
+#                [--no-block | --block-only] [--block-runs N]
+#                [--block-count N] [--block-configs "c1 c2 ..."] [--quick]
+#
+# The blocklist part (smtpguard's C&C blocklist against ipset and nftables
+# sets, 1k..1M entries) runs after the rest in the same boot; --no-block
+# skips it, --block-only runs only it.  --quick: 2 rounds, 50,000 UDP
+# packets per measurement (20,000 in the blocklist part), no TCP (a smoke
+# run; for figures use the defaults).
 #
 # Default kernel: $KVER if set, else the 6.12 one selftests/vm/kernels.sh
 # lists.  --both: every kernel it lists (6.1 and 6.12).
@@ -17,6 +25,7 @@ set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 proj=$(cd "$here/.." && pwd -P)
 runs=5 count=200000 tcp_count=20000 tcp=1 configs='' both='' summary=''
+block=1 block_runs='' block_count=50000 block_configs=''
 kver=${KVER:-}
 
 usage() {
@@ -33,6 +42,12 @@ while (($#)); do
 	--no-tcp) tcp=0; shift ;;
 	--configs) configs=$2; shift 2 ;;
 	--summary) summary=$2; shift 2 ;;
+	--no-block) block=0; shift ;;
+	--block-only) block=only; shift ;;
+	--block-runs) block_runs=$2; shift 2 ;;
+	--block-count) block_count=$2; shift 2 ;;
+	--block-configs) block_configs=$2; shift 2 ;;
+	--quick) runs=2 count=50000 block_count=20000 tcp=0; shift ;;
 	-h|--help) usage ;;
 	*) echo "bench/run.sh: unknown option $1" >&2; usage ;;
 	esac
@@ -44,10 +59,13 @@ summarise() {
 	/usr/bin/python3 - "$1" <<'EOF'
 import statistics, sys
 rows = []
+memrows = []
 for line in open(sys.argv[1]):
     line = line.strip()
     if line.startswith("BENCH "):
         line = line[6:]
+    if " memory " in line:
+        memrows.append(dict(kv.split("=", 1) for kv in line.split() if "=" in kv))
     if "elapsed_ns=" not in line:
         continue
     rows.append(dict(kv.split("=", 1) for kv in line.split()))
@@ -122,6 +140,67 @@ un = added("udp", "sg_unconf")
 if un is not None:
     p("%-10s sg_unconf added %+.0f instructions per packet "
       "(expected ~0: no hooks)" % ("udp", un))
+
+# The blocklist part: its own references, measured in the same rounds.
+blk = {}
+for c in sorted({r["config"] for r in rows if r["traffic"] == "udp_block"}):
+    rs = [r for r in rows if r["traffic"] == "udp_block" and r["config"] == c]
+    per = [int(r["elapsed_ns"]) / int(r["sent"]) for r in rs]
+    blk[c] = (statistics.median(per), (max(per) - min(per)) / statistics.median(per) * 100,
+              len(rs), rs[0]["sent"], min(int(r["fwd"]) / int(r["sent"]) for r in rs))
+mem = {r["config"]: r for r in memrows}
+border = ["b_none", "b_allow10", "sg_1k", "sg_100k", "sg_1m", "sg_plen4", "sg_plen25",
+          "sg_real", "ips_1k", "ips_100k", "ips_1m", "ips_plen4", "ips_plen25", "ips_real",
+          "nft_1k", "nft_100k", "nft_1m", "nft_plen25", "nft_real"]
+lists = {
+    "1k": "1,000 /32 (100.64.0.0/10)", "100k": "100,000 /32 (100.64.0.0/10)",
+    "1m": "1,000,000 /32 (100.64.0.0/10)",
+    "plen25": "1,000: 40 each of /8../32 (25 lengths)",
+    "plen4": "1,000: /8 x40, /16 /24 /32 x320 (4 lengths)",
+    "real": "spamhaus DROP + firehol_level1 (/3../32)",
+}
+bnames = {"b_none": "no rules (smtpguard loaded, netns unconfigured)",
+          "b_allow10": "smtpguard, 10-entry allow-list, no blocklist"}
+for c in border:
+    kind, _, lst = c.partition("_")
+    if kind == "sg":
+        bnames[c] = "smtpguard allow10 + block " + lists[lst]
+    elif kind == "ips":
+        bnames[c] = "ipset hash:net + 2 iptables-nft rules, " + lists[lst]
+    elif kind == "nft":
+        bnames[c] = "nft interval set + 2 rules, " + lists[lst]
+if blk:
+    bcfgs = [c for c in border if c in blk] + sorted(set(blk) - set(border))
+    p("== Blocklist: UDP 64-byte frames, pktgen, addresses listed in no set "
+      "(every packet forwarded)")
+    p("%-74s %4s %8s %10s %9s %9s %8s" % ("config", "runs", "sent",
+      "ns=ins/pkt", "vs none", "block", "spread"))
+    for c in bcfgs:
+        m, spread, n, sent, fwdmin = blk[c]
+        none = blk.get("b_none", (None,))[0]
+        ref = blk.get("b_allow10" if c.startswith("sg_") else "b_none", (None,))[0]
+        vs = "%+9.0f" % (m - none) if none is not None else "%9s" % "-"
+        add = "%+9.0f" % (m - ref) if ref is not None and c not in (
+            "b_none", "b_allow10") else "%9s" % "-"
+        p("%-74s %4d %8s %10.1f %s %s %7.3f%%%s" % (
+          bnames.get(c, c), n, sent, m, vs, add, spread,
+          "" if fwdmin >= 1 else "  (NOT ALL FORWARDED: %.1f%%)" % (fwdmin * 100)))
+    p("block = what the blocklist adds per packet: smtpguard vs the same "
+      "allow-list without one, ipset/nft vs no rules (their whole cost).")
+    p("")
+if mem:
+    p("== Blocklist memory (after loading) and load time (guest ns = instructions)")
+    p("%-66s %9s %13s %15s" % ("config", "entries", "bytes", "load ins"))
+    for c in [c for c in border if c in mem] + sorted(set(mem) - set(border)):
+        r = mem[c]
+        b = r["bytes"]
+        p("%-66s %9s %13s %15s" % (bnames.get(c, c), r["entries"],
+          "{:,}".format(int(b)) if b.isdigit() else "n/a",
+          "{:,}".format(int(r["load_ns"]))))
+    p("smtpguard: block_bytes of /proc/net/smtpguard; ipset: 'Size in memory' "
+      "of ipset list -t; nft reports none.")
+    p("")
+
 p("")
 p("added = median ns (= instructions) per packet minus the 'no module' "
   "median; spread = (max-min)/median over the runs.")
@@ -146,6 +225,27 @@ else
 fi
 
 mkdir -p "$here/results" "$proj/build"
+blockdata=$proj/build/bench-block
+if [[ $block != 0 ]]; then
+	# Synthetic lists, and the union of two real feeds read in place (never
+	# copied into the project): see bench/blockgen.py.
+	feeds=${BENCH_FEEDS:-/work/shared/data/blocklists}
+	mkdir -p "$blockdata"
+	gen() { # name blockgen-args...
+		[[ -s $blockdata/$1.txt ]] && return 0
+		"$here/blockgen.py" "${@:2}" >"$blockdata/$1.txt.tmp" &&
+			mv "$blockdata/$1.txt.tmp" "$blockdata/$1.txt"
+	}
+	gen exact_1k exact 1000
+	gen exact_100k exact 100000
+	gen exact_1m exact 1000000
+	gen plen25 plen 40
+	gen plen4 plen 8:40,16:320,24:320,32:320
+	if [[ -r $feeds/spamhaus_drop.netset && -r $feeds/firehol_level1.netset ]]; then
+		gen real real "$feeds/spamhaus_drop.netset" "$feeds/firehol_level1.netset"
+		gen real_collapsed real --collapse "$feeds/spamhaus_drop.netset" "$feeds/firehol_level1.netset"
+	fi
+fi
 for k in "${kvers[@]}"; do
 	ko=$proj/build/$k/smtpguard.ko
 	if [[ ! -f $ko || ! -x $proj/tools/smtpguardctl ]]; then
@@ -161,16 +261,26 @@ for k in "${kvers[@]}"; do
 	[[ -z $(git -C "$proj" status --porcelain -- kmod include 2>/dev/null) ]] ||
 		rev="$rev+uncommitted kmod changes"
 	srcver=$(modinfo -F srcversion "$snap/smtpguard.ko" 2>/dev/null || echo unknown)
-	raw=$here/results/raw-$k.txt
-	log=$proj/build/bench-$k.log
+	# --block-only keeps the full run's files and writes its own.
+	tag=$k
+	[[ $block == only ]] && tag=block-$k
+	raw=$here/results/raw-$tag.txt
+	log=$proj/build/bench-$tag.log
 	envs=(SMTPGUARD_KO="$snap/smtpguard.ko" BENCH_RUNS="$runs" BENCH_COUNT="$count" BENCH_TCP="$tcp"
-	      BENCH_TCP_COUNT="$tcp_count" BENCH_OUT="bench/results/raw-$k.txt")
+	      BENCH_TCP_COUNT="$tcp_count" BENCH_OUT="bench/results/raw-$tag.txt")
 	[[ -n $configs ]] && envs+=(BENCH_CONFIGS="$configs")
+	envs+=(BENCH_BLOCK="$block" BENCH_BLOCK_COUNT="$block_count")
+	[[ -n $block_runs ]] && envs+=(BENCH_BLOCK_RUNS="$block_runs")
+	[[ -n $block_configs ]] && envs+=(BENCH_BLOCK_CONFIGS="$block_configs")
+	if [[ $block != 0 ]]; then
+		# The lists, made here: Python under TCG takes minutes for 1M lines.
+		envs+=(BENCH_BLOCK_DATA="$blockdata")
+	fi
 	echo "bench: kernel $k: booting the VM (icount, 1 vCPU); runs=$runs, log $log" >&2
 	start=$SECONDS
 	set +e
 	"$proj/selftests/vm/run.sh" --kernel "$k" --icount --smp 1 --mem 1024 \
-		--timeout 2400 -- env "${envs[@]}" bench/guest.sh 2>&1 |
+		--timeout 4800 -- env "${envs[@]}" bench/guest.sh 2>&1 |
 		tee "$log" | grep --line-buffered -E '^(BENCH|bench:)' >&2
 	rc=${PIPESTATUS[0]}
 	set -e
@@ -178,10 +288,10 @@ for k in "${kvers[@]}"; do
 		echo "bench/run.sh: the guest bench failed on $k (exit $rc); see $log" >&2
 		exit 1
 	fi
-	# The guest writes raw-$k.txt in the shared project directory; fall
+	# The guest writes raw-$tag.txt in the shared project directory; fall
 	# back to the console lines if it could not.
 	[[ -s $raw ]] || sed -n 's/^BENCH \(kver=.*\)/\1/p' "$log" >"$raw"
-	res=$here/results/latest-$k.txt
+	res=$here/results/latest-$tag.txt
 	{
 		summarise "$raw"
 		echo
