@@ -3,7 +3,8 @@
 #
 # The one test command (make check), on the host: install what is missing,
 # build the module for every kernel and the tool, run the tool's unit tests,
-# static checks (W=1, sparse, checkpatch, spec), build with the real dkms,
+# the feed parser on the real feeds, static checks (W=1, sparse,
+# checkpatch, spec), build with the real dkms,
 # then boot each test kernel (selftests/vm/
 # kernels.sh: Debian's 6.1 and 6.12) and run selftests/run_tests.sh in it.
 # Every "ok" / "not ok" / "ok ... # SKIP" line at the start of a line counts;
@@ -83,6 +84,10 @@ tally "unit tests" "$tmp/unit-tests.out"
 
 step unit-tests-asan make -C tools asan
 tally "unit tests (ASan+UBSan)" "$tmp/unit-tests-asan.out"
+
+# The feed parser against an independent count of the real feeds.
+step feeds selftests/feed_check.sh tools/build/tests/feed-count
+tally "real feeds" "$tmp/feeds.out"
 
 step static selftests/static_check.sh "${kernels[@]}"
 tally "static checks" "$tmp/static.out"
