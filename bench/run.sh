@@ -121,7 +121,8 @@ def added(t, c):
         return med[t, c] - med[t, "base"]
     return None
 
-p("== Ratios: smtpguard's added instructions per packet / the seed chain's")
+if med:
+    p("== Ratios: smtpguard's added instructions per packet / the seed chain's")
 for t in ("udp", "tcp443", "smtp_ok"):
     sg = added(t, "sg_allow10")
     for ipt in ("ipt_legacy", "ipt_nft"):
@@ -140,6 +141,8 @@ un = added("udp", "sg_unconf")
 if un is not None:
     p("%-10s sg_unconf added %+.0f instructions per packet "
       "(expected ~0: no hooks)" % ("udp", un))
+if med:
+    p("")
 
 # The blocklist part: its own references, measured in the same rounds.
 blk = {}
@@ -189,12 +192,13 @@ if blk:
       "allow-list without one, ipset/nft vs no rules (their whole cost).")
     p("")
 if mem:
-    p("== Blocklist memory (after loading) and load time (guest ns = instructions)")
-    p("%-66s %9s %13s %15s" % ("config", "entries", "bytes", "load ins"))
+    p("== Blocklist memory (after loading) and load time (guest ns: "
+      "instructions + skipped idle time)")
+    p("%-74s %9s %13s %15s" % ("config", "entries", "bytes", "load ns"))
     for c in [c for c in border if c in mem] + sorted(set(mem) - set(border)):
         r = mem[c]
         b = r["bytes"]
-        p("%-66s %9s %13s %15s" % (bnames.get(c, c), r["entries"],
+        p("%-74s %9s %13s %15s" % (bnames.get(c, c), r["entries"],
           "{:,}".format(int(b)) if b.isdigit() else "n/a",
           "{:,}".format(int(r["load_ns"]))))
     p("smtpguard: block_bytes of /proc/net/smtpguard; ipset: 'Size in memory' "
