@@ -102,16 +102,23 @@ static void sg_log_cnc(struct sg_net *sn, const struct nf_hook_state *state,
 	}
 }
 
-/* A packet from or to a listed address, whatever its protocol. */
+/*
+ * A packet from or to a listed address, whatever its protocol.  The mode
+ * is read only here, on a match: the hooks exist only while it is not off,
+ * the check covers the moment it changes.
+ */
 static unsigned int sg_refuse_cnc(struct sg_net *sn,
-				  const struct sg_policy *pol,
 				  const struct nf_hook_state *state,
 				  const struct sk_buff *skb,
 				  const struct sg_blockset *set,
 				  struct sg_block_entry *e)
 {
-	bool drop = pol->mode == SMTPGUARD_MODE_ENFORCE;
+	const struct sg_policy *pol = rcu_dereference(sn->policy);
+	bool drop;
 
+	if (unlikely(!pol || pol->mode == SMTPGUARD_MODE_OFF))
+		return NF_ACCEPT;
+	drop = pol->mode == SMTPGUARD_MODE_ENFORCE;
 	sg_block_hit(e);
 	if (drop)
 		this_cpu_inc(sn->stats->cnc_dropped);
@@ -148,15 +155,18 @@ static bool sg_skip_loopback(const struct nf_hook_state *state)
 
 static unsigned int sg_judge(const struct sk_buff *skb,
 			     const struct nf_hook_state *state,
-			     struct sg_net *sn, const struct sg_policy *pol,
-			     unsigned int thoff)
+			     struct sg_net *sn, unsigned int thoff)
 {
 	const struct sg_ports *ports;
+	const struct sg_policy *pol;
 	struct sg_ports _ports;
 	bool allowed;
 	u16 dport;
 
 	ports = skb_header_pointer(skb, thoff, sizeof(_ports), &_ports);
+	pol = rcu_dereference(sn->policy);
+	if (unlikely(!pol || pol->mode == SMTPGUARD_MODE_OFF))
+		return NF_ACCEPT;
 
 	if (unlikely(!ports)) {
 		/* RFC 1858: a first fragment too short to hold the ports could
@@ -199,11 +209,7 @@ static unsigned int sg_hook_ipv4(void *priv, struct sk_buff *skb,
 {
 	const struct iphdr *iph = ip_hdr(skb);
 	struct sg_net *sn = sg_pernet(state->net);
-	const struct sg_policy *pol = rcu_dereference(sn->policy);
 	const struct sg_blockset *set = rcu_dereference(sn->block);
-
-	if (unlikely(!pol || pol->mode == SMTPGUARD_MODE_OFF))
-		return NF_ACCEPT;
 
 	if (set && !sg_skip_loopback(state)) {
 		struct sg_block_entry *e = sg_block_lookup4(set, iph->saddr);
@@ -211,7 +217,7 @@ static unsigned int sg_hook_ipv4(void *priv, struct sk_buff *skb,
 		if (!e)
 			e = sg_block_lookup4(set, iph->daddr);
 		if (unlikely(e))
-			return sg_refuse_cnc(sn, pol, state, skb, set, e);
+			return sg_refuse_cnc(sn, state, skb, set, e);
 	}
 
 	if (likely(iph->protocol != IPPROTO_TCP))
@@ -220,7 +226,7 @@ static unsigned int sg_hook_ipv4(void *priv, struct sk_buff *skb,
 	if (unlikely(iph->frag_off & htons(IP_OFFSET)))
 		return NF_ACCEPT;
 
-	return sg_judge(skb, state, sn, pol,
+	return sg_judge(skb, state, sn,
 			skb_network_offset(skb) + ip_hdrlen(skb));
 }
 
@@ -229,14 +235,10 @@ static unsigned int sg_hook_ipv6(void *priv, struct sk_buff *skb,
 {
 	const struct ipv6hdr *ip6h = ipv6_hdr(skb);
 	struct sg_net *sn = sg_pernet(state->net);
-	const struct sg_policy *pol = rcu_dereference(sn->policy);
 	const struct sg_blockset *set = rcu_dereference(sn->block);
 	unsigned short fragoff = 0;
 	unsigned int thoff = 0;
 	int flags = 0;
-
-	if (unlikely(!pol || pol->mode == SMTPGUARD_MODE_OFF))
-		return NF_ACCEPT;
 
 	if (set && !sg_skip_loopback(state)) {
 		struct sg_block_entry *e = sg_block_lookup6(set, &ip6h->saddr);
@@ -244,11 +246,11 @@ static unsigned int sg_hook_ipv6(void *priv, struct sk_buff *skb,
 		if (!e)
 			e = sg_block_lookup6(set, &ip6h->daddr);
 		if (unlikely(e))
-			return sg_refuse_cnc(sn, pol, state, skb, set, e);
+			return sg_refuse_cnc(sn, state, skb, set, e);
 	}
 
 	if (likely(ip6h->nexthdr == IPPROTO_TCP))
-		return sg_judge(skb, state, sn, pol,
+		return sg_judge(skb, state, sn,
 				skb_network_offset(skb) + sizeof(*ip6h));
 
 	/* Neither TCP nor an extension header that might precede it. */
@@ -260,7 +262,7 @@ static unsigned int sg_hook_ipv6(void *priv, struct sk_buff *skb,
 	    IPPROTO_TCP || fragoff)
 		return NF_ACCEPT;
 
-	return sg_judge(skb, state, sn, pol, thoff);
+	return sg_judge(skb, state, sn, thoff);
 }
 
 #define SG_HOOK(_fn, _pf, _hooknum, _prio) {	\
