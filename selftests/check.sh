@@ -10,9 +10,12 @@
 # Every "ok" / "not ok" / "ok ... # SKIP" line at the start of a line counts;
 # a step or VM that fails without saying "not ok" counts as one failure.
 # Ends with exactly one line: "N passed, N failed, N skipped".
-# VMs get SMTPGUARD_VM_SMP vCPUs (default 2) and run in parallel only when
-# there is a host core for every vCPU: oversubscribed TCG vCPUs slow down
-# four-fold (lock holders preempted).  SMTPGUARD_VM_PARALLEL=0/1 forces it.
+# VMs get SMTPGUARD_VM_SMP vCPUs (default 1) and SMTPGUARD_VM_MEM MB (default
+# 1536), and run in parallel only when there is a host core for every vCPU:
+# oversubscribed TCG vCPUs slow down four-fold (lock holders preempted).
+# SMTPGUARD_VM_PARALLEL=0/1 forces it.  One vCPU per kernel, both kernels at
+# once, is the fastest on a 2-core machine: the tests are sequential, and a
+# second vCPU only adds TCG's cross-CPU TLB flushes to every process start.
 set -uo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -98,16 +101,18 @@ tally dkms "$tmp/dkms.out"
 # VMs: each kernel's output buffered and printed in order.
 vm() {
 	local k=$1 out=$tmp/vm-$1.out rc=0
-	selftests/vm/run.sh --kernel "$k" --smp "$smp" --timeout "$vm_timeout" -- selftests/run_tests.sh >"$out" 2>&1 || rc=$?
+	selftests/vm/run.sh --kernel "$k" --smp "$smp" --mem "$mem" --timeout "$vm_timeout" -- selftests/run_tests.sh >"$out" 2>&1 || rc=$?
 	# run.sh's own complaints (crash, timeout, lost guest) start with
 	# "run.sh: <kver>:"; the tests' failures are already "not ok" lines.
 	if grep -q "^run.sh: $k:" "$out" || { ((rc != 0)) && ! grep -qE '^not ok\b' "$out"; }; then
 		echo "not ok - kernel $k: VM run failed (status $rc, console in build/vm/$k.console.log)" >>"$out"
 	fi
 }
-smp=${SMTPGUARD_VM_SMP:-2}
-# A whole suite takes about 19 minutes per kernel on an idle 2-core host
-# under TCG; the scripts have their own timeouts (selftests/settings).
+smp=${SMTPGUARD_VM_SMP:-1}
+mem=${SMTPGUARD_VM_MEM:-1536}
+# A whole suite takes about 5 minutes per kernel on an idle 2-core host
+# under TCG, both kernels side by side; the scripts have their own timeouts
+# (selftests/settings).
 vm_timeout=${SMTPGUARD_VM_TIMEOUT:-2700}
 parallel=${SMTPGUARD_VM_PARALLEL:-$(($(nproc) >= smp * ${#kernels[@]}))}
 for k in "${kernels[@]}"; do

@@ -41,6 +41,16 @@ if [[ -z $rundir || ! -r $rundir/cmd ]]; then
 fi
 
 hostname smtpguard-vm
+# The guest has no network: its own name in /etc/hosts and no nameserver,
+# so that a lookup (swaks looks its hostname up for every message) is
+# answered at once instead of timing out on the host's DNS server, which
+# no namespace here can reach.
+if [[ -w /run ]]; then
+	{ cat /etc/hosts; echo "127.0.1.1 smtpguard-vm"; } >/run/hosts
+	echo "# smtpguard test VM: no network, no DNS" >/run/resolv.conf
+	mount --bind /run/hosts /etc/hosts
+	mount --bind /run/resolv.conf /etc/resolv.conf
+fi
 ip link set lo up 2>/dev/null
 echo "smtpguard-vm: up $(cut -d' ' -f1 /proc/uptime)s" >"$rundir/boot"
 
