@@ -62,7 +62,7 @@ send_mail()
 	local ns=$1 label=$2 server=$3 t=${4:-$SMTP_OK_TIMEOUT}
 
 	echo "  [$label]\$ swaks --server $server --to postmaster@example.org ..."
-	if sg_smtp "$ns" "$server" 25 "$t"; then
+	if sg_swaks "$ns" "$server" 25 "$t"; then
 		say "-> delivered: $(grep -E '^<-  250 ' "$SG_TMP/swaks.log" | tail -n 2 | head -n 1 | sed 's/^<-  //')"
 		return 0
 	fi

@@ -51,9 +51,18 @@ fi
 PATH=$PATH:/usr/sbin:/sbin
 
 : "${WAIT_TIMEOUT:=20}"		# seconds, for every poll
-: "${SMTP_OK_TIMEOUT:=20}"	# swaks --timeout where delivery must work
-: "${SMTP_DROP_TIMEOUT:=4}"	# swaks --timeout where the SYN is dropped
+: "${SMTP_OK_TIMEOUT:=20}"	# SMTP client timeout where delivery must work
+# How long an SMTP connection attempt that must be dropped waits for an
+# answer to its SYN.  A connection the router lets through is established
+# within milliseconds even under TCG (veth delivers synchronously), so two
+# seconds (two SYNs: the first retransmission comes after one) leave a wide
+# margin and still cannot mistake a passed SYN for a dropped one.
+: "${SMTP_DROP_TIMEOUT:=${SMTPGUARD_DROP_TIMEOUT:-2}}"
 : "${HTTP_TIMEOUT:=15}"
+# Which client sg_smtp and sg_smtp_blocked use: "hub" (default: the
+# long-lived helper sg_hub.py, smtplib / a bare connect) or "swaks" (one
+# swaks process per attempt, as the scripts that call sg_swaks always do).
+: "${SG_SMTP_CLIENT:=${SMTPGUARD_SMTP_CLIENT:-hub}}"
 
 SG_ID=$$-$RANDOM
 NS_CLI=sg-cli-$SG_ID
@@ -70,6 +79,13 @@ RTR_OUT4=198.51.100.1	RTR_OUT6=2001:db8:2::1
 
 SG_NS_LIST=()
 SG_PIDS=()
+SG_HUB_PID=
+SG_HUB_OWN=1
+SG_HUB_DIR=
+SG_HUB_FD=
+SG_HUB_PORT=
+SG_HUB_REPLY=
+SG_SLEEP_FD=
 SG_TMP=
 SG_LOADED=0
 SG_TEST_NUM=0
@@ -190,12 +206,30 @@ ksft_finish()
 ##############################################################################
 # Waiting: poll, never sleep a fixed time
 
+# Under TCG every process start costs tens to hundreds of milliseconds, so
+# the helpers below avoid them where bash can do the job itself.
+
+# Milliseconds since the epoch, from bash's own clock (no date process).
+sg_now_ms()
+{
+	local t=${EPOCHREALTIME/[.,]/}
+
+	echo $((t / 1000))
+}
+
 timestamp_ms()
 {
-	local s ns
+	sg_now_ms
+}
 
-	read -r s ns < <(date -u '+%s %N')
-	echo $((s * 1000 + 10#$ns / 1000000))
+# sg_sleep SECONDS: sleep without starting /bin/sleep: a read that times
+# out on a pipe this shell holds both ends of.
+sg_sleep()
+{
+	if [[ -z $SG_SLEEP_FD ]] || ! { true >&"$SG_SLEEP_FD"; } 2>/dev/null; then
+		exec {SG_SLEEP_FD}<> <(:)
+	fi
+	read -r -t "$1" -u "$SG_SLEEP_FD" _ || true
 }
 
 # busywait TIMEOUT_MS CMD...: run CMD until it succeeds or the time is up.
@@ -204,14 +238,13 @@ timestamp_ms()
 busywait()
 {
 	local timeout_ms=$1; shift
-	local start now
+	local start=${EPOCHREALTIME/[.,]/} now
 
-	start=$(timestamp_ms)
 	while true; do
 		"$@" && return 0
-		now=$(timestamp_ms)
-		((now - start > timeout_ms)) && return 1
-		sleep 0.05
+		now=${EPOCHREALTIME/[.,]/}
+		(((now - start) / 1000 > timeout_ms)) && return 1
+		sg_sleep 0.05
 	done
 }
 
@@ -232,12 +265,19 @@ sg_require_cmd()
 	done
 }
 
+# A python3 that has aiosmtpd (found, not imported: importing it takes
+# seconds under TCG, and sg_hub.py does that once per script anyway).
 sg_require_python()
 {
 	local p
 
+	# Debian's python3-aiosmtpd, seen without starting python at all
+	if [[ -x /usr/bin/python3 && -r /usr/lib/python3/dist-packages/aiosmtpd/smtp.py ]]; then
+		PYTHON=/usr/bin/python3
+		return 0
+	fi
 	for p in /usr/bin/python3 python3; do
-		if "$p" -c 'import aiosmtpd' >/dev/null 2>&1; then
+		if "$p" -c 'import importlib.util as u, sys; sys.exit(u.find_spec("aiosmtpd") is None)' >/dev/null 2>&1; then
 			PYTHON=$p
 			return 0
 		fi
@@ -360,6 +400,8 @@ sg_cleanup()
 		kill "$pid" 2>/dev/null
 	done
 	for ns in "${SG_NS_LIST[@]}"; do
+		# a shared hub lives on: it lets go of this script's namespaces
+		[[ -n $SG_HUB_PORT && $SG_HUB_OWN == 0 ]] && sg_hub_t 10 forget "$ns"
 		ip netns pids "$ns" 2>/dev/null | xargs -r kill 2>/dev/null
 		ip netns del "$ns" 2>/dev/null
 	done
@@ -384,8 +426,16 @@ sg_init()
 		rmmod smtpguard 2>/dev/null || skip_all "smtpguard is loaded and cannot be removed"
 	fi
 	SG_KLOG_START=$(dmesg 2>/dev/null | wc -l)
-	SG_TAINT_START=$(cat /proc/sys/kernel/tainted)
+	SG_TAINT_START=$(</proc/sys/kernel/tainted)
 	echo "TAP version 13"
+	# The traffic helper imports asyncio and aiosmtpd (seconds under TCG)
+	# while the script builds its namespaces; run_tests.sh's shared one is
+	# used even by scripts that need no servers (it reads /proc/net).
+	if [[ -n $PYTHON || -n ${SG_HUB_SHARED_PID:-} ]] && sg_hub_start; then
+		# a shared hub is up already (but for the first script): know
+		# its port here, not in every $(sg_stat ...)
+		((SG_HUB_OWN)) || sg_hub_ready
+	fi
 }
 
 sg_add_ns()
@@ -401,10 +451,14 @@ sg_add_ns()
 	done
 }
 
+# Deleting a namespace frees it (and runs smtpguard's per-namespace exit)
+# only when nothing holds it any more: the servers' processes are killed,
+# and the hub closes its sockets and its thread there first.
 sg_del_ns()
 {
 	local ns=$1 n keep=()
 
+	[[ -n $SG_HUB_PID ]] && sg_hub forget "$ns"
 	ip netns pids "$ns" 2>/dev/null | xargs -r kill 2>/dev/null
 	ip netns del "$ns" || return 1
 	for n in "${SG_NS_LIST[@]}"; do
@@ -427,27 +481,55 @@ sg_link()
 	ip -n "$nsb" link set "$devb" up
 }
 
+# The topology drawn at the top, made with as few processes as possible (a
+# handful of "ip -batch" instead of one ip per address and route).
 sg_setup_topology()
 {
-	local ns
+	local ns a4 a6 gw4 gw6
 
-	sg_add_ns "$NS_CLI" "$NS_RTR" "$NS_MAIL" "$NS_OUT" || return 1
-	sg_link "$NS_RTR" cli0 "$RTR_CLI4/24" "$RTR_CLI6/64" \
-		"$NS_CLI" eth0 "$CLI4/24" "$CLI6/64" || return 1
-	sg_link "$NS_RTR" mail0 "$RTR_MAIL4/24" "$RTR_MAIL6/64" \
-		"$NS_MAIL" eth0 "$MAIL4/24" "$MAIL6/64" || return 1
-	sg_link "$NS_RTR" out0 "$RTR_OUT4/24" "$RTR_OUT6/64" \
-		"$NS_OUT" eth0 "$OUT4/24" "$OUT6/64" || return 1
-
-	ip netns exec "$NS_RTR" sysctl -q -w net.ipv4.ip_forward=1 \
+	printf 'netns add %s\n' "$NS_CLI" "$NS_RTR" "$NS_MAIL" "$NS_OUT" | ip -batch - || return 1
+	SG_NS_LIST+=("$NS_CLI" "$NS_RTR" "$NS_MAIL" "$NS_OUT")
+	# before the veths arrive: they take the namespace's defaults
+	for ns in "$NS_CLI" "$NS_MAIL" "$NS_OUT"; do
+		ip netns exec "$ns" sysctl -q -w net.ipv6.conf.default.accept_dad=0 \
+			net.ipv6.conf.all.accept_dad=0 >/dev/null || return 1
+	done
+	ip netns exec "$NS_RTR" sysctl -q -w net.ipv6.conf.default.accept_dad=0 \
+		net.ipv6.conf.all.accept_dad=0 net.ipv4.ip_forward=1 \
 		net.ipv6.conf.all.forwarding=1 >/dev/null || return 1
 
-	ip -n "$NS_CLI" route add default via "$RTR_CLI4"
-	ip -n "$NS_CLI" -6 route add default via "$RTR_CLI6"
-	ip -n "$NS_MAIL" route add default via "$RTR_MAIL4"
-	ip -n "$NS_MAIL" -6 route add default via "$RTR_MAIL6"
-	ip -n "$NS_OUT" route add default via "$RTR_OUT4"
-	ip -n "$NS_OUT" -6 route add default via "$RTR_OUT6"
+	ip -batch - <<-EOF || return 1
+		link add name cli0 netns $NS_RTR type veth peer name eth0 netns $NS_CLI
+		link add name mail0 netns $NS_RTR type veth peer name eth0 netns $NS_MAIL
+		link add name out0 netns $NS_RTR type veth peer name eth0 netns $NS_OUT
+	EOF
+	ip -n "$NS_RTR" -batch - <<-EOF || return 1
+		link set lo up
+		addr add $RTR_CLI4/24 dev cli0
+		addr add $RTR_CLI6/64 dev cli0 nodad
+		addr add $RTR_MAIL4/24 dev mail0
+		addr add $RTR_MAIL6/64 dev mail0 nodad
+		addr add $RTR_OUT4/24 dev out0
+		addr add $RTR_OUT6/64 dev out0 nodad
+		link set cli0 up
+		link set mail0 up
+		link set out0 up
+	EOF
+	for ns in "$NS_CLI" "$NS_MAIL" "$NS_OUT"; do
+		case $ns in
+		"$NS_CLI") a4=$CLI4 a6=$CLI6 gw4=$RTR_CLI4 gw6=$RTR_CLI6 ;;
+		"$NS_MAIL") a4=$MAIL4 a6=$MAIL6 gw4=$RTR_MAIL4 gw6=$RTR_MAIL6 ;;
+		"$NS_OUT") a4=$OUT4 a6=$OUT6 gw4=$RTR_OUT4 gw6=$RTR_OUT6 ;;
+		esac
+		ip -n "$ns" -batch - <<-EOF || return 1
+			link set lo up
+			addr add $a4/24 dev eth0
+			addr add $a6/64 dev eth0 nodad
+			link set eth0 up
+			route add default via $gw4
+			route add ::/0 via $gw6
+		EOF
+	done
 
 	for ns in "$NS_CLI" "$NS_MAIL" "$NS_OUT"; do
 		busywait $((WAIT_TIMEOUT * 1000)) sg_link_up "$ns" eth0 || return 1
@@ -476,18 +558,108 @@ sg_listening()
 	[[ -n $(ip netns exec "$ns" ss -Hltn src "$(sg_hostport "$addr" "$port")" 2>/dev/null) ]]
 }
 
-# sg_spawn_smtp NS ADDR PORT: start a real SMTP server (aiosmtpd) that stores
-# every accepted message in the namespace's maildir $SG_TMP/mail-NS.
+##############################################################################
+# The hub: one long-lived python3 (sg_hub.py), shared by the scripts of a
+# run_tests.sh run or else one per script, runs every server and makes the
+# client connections inside the namespaces (setns per thread), and reads
+# their /proc/net files.  Asked over TCP on 127.0.0.1 with bash's /dev/tcp,
+# so a traffic check or a counter read starts no process at all.
+
+# Start it in the background; sg_hub_ready waits for it.
+# run_tests.sh starts one hub for all the scripts of a run and exports
+# SG_HUB_SHARED_PID and SG_HUB_SHARED_DIR (its hub.port and hub.log); a
+# script uses that one while it answers, else starts its own.
+sg_hub_start()
+{
+	local py
+
+	[[ -n $SG_HUB_PID ]] && return 0
+	if [[ -n ${SG_HUB_SHARED_PID:-} && -d ${SG_HUB_SHARED_DIR:-} ]] &&
+		kill -0 "$SG_HUB_SHARED_PID" 2>/dev/null; then
+		SG_HUB_PID=$SG_HUB_SHARED_PID
+		SG_HUB_DIR=$SG_HUB_SHARED_DIR
+		SG_HUB_OWN=0
+		return 0
+	fi
+	py=${PYTHON:-$(command -v python3)} || return 1
+	SG_HUB_DIR=$SG_TMP
+	SG_HUB_OWN=1
+	exec {SG_HUB_FD}< <(exec "$py" "$SG_SELFTESTS/sg_hub.py" \
+		"$SG_HUB_DIR/hub.log" "$SG_HUB_DIR/hub.port" </dev/null)
+	SG_HUB_PID=$!
+	SG_PIDS+=("$SG_HUB_PID")
+}
+
+sg_hub_port_known()
+{
+	[[ -s $SG_HUB_DIR/hub.port ]] || ! kill -0 "$SG_HUB_PID" 2>/dev/null
+}
+
+# The hub's port in SG_HUB_PORT once it serves (waits for its start).
+sg_hub_ready()
+{
+	local line
+
+	[[ -n $SG_HUB_PORT ]] && return 0
+	[[ -n $SG_HUB_PID ]] || sg_hub_start || return 1
+	# python3 importing aiosmtpd under TCG can take a while
+	if [[ ! -s $SG_HUB_DIR/hub.port && -n $SG_HUB_FD ]]; then
+		# "ready PORT", or EOF if it died
+		read -r -t $((WAIT_TIMEOUT * 6)) -u "$SG_HUB_FD" line
+	elif [[ ! -s $SG_HUB_DIR/hub.port ]]; then
+		busywait $((WAIT_TIMEOUT * 6000)) sg_hub_port_known
+	fi
+	[[ -s $SG_HUB_DIR/hub.port ]] && read -r SG_HUB_PORT <"$SG_HUB_DIR/hub.port"
+	if ((!SG_HUB_OWN)) && ! { [[ -n $SG_HUB_PORT ]] && sg_hub_t 30 ping; }; then
+		sg_diag "the shared sg_hub.py does not answer, starting one for this script"
+		SG_HUB_PID='' SG_HUB_PORT='' SG_HUB_SHARED_PID=''
+		sg_hub_start && sg_hub_ready
+		return
+	fi
+	if [[ -z $SG_HUB_PORT ]]; then
+		sg_diag "sg_hub.py did not start:"$'\n'"$(tail -n 20 "$SG_HUB_DIR/hub.log" 2>/dev/null)"
+		return 1
+	fi
+}
+
+# sg_hub_t TIMEOUT WORD...: one request; the answer's text is left in
+# SG_HUB_REPLY, its code is returned (125: the hub did not answer).
+sg_hub_t()
+{
+	local t=$1 fd line rc IFS=$'\t'
+	shift
+
+	SG_HUB_REPLY="no answer from sg_hub.py"
+	sg_hub_ready || return 125
+	exec {fd}<>"/dev/tcp/127.0.0.1/$SG_HUB_PORT" || return 125
+	printf '%s\n' "$*" >&"$fd"
+	if ! read -r -t "$t" -u "$fd" line || [[ $line != [0-9]*$'\t'* ]]; then
+		exec {fd}>&-
+		SG_HUB_REPLY="no answer from sg_hub.py to '$*' within ${t}s"
+		return 125
+	fi
+	exec {fd}>&-
+	rc=${line%%$'\t'*}
+	SG_HUB_REPLY=${line#*$'\t'}
+	return "$rc"
+}
+
+sg_hub()
+{
+	sg_hub_t $((WAIT_TIMEOUT * 3)) "$@"
+}
+
+# sg_spawn_smtp NS ADDR PORT: a real SMTP server (aiosmtpd, Mailbox
+# handler) that stores every accepted message in the namespace's maildir
+# $SG_TMP/mail-NS.  Listening when this returns 0.
 sg_spawn_smtp()
 {
 	local ns=$1 addr=$2 port=$3
 
-	# made here: two servers creating one maildir at once race in mkdir
-	mkdir -p "$SG_TMP/mail-$ns"/{cur,new,tmp}
-	ip netns exec "$ns" "$PYTHON" -m aiosmtpd -n \
-		-c aiosmtpd.handlers.Mailbox -l "$addr:$port" "$SG_TMP/mail-$ns" \
-		>>"$SG_TMP/smtpd-$ns.log" 2>&1 &
-	SG_PIDS+=($!)
+	if ! sg_hub listen smtp "$ns" "$addr" "$port" "$SG_TMP/mail-$ns"; then
+		sg_diag "no SMTP server on $(sg_hostport "$addr" "$port") in $ns: $SG_HUB_REPLY"
+		return 1
+	fi
 }
 
 # sg_spawn_http NS ADDR PORT: serves $SG_TMP/www/probe.txt.
@@ -497,9 +669,10 @@ sg_spawn_http()
 
 	mkdir -p "$SG_TMP/www"
 	echo smtpguard-http-ok >"$SG_TMP/www/probe.txt"
-	ip netns exec "$ns" "$PYTHON" -m http.server "$port" --bind "$addr" \
-		--directory "$SG_TMP/www" >>"$SG_TMP/httpd-$ns.log" 2>&1 &
-	SG_PIDS+=($!)
+	if ! sg_hub listen http "$ns" "$addr" "$port" "$SG_TMP/www"; then
+		sg_diag "no HTTP server on $(sg_hostport "$addr" "$port") in $ns: $SG_HUB_REPLY"
+		return 1
+	fi
 }
 
 # sg_wait_listening NS ADDR PORT: poll until a server listens there.
@@ -507,69 +680,100 @@ sg_wait_listening()
 {
 	local ns=$1 addr=$2 port=$3
 
-	# Python starts slowly under TCG: allow three times the usual wait.
 	if ! busywait $((WAIT_TIMEOUT * 3000)) sg_listening "$ns" "$addr" "$port"; then
-		sg_diag "no server on $(sg_hostport "$addr" "$port") in $ns:"$'\n'"$(tail -n 5 "$SG_TMP"/*d-"$ns".log 2>/dev/null)"
+		sg_diag "no server on $(sg_hostport "$addr" "$port") in $ns:"$'\n'"$(tail -n 5 "$SG_HUB_DIR"/hub.log 2>/dev/null)"
 		return 1
 	fi
 }
 
+# The hub answers a listen request once the socket listens: no polling.
 sg_start_smtp()
 {
-	sg_spawn_smtp "$@" && sg_wait_listening "$@"
+	sg_spawn_smtp "$@"
 }
 
 sg_start_http()
 {
-	sg_spawn_http "$@" && sg_wait_listening "$@"
+	sg_spawn_http "$@"
 }
 
-# The servers of the common topology, started side by side.
+# The servers of the common topology.
 sg_start_servers()
 {
-	sg_spawn_smtp "$NS_OUT" "$OUT4" 25
-	sg_spawn_smtp "$NS_OUT" "$OUT6" 25
-	sg_spawn_smtp "$NS_MAIL" "$MAIL4" 25
-	sg_spawn_smtp "$NS_MAIL" "$MAIL6" 25
-	sg_spawn_http "$NS_OUT" "$OUT4" 80
+	sg_spawn_smtp "$NS_OUT" "$OUT4" 25 &&
+	sg_spawn_smtp "$NS_OUT" "$OUT6" 25 &&
+	sg_spawn_smtp "$NS_MAIL" "$MAIL4" 25 &&
+	sg_spawn_smtp "$NS_MAIL" "$MAIL6" 25 &&
+	sg_spawn_http "$NS_OUT" "$OUT4" 80 &&
 	sg_spawn_http "$NS_OUT" "$OUT6" 80
-	sg_wait_listening "$NS_OUT" "$OUT4" 25 &&
-	sg_wait_listening "$NS_OUT" "$OUT6" 25 &&
-	sg_wait_listening "$NS_MAIL" "$MAIL4" 25 &&
-	sg_wait_listening "$NS_MAIL" "$MAIL6" 25 &&
-	sg_wait_listening "$NS_OUT" "$OUT4" 80 &&
-	sg_wait_listening "$NS_OUT" "$OUT6" 80
 }
 
 # Messages the SMTP server(s) of NS have accepted so far.
 sg_mail_count()
 {
-	local md=$SG_TMP/mail-$1
+	local f n=0
 
-	if [[ -d $md ]]; then
-		find "$md" -path '*/new/*' -type f | wc -l
-	else
-		echo 0
+	for f in "$SG_TMP/mail-$1"/new/* "$SG_TMP/mail-$1"/new/.[!.]*; do
+		[[ -f $f ]] && n=$((n + 1))
+	done
+	echo "$n"
+}
+
+# sg_ns_read NS FILE: the namespace's /proc/net/FILE into SG_LINES, read
+# by the hub (a thread of it enters NS for the read), or with
+# "ip netns exec NS cat" when there is no hub.
+sg_ns_read()
+{
+	local ns=$1 file=$2 rc fd line n IFS=$'\t'
+
+	SG_LINES=()
+	if [[ -n $SG_HUB_PID ]] && sg_hub_ready >&2 &&
+		exec {fd}<>"/dev/tcp/127.0.0.1/$SG_HUB_PORT"; then
+		printf '%s\n' "cat"$'\t'"$ns"$'\t'"$file" >&"$fd"
+		rc=125
+		if read -r -t $((WAIT_TIMEOUT * 3)) -u "$fd" line && [[ $line == [0-9]*$'\t'* ]]; then
+			rc=${line%%$'\t'*} n=${line#*$'\t'}
+			if ((rc == 0)); then
+				mapfile -t -n "$n" -u "$fd" SG_LINES
+			else
+				echo "$n" >&2
+			fi
+		fi
+		exec {fd}>&-
+		((rc != 125)) && return "$rc"
 	fi
+	mapfile -t SG_LINES < <(ip netns exec "$ns" cat "/proc/net/$file") || return 1
+	((${#SG_LINES[@]})) || return 1
 }
 
 # Connections the TCP stack of NS has accepted so far (v4 and v6 share it).
 sg_passive_opens()
 {
-	# shellcheck disable=SC2016 # awk program
-	ip netns exec "$1" awk '/^Tcp:/ {
-		if (!col) { for (i = 1; i <= NF; i++) if ($i == "PassiveOpens") col = i }
-		else print $col
-	}' /proc/net/snmp
+	local hdr=() val=() line i
+
+	sg_ns_read "$1" snmp 2>/dev/null || return 1
+	for line in "${SG_LINES[@]}"; do
+		[[ $line == Tcp:* ]] || continue
+		if ((${#hdr[@]} == 0)); then
+			read -r -a hdr <<<"$line"
+		else
+			read -r -a val <<<"$line"
+		fi
+	done
+	for i in "${!hdr[@]}"; do
+		[[ ${hdr[i]} == PassiveOpens ]] && echo "${val[i]}" && return 0
+	done
+	return 1
 }
 
 ##############################################################################
 # Traffic
 
-# sg_smtp NS SERVER PORT [SWAKS_TIMEOUT]: send one message with swaks from
+# sg_swaks NS SERVER PORT [SWAKS_TIMEOUT]: send one message with swaks from
 # NS; returns swaks' exit code (0 = delivered).  Its transcript is left in
-# $SG_TMP/swaks.last and appended to $SG_TMP/swaks.log.
-sg_smtp()
+# $SG_TMP/swaks.last and appended to $SG_TMP/swaks.log.  A real client
+# process per message: the scripts use it for some of their deliveries.
+sg_swaks()
 {
 	local ns=$1 server=$2 port=$3 t=${4:-$SMTP_OK_TIMEOUT} fam=-4 rc
 
@@ -588,15 +792,57 @@ sg_smtp()
 	return $rc
 }
 
-# sg_smtp_blocked NS SERVER PORT: an attempt that is expected to be dropped,
-# with a short timeout.  Returns 0 when it was NOT blocked: delivered, or
-# merely connected (a slow guest can make a connected session time out, and
-# that must not count as a drop).
-sg_smtp_blocked()
+# sg_swaks_blocked NS SERVER PORT: sg_smtp_blocked with swaks.
+sg_swaks_blocked()
 {
-	sg_smtp "$1" "$2" "$3" "$SMTP_DROP_TIMEOUT" && return 0
+	sg_swaks "$1" "$2" "$3" "$SMTP_DROP_TIMEOUT" && return 0
 	grep -q '^=== Connected to' "$SG_TMP/swaks.last" && return 0
 	return 1
+}
+
+# sg_smtp NS SERVER PORT [TIMEOUT]: send one message from NS to the SMTP
+# server at SERVER:PORT; 0 = delivered (EHLO, MAIL, RCPT, DATA accepted).
+# The client is the hub's smtplib (SG_SMTP_CLIENT=swaks: swaks).  The
+# transcript is left in $SG_TMP/swaks.last and appended to swaks.log.
+sg_smtp()
+{
+	local ns=$1 server=$2 port=$3 t=${4:-$SMTP_OK_TIMEOUT} rc
+
+	[[ $SG_SMTP_CLIENT == swaks ]] && { sg_swaks "$@"; return; }
+	sg_hub_t $((t * 3 + 10)) smtp "$ns" "$server" "$port" "$t" \
+		"$SG_TMP/swaks.last" "$SG_TMP/swaks.log" "$ns.example" \
+		"robot@$ns.example" postmaster@example.org "smtpguard selftest $SG_ID"
+	rc=$?
+	((rc == 125)) && echo "*** $SG_HUB_REPLY" >"$SG_TMP/swaks.last"
+	return $rc
+}
+
+# sg_smtp_blocked NS SERVER PORT: an SMTP connection attempt that is
+# expected to be dropped: returns 1 when no connection came about within
+# SMTP_DROP_TIMEOUT seconds, 0 when it was NOT blocked (connected; then the
+# server's greeting is read and QUIT sent), or when the attempt could not be
+# made at all (that must never pass for a drop).
+sg_smtp_blocked()
+{
+	local rc
+
+	[[ $SG_SMTP_CLIENT == swaks ]] && { sg_swaks_blocked "$@"; return; }
+	sg_hub_t $((SMTP_DROP_TIMEOUT * 3 + 10)) connect "$1" "$2" "$3" \
+		"$SMTP_DROP_TIMEOUT" "$SG_TMP/swaks.last" "$SG_TMP/swaks.log"
+	rc=$?
+	case $rc in
+	1 | 2) return 1 ;;
+	0) return 0 ;;
+	esac
+	echo "*** $SG_HUB_REPLY" >"$SG_TMP/swaks.last"
+	sg_diag "sg_smtp_blocked $*: $SG_HUB_REPLY"
+	return 0
+}
+
+# Can sg_smtp speak IPv6?  The hub always can; swaks needs IO::Socket::INET6.
+sg_smtp6_ok()
+{
+	[[ $SG_SMTP_CLIENT != swaks ]] || perl -MIO::Socket::INET6 -e 1 >/dev/null 2>&1
 }
 
 sg_swaks_log_tail()
@@ -604,21 +850,32 @@ sg_swaks_log_tail()
 	tail -n 8 "$SG_TMP/swaks.last"
 }
 
+# sg_reach NS DST [SRC] [PORT] [TIMEOUT]: does a TCP SYN from NS (from
+# address SRC) to DST:PORT (default 9, where nothing listens) get an
+# answer within TIMEOUT seconds (default 2)?  0: yes (connected, refused,
+# or an ICMP error came back), 1: no, it was dropped; 2 and up: the probe
+# could not be made.  The hub's version of netprobe.py's "reach", without
+# a process per probe.
+sg_reach()
+{
+	local ns=$1 dst=$2 src=${3:--} port=${4:-9} t=${5:-2}
+
+	sg_hub_t $((t * 3 + 10)) reach "$ns" "$dst" "$src" "$port" "$t" && return 0
+	case $? in
+	1) return 1 ;;
+	125) sg_diag "sg_reach $*: $SG_HUB_REPLY"; return 125 ;;
+	*) sg_diag "sg_reach $*: $SG_HUB_REPLY"; return 2 ;;
+	esac
+}
+
 # sg_http NS ADDR PORT: fetch the probe file, 0 when it came back.
 sg_http()
 {
-	local ns=$1 addr=$2 port=$3 host=$2
+	local ns=$1 addr=$2 port=$3
 
-	[[ $addr == *:* ]] && host="[$addr]"
-	timeout $((HTTP_TIMEOUT + 5)) ip netns exec "$ns" "$PYTHON" - \
-		"http://$host:$port/probe.txt" "$HTTP_TIMEOUT" <<'EOF' 2>>"$SG_TMP/http.log"
-import sys
-import urllib.request
-
-with urllib.request.urlopen(sys.argv[1], timeout=float(sys.argv[2])) as r:
-    ok = r.status == 200 and b"smtpguard-http-ok" in r.read()
-sys.exit(0 if ok else 1)
-EOF
+	sg_hub_t $((HTTP_TIMEOUT + 5)) http "$ns" "$addr" "$port" "$HTTP_TIMEOUT" && return 0
+	echo "$SG_HUB_REPLY" >>"$SG_TMP/http.log"
+	return 1
 }
 
 ##############################################################################
@@ -646,15 +903,35 @@ sg_ctl_ok()
 	return $rc
 }
 
+# NS's /proc/net/smtpguard (read by bash through the hub's thread there).
 sg_proc()
 {
-	ip netns exec "$1" cat /proc/net/smtpguard
+	local line
+
+	if ! sg_ns_read "$1" smtpguard; then
+		echo "cannot read /proc/net/smtpguard in $1" >&2
+		return 1
+	fi
+	for line in "${SG_LINES[@]}"; do
+		echo "$line"
+	done
 }
 
 # sg_stat NS KEY: one value of /proc/net/smtpguard.
 sg_stat()
 {
-	sg_proc "$1" 2>/dev/null | awk -v k="$2" '$1 == k { print $2; found = 1 } END { exit !found }'
+	local line
+
+	sg_ns_read "$1" smtpguard 2>/dev/null || return 1
+	for line in "${SG_LINES[@]}"; do
+		if [[ ${line%% *} == "$2" ]]; then
+			line=${line#"$2"}
+			line=${line# }
+			echo "${line%% *}"
+			return 0
+		fi
+	done
+	return 1
 }
 
 # sg_stat_above NS KEY N: true once the counter exceeds N (for busywait).
@@ -668,10 +945,18 @@ sg_stat_above()
 # "inspected allowed dropped would_drop" of NS, for before/after checks.
 sg_counters()
 {
-	sg_proc "$1" 2>/dev/null | awk '
-		$1 == "smtp_inspected" { i = $2 } $1 == "smtp_allowed" { a = $2 }
-		$1 == "smtp_dropped" { d = $2 } $1 == "smtp_would_drop" { w = $2 }
-		END { print i, a, d, w }'
+	local line i='' a='' d='' w=''
+
+	sg_ns_read "$1" smtpguard 2>/dev/null
+	for line in "${SG_LINES[@]}"; do
+		case ${line%% *} in
+		smtp_inspected) i=${line#* } ;;
+		smtp_allowed) a=${line#* } ;;
+		smtp_dropped) d=${line#* } ;;
+		smtp_would_drop) w=${line#* } ;;
+		esac
+	done
+	echo "$i $a $d $w"
 }
 
 # inspected == allowed + dropped + would_drop
@@ -679,7 +964,7 @@ sg_check_counter_sum()
 {
 	local ns=$1 i a d w
 
-	read -r i a d w < <(sg_counters "$ns")
+	read -r i a d w <<<"$(sg_counters "$ns")"
 	if ! [[ $i =~ ^[0-9]+$ ]] || ((i != a + d + w)); then
 		sg_fail "/proc/net/smtpguard in $ns: smtp_inspected $i != allowed $a + dropped $d + would_drop $w"
 	fi

@@ -40,7 +40,17 @@ else
 fi
 
 out=$(mktemp)
-trap 'rm -f "$out"' EXIT
+hub=$(mktemp -d)
+trap 'rm -rf "$out" "$hub"' EXIT
+
+# One traffic helper (sg_hub.py: the SMTP/HTTP servers and clients) for all
+# the scripts: python3 importing aiosmtpd costs seconds under TCG.  lib.sh
+# uses it while it answers and starts a script's own otherwise; it goes
+# with this runner (PR_SET_PDEATHSIG).  SMTPGUARD_SHARED_HUB=0: one per script.
+if [[ ${SMTPGUARD_SHARED_HUB:-1} != 0 && -x /usr/bin/python3 ]]; then
+	/usr/bin/python3 "$dir/sg_hub.py" "$hub/hub.log" "$hub/hub.port" </dev/null >/dev/null 2>&1 &
+	export SG_HUB_SHARED_PID=$! SG_HUB_SHARED_DIR=$hub
+fi
 
 echo "TAP version 13"
 [[ ! -r $dir/TESTS ]] && (($# == 0)) && for f in "$dir"/*.sh; do

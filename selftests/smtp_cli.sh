@@ -117,7 +117,7 @@ check_err $? "allow flush failed: $out"
 expect_eq "allow_entries after flush" 0 "$(sg_stat "$NS_RTR" allow_entries)"
 expect_eq "allow list after flush" "" "$(sgctl "$NS_RTR" allow list 2>&1)"
 expect_eq "mode after flush" enforce "$(sg_stat "$NS_RTR" mode)"
-if perl -MIO::Socket::INET6 -e 1 2>/dev/null; then
+if sg_smtp6_ok; then
 	sg_smtp_blocked "$NS_MAIL" "$OUT6" 25
 	check_fail $? "mail server's IPv6 SMTP passed after flush"
 fi

@@ -42,7 +42,7 @@ log_test "adding the same prefix again is idempotent and silent about the mode"
 # 3: the mail server delivers to the outside MX.
 allowed=$(sg_stat "$NS_RTR" smtp_allowed)
 mails=$(sg_mail_count "$NS_OUT")
-sg_smtp "$NS_MAIL" "$OUT4" 25
+sg_swaks "$NS_MAIL" "$OUT4" 25
 check_err $? "swaks mail -> $OUT4:25 failed:"$'\n'"$(sg_swaks_log_tail)"
 expect_eq "messages at the outside MX" $((mails + 1)) "$(sg_mail_count "$NS_OUT")"
 expect_gt "smtp_allowed" "$(sg_stat "$NS_RTR" smtp_allowed)" "$allowed"
@@ -71,7 +71,7 @@ log_test "kernel log names the client, the destination:port and the namespace"
 # 6: inbound mail from the outside to the office mail server passes.
 allowed=$(sg_stat "$NS_RTR" smtp_allowed)
 mails=$(sg_mail_count "$NS_MAIL")
-sg_smtp "$NS_OUT" "$MAIL4" 25
+sg_swaks "$NS_OUT" "$MAIL4" 25
 check_err $? "swaks out -> $MAIL4:25 failed:"$'\n'"$(sg_swaks_log_tail)"
 expect_eq "messages at the office mail server" $((mails + 1)) "$(sg_mail_count "$NS_MAIL")"
 expect_gt "smtp_allowed" "$(sg_stat "$NS_RTR" smtp_allowed)" "$allowed"
@@ -79,7 +79,7 @@ log_test "inbound mail from the outside MX to the mail server passes"
 
 # 7: the client may still hand its mail to the office server.
 mails=$(sg_mail_count "$NS_MAIL")
-sg_smtp "$NS_CLI" "$MAIL4" 25
+sg_swaks "$NS_CLI" "$MAIL4" 25
 check_err $? "swaks client -> $MAIL4:25 failed:"$'\n'"$(sg_swaks_log_tail)"
 expect_eq "messages at the office mail server" $((mails + 1)) "$(sg_mail_count "$NS_MAIL")"
 log_test "client's SMTP to the office mail server passes (destination listed)"

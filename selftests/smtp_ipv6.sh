@@ -30,7 +30,7 @@ log_test "first allow of an IPv6 address switches to enforce and says so"
 # 2
 allowed=$(sg_stat "$NS_RTR" smtp_allowed)
 mails=$(sg_mail_count "$NS_OUT")
-sg_smtp "$NS_MAIL" "$OUT6" 25
+sg_swaks "$NS_MAIL" "$OUT6" 25
 check_err $? "swaks mail -> [$OUT6]:25 failed:"$'\n'"$(sg_swaks_log_tail)"
 expect_eq "messages at the outside MX" $((mails + 1)) "$(sg_mail_count "$NS_OUT")"
 expect_gt "smtp_allowed" "$(sg_stat "$NS_RTR" smtp_allowed)" "$allowed"
@@ -58,7 +58,7 @@ log_test "IPv6: kernel log names the client, the destination:port and the namesp
 
 # 5
 mails=$(sg_mail_count "$NS_MAIL")
-sg_smtp "$NS_OUT" "$MAIL6" 25
+sg_swaks "$NS_OUT" "$MAIL6" 25
 check_err $? "swaks out -> [$MAIL6]:25 failed:"$'\n'"$(sg_swaks_log_tail)"
 expect_eq "messages at the office mail server" $((mails + 1)) "$(sg_mail_count "$NS_MAIL")"
 log_test "IPv6: inbound mail from the outside MX to the mail server passes"

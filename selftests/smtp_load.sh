@@ -29,7 +29,7 @@ all_flows()
 	check_err $? "$tag: out -> $MAIL4:25 failed"
 	sg_http "$NS_CLI" "$OUT4" 80
 	check_err $? "$tag: client HTTP -> $OUT4:80 failed"
-	if perl -MIO::Socket::INET6 -e 1 2>/dev/null; then
+	if sg_smtp6_ok; then
 		sg_smtp "$NS_CLI" "$OUT6" 25
 		check_err $? "$tag: client -> [$OUT6]:25 failed"
 		sg_smtp "$NS_OUT" "$MAIL6" 25

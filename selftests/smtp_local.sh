@@ -20,7 +20,7 @@ sg_start_smtp "$NS_RTR" "$RTR_CLI6" 25 || skip_all "cannot start the router's SM
 sg_load_module_or_die
 
 have6=0
-perl -MIO::Socket::INET6 -e 1 2>/dev/null && have6=1
+sg_smtp6_ok && have6=1
 
 sg_ctl_ok "$NS_RTR" allow "$MAIL4" "$MAIL6"
 expect_eq "mode" enforce "$(sg_stat "$NS_RTR" mode)"
