@@ -110,6 +110,42 @@
  * STATS_GET also carries SMTPGUARD_A_BLOCK_ENTRIES, SMTPGUARD_A_BLOCK_FEEDS
  * and, in SMTPGUARD_A_STATS, CNC_DROPPED, CNC_WOULD_DROP and BLOCK_BYTES.
  *
+ * The offender ledger: one record per internal host that broke the policy,
+ * keyed by its address as seen before source NAT (the source of what it
+ * sent; for a packet from a listed address, its destination).  Bounded by
+ * the module parameter max_offenders (0: no ledger); the least recently
+ * seen record makes room for a new one.  Offender data needs CAP_NET_ADMIN.
+ *
+ * SMTPGUARD_CMD_OFFENDER_GET (dump, admin)  one message per record:
+ *   SMTPGUARD_A_REASON?: u32                 only records with this reason
+ *   each: SMTPGUARD_A_OFFENDER: NLA_NESTED   (enum smtpguard_offender_attr)
+ *
+ * SMTPGUARD_CMD_OFFENDER_FLUSH (do, admin)  every record, or only those
+ *   SMTPGUARD_A_REASON?: u32                 with this reason
+ *   reply: SMTPGUARD_A_COUNT: u32            records removed
+ *
+ * Multicast group SMTPGUARD_MCGRP_EVENTS (CAP_NET_ADMIN to join):
+ *   SMTPGUARD_CMD_OFFENDER_NEW               a host's first offence
+ *   SMTPGUARD_CMD_OFFENDER_UPDATE            at most one per host per
+ *     SMTPGUARD_A_MODE: u8                   offender_interval seconds
+ *     SMTPGUARD_A_OFFENDER: NLA_NESTED       (module parameter), with the
+ *                                            counts so far
+ *   Configuration changes carry the command that made them:
+ *   ALLOW_ADD, ALLOW_DEL, ALLOW_FLUSH, PORTS_SET, MODE_SET, STATS_RESET,
+ *   BLOCK_ADD, BLOCK_DEL, BLOCK_FLUSH, BLOCK_TXN_COMMIT, OFFENDER_FLUSH or
+ *   BLOCK_EXPIRE (entries timed out), each with what applies of:
+ *     SMTPGUARD_A_MODE: u8, SMTPGUARD_A_MODE_EXPLICIT?, SMTPGUARD_A_MODE_AUTO?
+ *     SMTPGUARD_A_ALLOW_ENTRIES: u32, SMTPGUARD_A_BLOCK_ENTRIES: u32
+ *     SMTPGUARD_A_PORTS (PORTS_SET), SMTPGUARD_A_FEED, SMTPGUARD_A_REPLACE
+ *     SMTPGUARD_A_COUNT: u32                 prefixes in the change (or
+ *                                            records / entries removed)
+ *     SMTPGUARD_A_PREFIX*                    the prefixes themselves when
+ *                                            there are at most
+ *                                            SMTPGUARD_EVENT_MAX_PREFIXES
+ *
+ * STATS_GET also carries SMTPGUARD_A_OFFENDERS and, in SMTPGUARD_A_STATS,
+ * OFFENDERS_EVICTED, EVENTS_SENT and EVENTS_DROPPED.
+ *
  * ABI rules: numbers are never reused or reordered; new commands and
  * attributes only ever go before the __*_MAX sentinel of their enum.
  */
@@ -130,6 +166,20 @@
 #define SMTPGUARD_BLOCK_MAX_DEFAULT	(4U << 20)
 /* Longest timeout in seconds: 30 days. */
 #define SMTPGUARD_MAX_TIMEOUT	2592000
+/* Default bound of the offender ledger per namespace (module parameter). */
+#define SMTPGUARD_OFFENDERS_DEFAULT	4096
+/* Destinations kept per offender, most recent first. */
+#define SMTPGUARD_OFFENDER_DESTS	4
+/* A configuration event lists the prefixes when there are at most this many. */
+#define SMTPGUARD_EVENT_MAX_PREFIXES	16
+
+#define SMTPGUARD_MCGRP_EVENTS	"events"
+
+/* Why a host is in the ledger; a record holds the OR of them. */
+enum smtpguard_reason {
+	SMTPGUARD_REASON_SMTP = 1,	/* SMTP to a destination not allowed */
+	SMTPGUARD_REASON_CNC = 2,	/* traffic with a listed address */
+};
 
 enum smtpguard_mode {
 	SMTPGUARD_MODE_OFF,		/* no inspection at all */
@@ -160,6 +210,11 @@ enum smtpguard_cmd {
 	SMTPGUARD_CMD_BLOCK_TXN_COMMIT,
 	SMTPGUARD_CMD_BLOCK_TXN_ABORT,
 	SMTPGUARD_CMD_FEED_GET,
+	SMTPGUARD_CMD_OFFENDER_GET,
+	SMTPGUARD_CMD_OFFENDER_FLUSH,
+	SMTPGUARD_CMD_OFFENDER_NEW,	/* event only */
+	SMTPGUARD_CMD_OFFENDER_UPDATE,	/* event only */
+	SMTPGUARD_CMD_BLOCK_EXPIRE,	/* event only: entries timed out */
 	__SMTPGUARD_CMD_LAST,
 	SMTPGUARD_CMD_MAX = __SMTPGUARD_CMD_LAST - 1
 };
@@ -180,6 +235,10 @@ enum smtpguard_attr {
 	SMTPGUARD_A_BLOCK_ENTRY,	/* nest: enum smtpguard_block_attr */
 	SMTPGUARD_A_BLOCK_ENTRIES,	/* u32 */
 	SMTPGUARD_A_BLOCK_FEEDS,	/* u32 */
+	SMTPGUARD_A_REASON,		/* u32: enum smtpguard_reason */
+	SMTPGUARD_A_OFFENDER,		/* nest: enum smtpguard_offender_attr */
+	SMTPGUARD_A_COUNT,		/* u32 */
+	SMTPGUARD_A_OFFENDERS,		/* u32: records in the ledger */
 	__SMTPGUARD_A_LAST,
 	SMTPGUARD_A_MAX = __SMTPGUARD_A_LAST - 1
 };
@@ -210,6 +269,9 @@ enum smtpguard_stats_attr {
 	SMTPGUARD_STATS_A_CNC_DROPPED,		/* u64 */
 	SMTPGUARD_STATS_A_CNC_WOULD_DROP,	/* u64 */
 	SMTPGUARD_STATS_A_BLOCK_BYTES,		/* u64: memory of the set */
+	SMTPGUARD_STATS_A_OFFENDERS_EVICTED,	/* u64 */
+	SMTPGUARD_STATS_A_EVENTS_SENT,		/* u64 */
+	SMTPGUARD_STATS_A_EVENTS_DROPPED,	/* u64: no room at a listener */
 	__SMTPGUARD_STATS_A_LAST,
 	SMTPGUARD_STATS_A_MAX = __SMTPGUARD_STATS_A_LAST - 1
 };
@@ -224,6 +286,37 @@ enum smtpguard_block_attr {
 	SMTPGUARD_BLOCK_A_EXPIRES,	/* u32: seconds left; absent: never */
 	__SMTPGUARD_BLOCK_A_LAST,
 	SMTPGUARD_BLOCK_A_MAX = __SMTPGUARD_BLOCK_A_LAST - 1
+};
+
+enum smtpguard_offender_attr {
+	SMTPGUARD_OFFENDER_A_UNSPEC,
+	SMTPGUARD_OFFENDER_A_PAD,
+	SMTPGUARD_OFFENDER_A_ADDR,	/* nest: enum smtpguard_prefix_attr */
+	SMTPGUARD_OFFENDER_A_MAC,	/* binary, 6: absent: not seen */
+	SMTPGUARD_OFFENDER_A_IFINDEX,	/* u32: where its packets came in */
+	SMTPGUARD_OFFENDER_A_IFNAME,	/* string: that interface's name */
+	SMTPGUARD_OFFENDER_A_REASONS,	/* u32: OR of enum smtpguard_reason */
+	SMTPGUARD_OFFENDER_A_PACKETS,	/* u64: all its offending packets */
+	SMTPGUARD_OFFENDER_A_SMTP_PACKETS,	/* u64 */
+	SMTPGUARD_OFFENDER_A_CNC_PACKETS,	/* u64 */
+	SMTPGUARD_OFFENDER_A_FIRST_SEEN,	/* u64: unix seconds */
+	SMTPGUARD_OFFENDER_A_LAST_SEEN,		/* u64: unix seconds */
+	SMTPGUARD_OFFENDER_A_DEST,	/* nest, repeated, most recent first:
+					 * enum smtpguard_dest_attr
+					 */
+	__SMTPGUARD_OFFENDER_A_LAST,
+	SMTPGUARD_OFFENDER_A_MAX = __SMTPGUARD_OFFENDER_A_LAST - 1
+};
+
+enum smtpguard_dest_attr {
+	SMTPGUARD_DEST_A_UNSPEC,
+	SMTPGUARD_DEST_A_ADDR,		/* nest: enum smtpguard_prefix_attr */
+	SMTPGUARD_DEST_A_PORT,		/* u16: absent without TCP/UDP ports */
+	SMTPGUARD_DEST_A_PROTO,		/* u8: IP protocol / next header */
+	SMTPGUARD_DEST_A_REASON,	/* u32: enum smtpguard_reason */
+	SMTPGUARD_DEST_A_FEED,		/* string: cnc, the feed listing it */
+	__SMTPGUARD_DEST_A_LAST,
+	SMTPGUARD_DEST_A_MAX = __SMTPGUARD_DEST_A_LAST - 1
 };
 
 #endif /* _UAPI_LINUX_SMTPGUARD_H */
