@@ -82,6 +82,10 @@ mapfile -t kernels < <(selftests/vm/kernels.sh)
 step build make module-all tool
 tally build "$tmp/build.out"
 
+# The selftests' built helpers (sg_flood), into build/selftests/.
+step helpers make -C selftests
+tally "selftest helpers" "$tmp/helpers.out"
+
 step unit-tests make -C tools check
 tally "unit tests" "$tmp/unit-tests.out"
 
