@@ -6,7 +6,7 @@
  * address; sendmmsg in batches, so 100k packets cost a few hundred system
  * calls rather than 100k (each one is expensive under QEMU TCG).
  *
- *   sg_flood [-u] [-n COUNT] [-k SOURCES] [-b BATCH] SRC DST DPORT
+ *   sg_flood [-u] [-n COUNT] [-k SOURCES] [-b BATCH] [-s SPORT] SRC DST DPORT
  *
  *   -u          UDP datagrams (8 bytes of payload) instead of TCP SYNs
  *   -n COUNT    packets in all (default 1)
@@ -14,11 +14,12 @@
  *               from SRC); SRC + SOURCES - 1 must not wrap past
  *               255.255.255.255
  *   -b BATCH    packets per sendmmsg (default 256, 1..1024)
+ *   -s SPORT    the first packet's source port (default 32768)
  *   SRC         the source address, or "-" for the one the route to DST
  *               gives this host
  *
- * Source ports count up from 32768 per packet, so every SYN is a new
- * connection attempt.  Prints "sent N" (packets the kernel accepted) on
+ * Source ports count up from SPORT per packet (wrapping after 28000), so
+ * every SYN is a new connection attempt.  Prints "sent N" (packets the kernel accepted) on
  * stdout.  Exit status: 0 all COUNT sent, 1 fewer (the first error is
  * printed), 2 bad command line.  Needs CAP_NET_RAW.
  */
@@ -73,7 +74,7 @@ struct udph {
 static void usage(void)
 {
 	fprintf(stderr,
-		"usage: sg_flood [-u] [-n COUNT] [-k SOURCES] [-b BATCH] SRC|- DST DPORT\n");
+		"usage: sg_flood [-u] [-n COUNT] [-k SOURCES] [-b BATCH] [-s SPORT] SRC|- DST DPORT\n");
 	exit(2);
 }
 
@@ -134,12 +135,14 @@ static uint16_t l4_csum(uint32_t saddr, uint32_t daddr, uint8_t proto,
 
 /* Build packet number i into buf; returns its length. */
 static size_t build(uint8_t *buf, unsigned long i, int udp, uint32_t saddr,
-		    uint32_t daddr, uint16_t dport)
+		    uint32_t daddr, uint16_t sport0, uint16_t dport)
 {
 	struct iph ip = { 0 };
-	uint16_t sport = (uint16_t)(32768 + i % 28000);
+	uint16_t sport = (uint16_t)(sport0 + i % 28000);
 	size_t l4len;
 
+	if (!sport)
+		sport = 1;
 	memset(buf, 0, PKT_MAX);
 	if (udp) {
 		struct udph u = { 0 };
@@ -212,9 +215,9 @@ int main(int argc, char **argv)
 	uint32_t base, daddr;
 	int udp = 0, opt, fd, one = 1, err = 0;
 	unsigned int retries = 0;
-	uint16_t dport;
+	uint16_t dport, sport = 32768;
 
-	while ((opt = getopt(argc, argv, "un:k:b:")) != -1) {
+	while ((opt = getopt(argc, argv, "un:k:b:s:")) != -1) {
 		switch (opt) {
 		case 'u':
 			udp = 1;
@@ -227,6 +230,9 @@ int main(int argc, char **argv)
 			break;
 		case 'b':
 			batch = num(optarg, 1, MAX_BATCH, "batch");
+			break;
+		case 's':
+			sport = (uint16_t)num(optarg, 1, 65535, "source port");
 			break;
 		default:
 			usage();
@@ -276,7 +282,8 @@ int main(int argc, char **argv)
 			uint32_t saddr = htonl(ntohl(base) + (uint32_t)(i % sources));
 
 			iov[k].iov_base = bufs[k];
-			iov[k].iov_len = build(bufs[k], i, udp, saddr, daddr, dport);
+			iov[k].iov_len = build(bufs[k], i, udp, saddr, daddr,
+						sport, dport);
 			memset(&msgs[k], 0, sizeof(msgs[k]));
 			msgs[k].msg_hdr.msg_name = &dst;
 			msgs[k].msg_hdr.msg_namelen = sizeof(dst);
