@@ -630,11 +630,22 @@ static void sg_block_gc(struct work_struct *work)
 	struct sg_net *sn = container_of(to_delayed_work(work), struct sg_net,
 					 block_gc);
 	struct sg_block_change c = { .op = SG_BLOCK_EXPIRE };
+	struct sg_event_config ev = { .has_count = true };
+	const struct sg_blockset *set;
 
 	mutex_lock(&sn->lock);
+	set = sg_block_locked(sn);
+	ev.count = set ? set->nr_entries : 0;
 	/* On failure (no memory) try again in a second. */
-	if (sg_block_update(sn, &c, NULL))
+	if (sg_block_update(sn, &c, NULL)) {
 		mod_delayed_work(system_wq, &sn->block_gc, HZ);
+	} else {
+		set = sg_block_locked(sn);
+		ev.count -= set ? set->nr_entries : 0;
+		if (ev.count)
+			sg_event_config(read_pnet(&sn->net), sn,
+					SMTPGUARD_CMD_BLOCK_EXPIRE, &ev);
+	}
 	mutex_unlock(&sn->lock);
 }
 

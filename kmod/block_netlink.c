@@ -114,6 +114,14 @@ static int sg_nl_block_apply(struct genl_info *info, struct sg_net *sn,
 			     const struct sg_block_change *c,
 			     struct sk_buff *msg)
 {
+	struct sg_event_config ev = {
+		.feed = c->feed,
+		.replace = c->op == SG_BLOCK_REPLACE,
+		.pfx = c->pfx,
+		.nr_pfx = c->nr,
+		.count = c->nr,
+		.has_count = true,
+	};
 	bool switched;
 	int err;
 
@@ -121,6 +129,8 @@ static int sg_nl_block_apply(struct genl_info *info, struct sg_net *sn,
 	if (err)
 		return err;
 	err = sg_nl_auto_enforce(genl_info_net(info), sn, &switched);
+	ev.mode_auto = switched;
+	sg_event_config(genl_info_net(info), sn, info->genlhdr->cmd, &ev);
 	if (err)
 		return err;
 	if (nla_put_u8(msg, SMTPGUARD_A_MODE, sg_policy_locked(sn)->mode) ||
@@ -258,6 +268,9 @@ int sg_nl_block_del_doit(struct sk_buff *skb, struct genl_info *info)
 
 	mutex_lock(&sn->lock);
 	err = sg_block_update(sn, &c, info->extack);
+	if (!err)
+		sg_nl_event_prefixes(genl_info_net(info), sn,
+				     SMTPGUARD_CMD_BLOCK_DEL, pfx, c.nr, false);
 	mutex_unlock(&sn->lock);
 	kvfree(pfx);
 	return err;
@@ -267,6 +280,7 @@ int sg_nl_block_flush_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct sg_net *sn = sg_pernet(genl_info_net(info));
 	struct sg_block_change c = { .op = SG_BLOCK_FLUSH };
+	u32 before;
 	int err;
 
 	err = sg_nl_check_top_repeats(info, 0);
@@ -277,7 +291,18 @@ int sg_nl_block_flush_doit(struct sk_buff *skb, struct genl_info *info)
 		return err;
 
 	mutex_lock(&sn->lock);
+	before = sg_block_nr_entries(sn);
 	err = sg_block_update(sn, &c, info->extack);
+	if (!err) {
+		struct sg_event_config ev = {
+			.feed = c.feed,
+			.count = before - sg_block_nr_entries(sn),
+			.has_count = true,
+		};
+
+		sg_event_config(genl_info_net(info), sn,
+				SMTPGUARD_CMD_BLOCK_FLUSH, &ev);
+	}
 	mutex_unlock(&sn->lock);
 	return err;
 }

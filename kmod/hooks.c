@@ -23,6 +23,9 @@
 
 #include "smtpguard.h"
 
+/* "new offender <IPv6> mac <MAC>: " or the summary with its counts. */
+#define SG_LOG_LEAD_LEN		192
+
 /* The two ports at the start of the TCP header. */
 struct sg_ports {
 	__be16 source;
@@ -46,8 +49,14 @@ static const char *sg_dev_name(const struct net_device *dev)
 	return dev ? dev->name : "-";
 }
 
+/*
+ * @lead starts the line: "" when the ledger is off (then every packet may
+ * log, within the namespace's rate limit), else the offender's report.
+ * The rate limit stays as a backstop against floods of new offenders.
+ */
 static void sg_log(struct sg_net *sn, const struct nf_hook_state *state,
-		   const struct sk_buff *skb, u16 dport, bool drop, bool tiny)
+		   const struct sk_buff *skb, u16 dport, bool drop, bool tiny,
+		   const char *lead)
 {
 	const char *what = drop ? "dropped" : "would drop";
 	const char *why = tiny ? " (tiny first fragment)" : "";
@@ -58,27 +67,26 @@ static void sg_log(struct sg_net *sn, const struct nf_hook_state *state,
 	if (state->pf == NFPROTO_IPV4) {
 		const struct iphdr *iph = ip_hdr(skb);
 
-		pr_info("%s SMTP %pI4 -> %pI4:%u in=%s out=%s netns=%u%s\n",
-			what, &iph->saddr, &iph->daddr, dport,
+		pr_info("%s%s SMTP %pI4 -> %pI4:%u in=%s out=%s netns=%u%s\n",
+			lead, what, &iph->saddr, &iph->daddr, dport,
 			sg_dev_name(state->in), sg_dev_name(state->out),
 			state->net->ns.inum, why);
 	} else {
 		const struct ipv6hdr *ip6h = ipv6_hdr(skb);
 
-		pr_info("%s SMTP %pI6c -> [%pI6c]:%u in=%s out=%s netns=%u%s\n",
-			what, &ip6h->saddr, &ip6h->daddr, dport,
+		pr_info("%s%s SMTP %pI6c -> [%pI6c]:%u in=%s out=%s netns=%u%s\n",
+			lead, what, &ip6h->saddr, &ip6h->daddr, dport,
 			sg_dev_name(state->in), sg_dev_name(state->out),
 			state->net->ns.inum, why);
 	}
 }
 
 static void sg_log_cnc(struct sg_net *sn, const struct nf_hook_state *state,
-		       const struct sk_buff *skb, const struct sg_blockset *set,
-		       const struct sg_block_entry *e, bool drop)
+		       const struct sk_buff *skb,
+		       const struct sg_block_entry *e, const char *feed,
+		       bool drop, const char *lead)
 {
 	const char *what = drop ? "dropped" : "would drop";
-	u64 feeds = READ_ONCE(e->feeds);
-	const char *feed = feeds ? set->feeds[__ffs64(feeds)].name : "";
 
 	if (!__ratelimit(&sn->log_rs))
 		return;
@@ -86,34 +94,86 @@ static void sg_log_cnc(struct sg_net *sn, const struct nf_hook_state *state,
 	if (state->pf == NFPROTO_IPV4) {
 		const struct iphdr *iph = ip_hdr(skb);
 
-		pr_info("%s C&C %pI4 -> %pI4 proto %u listed %pI4/%u feed %s in=%s out=%s netns=%u\n",
-			what, &iph->saddr, &iph->daddr, iph->protocol,
+		pr_info("%s%s C&C %pI4 -> %pI4 proto %u listed %pI4/%u feed %s in=%s out=%s netns=%u\n",
+			lead, what, &iph->saddr, &iph->daddr, iph->protocol,
 			&e->pfx.addr.s6_addr32[0], e->pfx.len, feed,
 			sg_dev_name(state->in), sg_dev_name(state->out),
 			state->net->ns.inum);
 	} else {
 		const struct ipv6hdr *ip6h = ipv6_hdr(skb);
 
-		pr_info("%s C&C %pI6c -> %pI6c nexthdr %u listed %pI6c/%u feed %s in=%s out=%s netns=%u\n",
-			what, &ip6h->saddr, &ip6h->daddr, ip6h->nexthdr,
+		pr_info("%s%s C&C %pI6c -> %pI6c nexthdr %u listed %pI6c/%u feed %s in=%s out=%s netns=%u\n",
+			lead, what, &ip6h->saddr, &ip6h->daddr, ip6h->nexthdr,
 			&e->pfx.addr, e->pfx.len, feed,
 			sg_dev_name(state->in), sg_dev_name(state->out),
 			state->net->ns.inum);
 	}
 }
 
+/* The ports of TCP, UDP, UDP-Lite, SCTP and DCCP lead their header. */
+static bool sg_proto_has_ports(u8 proto)
+{
+	switch (proto) {
+	case IPPROTO_TCP:
+	case IPPROTO_UDP:
+	case IPPROTO_UDPLITE:
+	case IPPROTO_SCTP:
+	case IPPROTO_DCCP:
+		return true;
+	}
+	return false;
+}
+
+/* The listed peer's protocol and port, for the offender's record. */
+static void sg_cnc_peer(const struct sk_buff *skb,
+			const struct nf_hook_state *state,
+			struct sg_offence *off)
+{
+	const struct sg_ports *ports;
+	struct sg_ports _ports;
+	unsigned int thoff;
+
+	off->port = -1;
+	if (state->pf == NFPROTO_IPV4) {
+		const struct iphdr *iph = ip_hdr(skb);
+
+		off->proto = iph->protocol;
+		if (iph->frag_off & htons(IP_OFFSET))
+			return;
+		thoff = skb_network_offset(skb) + ip_hdrlen(skb);
+	} else {
+		off->proto = ipv6_hdr(skb)->nexthdr;
+		thoff = skb_network_offset(skb) + sizeof(struct ipv6hdr);
+	}
+	if (!sg_proto_has_ports(off->proto))
+		return;
+	ports = skb_header_pointer(skb, thoff, sizeof(_ports), &_ports);
+	if (ports)
+		off->port = ntohs(off->host_is_src ? ports->dest :
+						     ports->source);
+}
+
 /*
  * A packet from or to a listed address, whatever its protocol.  The mode
  * is read only here, on a match: the hooks exist only while it is not off,
- * the check covers the moment it changes.
+ * the check covers the moment it changes.  @from_listed: the source is the
+ * listed one, so the internal host is the destination.
  */
 static unsigned int sg_refuse_cnc(struct sg_net *sn,
 				  const struct nf_hook_state *state,
 				  const struct sk_buff *skb,
 				  const struct sg_blockset *set,
-				  struct sg_block_entry *e)
+				  struct sg_block_entry *e, bool from_listed)
 {
 	const struct sg_policy *pol = rcu_dereference(sn->policy);
+	u64 feeds = READ_ONCE(e->feeds);
+	struct sg_offence off = {
+		.reason = SMTPGUARD_REASON_CNC,
+		.host_is_src = !from_listed,
+		.feed = feeds ? set->feeds[__ffs64(feeds)].name : "",
+	};
+	char lead[SG_LOG_LEAD_LEN];
+	enum sg_report report;
 	bool drop;
 
 	if (unlikely(!pol || pol->mode == SMTPGUARD_MODE_OFF))
@@ -124,7 +184,13 @@ static unsigned int sg_refuse_cnc(struct sg_net *sn,
 		this_cpu_inc(sn->stats->cnc_dropped);
 	else
 		this_cpu_inc(sn->stats->cnc_would_drop);
-	sg_log_cnc(sn, state, skb, set, e, drop);
+
+	off.mode = pol->mode;
+	sg_cnc_peer(skb, state, &off);
+	report = sg_ledger_record(sn, state, skb, &off, lead, sizeof(lead));
+	if (report != SG_REPORT_NONE)
+		sg_log_cnc(sn, state, skb, e, off.feed, drop,
+			   report == SG_REPORT_OFF ? "" : lead);
 	return drop ? NF_DROP : NF_ACCEPT;
 }
 
@@ -134,12 +200,24 @@ static unsigned int sg_refuse(struct sg_net *sn, const struct sg_policy *pol,
 			      const struct sk_buff *skb, u16 dport, bool tiny)
 {
 	bool drop = pol->mode == SMTPGUARD_MODE_ENFORCE;
+	struct sg_offence off = {
+		.reason = SMTPGUARD_REASON_SMTP,
+		.host_is_src = true,
+		.port = tiny ? -1 : dport,
+		.proto = IPPROTO_TCP,
+		.mode = pol->mode,
+	};
+	char lead[SG_LOG_LEAD_LEN];
+	enum sg_report report;
 
 	if (drop)
 		this_cpu_inc(sn->stats->dropped);
 	else
 		this_cpu_inc(sn->stats->would_drop);
-	sg_log(sn, state, skb, dport, drop, tiny);
+	report = sg_ledger_record(sn, state, skb, &off, lead, sizeof(lead));
+	if (report != SG_REPORT_NONE)
+		sg_log(sn, state, skb, dport, drop, tiny,
+		       report == SG_REPORT_OFF ? "" : lead);
 	return drop ? NF_DROP : NF_ACCEPT;
 }
 
@@ -213,11 +291,13 @@ static unsigned int sg_hook_ipv4(void *priv, struct sk_buff *skb,
 
 	if (set && !sg_skip_loopback(state)) {
 		struct sg_block_entry *e = sg_block_lookup4(set, iph->saddr);
+		bool from_listed = e;
 
 		if (!e)
 			e = sg_block_lookup4(set, iph->daddr);
 		if (unlikely(e))
-			return sg_refuse_cnc(sn, state, skb, set, e);
+			return sg_refuse_cnc(sn, state, skb, set, e,
+					     from_listed);
 	}
 
 	if (likely(iph->protocol != IPPROTO_TCP))
@@ -242,11 +322,13 @@ static unsigned int sg_hook_ipv6(void *priv, struct sk_buff *skb,
 
 	if (set && !sg_skip_loopback(state)) {
 		struct sg_block_entry *e = sg_block_lookup6(set, &ip6h->saddr);
+		bool from_listed = e;
 
 		if (!e)
 			e = sg_block_lookup6(set, &ip6h->daddr);
 		if (unlikely(e))
-			return sg_refuse_cnc(sn, state, skb, set, e);
+			return sg_refuse_cnc(sn, state, skb, set, e,
+					     from_listed);
 	}
 
 	if (likely(ip6h->nexthdr == IPPROTO_TCP))

@@ -49,7 +49,10 @@ int sg_policy_publish(struct net *net, struct sg_net *sn, struct sg_policy *new)
 	lockdep_assert_held(&sn->lock);
 
 	if (new->mode != SMTPGUARD_MODE_OFF && !sn->hooks_registered) {
-		err = sg_hooks_register(net);
+		/* The hooks write to it; it outlives them until netns exit. */
+		err = sg_ledger_create(sn);
+		if (!err)
+			err = sg_hooks_register(net);
 		if (err) {
 			sg_policy_put(new);
 			return err;
@@ -80,6 +83,9 @@ static void sg_stats_sum(struct sg_net *sn, struct sg_stats *sum)
 		sum->would_drop += READ_ONCE(s->would_drop);
 		sum->cnc_dropped += READ_ONCE(s->cnc_dropped);
 		sum->cnc_would_drop += READ_ONCE(s->cnc_would_drop);
+		sum->offenders_evicted += READ_ONCE(s->offenders_evicted);
+		sum->events_sent += READ_ONCE(s->events_sent);
+		sum->events_dropped += READ_ONCE(s->events_dropped);
 	}
 }
 
@@ -105,11 +111,15 @@ void sg_stats_read(struct sg_net *sn, struct sg_stats_report *r)
 	r->inspected = r->allowed + r->dropped + r->would_drop;
 	r->cnc_dropped = now.cnc_dropped - base.cnc_dropped;
 	r->cnc_would_drop = now.cnc_would_drop - base.cnc_would_drop;
+	r->offenders_evicted = now.offenders_evicted - base.offenders_evicted;
+	r->events_sent = now.events_sent - base.events_sent;
+	r->events_dropped = now.events_dropped - base.events_dropped;
 }
 
 /* The fast path keeps counting: a reset only moves the baseline. */
 void sg_stats_reset(struct sg_net *sn)
 {
+	struct sg_event_config ev = {};
 	struct sg_stats now;
 
 	mutex_lock(&sn->lock);
@@ -117,6 +127,7 @@ void sg_stats_reset(struct sg_net *sn)
 	write_seqcount_begin(&sn->baseline_seq);
 	sn->baseline = now;
 	write_seqcount_end(&sn->baseline_seq);
+	sg_event_config(read_pnet(&sn->net), sn, SMTPGUARD_CMD_STATS_RESET, &ev);
 	mutex_unlock(&sn->lock);
 }
 
@@ -126,6 +137,7 @@ static int __net_init sg_net_init(struct net *net)
 	struct sg_policy *pol;
 	int err;
 
+	write_pnet(&sn->net, net);
 	mutex_init(&sn->lock);
 	seqcount_mutex_init(&sn->baseline_seq, &sn->lock);
 	ratelimit_state_init(&sn->log_rs, SG_LOG_INTERVAL, SG_LOG_BURST);
@@ -176,6 +188,7 @@ static void __net_exit sg_net_exit(struct net *net)
 	mutex_unlock(&sn->lock);
 
 	sg_policy_put(pol);
+	sg_ledger_destroy(sn);
 	sg_block_exit_net(sn);
 	free_percpu(sn->stats);
 	mutex_destroy(&sn->lock);
@@ -217,6 +230,10 @@ static int __init sg_mod_init(void)
 	if (err)
 		return err;
 
+	err = sg_ledger_init();
+	if (err)
+		goto err_ledger;
+
 	err = register_pernet_subsys(&sg_net_ops);
 	if (err)
 		goto err_pernet;
@@ -237,6 +254,8 @@ err_netlink:
 err_notifier:
 	unregister_pernet_subsys(&sg_net_ops);
 err_pernet:
+	sg_ledger_exit();
+err_ledger:
 	sg_block_exit();
 	return err;
 }
@@ -246,6 +265,7 @@ static void __exit sg_mod_exit(void)
 	sg_netlink_exit();
 	netlink_unregister_notifier(&sg_netlink_notifier);
 	unregister_pernet_subsys(&sg_net_ops);
+	sg_ledger_exit();
 	sg_block_exit();
 	/* Snapshots freed by kvfree_rcu() need no module code; nothing else
 	 * is left in flight once the hooks are gone.

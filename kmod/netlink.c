@@ -85,6 +85,12 @@ static const struct nla_policy sg_nl_mode_set_policy[SMTPGUARD_A_MODE + 1] = {
 	[SMTPGUARD_A_MODE] = { .type = NLA_U8 },
 };
 
+/* OFFENDER_GET, OFFENDER_FLUSH: an optional reason. */
+static const struct nla_policy sg_nl_reason_policy[SMTPGUARD_A_REASON + 1] = {
+	[SMTPGUARD_A_REASON] = NLA_POLICY_RANGE(NLA_U32, SMTPGUARD_REASON_SMTP,
+						SMTPGUARD_REASON_CNC),
+};
+
 /*
  * Commands without attributes.  With no policy at all genetlink would not
  * parse the message and would silently ignore attributes; this rejects
@@ -112,6 +118,10 @@ static const char *const sg_nl_attr_names[SMTPGUARD_A_MAX + 1] = {
 	[SMTPGUARD_A_BLOCK_ENTRY] = "SMTPGUARD_A_BLOCK_ENTRY",
 	[SMTPGUARD_A_BLOCK_ENTRIES] = "SMTPGUARD_A_BLOCK_ENTRIES",
 	[SMTPGUARD_A_BLOCK_FEEDS] = "SMTPGUARD_A_BLOCK_FEEDS",
+	[SMTPGUARD_A_REASON] = "SMTPGUARD_A_REASON",
+	[SMTPGUARD_A_OFFENDER] = "SMTPGUARD_A_OFFENDER",
+	[SMTPGUARD_A_COUNT] = "SMTPGUARD_A_COUNT",
+	[SMTPGUARD_A_OFFENDERS] = "SMTPGUARD_A_OFFENDERS",
 };
 
 static const char *const sg_nl_prefix_attr_names[SMTPGUARD_PREFIX_A_MAX + 1] = {
@@ -370,6 +380,21 @@ int sg_nl_auto_enforce(struct net *net, struct sg_net *sn, bool *switched)
 	return err;
 }
 
+/* Under sn->lock, once the change is published. */
+void sg_nl_event_prefixes(struct net *net, struct sg_net *sn, u8 cmd,
+			  const struct sg_prefix *pfx, u32 nr, bool mode_auto)
+{
+	struct sg_event_config ev = {
+		.pfx = pfx,
+		.nr_pfx = nr,
+		.count = nr,
+		.has_count = true,
+		.mode_auto = mode_auto,
+	};
+
+	sg_event_config(net, sn, cmd, &ev);
+}
+
 static int sg_nl_allow_add_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct net *net = genl_info_net(info);
@@ -416,6 +441,8 @@ static int sg_nl_allow_add_doit(struct sk_buff *skb, struct genl_info *info)
 	if (err)
 		goto out_unlock;
 
+	sg_nl_event_prefixes(net, sn, SMTPGUARD_CMD_ALLOW_ADD, prefixes, nr,
+			     auto_mode);
 	if (nla_put_u8(msg, SMTPGUARD_A_MODE, new->mode) ||
 	    nla_put_u32(msg, SMTPGUARD_A_ALLOW_ENTRIES, new->nr_prefixes) ||
 	    (auto_mode && nla_put_flag(msg, SMTPGUARD_A_MODE_AUTO)))
@@ -450,10 +477,12 @@ static int sg_nl_allow_del_doit(struct sk_buff *skb, struct genl_info *info)
 	if (err)
 		goto out_unlock;
 	err = sg_policy_del(old, prefixes, nr, &new);
+	if (!err)
+		err = sg_policy_publish(net, sn, new);
+	if (!err)
+		sg_nl_event_prefixes(net, sn, SMTPGUARD_CMD_ALLOW_DEL,
+				     prefixes, nr, false);
 	kvfree(prefixes);
-	if (err)
-		goto out_unlock;
-	err = sg_policy_publish(net, sn, new);
 out_unlock:
 	mutex_unlock(&sn->lock);
 	return err;
@@ -463,12 +492,15 @@ static int sg_nl_allow_flush_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct net *net = genl_info_net(info);
 	struct sg_net *sn = sg_pernet(net);
+	struct sg_event_config ev = {};
 	struct sg_policy *new;
 	int err;
 
 	mutex_lock(&sn->lock);
 	new = sg_policy_copy_settings_only(sg_policy_locked(sn));
 	err = new ? sg_policy_publish(net, sn, new) : -ENOMEM;
+	if (!err)
+		sg_event_config(net, sn, SMTPGUARD_CMD_ALLOW_FLUSH, &ev);
 	mutex_unlock(&sn->lock);
 	return err;
 }
@@ -552,7 +584,7 @@ static int sg_nl_allow_get_done(struct netlink_callback *cb)
 	return 0;
 }
 
-static int sg_nl_put_ports(struct sk_buff *msg, const struct sg_policy *pol)
+int sg_nl_put_ports(struct sk_buff *msg, const struct sg_policy *pol)
 {
 	struct nlattr *nest;
 	u8 i;
@@ -573,6 +605,7 @@ static int sg_nl_put_ports(struct sk_buff *msg, const struct sg_policy *pol)
 static int sg_nl_ports_set_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	u16 ports[SMTPGUARD_MAX_PORTS];
+	struct sg_event_config ev = {};
 	struct net *net = genl_info_net(info);
 	struct sg_net *sn = sg_pernet(net);
 	const struct nlattr *nest, *nla;
@@ -624,6 +657,8 @@ static int sg_nl_ports_set_doit(struct sk_buff *skb, struct genl_info *info)
 		memcpy(new->ports, ports, nr * sizeof(ports[0]));
 		new->nr_ports = nr;
 		err = sg_policy_publish(net, sn, new);
+		if (!err)
+			sg_event_config(net, sn, SMTPGUARD_CMD_PORTS_SET, &ev);
 	} else {
 		err = -ENOMEM;
 	}
@@ -651,6 +686,7 @@ static int sg_nl_mode_set_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct net *net = genl_info_net(info);
 	struct sg_net *sn = sg_pernet(net);
+	struct sg_event_config ev = {};
 	const struct nlattr *nla;
 	struct sg_policy *new;
 	int err;
@@ -677,6 +713,8 @@ static int sg_nl_mode_set_doit(struct sk_buff *skb, struct genl_info *info)
 		new->mode = mode;
 		new->mode_explicit = true;
 		err = sg_policy_publish(net, sn, new);
+		if (!err)
+			sg_event_config(net, sn, SMTPGUARD_CMD_MODE_SET, &ev);
 	} else {
 		err = -ENOMEM;
 	}
@@ -726,7 +764,13 @@ static int sg_nl_put_stats(struct sk_buff *msg,
 	    nla_put_u64_64bit(msg, SMTPGUARD_STATS_A_CNC_WOULD_DROP,
 			      st->cnc_would_drop, SMTPGUARD_STATS_A_PAD) ||
 	    nla_put_u64_64bit(msg, SMTPGUARD_STATS_A_BLOCK_BYTES,
-			      block_bytes, SMTPGUARD_STATS_A_PAD)) {
+			      block_bytes, SMTPGUARD_STATS_A_PAD) ||
+	    nla_put_u64_64bit(msg, SMTPGUARD_STATS_A_OFFENDERS_EVICTED,
+			      st->offenders_evicted, SMTPGUARD_STATS_A_PAD) ||
+	    nla_put_u64_64bit(msg, SMTPGUARD_STATS_A_EVENTS_SENT,
+			      st->events_sent, SMTPGUARD_STATS_A_PAD) ||
+	    nla_put_u64_64bit(msg, SMTPGUARD_STATS_A_EVENTS_DROPPED,
+			      st->events_dropped, SMTPGUARD_STATS_A_PAD)) {
 		nla_nest_cancel(msg, nest);
 		return -EMSGSIZE;
 	}
@@ -760,6 +804,7 @@ static int sg_nl_stats_get_doit(struct sk_buff *skb, struct genl_info *info)
 	    nla_put_u32(msg, SMTPGUARD_A_BLOCK_ENTRIES,
 			set ? set->nr_entries : 0) ||
 	    nla_put_u32(msg, SMTPGUARD_A_BLOCK_FEEDS, set ? set->nr_feeds : 0) ||
+	    nla_put_u32(msg, SMTPGUARD_A_OFFENDERS, sg_ledger_count(sn)) ||
 	    sg_nl_put_stats(msg, &st, set ? set->bytes : 0))
 		err = -EMSGSIZE;
 	rcu_read_unlock();
@@ -901,6 +946,29 @@ static const struct genl_ops sg_nl_ops[] = {
 		.policy = sg_nl_no_attr_policy,
 		.maxattr = ARRAY_SIZE(sg_nl_no_attr_policy) - 1,
 	},
+	{
+		/* Offender data names hosts: admins only. */
+		.cmd = SMTPGUARD_CMD_OFFENDER_GET,
+		.dumpit = sg_nl_offender_get_dumpit,
+		.policy = sg_nl_reason_policy,
+		.maxattr = ARRAY_SIZE(sg_nl_reason_policy) - 1,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = SMTPGUARD_CMD_OFFENDER_FLUSH,
+		.doit = sg_nl_offender_flush_doit,
+		.policy = sg_nl_reason_policy,
+		.maxattr = ARRAY_SIZE(sg_nl_reason_policy) - 1,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+};
+
+/* Events name offending hosts, so joining needs CAP_NET_ADMIN too. */
+static const struct genl_multicast_group sg_nl_mcgrps[] = {
+	[SG_MCGRP_EVENTS] = {
+		.name = SMTPGUARD_MCGRP_EVENTS,
+		.flags = GENL_MCAST_CAP_NET_ADMIN,
+	},
 };
 
 /*
@@ -916,6 +984,8 @@ struct genl_family sg_nl_family __ro_after_init = {
 	.module = THIS_MODULE,
 	.ops = sg_nl_ops,
 	.n_ops = ARRAY_SIZE(sg_nl_ops),
+	.mcgrps = sg_nl_mcgrps,
+	.n_mcgrps = ARRAY_SIZE(sg_nl_mcgrps),
 };
 
 int __init sg_netlink_init(void)

@@ -47,6 +47,10 @@ static int sg_proc_show(struct seq_file *seq, void *v)
 	seq_printf(seq, "block_bytes %zu\n", bytes);
 	seq_printf(seq, "cnc_dropped %llu\n", st.cnc_dropped);
 	seq_printf(seq, "cnc_would_drop %llu\n", st.cnc_would_drop);
+	seq_printf(seq, "offenders %u\n", sg_ledger_count(sn));
+	seq_printf(seq, "offenders_evicted %llu\n", st.offenders_evicted);
+	seq_printf(seq, "events_sent %llu\n", st.events_sent);
+	seq_printf(seq, "events_dropped %llu\n", st.events_dropped);
 	return 0;
 }
 

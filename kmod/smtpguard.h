@@ -6,7 +6,11 @@
 #ifndef _SG_SMTPGUARD_H
 #define _SG_SMTPGUARD_H
 
+#include <linux/if_ether.h>
 #include <linux/in6.h>
+#include <linux/list.h>
+#include <linux/netdevice.h>
+#include <linux/spinlock.h>
 #include <linux/mutex.h>
 #include <linux/netlink.h>
 #include <linux/percpu.h>
@@ -137,6 +141,84 @@ struct sg_block_txn {
 	u32 cap;
 };
 
+/* The other end of an offence, as a ledger record keeps it. */
+struct sg_offender_dest {
+	struct in6_addr addr;
+	int port;		/* the peer's port; -1: none */
+	u16 family;
+	u8 proto;
+	u8 reason;		/* enum smtpguard_reason */
+	char feed[SMTPGUARD_FEED_NAME_MAX + 1];	/* cnc: the listing feed */
+};
+
+/* One offending host (see ledger.c for who writes what, when). */
+struct sg_offender {
+	struct hlist_node hnode;	/* RCU hash chain */
+	struct list_head lru;		/* under ledger->lock, newest first */
+	struct in6_addr addr;
+	u16 family;
+	bool dead;			/* unlinked; under ledger->lock */
+	atomic64_t smtp_packets;
+	atomic64_t cnc_packets;
+	u64 first_seen;			/* unix seconds */
+	u64 last_seen;
+	unsigned long lru_stamp;	/* jiffies of the last LRU move */
+	unsigned long next_report;	/* jiffies; claimed by cmpxchg */
+	/* Protects the fields below; written only when they change. */
+	spinlock_t lock;
+	u32 reasons;			/* OR of enum smtpguard_reason */
+	int ifindex;
+	char ifname[IFNAMSIZ];
+	u8 mac[ETH_ALEN];
+	bool has_mac;
+	u8 nr_dests;
+	struct sg_offender_dest dests[SMTPGUARD_OFFENDER_DESTS];
+	struct rcu_head rcu;
+};
+
+/* The ledger of one namespace, created with its hooks, freed at exit. */
+struct sg_ledger {
+	spinlock_t lock;		/* inserts, evictions, LRU moves */
+	struct list_head lru;
+	u32 count;
+	u32 gen;			/* bumped when records come or go */
+	u32 mask;			/* buckets - 1 */
+	struct mem_cgroup *memcg;	/* charged for the records */
+	struct rcu_head rcu;
+	struct hlist_head buckets[];
+};
+
+/* What the hooks tell the ledger about one refused packet. */
+struct sg_offence {
+	u32 reason;		/* enum smtpguard_reason */
+	bool host_is_src;	/* false: a packet from a listed address */
+	int port;		/* the peer's port; -1: none */
+	u8 proto;
+	u8 mode;
+	const char *feed;	/* cnc: the feed listing the peer */
+};
+
+enum sg_report {
+	SG_REPORT_OFF,		/* no ledger: log per packet, rate-limited */
+	SG_REPORT_NONE,		/* counted; nothing to say this time */
+	SG_REPORT_NEW,		/* the host's first offence */
+	SG_REPORT_UPDATE,	/* its interval ran out */
+};
+
+/* What a configuration event says besides mode and entry counts. */
+struct sg_event_config {
+	const char *feed;
+	const struct sg_prefix *pfx;
+	u32 nr_pfx;
+	u32 count;
+	bool has_count;
+	bool replace;
+	bool mode_auto;
+};
+
+/* Index of the "events" group in the family's mcgrps[]. */
+#define SG_MCGRP_EVENTS		0
+
 /* Per-CPU, written only by the CPU that owns it. */
 struct sg_stats {
 	u64 allowed;
@@ -144,6 +226,9 @@ struct sg_stats {
 	u64 would_drop;
 	u64 cnc_dropped;
 	u64 cnc_would_drop;
+	u64 offenders_evicted;
+	u64 events_sent;
+	u64 events_dropped;
 };
 
 /* What /proc and STATS_GET report: current counters minus the baseline. */
@@ -154,6 +239,9 @@ struct sg_stats_report {
 	u64 would_drop;
 	u64 cnc_dropped;
 	u64 cnc_would_drop;
+	u64 offenders_evicted;
+	u64 events_sent;
+	u64 events_dropped;
 };
 
 struct sg_net {
@@ -173,6 +261,8 @@ struct sg_net {
 	u32 nr_txns;
 	u32 next_txn_id;
 	struct delayed_work block_gc;	/* removes expired entries */
+	struct sg_ledger __rcu *ledger;	/* NULL until first configured */
+	possible_net_t net;		/* for the block_gc's events */
 };
 
 extern unsigned int sg_net_id;
@@ -276,6 +366,9 @@ struct sk_buff *sg_nl_reply_new(struct genl_info *info, void **hdrp);
 int sg_nl_reply_send(struct sk_buff *msg, void *hdr, struct genl_info *info,
 		     int err);
 int sg_nl_auto_enforce(struct net *net, struct sg_net *sn, bool *switched);
+int sg_nl_put_ports(struct sk_buff *msg, const struct sg_policy *pol);
+void sg_nl_event_prefixes(struct net *net, struct sg_net *sn, u8 cmd,
+			  const struct sg_prefix *pfx, u32 nr, bool mode_auto);
 
 /* block_netlink.c: handlers for the ops table in netlink.c */
 int sg_nl_block_add_doit(struct sk_buff *skb, struct genl_info *info);
@@ -287,6 +380,24 @@ int sg_nl_txn_begin_doit(struct sk_buff *skb, struct genl_info *info);
 int sg_nl_txn_commit_doit(struct sk_buff *skb, struct genl_info *info);
 int sg_nl_txn_abort_doit(struct sk_buff *skb, struct genl_info *info);
 int sg_nl_feed_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb);
+
+/* ledger.c */
+struct nf_hook_state;
+int __init sg_ledger_init(void);
+void sg_ledger_exit(void);
+int sg_ledger_create(struct sg_net *sn);
+void sg_ledger_destroy(struct sg_net *sn);
+u32 sg_ledger_count(struct sg_net *sn);
+u32 sg_ledger_flush(struct sg_net *sn, u32 reason);
+enum sg_report sg_ledger_record(struct sg_net *sn,
+				const struct nf_hook_state *state,
+				const struct sk_buff *skb,
+				const struct sg_offence *off,
+				char *lead, size_t lead_len);
+void sg_event_config(struct net *net, struct sg_net *sn, u8 cmd,
+		     const struct sg_event_config *ev);
+int sg_nl_offender_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb);
+int sg_nl_offender_flush_doit(struct sk_buff *skb, struct genl_info *info);
 
 /* proc.c */
 int sg_proc_init_net(struct net *net);
