@@ -30,7 +30,7 @@ export PATH=/usr/sbin:/usr/bin:/sbin:/bin:$PATH
 RUNS=${BENCH_RUNS:-5}
 COUNT=${BENCH_COUNT:-200000}
 WARMUP=${BENCH_WARMUP:-5000}
-CONFIGS=${BENCH_CONFIGS:-"base sg_unconf sg_allow10 ipt_legacy ipt_nft"}
+CONFIGS=${BENCH_CONFIGS:-"base sg_unconf sg_allow10 ipt_legacy ipt_nft sg_noledger sg_cnc sg_cnc_noledger nft_drop_early"}
 TCP=${BENCH_TCP:-1}
 TCP_COUNT=${BENCH_TCP_COUNT:-20000}
 BLOCK=${BENCH_BLOCK:-1}
@@ -52,6 +52,8 @@ KO=${SMTPGUARD_KO:-}
 # Addresses: documentation ranges only, inside the guest.
 SND_IP=192.0.2.1 RTR_IN=192.0.2.254 RTR_OUT=198.51.100.1 SINK_IP=198.51.100.2
 DST_IP=203.0.113.10
+# The C&C address sg_cnc* block (the router's route to the sink covers it).
+CNC_IP=203.0.113.99
 MAC_S0=02:00:00:00:00:01 MAC_R0=02:00:00:00:00:02
 MAC_R1=02:00:00:00:00:03 MAC_K0=02:00:00:00:00:04
 
@@ -180,14 +182,38 @@ tcp_run() { # config run
 
 # ---------------------------------------------------------- configurations
 cfg_up() {
+	local args=()
 	case $1 in
 	base)	;;
 	sg_unconf)
 		insmod "$KO" || die "insmod $KO" ;;
-	sg_allow10)
-		insmod "$KO" || die "insmod $KO"
+	sg_allow10|sg_noledger|sg_cnc|sg_cnc_noledger)
+		# *noledger: the offender ledger off, every refused packet takes
+		# the per-packet rate-limited log path instead.
+		case $1 in *noledger) args=(max_offenders=0) ;; esac
+		insmod "$KO" "${args[@]}" || die "insmod $KO ${args[*]}"
 		# shellcheck disable=SC2086
 		rx router "$CTL" allow $ALLOW10 >&2 || die "smtpguardctl allow"
+		case $1 in sg_cnc*)
+			rx router "$CTL" block add $CNC_IP >&2 ||
+				die "smtpguardctl block add $CNC_IP"
+			rx router "$CTL" block test $CNC_IP >/dev/null ||
+				die "$CNC_IP is not blocked"
+			for a in $SND_IP $DST_IP; do
+				rx router "$CTL" block test "$a" >/dev/null &&
+					die "$a is blocked: the traffic would be dropped"
+			done
+			;;
+		esac
+		;;
+	nft_drop_early)
+		# The reference drop: the cheapest place a router can drop a
+		# frame with netfilter, the netdev ingress hook of the receiving
+		# interface, before any IP processing; no rule, policy drop.
+		rx router nft add table netdev early &&
+		rx router nft add chain netdev early in \
+			"{ type filter hook ingress device r0 priority -500; policy drop; }" ||
+			die "nft ingress chain"
 		;;
 	ipt_legacy|ipt_nft)
 		local ipt=iptables-legacy
@@ -203,8 +229,10 @@ cfg_up() {
 }
 cfg_down() {
 	case $1 in
-	sg_unconf|sg_allow10)
+	sg_*)
 		rmmod smtpguard || die "rmmod smtpguard" ;;
+	nft_drop_early)
+		rx router nft delete table netdev early || die "nft delete table netdev early" ;;
 	ipt_legacy)
 		# The filter table's hooks stay until the table goes.
 		rx router iptables-legacy -F FORWARD
@@ -221,6 +249,10 @@ cfg_show() {
 			tr '\n' ' ' | sed 's/^/smtpguard: /' >&2; echo >&2 ;;
 	ipt_legacy) rx router iptables-legacy -S FORWARD | tr '\n' ';' >&2; echo >&2 ;;
 	ipt_nft) rx router iptables-nft -S FORWARD | tr '\n' ';' >&2; echo >&2 ;;
+	nft_drop_early) rx router nft list table netdev early | tr '\n\t' '  ' >&2; echo >&2 ;;
+	esac
+	case $1 in sg_*)
+		echo "smtpguard max_offenders=$(cat /sys/module/smtpguard/parameters/max_offenders)" >&2 ;;
 	esac
 }
 
@@ -235,8 +267,9 @@ measure_udp() { # config run
 }
 
 # TCP traffic kinds: non-SMTP (dport 443), SMTP from an allowed source,
-# SMTP from a source that is not allowed (dropped: no "fwd").
-TCP_KINDS="tcp443:$SND_IP:$DST_IP:443 smtp_ok:10.10.10.10:$DST_IP:25 smtp_drop:$SND_IP:$DST_IP:25"
+# SMTP from a source that is not allowed (dropped: no "fwd"), and
+# non-SMTP to the C&C address (dropped by sg_cnc*, forwarded elsewhere).
+TCP_KINDS="tcp443:$SND_IP:$DST_IP:443 smtp_ok:10.10.10.10:$DST_IP:25 smtp_drop:$SND_IP:$DST_IP:25 cnc_drop:$SND_IP:$CNC_IP:443"
 if [ "$TCP" = 1 ]; then
 	if ! $PY "$HERE/txring.py" --selftest >/dev/null 2>&1; then
 		log "txring.py unusable: TCP measurements skipped"

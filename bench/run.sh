@@ -72,20 +72,27 @@ for line in open(sys.argv[1]):
 if not rows:
     sys.exit("no measurements in " + sys.argv[1])
 kver = rows[0]["kver"]
-order = ["base", "sg_unconf", "sg_allow10", "ipt_legacy", "ipt_nft"]
+order = ["base", "sg_unconf", "sg_allow10", "ipt_legacy", "ipt_nft",
+         "sg_noledger", "sg_cnc", "sg_cnc_noledger", "nft_drop_early"]
 names = {
     "base": "no module",
     "sg_unconf": "smtpguard loaded, netns unconfigured",
     "sg_allow10": "smtpguard, 10-entry allow-list (enforce)",
     "ipt_legacy": "seed iptables chain (iptables-legacy)",
     "ipt_nft": "seed iptables chain (iptables-nft)",
+    "sg_noledger": "smtpguard allow10, max_offenders=0 (no ledger)",
+    "sg_cnc": "smtpguard allow10 + block 203.0.113.99",
+    "sg_cnc_noledger": "sg_cnc, max_offenders=0 (no ledger)",
+    "nft_drop_early": "reference: nft netdev ingress r0, policy drop",
 }
 traffics = {
     "udp": "UDP 64-byte frames, pktgen (non-SMTP, the headline)",
     "tcp443": "TCP SYN dport 443, AF_PACKET ring (non-SMTP TCP)",
     "smtp_ok": "TCP SYN dport 25 from allowed 10.10.10.10 (forwarded)",
     "smtp_drop": "TCP SYN dport 25 from 192.0.2.1, not allowed "
-                 "(dropped by sg_allow10/ipt_*, logged)",
+                 "(dropped by sg_*/ipt_*, logged)",
+    "cnc_drop": "TCP SYN 192.0.2.1 -> C&C 203.0.113.99:443 "
+                "(dropped by sg_cnc*, forwarded by the others)",
 }
 cfgs = [c for c in order if any(r["config"] == c for r in rows)]
 cfgs += sorted({r["config"] for r in rows} - set(cfgs))
@@ -98,7 +105,7 @@ p("")
 med = {}
 for t in [t for t in traffics if any(r["traffic"] == t for r in rows)]:
     p("== %s" % traffics[t])
-    p("%-42s %4s %9s %11s %11s %9s %8s" % ("config", "runs", "sent",
+    p("%-46s %4s %9s %11s %11s %9s %8s" % ("config", "runs", "sent",
       "fwd pps", "ns=ins/pkt", "added", "spread"))
     for c in cfgs:
         rs = [r for r in rows if r["traffic"] == t and r["config"] == c]
@@ -111,7 +118,7 @@ for t in [t for t in traffics if any(r["traffic"] == t for r in rows)]:
         spread = (max(per) - min(per)) / m * 100
         base = med.get((t, "base"))
         added = "%+9.0f" % (m - base) if base is not None else "%9s" % "-"
-        p("%-42s %4d %9s %11.0f %11.1f %s %7.3f%%" % (
+        p("%-46s %4d %9s %11.0f %11.1f %s %7.3f%%" % (
           names.get(c, c), len(rs), rs[0]["sent"], statistics.median(pps),
           m, added, spread))
     p("")
@@ -121,7 +128,7 @@ def added(t, c):
         return med[t, c] - med[t, "base"]
     return None
 
-if med:
+if any(c in ("ipt_legacy", "ipt_nft") for c in cfgs):
     p("== Ratios: smtpguard's added instructions per packet / the seed chain's")
 for t in ("udp", "tcp443", "smtp_ok"):
     sg = added(t, "sg_allow10")
@@ -141,7 +148,82 @@ un = added("udp", "sg_unconf")
 if un is not None:
     p("%-10s sg_unconf added %+.0f instructions per packet "
       "(expected ~0: no hooks)" % ("udp", un))
-if med:
+if any(c in ("ipt_legacy", "ipt_nft") for c in cfgs) or un is not None:
+    p("")
+
+# The offender ledger: the same configuration with and without it
+# (max_offenders=0), measured in the same rounds.
+def per_run(t, c):
+    return {r["run"]: int(r["elapsed_ns"]) / int(r["sent"]) for r in rows
+            if r["traffic"] == t and r["config"] == c}
+
+def spread_abs(t, c):
+    v = list(per_run(t, c).values())
+    return max(v) - min(v)
+
+def paired(t, a, b, f=lambda x, y: x - y):
+    """f(a, b) per round (both measured in the same round), sorted."""
+    pa, pb = per_run(t, a), per_run(t, b)
+    return sorted(f(pa[k], pb[k]) for k in pa if k in pb)
+
+ledger_pairs = [("udp", "sg_allow10", "sg_noledger"),
+                ("tcp443", "sg_allow10", "sg_noledger")]
+drop_pairs = [("smtp_drop", "sg_allow10", "sg_noledger"),
+              ("cnc_drop", "sg_cnc", "sg_cnc_noledger")]
+if any((t, a) in med and (t, b) in med for t, a, b in ledger_pairs + drop_pairs):
+    p("== Offender ledger: on (max_offenders default) vs off (max_offenders=0)")
+    p("Traffic the ledger never sees (neither SMTP nor listed): added = "
+      "median on - median off;")
+    p("paired = on - off within each round (min..max); spread = max-min "
+      "over the rounds of each config, in instructions.")
+    p("%-8s %-11s %10s %-12s %10s %8s %16s %14s" % (
+      "traffic", "ledger on", "ins/pkt", "ledger off", "ins/pkt", "added",
+      "paired min..max", "spread on/off"))
+    for t, a, b in ledger_pairs:
+        if (t, a) not in med or (t, b) not in med:
+            continue
+        d = paired(t, a, b)
+        p("%-8s %-11s %10.1f %-12s %10.1f %+8.1f %16s %14s" % (
+          t, a, med[t, a], b, med[t, b], med[t, a] - med[t, b],
+          "%+.0f..%+.0f" % (d[0], d[-1]) if d else "-",
+          "%.0f/%.0f" % (spread_abs(t, a), spread_abs(t, b))))
+    p("")
+    p("A flood of refused packets from one host (one record, updated per "
+      "packet). whole = everything per")
+    p("packet: sender (AF_PACKET ring, python), veth, router, up to the drop. "
+      "router = whole minus the")
+    p("same kind's median under nft_drop_early (the frame dropped at r0's "
+      "netdev ingress hook, no")
+    p("rule: the sender, the veth and the router's receive up to its first "
+      "hook): what the router")
+    p("spends from there to the verdict. ratio = ledger on / ledger off; "
+      "per-round ratios min..max.")
+    ref_ok = True
+    for t, a, b in drop_pairs:
+        if (t, a) not in med or (t, b) not in med:
+            continue
+        on, off = med[t, a], med[t, b]
+        d = paired(t, a, b)
+        wr = paired(t, a, b, lambda x, y: x / y)
+        p("%-9s %s vs %s:" % (t, a, b))
+        p("  whole:  on %8.1f  off %8.1f  ledger adds %+7.1f (paired %+.0f..%+.0f)"
+          "  ratio %.3f (%.3f..%.3f)" % (on, off, on - off, d[0], d[-1],
+                                         on / off, wr[0], wr[-1]))
+        if (t, "nft_drop_early") in med:
+            ref = med[t, "nft_drop_early"]
+            pref = per_run(t, "nft_drop_early")
+            pa, pb = per_run(t, a), per_run(t, b)
+            rr = sorted((pa[k] - pref[k]) / (pb[k] - pref[k]) for k in pa
+                        if k in pb and k in pref and pb[k] != pref[k])
+            p("  router: on %8.1f  off %8.1f  (reference %.1f, spread %.0f)"
+              "  ratio %.3f (%.3f..%.3f)" % (
+                on - ref, off - ref, ref, spread_abs(t, "nft_drop_early"),
+                (on - ref) / (off - ref), rr[0] if rr else 0,
+                rr[-1] if rr else 0))
+        else:
+            ref_ok = False
+    if not ref_ok:
+        p("(no nft_drop_early measurement: router-side estimate not available)")
     p("")
 
 # The blocklist part: its own references, measured in the same rounds.
@@ -261,6 +343,8 @@ for k in "${kvers[@]}"; do
 	snap=$proj/build/bench-$k
 	mkdir -p "$snap"
 	cp "$ko" "$snap/smtpguard.ko"
+	# The tool too: others may rebuild tools/ meanwhile.
+	cp "$proj/tools/smtpguardctl" "$snap/smtpguardctl"
 	rev="$(git -C "$proj" rev-parse --short HEAD 2>/dev/null || echo unknown)"
 	[[ -z $(git -C "$proj" status --porcelain -- kmod include 2>/dev/null) ]] ||
 		rev="$rev+uncommitted kmod changes"
@@ -270,7 +354,7 @@ for k in "${kvers[@]}"; do
 	[[ $block == only ]] && tag=block-$k
 	raw=$here/results/raw-$tag.txt
 	log=$proj/build/bench-$tag.log
-	envs=(SMTPGUARD_KO="$snap/smtpguard.ko" BENCH_RUNS="$runs" BENCH_COUNT="$count" BENCH_TCP="$tcp"
+	envs=(SMTPGUARD_KO="$snap/smtpguard.ko" SMTPGUARD_TOOLS="$snap" BENCH_RUNS="$runs" BENCH_COUNT="$count" BENCH_TCP="$tcp"
 	      BENCH_TCP_COUNT="$tcp_count" BENCH_OUT="bench/results/raw-$tag.txt")
 	[[ -n $configs ]] && envs+=(BENCH_CONFIGS="$configs")
 	envs+=(BENCH_BLOCK="$block" BENCH_BLOCK_COUNT="$block_count")
