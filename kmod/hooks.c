@@ -6,7 +6,8 @@
  * level in use for each of its two addresses (see block.c).  Then, for
  * traffic that is not SMTP: a protocol compare, one small header read and a
  * scan of at most SMTPGUARD_MAX_PORTS ports in one cache line.  Only packets
- * to an SMTP port look at the allow-list.
+ * to an SMTP port look at the allow-list.  Only refused packets touch the
+ * offender ledger (ledger.c), which also decides what is logged.
  */
 
 #include <linux/ip.h>
