@@ -690,7 +690,11 @@ int sg_nl_offender_flush_doit(struct sk_buff *skb, struct genl_info *info)
 	struct sk_buff *msg;
 	u32 reason = 0;
 	void *hdr;
+	int err;
 
+	err = sg_nl_check_top_repeats(info, 0);
+	if (err)
+		return err;
 	if (info->attrs[SMTPGUARD_A_REASON])
 		reason = nla_get_u32(info->attrs[SMTPGUARD_A_REASON]);
 
