@@ -5,11 +5,14 @@
 Validates Documentation/netlink/specs/smtpguard.yaml against the kernel's
 genetlink-legacy schema, then compares every command, attribute and enum
 value of the spec with the numbers the C compiler assigns in
-include/uapi/linux/smtpguard.h.  Prints KTAP lines; exit 1 on a mismatch.
+include/uapi/linux/smtpguard.h, checks that every command and attribute of
+the header is in the spec too, and that the multicast groups agree.  Prints
+KTAP lines; exit 1 on a mismatch.
 
 usage: spec_check.py KERNEL_SOURCE_DIR
 """
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -97,6 +100,25 @@ def main():
         bad = [f"{n}: spec {v}, header {got[n]}" for n, v in expected.items() if got[n] != v]
         check(not bad, "every command, attribute and enum value matches the header"
               + ("" if not bad else " (" + "; ".join(bad) + ")"))
+
+    # The other way round: a command or attribute the spec lacks.
+    with open(os.path.join(HEADER_DIR, "linux/smtpguard.h")) as f:
+        text = f.read()
+    in_header = set()
+    for body in re.findall(r"enum\s+smtpguard_\w+\s*\{(.*?)\}", text, re.S):
+        body = re.sub(r"/\*.*?\*/", "", body, flags=re.S)
+        for name in re.findall(r"^\s*(SMTPGUARD_\w+)", body, re.M):
+            if not name.endswith(("_UNSPEC", "_MAX")):
+                in_header.add(name)
+    missing = sorted(in_header - set(expected))
+    check(not missing, "every enum name of the header is in the spec"
+          + ("" if not missing else " (missing: " + ", ".join(missing) + ")"))
+
+    groups = {c_name("smtpguard", "mcgrp", g["name"]): g["name"]
+              for g in spec.get("mcast-groups", {}).get("list", [])}
+    defined = dict(re.findall(r'#define\s+(SMTPGUARD_MCGRP_\w+)\s+"([^"]*)"', text))
+    check(groups == defined, "the multicast groups match the header"
+          + ("" if groups == defined else f" (spec {groups}, header {defined})"))
     return 0 if all(results) else 1
 
 
