@@ -16,6 +16,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <sys/stat.h>
+
 #include <linux/genetlink.h>
 #include <linux/netlink.h>
 #include <linux/smtpguard.h>
@@ -23,7 +25,13 @@
 #include "nl.h"
 #include "smtpguardctl.h"
 
-#define NETNS_RUN_DIR	"/run/netns"
+const char *sg_netns_run_dir = "/run/netns";
+/* The namespace file sg_netns_enter() opened: what monitor watches. */
+static struct {
+	bool set;
+	dev_t dev;
+	ino_t ino;
+} netns_id;
 /* The kernel never builds a dump skb larger than this for one recvmsg. */
 #define SG_RX_SIZE	32768
 
@@ -42,10 +50,11 @@ int sg_netns_name_ok(const char *name)
 
 int sg_netns_enter(const char *name)
 {
-	char path[sizeof(NETNS_RUN_DIR) + NAME_MAX + 1];
+	char path[PATH_MAX];
+	struct stat st;
 	int fd;
 
-	snprintf(path, sizeof(path), "%s/%s", NETNS_RUN_DIR, name);
+	snprintf(path, sizeof(path), "%s/%s", sg_netns_run_dir, name);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
 		fprintf(stderr, PROG_NAME ": cannot open network namespace \"%s\": %s\n",
@@ -58,8 +67,23 @@ int sg_netns_enter(const char *name)
 		close(fd);
 		return SG_EXIT_UNAVAILABLE;
 	}
+	netns_id.set = !fstat(fd, &st);
+	netns_id.dev = st.st_dev;
+	netns_id.ino = st.st_ino;
 	close(fd);
 	return SG_EXIT_OK;
+}
+
+int sg_netns_still_there(const char *name)
+{
+	char path[PATH_MAX];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "%s/%s", sg_netns_run_dir, name);
+	if (stat(path, &st) < 0)
+		return errno == ENOENT || errno == ENOTDIR ? 0 : 1;
+	return !netns_id.set ||
+	       (st.st_dev == netns_id.dev && st.st_ino == netns_id.ino);
 }
 
 static struct nlmsghdr *msg_start(struct sg_nl *nl, uint16_t type,
@@ -279,6 +303,16 @@ int sg_nl_do(struct sg_nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *data)
 	case TALK_OK:
 		return SG_EXIT_OK;
 	case TALK_KERNEL:
+		if (err == -EPERM && nl->eperm_hint) {
+			const char *text = nl->errmsg[0] ? nl->errmsg :
+							    strerror(EPERM);
+			size_t n = strlen(text);
+
+			fprintf(stderr, "Error: %.*s; %s.\n",
+				(int)(n && text[n - 1] == '.' ? n - 1 : n),
+				text, nl->eperm_hint);
+			break;
+		}
 		sg_nl_print_error(err, nl->errmsg);
 		break;
 	case TALK_REPLY:
@@ -304,7 +338,34 @@ int sg_nl_do_quiet(struct sg_nl *nl, struct nlmsghdr *nlh)
 
 struct family_info {
 	uint16_t id;
+	uint32_t events_group;
 };
+
+/* One CTRL_ATTR_MCAST_GRP_* nest; only the events group is kept. */
+static int mcast_group(const struct nlattr *grp, struct family_info *fi)
+{
+	const struct nlattr *attr;
+	const char *name = NULL;
+	uint32_t id = 0;
+
+	mnl_attr_for_each_nested(attr, grp) {
+		switch (mnl_attr_get_type(attr)) {
+		case CTRL_ATTR_MCAST_GRP_NAME:
+			if (mnl_attr_validate(attr, MNL_TYPE_NUL_STRING) < 0)
+				return -1;
+			name = mnl_attr_get_str(attr);
+			break;
+		case CTRL_ATTR_MCAST_GRP_ID:
+			if (mnl_attr_validate(attr, MNL_TYPE_U32) < 0)
+				return -1;
+			id = mnl_attr_get_u32(attr);
+			break;
+		}
+	}
+	if (name && !strcmp(name, SMTPGUARD_MCGRP_EVENTS))
+		fi->events_group = id;
+	return 0;
+}
 
 static int family_attr_cb(const struct nlattr *attr, void *data)
 {
@@ -316,6 +377,16 @@ static int family_attr_cb(const struct nlattr *attr, void *data)
 			return MNL_CB_ERROR;
 		fi->id = mnl_attr_get_u16(attr);
 		break;
+	case CTRL_ATTR_MCAST_GROUPS: {
+		const struct nlattr *grp;
+
+		if (mnl_attr_validate(attr, MNL_TYPE_NESTED) < 0)
+			return MNL_CB_ERROR;
+		mnl_attr_for_each_nested(grp, attr)
+			if (mcast_group(grp, fi) < 0)
+				return MNL_CB_ERROR;
+		break;
+	}
 	}
 	return MNL_CB_OK;
 }
@@ -380,6 +451,7 @@ int sg_nl_open(struct sg_nl *nl)
 		goto err_close;
 	}
 	nl->family_id = fi.id;
+	nl->events_group = fi.events_group;
 	return SG_EXIT_OK;
 
 err_close:

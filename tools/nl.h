@@ -17,6 +17,8 @@ struct sg_nl {
 	uint32_t portid;
 	uint32_t seq;
 	uint16_t family_id;
+	uint32_t events_group;		/* the "events" group; 0: none */
+	const char *eperm_hint;		/* appended to an EPERM error */
 	char *rx;			/* receive buffer */
 	size_t rxlen;
 	char *tx;			/* request buffer, grown on demand */
@@ -31,9 +33,17 @@ struct sg_nl {
 int sg_netns_enter(const char *name);
 /* True for a name that can only mean a file in /run/netns. */
 int sg_netns_name_ok(const char *name);
+/*
+ * After sg_netns_enter(name): 1 while /run/netns/NAME still exists and is
+ * the namespace that was entered (same st_dev and st_ino), else 0.
+ */
+int sg_netns_still_there(const char *name);
+/* "/run/netns"; the unit tests point it at a directory of their own. */
+extern const char *sg_netns_run_dir;
 
 /*
- * Opens the socket and resolves the "smtpguard" family.  Returns an exit
+ * Opens the socket and resolves the "smtpguard" family and the id of its
+ * SMTPGUARD_MCGRP_EVENTS group (nl->events_group, 0 if it has none).  Returns an exit
  * status; SG_EXIT_UNAVAILABLE (with the "not loaded" message) when the
  * family is absent.
  */

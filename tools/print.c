@@ -188,6 +188,19 @@ void print_u64(enum output_type t, const char *key, const char *fmt,
 	}
 }
 
+void print_null(enum output_type t, const char *key, const char *fmt,
+		const char *value)
+{
+	if (!want(t))
+		return;
+	if (pr.json) {
+		json_begin_value(key);
+		fputs("null", pr.fp);
+	} else if (fmt) {
+		fprintf(pr.fp, fmt, value);
+	}
+}
+
 void print_bool(enum output_type t, const char *key, const char *fmt,
 		bool value)
 {

@@ -33,6 +33,9 @@ void print_uint(enum output_type t, const char *key, const char *fmt,
 		unsigned int value);
 void print_u64(enum output_type t, const char *key, const char *fmt,
 	       uint64_t value);
+/* JSON null; plain text prints value (such as "-") with fmt. */
+void print_null(enum output_type t, const char *key, const char *fmt,
+		const char *value);
 /* Plain text receives the value as an int, 0 or 1 (the /proc style). */
 void print_bool(enum output_type t, const char *key, const char *fmt,
 		bool value);
