@@ -39,6 +39,8 @@ static const struct {
 	{ "ports",	ports_parse },
 	{ "mode",	mode_parse },
 	{ "stats",	stats_parse },
+	{ "offenders",	offenders_parse },
+	{ "monitor",	monitor_parse },
 	{ "help",	help_parse },
 };
 
@@ -89,13 +91,13 @@ int main(int argc, char **argv)
 	argc -= optind;
 	argv += optind;
 	if (argc < 1)
-		return sg_usage_err(NULL, "missing object (allow, block, ports, mode, stats, help); try '" PROG_NAME " help'");
+		return sg_usage_err(NULL, "missing object (allow, block, ports, mode, stats, offenders, monitor, help); try '" PROG_NAME " help'");
 
 	for (i = 0; i < sizeof(objects) / sizeof(objects[0]); i++)
 		if (!strcmp(argv[0], objects[i].name))
 			break;
 	if (i == sizeof(objects) / sizeof(objects[0]))
-		return sg_usage_err(NULL, "unknown object '%s' (allow, block, ports, mode, stats, help); try '" PROG_NAME " help'",
+		return sg_usage_err(NULL, "unknown object '%s' (allow, block, ports, mode, stats, offenders, monitor, help); try '" PROG_NAME " help'",
 				    sg_quote(argv[0], q, sizeof(q)));
 
 	/* Options belong before OBJECT; say so rather than "bad address". */
@@ -113,6 +115,7 @@ int main(int argc, char **argv)
 	if (ret || !req.run)
 		goto out;
 
+	req.netns = netns;
 	/* "block load --dry-run": a result without a namespace or a socket. */
 	if (!req.offline) {
 		if (netns) {

@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <getopt.h>
+#include <time.h>
 
 #include <linux/smtpguard.h>
 
@@ -51,6 +52,11 @@ struct sg_req {
 	bool replace;			/* load --replace */
 	const char *file;		/* load: FILE as given, "-" for stdin */
 	struct sg_feed_stats feed_stats;	/* load: what the parser saw */
+	/* offenders, monitor */
+	uint32_t reason;		/* SMTPGUARD_A_REASON; 0: leave it out */
+	unsigned int events;		/* monitor: SG_EV_* to print */
+	uint64_t count;			/* monitor: stop after this many; 0: never */
+	const char *netns;		/* -n NETNS, set by main() */
 };
 
 extern const struct option sg_long_options[];
@@ -73,6 +79,8 @@ int ports_parse(struct sg_req *req, int argc, char **argv);
 int mode_parse(struct sg_req *req, int argc, char **argv);
 int stats_parse(struct sg_req *req, int argc, char **argv);
 int block_parse(struct sg_req *req, int argc, char **argv);
+int offenders_parse(struct sg_req *req, int argc, char **argv);
+int monitor_parse(struct sg_req *req, int argc, char **argv);
 
 /* Reply parsing and printing, shared with the unit tests. */
 struct nlattr;
@@ -137,9 +145,87 @@ struct sg_stats {
 	uint64_t cnc_dropped;
 	uint64_t cnc_would_drop;
 	uint64_t block_bytes;
+	/* The offender ledger's and the events group's, likewise. */
+	bool has_offenders, has_offenders_evicted;
+	bool has_events_sent, has_events_dropped;
+	uint32_t offenders;
+	uint64_t offenders_evicted;
+	uint64_t events_sent;
+	uint64_t events_dropped;
 };
 /* An mnl_cb_t: fills the struct sg_stats behind data from a reply. */
 int sg_stats_parse(const struct nlmsghdr *nlh, void *data);
 void sg_print_stats(const struct sg_stats *s);
+
+/* ---- the offender ledger (offender.c) ---- */
+
+/* "smtp" or "cnc" -> SMTPGUARD_REASON_*; -1 otherwise. */
+int sg_parse_reason(const char *arg, uint32_t *reason);
+/* "smtp", "cnc", "smtp,cnc"; unknown bits as numbers; "-" for none. */
+const char *sg_reasons_str(uint32_t reasons, char *buf, size_t len);
+
+struct sg_dest {
+	struct sg_prefix addr;
+	bool has_port;
+	uint16_t port;
+	uint8_t proto;
+	uint32_t reason;
+	char feed[SMTPGUARD_FEED_NAME_MAX + 1];	/* "": none */
+};
+
+struct sg_offender {
+	struct sg_prefix addr;
+	bool has_mac;
+	uint8_t mac[6];
+	uint32_t ifindex;
+	char ifname[16];		/* "": not sent */
+	uint32_t reasons;
+	uint64_t packets, smtp_packets, cnc_packets;
+	uint64_t first_seen, last_seen;	/* unix seconds */
+	size_t ndests;			/* most recent first */
+	struct sg_dest dests[SMTPGUARD_OFFENDER_DESTS];
+};
+
+/* One SMTPGUARD_A_OFFENDER nest; -1 if malformed or without an address. */
+int sg_offender_from_nest(const struct nlattr *nest, struct sg_offender *o);
+/* "198.51.100.77:443 [feodo]", "[2001:db8::1]:25", "192.0.2.1 (icmp)". */
+const char *sg_dest_str(const struct sg_dest *d, char *buf, size_t len);
+#define SG_DEST_STRLEN	(SG_PREFIX_STRLEN + 64)
+/* "52:54:00:12:34:56" */
+const char *sg_mac_str(const uint8_t *mac, char *buf, size_t len);
+/* "2026-11-23 18:04:05", local time. */
+const char *sg_local_time(uint64_t secs, char *buf, size_t len);
+/* "2026-11-23T18:04:05+01:00": RFC 3339, local time and its offset. */
+const char *sg_rfc3339(uint64_t secs, char *buf, size_t len);
+#define SG_TIME_STRLEN	40
+/*
+ * The members of one offender in a JSON object that is already open
+ * (plain: nothing); shared by 'offenders -j' and 'monitor -j'.
+ */
+void sg_print_offender_json(const struct sg_offender *o);
+/*
+ * Sorts by last seen, most recent first, and prints the table (plain) or
+ * the array (JSON).  filter: the reason asked for, 0 for all; it only
+ * words the note of an empty ledger.
+ */
+void sg_print_offenders(struct sg_offender *o, size_t n, uint32_t filter);
+
+/* ---- monitor (monitor.c) ---- */
+
+enum {
+	SG_EV_OFFENDER	= 1,	/* OFFENDER_NEW, OFFENDER_UPDATE */
+	SG_EV_CONFIG	= 2,	/* the configuration changes */
+	SG_EV_OTHER	= 4,	/* commands this tool does not know */
+	SG_EV_ALL	= 7,
+};
+
+/*
+ * Prints one event message of the family (genl header first) received at
+ * now, if its kind is in mask.  Returns 1 if printed, 0 if filtered out,
+ * -1 if malformed (nothing printed).
+ */
+int sg_event_print(const struct nlmsghdr *nlh, unsigned int mask, time_t now);
+/* The line that replaces the events an overflowing socket lost. */
+void sg_event_print_lost(time_t now);
 
 #endif /* SMTPGUARDCTL_H */

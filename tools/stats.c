@@ -47,6 +47,18 @@ static int stats_nest_cb(const struct nlattr *attr, void *data)
 		slot = &s->block_bytes;
 		has = &s->has_block_bytes;
 		break;
+	case SMTPGUARD_STATS_A_OFFENDERS_EVICTED:
+		slot = &s->offenders_evicted;
+		has = &s->has_offenders_evicted;
+		break;
+	case SMTPGUARD_STATS_A_EVENTS_SENT:
+		slot = &s->events_sent;
+		has = &s->has_events_sent;
+		break;
+	case SMTPGUARD_STATS_A_EVENTS_DROPPED:
+		slot = &s->events_dropped;
+		has = &s->has_events_dropped;
+		break;
 	default:	/* PAD, and counters newer than this tool */
 		return MNL_CB_OK;
 	}
@@ -87,6 +99,12 @@ static int stats_attr_cb(const struct nlattr *attr, void *data)
 			return MNL_CB_ERROR;
 		s->has_block_feeds = true;
 		s->block_feeds = mnl_attr_get_u32(attr);
+		break;
+	case SMTPGUARD_A_OFFENDERS:
+		if (mnl_attr_validate(attr, MNL_TYPE_U32) < 0)
+			return MNL_CB_ERROR;
+		s->has_offenders = true;
+		s->offenders = mnl_attr_get_u32(attr);
 		break;
 	case SMTPGUARD_A_PORTS:
 		if (mnl_attr_validate(attr, MNL_TYPE_NESTED) < 0 ||
@@ -144,6 +162,18 @@ void sg_print_stats(const struct sg_stats *s)
 	if (s->has_cnc_would_drop)
 		print_u64(PRINT_ANY, "cnc_would_drop",
 			  "cnc_would_drop %" PRIu64 "\n", s->cnc_would_drop);
+	if (s->has_offenders)
+		print_uint(PRINT_ANY, "offenders", "offenders %u\n",
+			   s->offenders);
+	if (s->has_offenders_evicted)
+		print_u64(PRINT_ANY, "offenders_evicted",
+			  "offenders_evicted %" PRIu64 "\n", s->offenders_evicted);
+	if (s->has_events_sent)
+		print_u64(PRINT_ANY, "events_sent", "events_sent %" PRIu64 "\n",
+			  s->events_sent);
+	if (s->has_events_dropped)
+		print_u64(PRINT_ANY, "events_dropped",
+			  "events_dropped %" PRIu64 "\n", s->events_dropped);
 	close_json_object();
 }
 

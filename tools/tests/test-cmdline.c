@@ -48,6 +48,9 @@ static const struct tcase cases[] = {
 	{ HELP, NULL, { "stats", "reset", "-h" } },
 	{ HELP, NULL, { "block", "help" } },
 	{ HELP, NULL, { "block", "load", "--help" } },
+	{ HELP, NULL, { "offenders", "help" } },
+	{ HELP, NULL, { "monitor", "help" } },
+	{ HELP, NULL, { "monitor", "events", "-h" } },
 
 	/* Options. */
 	{ USAGE, "missing object", { NULL } },
@@ -191,6 +194,40 @@ static const struct tcase cases[] = {
 	{ DRY, "good.txt: 2 entries", { "-n", "sg-test-no-such-ns", "block", "load", "--dry-run", "--feed", "x", "@GOOD@" } },
 	{ DRY, "\"ipv6_addresses\": \"79228162514264337593543950336\"", { "-p", "block", "load", "--dry-run", "@GOOD@" } },
 
+	/* offenders */
+	{ USAGE, "offenders: unknown command 'lst' (list, show, flush, help)", { "offenders", "lst" } },
+	{ USAGE, "offenders: unknown command '192.0.2.1'", { "offenders", "192.0.2.1" } },
+	{ USAGE, "offenders: list: reason: missing smtp or cnc", { "offenders", "reason" } },
+	{ USAGE, "offenders: list: reason: missing smtp or cnc", { "offenders", "list", "reason" } },
+	{ USAGE, "offenders: list: 'all' is not a reason (smtp, cnc)", { "offenders", "reason", "all" } },
+	{ USAGE, "offenders: show: 'SMTP' is not a reason (smtp, cnc)", { "offenders", "show", "reason", "SMTP" } },
+	{ USAGE, "offenders: list: 'smtp,cnc' is not a reason", { "offenders", "list", "reason", "smtp,cnc" } },
+	{ USAGE, "offenders: list: reason given twice", { "offenders", "reason", "smtp", "reason", "cnc" } },
+	{ USAGE, "offenders: list: unexpected argument 'extra' (reason smtp|cnc)", { "offenders", "list", "extra" } },
+	{ USAGE, "offenders: flush: unexpected argument 'cnc' (reason smtp|cnc)", { "offenders", "flush", "cnc" } },
+	{ USAGE, "offenders: flush: reason: missing smtp or cnc", { "offenders", "flush", "reason" } },
+	{ USAGE, "offenders: flush: '' is not a reason", { "offenders", "flush", "reason", "" } },
+	{ USAGE, "offenders: unexpected argument 'x'", { "offenders", "help", "x" } },
+	{ USAGE, "option '-j' must come before the object", { "offenders", "-j" } },
+	{ USAGE, "'x\\x0a' is not a reason", { "offenders", "reason", "x\n" } },
+
+	/* monitor */
+	{ USAGE, "monitor: unknown argument 'event' (events, config, all, count N, help)", { "monitor", "event" } },
+	{ USAGE, "monitor: unknown argument 'offenders'", { "monitor", "offenders" } },
+	{ USAGE, "monitor: 'config': what to monitor given twice", { "monitor", "events", "config" } },
+	{ USAGE, "monitor: 'all': what to monitor given twice", { "monitor", "all", "all" } },
+	{ USAGE, "monitor: count: missing N", { "monitor", "count" } },
+	{ USAGE, "monitor: count: '0' is not a number of events (1 or more)", { "monitor", "count", "0" } },
+	{ USAGE, "monitor: count: '-1' is not a number of events", { "monitor", "count", "-1" } },
+	{ USAGE, "monitor: count: '5x' is not a number of events", { "monitor", "events", "count", "5x" } },
+	{ USAGE, "monitor: count: '' is not a number of events", { "monitor", "count", "" } },
+	{ USAGE, "monitor: count: '99999999999999999999999' is not a number of events",
+	  { "monitor", "count", "99999999999999999999999" } },
+	{ USAGE, "monitor: count given twice", { "monitor", "count", "1", "count", "2" } },
+	{ USAGE, "monitor: unexpected argument 'x'", { "monitor", "help", "x" } },
+	{ USAGE, "option '--json' must come before the object", { "monitor", "--json" } },
+	{ USAGE, "monitor: count: 'x' is not a number", { "-n", "sg-test-no-such-ns", "monitor", "count", "x" } },
+
 	/* Input is checked before the namespace is even looked up. */
 	{ USAGE, "'0' is not a valid port", { "-n", "sg-test-no-such-ns", "ports", "0" } },
 	{ UNAVAILABLE, "cannot open network namespace \"sg-test-no-such-ns\"",
@@ -251,6 +288,19 @@ static const struct tcase cases[] = {
 	{ KERNEL, NULL, { "block", "load", "@GOOD@" } },
 	{ KERNEL, NULL, { "block", "load", "--replace", "--feed", "x", "@GOOD@" } },
 	{ KERNEL, NULL, { "block", "load", "--", "@GOOD@" } },
+	{ KERNEL, NULL, { "offenders" } },
+	{ KERNEL, NULL, { "offenders", "list" } },
+	{ KERNEL, NULL, { "offenders", "show", "reason", "smtp" } },
+	{ KERNEL, NULL, { "offenders", "reason", "cnc" } },
+	{ KERNEL, NULL, { "-j", "offenders" } },
+	{ KERNEL, NULL, { "offenders", "flush" } },
+	{ KERNEL, NULL, { "offenders", "flush", "reason", "cnc" } },
+	{ KERNEL, NULL, { "monitor" } },
+	{ KERNEL, NULL, { "monitor", "events" } },
+	{ KERNEL, NULL, { "monitor", "config" } },
+	{ KERNEL, NULL, { "monitor", "all", "count", "10" } },
+	{ KERNEL, NULL, { "monitor", "count", "1", "events" } },
+	{ KERNEL, NULL, { "-j", "monitor" } },
 };
 
 /* Every command and option the usage text must name. */
@@ -266,6 +316,9 @@ static const char *const help_words[] = {
 	"block del ADDR[/LEN]... [feed NAME]", "block [list|show] [feed NAME]",
 	"block flush [feed NAME]", "block feeds", "block test ADDR",
 	"block load [--replace] [--feed NAME] [--skip-bad] [--dry-run] FILE|-",
+	"offenders [list|show] [reason smtp|cnc]", "offenders flush [reason smtp|cnc]",
+	"monitor [events|config|all] [count N]", "CAP_NET_ADMIN",
+	"offenders_evicted", "events_sent", "events_dropped",
 };
 
 /* Feed files made at run time stand in for "@BAD@", "@GOOD@", "@EMPTY@". */

@@ -16,7 +16,10 @@
 #include <stdio.h>
 #include <string.h>
 #include <stdlib.h>
+#include <sched.h>
+#include <signal.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -28,6 +31,8 @@
 #include "addr.h"
 #include "feed.h"
 #include "ktap.h"
+#include "nl.h"
+#include "print.h"
 #include "run.h"
 #include "smtpguardctl.h"
 
@@ -40,6 +45,9 @@
 #define FAKE_TXN_ID	0x5eed0001u
 /* The kernel's largest dump skb: SKB_WITH_OVERHEAD(32768), about this. */
 #define FAKE_DUMP_MAX	32448
+#define FAKE_EVENTS_GRP	9		/* the "events" group's id */
+#define FAKE_MAX_OFF	8		/* offender records */
+#define FAKE_MAX_EV	16		/* scripted event datagrams */
 
 int smtpguardctl_main(int argc, char **argv);
 
@@ -60,7 +68,30 @@ struct fake_req {
 	bool has_feed, has_timeout, has_txn, replace;
 	char feed[40];
 	uint32_t timeout, txn;
+	bool has_reason;
+	uint32_t reason;
 	bool failed;			/* answered with an error */
+};
+
+/* One offender record of the fake ledger. */
+struct fake_offender {
+	struct sg_prefix addr;
+	bool has_mac;
+	uint8_t mac[6];
+	uint32_t ifindex;
+	char ifname[16];
+	uint32_t reasons;
+	uint64_t packets, smtp, cnc, first, last;
+	struct sg_prefix dest;		/* one destination */
+	uint16_t port;
+	uint8_t proto;
+	char feed[32];
+};
+
+/* A datagram the events group delivers; len 0: ENOBUFS instead. */
+struct fake_event {
+	size_t len;
+	unsigned char buf[1024];
 };
 
 struct fake_state {
@@ -105,6 +136,18 @@ struct fake_state {
 	size_t dump_rx_min;		/* smallest receive buffer during a dump */
 	struct fake_req log[FAKE_LOG];
 	unsigned int nlog;
+	/* The offender ledger and the events group. */
+	struct fake_offender off[FAKE_MAX_OFF];
+	size_t noff;
+	bool ledger_stats;		/* STATS_GET carries its numbers */
+	bool no_events_group;		/* an older module */
+	int join_errno;			/* NETLINK_ADD_MEMBERSHIP fails so */
+	int joined;			/* the group joined, 0 if none */
+	struct fake_event ev[FAKE_MAX_EV];
+	size_t nev, next_ev;
+	bool ev_term;			/* SIGTERM with the last event */
+	char ev_unlink[128];		/* path removed after the last event */
+	bool ev_replace;		/* ...and a new file put in its place */
 };
 
 static struct fake_state *fk;
@@ -358,6 +401,17 @@ static void log_request(const struct nlmsghdr *req, uint8_t cmd)
 	l->cmd = cmd;
 	l->flags = req->nlmsg_flags;
 	l->len = req->nlmsg_len;
+	if (cmd == SMTPGUARD_CMD_OFFENDER_GET || cmd == SMTPGUARD_CMD_OFFENDER_FLUSH) {
+		const struct nlattr *a;
+
+		mnl_attr_for_each(a, req, sizeof(struct genlmsghdr))
+			if (mnl_attr_get_type(a) == SMTPGUARD_A_REASON &&
+			    mnl_attr_get_payload_len(a) == 4) {
+				l->has_reason = true;
+				l->reason = mnl_attr_get_u32(a);
+			}
+		return;
+	}
 	if (cmd < SMTPGUARD_CMD_BLOCK_ADD || parse_breq(req, &br, &why) < 0)
 		return;
 	l->nprefix = br.n;
@@ -768,6 +822,98 @@ static void block_request(const struct nlmsghdr *req, uint8_t cmd)
 	ack(req, 0, fk->warn_msg);
 }
 
+/* ---- the offender ledger model ---- */
+
+static void put_pfx(struct nlmsghdr *nlh, uint16_t type, const struct sg_prefix *p)
+{
+	struct nlattr *n = mnl_attr_nest_start(nlh, type);
+
+	mnl_attr_put_u16(nlh, SMTPGUARD_PREFIX_A_FAMILY, p->family);
+	mnl_attr_put(nlh, SMTPGUARD_PREFIX_A_ADDR, sg_addr_len(p->family), p->addr);
+	mnl_attr_nest_end(nlh, n);
+}
+
+static void put_offender(struct nlmsghdr *nlh, const struct fake_offender *o)
+{
+	struct nlattr *nest = mnl_attr_nest_start(nlh, SMTPGUARD_A_OFFENDER);
+	struct nlattr *d;
+
+	put_pfx(nlh, SMTPGUARD_OFFENDER_A_ADDR, &o->addr);
+	if (o->has_mac)
+		mnl_attr_put(nlh, SMTPGUARD_OFFENDER_A_MAC, 6, o->mac);
+	mnl_attr_put_u32(nlh, SMTPGUARD_OFFENDER_A_IFINDEX, o->ifindex);
+	if (o->ifname[0])
+		mnl_attr_put_strz(nlh, SMTPGUARD_OFFENDER_A_IFNAME, o->ifname);
+	mnl_attr_put_u32(nlh, SMTPGUARD_OFFENDER_A_REASONS, o->reasons);
+	mnl_attr_put_u64(nlh, SMTPGUARD_OFFENDER_A_PACKETS, o->packets);
+	mnl_attr_put_u64(nlh, SMTPGUARD_OFFENDER_A_SMTP_PACKETS, o->smtp);
+	mnl_attr_put_u64(nlh, SMTPGUARD_OFFENDER_A_CNC_PACKETS, o->cnc);
+	mnl_attr_put_u64(nlh, SMTPGUARD_OFFENDER_A_FIRST_SEEN, o->first);
+	mnl_attr_put_u64(nlh, SMTPGUARD_OFFENDER_A_LAST_SEEN, o->last);
+	if (o->dest.family) {
+		d = mnl_attr_nest_start(nlh, SMTPGUARD_OFFENDER_A_DEST);
+		put_pfx(nlh, SMTPGUARD_DEST_A_ADDR, &o->dest);
+		if (o->port)
+			mnl_attr_put_u16(nlh, SMTPGUARD_DEST_A_PORT, o->port);
+		mnl_attr_put_u8(nlh, SMTPGUARD_DEST_A_PROTO, o->proto);
+		mnl_attr_put_u32(nlh, SMTPGUARD_DEST_A_REASON,
+				 o->feed[0] ? SMTPGUARD_REASON_CNC : SMTPGUARD_REASON_SMTP);
+		if (o->feed[0])
+			mnl_attr_put_strz(nlh, SMTPGUARD_DEST_A_FEED, o->feed);
+		mnl_attr_nest_end(nlh, d);
+	}
+	mnl_attr_nest_end(nlh, nest);
+}
+
+/* OFFENDER_GET and OFFENDER_FLUSH, strictly: only an optional REASON. */
+static void offender_request(const struct nlmsghdr *req, uint8_t cmd)
+{
+	const struct nlattr *a;
+	struct nlmsghdr *nlh;
+	uint32_t reason = 0, count = 0;
+	size_t i, o;
+
+	mnl_attr_for_each(a, req, sizeof(struct genlmsghdr)) {
+		if (mnl_attr_get_type(a) != SMTPGUARD_A_REASON ||
+		    mnl_attr_get_payload_len(a) != 4) {
+			ack(req, -EINVAL, "unexpected attribute");
+			return;
+		}
+		reason = mnl_attr_get_u32(a);
+		if (reason != SMTPGUARD_REASON_SMTP && reason != SMTPGUARD_REASON_CNC) {
+			ack(req, -EINVAL, "bad reason");
+			return;
+		}
+	}
+	if (cmd == SMTPGUARD_CMD_OFFENDER_GET) {
+		if (!(req->nlmsg_flags & NLM_F_DUMP)) {
+			ack(req, -EOPNOTSUPP, NULL);
+			return;
+		}
+		/* In the kernel's order, not by last seen: the tool sorts. */
+		for (i = 0; i < fk->noff; i++) {
+			if (reason && !(fk->off[i].reasons & reason))
+				continue;
+			nlh = genl_new(req, cmd, NLM_F_MULTI, i % 2);
+			put_offender(nlh, &fk->off[i]);
+			msg_end(nlh);
+		}
+		done(req);
+		return;
+	}
+	for (i = 0, o = 0; i < fk->noff; i++) {
+		if (reason && !(fk->off[i].reasons & reason))
+			fk->off[o++] = fk->off[i];
+		else
+			count++;
+	}
+	fk->noff = o;
+	nlh = genl_new(req, cmd, 0, false);
+	mnl_attr_put_u32(nlh, SMTPGUARD_A_COUNT, count);
+	msg_end(nlh);
+	ack(req, 0, NULL);
+}
+
 static void family_request(const struct nlmsghdr *req)
 {
 	const struct genlmsghdr *g = mnl_nlmsg_get_payload(req);
@@ -792,6 +938,11 @@ static void family_request(const struct nlmsghdr *req)
 	}
 	if (g->cmd >= SMTPGUARD_CMD_BLOCK_ADD && g->cmd <= SMTPGUARD_CMD_FEED_GET) {
 		block_request(req, g->cmd);
+		return;
+	}
+	if (g->cmd == SMTPGUARD_CMD_OFFENDER_GET ||
+	    g->cmd == SMTPGUARD_CMD_OFFENDER_FLUSH) {
+		offender_request(req, g->cmd);
 		return;
 	}
 	switch (g->cmd) {
@@ -940,9 +1091,16 @@ static void family_request(const struct nlmsghdr *req)
 			mnl_attr_put_u64(nlh, SMTPGUARD_STATS_A_CNC_WOULD_DROP, fk->cnc_would_drop);
 			mnl_attr_put_u64(nlh, SMTPGUARD_STATS_A_BLOCK_BYTES, fk->block_bytes);
 		}
+		if (fk->ledger_stats) {
+			mnl_attr_put_u64(nlh, SMTPGUARD_STATS_A_OFFENDERS_EVICTED, 21);
+			mnl_attr_put_u64(nlh, SMTPGUARD_STATS_A_EVENTS_SENT, 1099511627776ULL);
+			mnl_attr_put_u64(nlh, SMTPGUARD_STATS_A_EVENTS_DROPPED, 3);
+		}
 		/* A counter from a newer kernel: ignored, not an error. */
 		mnl_attr_put_u64(nlh, __SMTPGUARD_STATS_A_LAST, 7);
 		mnl_attr_nest_end(nlh, nest);
+		if (fk->ledger_stats)
+			mnl_attr_put_u32(nlh, SMTPGUARD_A_OFFENDERS, (uint32_t)fk->noff);
 		if (fk->block_stats) {
 			mnl_attr_put_u32(nlh, SMTPGUARD_A_BLOCK_ENTRIES, (uint32_t)fk->nblock);
 			mnl_attr_put_u32(nlh, SMTPGUARD_A_BLOCK_FEEDS, 2);
@@ -977,6 +1135,21 @@ static void ctrl_request(const struct nlmsghdr *req)
 	mnl_attr_put_u16(nlh, CTRL_ATTR_FAMILY_ID, FAKE_FAMILY_ID);
 	mnl_attr_put_strz(nlh, CTRL_ATTR_FAMILY_NAME, SMTPGUARD_GENL_NAME);
 	mnl_attr_put_u32(nlh, CTRL_ATTR_VERSION, SMTPGUARD_GENL_VERSION);
+	if (!fk->no_events_group) {
+		struct nlattr *grps = mnl_attr_nest_start(nlh, CTRL_ATTR_MCAST_GROUPS);
+		struct nlattr *g1;
+
+		/* Another group first: the tool must pick "events" by name. */
+		g1 = mnl_attr_nest_start(nlh, 1);
+		mnl_attr_put_u32(nlh, CTRL_ATTR_MCAST_GRP_ID, FAKE_EVENTS_GRP + 1);
+		mnl_attr_put_strz(nlh, CTRL_ATTR_MCAST_GRP_NAME, "other");
+		mnl_attr_nest_end(nlh, g1);
+		g1 = mnl_attr_nest_start(nlh, 2);
+		mnl_attr_put_strz(nlh, CTRL_ATTR_MCAST_GRP_NAME, SMTPGUARD_MCGRP_EVENTS);
+		mnl_attr_put_u32(nlh, CTRL_ATTR_MCAST_GRP_ID, FAKE_EVENTS_GRP);
+		mnl_attr_nest_end(nlh, g1);
+		mnl_attr_nest_end(nlh, grps);
+	}
 	msg_end(nlh);
 	ack(req, 0, NULL);
 }
@@ -1006,7 +1179,75 @@ int mnl_socket_setsockopt(const struct mnl_socket *nl, int type, void *buf,
 		fk->ext_ack = v;
 	if (type == NETLINK_CAP_ACK)
 		fk->cap_ack = v;
+	if (type == NETLINK_ADD_MEMBERSHIP) {
+		if (fk->join_errno) {
+			errno = fk->join_errno;
+			return -1;
+		}
+		fk->joined = v;
+	}
 	return 0;
+}
+
+/*
+ * The socket's descriptor, for poll(): a pipe with a byte per scripted
+ * event, so it is readable exactly while events are waiting.
+ */
+static int ev_pipe[2] = { -1, -1 };
+
+int mnl_socket_get_fd(const struct mnl_socket *nl)
+{
+	size_t i;
+
+	(void)nl;
+	if (ev_pipe[0] < 0) {
+		if (pipe(ev_pipe))
+			return -1;
+		for (i = fk->next_ev; i < fk->nev; i++)
+			if (write(ev_pipe[1], "e", 1) != 1)
+				return -1;
+	}
+	return ev_pipe[0];
+}
+
+/* -n NETNS in a test: the file is opened and checked, nothing entered. */
+int setns(int fd, int nstype)
+{
+	(void)fd;
+	(void)nstype;
+	return 0;
+}
+
+/* The next scripted event; the end of the script may signal or rename. */
+static ssize_t next_event(void *buf, size_t len)
+{
+	struct fake_event *e = &fk->ev[fk->next_ev++];
+	char c, moved[160];
+
+	if (ev_pipe[0] >= 0 && read(ev_pipe[0], &c, 1) != 1)
+		return -1;
+	if (fk->next_ev == fk->nev && fk->ev_unlink[0]) {
+		/* Deleted; or replaced by a new namespace of the same name. */
+		snprintf(moved, sizeof(moved), "%s.new", fk->ev_unlink);
+		if (fk->ev_replace) {
+			close(open(moved, O_CREAT | O_WRONLY, 0600));
+			rename(moved, fk->ev_unlink);
+		} else {
+			unlink(fk->ev_unlink);
+		}
+	}
+	if (fk->next_ev == fk->nev && fk->ev_term)
+		raise(SIGTERM);
+	if (!e->len) {
+		errno = ENOBUFS;
+		return -1;
+	}
+	if (e->len > len) {
+		errno = ENOSPC;
+		return -1;
+	}
+	memcpy(buf, e->buf, e->len);
+	return (ssize_t)e->len;
 }
 
 int mnl_socket_bind(struct mnl_socket *nl, unsigned int groups, pid_t pid)
@@ -1063,6 +1304,8 @@ ssize_t mnl_socket_recvfrom(const struct mnl_socket *nl, void *buf,
 	(void)nl;
 	if (q_head == q_tail && bdump.active)
 		return block_dump_datagram(buf, len);
+	if (q_head == q_tail && fk->joined && fk->next_ev < fk->nev)
+		return next_event(buf, len);
 	if (q_head == q_tail) {
 		errno = EAGAIN;		/* the tool waited for nothing: a bug */
 		return -1;
@@ -1934,6 +2177,358 @@ static void test_block_stats(void)
 		"\"cnc_would_drop\":12}\n"), "stats -j: the same keys");
 }
 
+/* ---- the offender ledger and the monitor ---- */
+
+#define CAP_ERR "Error: Operation not permitted; offender data needs CAP_NET_ADMIN.\n"
+
+static void set_pfx(struct sg_prefix *p, const char *text)
+{
+	char err[SG_ERR_LEN];
+
+	if (sg_parse_prefix(text, p, err, sizeof(err)) < 0) {
+		printf("Bail out! %s\n", err);
+		exit(1);
+	}
+}
+
+/* 2026-11-23 18:04:05 UTC and earlier; the tests run in TZ=UTC here. */
+#define T0	1795457045ULL
+
+static void offender_fixture(void)
+{
+	struct fake_offender *o;
+
+	fake_reset();
+	o = &fk->off[0];		/* seen earlier: listed second */
+	set_pfx(&o->addr, "2001:db8:1::10");
+	o->ifindex = 4;
+	snprintf(o->ifname, sizeof(o->ifname), "r-lan6");
+	o->reasons = SMTPGUARD_REASON_SMTP;
+	o->packets = o->smtp = 7;
+	o->first = T0 - 3600;
+	o->last = T0 - 240;
+	set_pfx(&o->dest, "2001:db8:ff::25");
+	o->port = 25;
+	o->proto = 6;
+	o = &fk->off[1];
+	set_pfx(&o->addr, "192.0.2.10");
+	o->has_mac = true;
+	memcpy(o->mac, (const uint8_t[]){ 0x52, 0x54, 0, 0x12, 0x34, 0x56 }, 6);
+	o->ifindex = 3;
+	snprintf(o->ifname, sizeof(o->ifname), "r-lan");
+	o->reasons = SMTPGUARD_REASON_SMTP | SMTPGUARD_REASON_CNC;
+	o->packets = 10235;
+	o->smtp = 10234;
+	o->cnc = 1;
+	o->first = T0 - 3600;
+	o->last = T0;
+	set_pfx(&o->dest, "198.51.100.77");
+	o->port = 443;
+	o->proto = 6;
+	snprintf(o->feed, sizeof(o->feed), "feodo");
+	fk->noff = 2;
+}
+
+#define OFF_HEAD "HOST            MAC                IN      REASONS   PACKETS   SMTP  CNC  FIRST SEEN           LAST SEEN            DESTINATIONS\n"
+#define OFF_ROW1 "192.0.2.10      52:54:00:12:34:56  r-lan   smtp,cnc    10235  10234    1  2026-11-23 17:04:05  2026-11-23 18:04:05  198.51.100.77:443 [feodo]\n"
+#define OFF_ROW2 "2001:db8:1::10  -                  r-lan6  smtp            7      7    0  2026-11-23 17:04:05  2026-11-23 18:00:05  [2001:db8:ff::25]:25\n"
+#define OFF_JSON1 "{\"address\":\"192.0.2.10\",\"mac\":\"52:54:00:12:34:56\",\"ifindex\":3,\"ifname\":\"r-lan\"," \
+	"\"reasons\":[\"smtp\",\"cnc\"],\"packets\":10235,\"smtp_packets\":10234,\"cnc_packets\":1," \
+	"\"first_seen\":\"2026-11-23T17:04:05+00:00\",\"last_seen\":\"2026-11-23T18:04:05+00:00\"," \
+	"\"destinations\":[{\"address\":\"198.51.100.77\",\"port\":443,\"proto\":6,\"reason\":\"cnc\",\"feed\":\"feodo\"}]}"
+#define OFF_JSON2 "{\"address\":\"2001:db8:1::10\",\"mac\":null,\"ifindex\":4,\"ifname\":\"r-lan6\"," \
+	"\"reasons\":[\"smtp\"],\"packets\":7,\"smtp_packets\":7,\"cnc_packets\":0," \
+	"\"first_seen\":\"2026-11-23T17:04:05+00:00\",\"last_seen\":\"2026-11-23T18:00:05+00:00\"," \
+	"\"destinations\":[{\"address\":\"2001:db8:ff::25\",\"port\":25,\"proto\":6,\"reason\":\"smtp\",\"feed\":null}]}"
+
+static void test_offenders(void)
+{
+	offender_fixture();
+	TOOL("offenders");
+	expect(0, OFF_HEAD OFF_ROW1 OFF_ROW2, "",
+	       "offenders: a table, most recently seen first");
+	ktap_ok((fk->last_flags & NLM_F_DUMP) && fk->last_cmd == SMTPGUARD_CMD_OFFENDER_GET &&
+		!fk->log[0].has_reason, "offenders is an OFFENDER_GET dump without REASON");
+	TOOL("offenders", "list", "reason", "cnc");
+	expect(0, "HOST        MAC                IN     REASONS   PACKETS   SMTP  CNC  FIRST SEEN           LAST SEEN            DESTINATIONS\n"
+		  "192.0.2.10  52:54:00:12:34:56  r-lan  smtp,cnc    10235  10234    1  2026-11-23 17:04:05  2026-11-23 18:04:05  198.51.100.77:443 [feodo]\n",
+	       "", "offenders list reason cnc: the kernel filters; the columns fit what is shown");
+	ktap_ok(fk->log[1].has_reason && fk->log[1].reason == SMTPGUARD_REASON_CNC,
+		"reason cnc sends REASON 2");
+	TOOL("offenders", "reason", "smtp");
+	ktap_ok(r.status == 0 && fk->log[2].has_reason &&
+		fk->log[2].reason == SMTPGUARD_REASON_SMTP && strstr(r.out, OFF_ROW2),
+		"offenders reason smtp: list is the default, REASON 1");
+	TOOL("-j", "offenders", "show");
+	expect(0, "[" OFF_JSON1 "," OFF_JSON2 "]\n", "",
+	       "offenders -j: an array, RFC 3339 times, numbers as numbers, mac null when absent");
+
+	fk->fail_cmd = SMTPGUARD_CMD_OFFENDER_GET;
+	fk->fail_errno = EPERM;
+	TOOL("-j", "offenders");
+	expect(3, "", CAP_ERR, "EPERM: exit 3, one line naming CAP_NET_ADMIN, no \"[]\"");
+	fk->fail_cmd = 0;
+
+	TOOL("offenders", "flush", "reason", "cnc");
+	expect(0, "flushed 1 offenders\n", "", "offenders flush reason cnc: the count removed");
+	ktap_ok(fk->noff == 1 && fk->last_cmd == SMTPGUARD_CMD_OFFENDER_FLUSH &&
+		fk->log[5].has_reason && fk->log[5].reason == SMTPGUARD_REASON_CNC &&
+		!(fk->last_flags & NLM_F_DUMP), "OFFENDER_FLUSH with REASON reached the fake");
+	TOOL("-j", "offenders", "flush");
+	expect(0, "{\"flushed\":1}\n", "", "offenders flush -j: {\"flushed\":N}");
+	ktap_ok(fk->noff == 0 && !fk->log[6].has_reason, "OFFENDER_FLUSH without REASON: everything");
+	fk->fail_cmd = SMTPGUARD_CMD_OFFENDER_FLUSH;
+	fk->fail_errno = EPERM;
+	TOOL("offenders", "flush");
+	expect(3, "", CAP_ERR, "flush refused with EPERM: the CAP_NET_ADMIN line");
+	fk->fail_cmd = 0;
+
+	TOOL("offenders");
+	expect(0, "no offenders\n", "", "empty ledger: a one-line note");
+	TOOL("offenders", "reason", "cnc");
+	expect(0, "no offenders with reason cnc\n", "", "empty with a reason: the note says so");
+	TOOL("-j", "offenders");
+	expect(0, "[]\n", "", "empty ledger -j: []");
+
+	fk->fail_cmd = SMTPGUARD_CMD_MODE_SET;
+	fk->fail_errno = EPERM;
+	TOOL("mode", "off");
+	expect(3, "", "Error: Operation not permitted.\n",
+	       "EPERM elsewhere keeps the plain message");
+	fk->fail_cmd = 0;
+
+	fake_reset();
+	TOOL("offenders", "reason", "all");
+	ktap_ok(r.status == 2 && fk->opens == 0, "a bad reason: exit 2 before any socket");
+}
+
+static void test_ledger_stats(void)
+{
+	offender_fixture();
+	fk->ledger_stats = true;
+	TOOL("stats");
+	expect(0, "mode off\nmode_explicit 0\nallow_entries 0\nsmtp_ports 25\n"
+		  "smtp_inspected 0\nsmtp_allowed 0\nsmtp_dropped 0\nsmtp_would_drop 0\n"
+		  "offenders 2\noffenders_evicted 21\nevents_sent 1099511627776\nevents_dropped 3\n",
+	       "", "stats: offenders, offenders_evicted, events_sent, events_dropped");
+	TOOL("-j", "stats");
+	ktap_ok(r.status == 0 && strstr(r.out, "\"smtp_would_drop\":0,\"offenders\":2,"
+		"\"offenders_evicted\":21,\"events_sent\":1099511627776,\"events_dropped\":3}\n"),
+		"stats -j: the same keys, numbers");
+	fk->ledger_stats = false;
+	TOOL("stats");
+	ktap_ok(r.status == 0 && !strstr(r.out, "offenders") && !strstr(r.out, "events_"),
+		"an older module: none of them, no zeros");
+}
+
+/* Appends one event datagram to the script; returns its message. */
+static struct nlmsghdr *ev_add(uint8_t cmd)
+{
+	struct fake_event *e = &fk->ev[fk->nev++];
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(e->buf);
+	struct genlmsghdr *g;
+
+	nlh->nlmsg_type = FAKE_FAMILY_ID;
+	g = mnl_nlmsg_put_extra_header(nlh, sizeof(*g));
+	g->cmd = cmd;
+	g->version = SMTPGUARD_GENL_VERSION;
+	return nlh;
+}
+
+static void ev_end(struct nlmsghdr *nlh)
+{
+	fk->ev[fk->nev - 1].len = nlh->nlmsg_len;
+}
+
+static void ev_lost(void)
+{
+	fk->ev[fk->nev++].len = 0;
+}
+
+static void event_script_tail(void);
+
+/* Five events: new offender, config, update, unknown, config. */
+static void event_script(void)
+{
+	struct nlmsghdr *nlh;
+	struct sg_prefix p;
+
+	offender_fixture();
+	nlh = ev_add(SMTPGUARD_CMD_OFFENDER_NEW);
+	mnl_attr_put_u8(nlh, SMTPGUARD_A_MODE, SMTPGUARD_MODE_ENFORCE);
+	put_offender(nlh, &fk->off[1]);
+	ev_end(nlh);
+	nlh = ev_add(SMTPGUARD_CMD_ALLOW_ADD);
+	mnl_attr_put_u8(nlh, SMTPGUARD_A_MODE, SMTPGUARD_MODE_ENFORCE);
+	mnl_attr_put_u32(nlh, SMTPGUARD_A_ALLOW_ENTRIES, 1);
+	mnl_attr_put_u32(nlh, SMTPGUARD_A_COUNT, 1);
+	set_pfx(&p, "10.10.10.10");
+	put_pfx(nlh, SMTPGUARD_A_PREFIX, &p);
+	ev_end(nlh);
+	/* Two in one datagram: an update and an unknown command. */
+	nlh = ev_add(SMTPGUARD_CMD_OFFENDER_UPDATE);
+	mnl_attr_put_u8(nlh, SMTPGUARD_A_MODE, SMTPGUARD_MODE_ENFORCE);
+	put_offender(nlh, &fk->off[0]);
+	ev_end(nlh);
+	nlh = (struct nlmsghdr *)(fk->ev[fk->nev - 1].buf + MNL_ALIGN(nlh->nlmsg_len));
+	nlh = mnl_nlmsg_put_header(nlh);
+	nlh->nlmsg_type = FAKE_FAMILY_ID;
+	((struct genlmsghdr *)mnl_nlmsg_put_extra_header(nlh, 4))->cmd = 99;
+	fk->ev[fk->nev - 1].len = MNL_ALIGN(fk->ev[fk->nev - 1].len) + nlh->nlmsg_len;
+	event_script_tail();
+}
+
+static size_t count_lines_of(const char *s)
+{
+	size_t n = 0;
+
+	for (; *s; s++)
+		n += *s == '\n';
+	return n;
+}
+
+/* The last event of the script: the port set changed. */
+static void event_script_tail(void)
+{
+	struct nlmsghdr *nlh;
+	struct nlattr *n;
+
+	nlh = ev_add(SMTPGUARD_CMD_PORTS_SET);
+	n = mnl_attr_nest_start(nlh, SMTPGUARD_A_PORTS);
+	mnl_attr_put_u16(nlh, SMTPGUARD_PORTS_A_PORT, 25);
+	mnl_attr_put_u16(nlh, SMTPGUARD_PORTS_A_PORT, 587);
+	mnl_attr_nest_end(nlh, n);
+	ev_end(nlh);
+}
+
+/* The lines without their times, which are the tool's clock. */
+static const char *untimed(const char *out)
+{
+	static char buf[8192];
+	const char *line = out;
+	size_t o = 0;
+
+	while (*line && o < sizeof(buf) - 1) {
+		const char *end = strchr(line, '\n');
+		size_t n;
+
+		if (!end)
+			end = line + strlen(line);
+		/* "YYYY-MM-DD HH:MM:SS " */
+		if (end - line > 20 && line[4] == '-' && line[13] == ':' && line[19] == ' ')
+			line += 20;
+		n = (size_t)(end - line) + (*end ? 1 : 0);
+		if (n > sizeof(buf) - 1 - o)
+			n = sizeof(buf) - 1 - o;
+		memcpy(buf + o, line, n);
+		o += n;
+		line = end + (*end ? 1 : 0);
+	}
+	buf[o] = '\0';
+	return buf;
+}
+
+#define EV_NEW "new offender 192.0.2.10 mac 52:54:00:12:34:56 in r-lan smtp,cnc 10235 packets -> 198.51.100.77:443 [feodo]\n"
+#define EV_ALLOW "config allow add 10.10.10.10/32 (allow entries 1)\n"
+#define EV_UPD "offender 2001:db8:1::10 still active: 7 packets (smtp 7) last [2001:db8:ff::25]:25\n"
+#define EV_UNK "unknown event cmd 99\n"
+#define EV_PORTS "config ports 25 587\n"
+#define EV_LOST "events lost: the socket's receive buffer overflowed\n"
+
+static void test_monitor(void)
+{
+	char path[128];
+	bool ok;
+
+	event_script();
+	fk->ev_term = true;
+	TOOL("monitor");
+	ok = expect(0, r.out, "", "monitor: SIGTERM ends it quietly with exit 0");
+	ktap_ok(!strcmp(untimed(r.out), EV_NEW EV_ALLOW EV_UPD EV_UNK EV_PORTS),
+		"monitor: one line per event, each kind, in order");
+	if (ok && strcmp(untimed(r.out), EV_NEW EV_ALLOW EV_UPD EV_UNK EV_PORTS))
+		ktap_diag("got [%s]", r.out);
+	ktap_ok(fk->joined == FAKE_EVENTS_GRP, "monitor joins the \"events\" group by the id the controller gave");
+	ktap_ok(r.out[4] == '-' && r.out[10] == ' ' && r.out[19] == ' ',
+		"each line starts with the local time it was received");
+
+	event_script();
+	fk->ev_term = true;
+	TOOL("monitor", "events");
+	ktap_ok(r.status == 0 && !strcmp(untimed(r.out), EV_NEW EV_UPD),
+		"monitor events: offender events only");
+	event_script();
+	fk->ev_term = true;
+	TOOL("monitor", "config");
+	ktap_ok(r.status == 0 && !strcmp(untimed(r.out), EV_ALLOW EV_PORTS),
+		"monitor config: configuration events only");
+
+	event_script();
+	TOOL("monitor", "all", "count", "3");
+	ktap_ok(r.status == 0 && !strcmp(untimed(r.out), EV_NEW EV_ALLOW EV_UPD) && !r.err[0],
+		"monitor count 3: exits 0 after three events");
+	event_script();
+	TOOL("monitor", "count", "1", "config");
+	ktap_ok(r.status == 0 && !strcmp(untimed(r.out), EV_ALLOW),
+		"count counts only the events shown");
+
+	event_script();
+	TOOL("-j", "monitor", "count", "2");
+	ok = r.status == 0 && !strncmp(r.out, "{\"time\":\"20", 11) &&
+	     strstr(r.out, "+00:00\",\"event\":\"offender-new\",\"mode\":\"enforce\",\"address\":\"192.0.2.10\",") &&
+	     strstr(r.out, "\"event\":\"config\",\"command\":\"allow-add\",\"mode\":\"enforce\","
+		    "\"mode_explicit\":false,\"mode_auto\":false,\"count\":1,"
+		    "\"prefixes\":[\"10.10.10.10/32\"],\"allow_entries\":1}\n") &&
+	     count_lines_of(r.out) == 2;
+	if (!ktap_ok(ok, "monitor -j: one JSON object per line, time RFC 3339, event, command, fields"))
+		ktap_diag("got [%s]", r.out);
+
+	/* Lost events: a line, and on. */
+	offender_fixture();
+	ev_lost();
+	event_script_tail();
+	fk->ev_term = true;
+	TOOL("monitor");
+	ktap_ok(r.status == 0 && !strcmp(untimed(r.out), EV_LOST EV_PORTS),
+		"ENOBUFS: one line says events were lost, and it goes on");
+
+	/* Failures. */
+	fake_reset();
+	fk->join_errno = EPERM;
+	TOOL("monitor");
+	expect(3, "", "Error: Operation not permitted; the events group needs CAP_NET_ADMIN.\n",
+	       "joining refused: exit 3, one line naming CAP_NET_ADMIN");
+	fake_reset();
+	fk->no_events_group = true;
+	TOOL("monitor");
+	expect(4, "", "smtpguardctl: monitor: the loaded smtpguard has no \"events\" group (a module older than this tool)\n",
+	       "a module without the events group: exit 4");
+	fake_reset();
+	fk->family = false;
+	TOOL("monitor");
+	expect(4, "", NOT_LOADED, "monitor without the module: exit 4, the modprobe hint");
+
+	/* -n NETNS: deleted, or replaced by another of the same name. */
+	sg_netns_run_dir = tmpdir;
+	snprintf(path, sizeof(path), "%s", write_file("ns-test", ""));
+	event_script();
+	snprintf(fk->ev_unlink, sizeof(fk->ev_unlink), "%s", path);
+	TOOL("-n", "ns-test", "monitor");
+	expect(0, r.out, "smtpguardctl: monitor: network namespace ns-test was deleted\n",
+	       "-n NETNS: the namespace deleted, monitor says so and exits 0");
+	ktap_ok(!strcmp(untimed(r.out), EV_NEW EV_ALLOW EV_UPD EV_UNK EV_PORTS),
+		"and it printed every event before that");
+	write_file("ns-test", "");
+	event_script();
+	snprintf(fk->ev_unlink, sizeof(fk->ev_unlink), "%s", path);
+	fk->ev_replace = true;
+	TOOL("-n", "ns-test", "monitor", "events");
+	expect(0, r.out, "smtpguardctl: monitor: network namespace ns-test was deleted\n",
+	       "-n NETNS: another namespace under the same name counts as deleted");
+	unlink(path);
+	sg_netns_run_dir = "/run/netns";
+}
+
 int main(void)
 {
 	fk = mmap(NULL, sizeof(*fk), PROT_READ | PROT_WRITE,
@@ -1964,6 +2559,12 @@ int main(void)
 	test_block_del_flush();
 	test_block_load();
 	test_block_stats();
+
+	setenv("TZ", "UTC", 1);
+	tzset();
+	test_offenders();
+	test_ledger_stats();
+	test_monitor();
 	{
 		static const char *const names[] = {
 			"drop.txt", "small.list", "mixed.txt", "bad.txt", "empty.txt",
