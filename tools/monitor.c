@@ -126,27 +126,32 @@ static int event_attr_cb(const struct nlattr *attr, void *data)
 }
 
 /* The configuration events: command, JSON name, plain words. */
+enum { N_NONE, N_ALLOW, N_BLOCK };
+
 static const struct {
 	uint8_t cmd;
 	const char *name;
 	const char *words;
 	const char *noun;	/* what COUNT counts, without prefixes */
+	int entries;		/* the size the plain line ends with */
 } config_cmds[] = {
-	{ SMTPGUARD_CMD_ALLOW_ADD, "allow-add", "allow add", "prefixes" },
-	{ SMTPGUARD_CMD_ALLOW_DEL, "allow-del", "allow del", "prefixes" },
-	{ SMTPGUARD_CMD_ALLOW_FLUSH, "allow-flush", "allow flush", "prefixes" },
-	{ SMTPGUARD_CMD_PORTS_SET, "ports-set", "ports", NULL },
-	{ SMTPGUARD_CMD_MODE_SET, "mode-set", "mode", NULL },
-	{ SMTPGUARD_CMD_STATS_RESET, "stats-reset", "stats reset", NULL },
-	{ SMTPGUARD_CMD_BLOCK_ADD, "block-add", "block add", "entries" },
-	{ SMTPGUARD_CMD_BLOCK_DEL, "block-del", "block del", "entries" },
-	{ SMTPGUARD_CMD_BLOCK_FLUSH, "block-flush", "block flush", "entries" },
+	{ SMTPGUARD_CMD_ALLOW_ADD, "allow-add", "allow add", "prefixes", N_ALLOW },
+	{ SMTPGUARD_CMD_ALLOW_DEL, "allow-del", "allow del", "prefixes", N_ALLOW },
+	{ SMTPGUARD_CMD_ALLOW_FLUSH, "allow-flush", "allow flush", "prefixes",
+	  N_ALLOW },
+	{ SMTPGUARD_CMD_PORTS_SET, "ports-set", "ports", NULL, N_NONE },
+	{ SMTPGUARD_CMD_MODE_SET, "mode-set", "mode", NULL, N_NONE },
+	{ SMTPGUARD_CMD_STATS_RESET, "stats-reset", "stats reset", NULL, N_NONE },
+	{ SMTPGUARD_CMD_BLOCK_ADD, "block-add", "block add", "entries", N_BLOCK },
+	{ SMTPGUARD_CMD_BLOCK_DEL, "block-del", "block del", "entries", N_BLOCK },
+	{ SMTPGUARD_CMD_BLOCK_FLUSH, "block-flush", "block flush", "entries",
+	  N_BLOCK },
 	{ SMTPGUARD_CMD_BLOCK_TXN_COMMIT, "block-txn-commit", "block load",
-	  "entries" },
+	  "entries", N_BLOCK },
 	{ SMTPGUARD_CMD_OFFENDER_FLUSH, "offender-flush", "offenders flush",
-	  "offenders" },
+	  "offenders", N_NONE },
 	{ SMTPGUARD_CMD_BLOCK_EXPIRE, "block-expire", "block expire",
-	  "entries" },
+	  "entries", N_BLOCK },
 };
 
 /* A growing line; what does not fit is cut, never overrun. */
@@ -299,16 +304,23 @@ static void print_config_event(const struct event *e, size_t k, time_t now)
 	} else if (e->has_count && config_cmds[k].noun) {
 		add(&l, " %" PRIu32 " %s", e->count, config_cmds[k].noun);
 	}
+	/*
+	 * JSON: every size the kernel sent.  Plain: the one this command
+	 * changes (the kernel sends both with every change).
+	 */
 	if (e->has_allow) {
 		print_uint(PRINT_JSON, "allow_entries", NULL, e->allow_entries);
-		add(&l, " (allow entries %" PRIu32, e->allow_entries);
-		close = ")";
+		if (config_cmds[k].entries == N_ALLOW) {
+			add(&l, " (allow entries %" PRIu32, e->allow_entries);
+			close = ")";
+		}
 	}
 	if (e->has_block) {
 		print_uint(PRINT_JSON, "block_entries", NULL, e->block_entries);
-		add(&l, "%sblock entries %" PRIu32, *close ? ", " : " (",
-		    e->block_entries);
-		close = ")";
+		if (config_cmds[k].entries == N_BLOCK) {
+			add(&l, " (block entries %" PRIu32, e->block_entries);
+			close = ")";
+		}
 	}
 	add(&l, "%s", close);
 	if (e->mode_auto && e->cmd != SMTPGUARD_CMD_MODE_SET && e->has_mode)

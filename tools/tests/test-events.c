@@ -454,7 +454,7 @@ static void test_config_events(void)
 		const char *prefixes[3];
 		int mode;		/* -1: none */
 		bool expl, autom, replace;
-		long allow, block, count;	/* -1: none */
+		long allow, block, count;	/* -1: none (sizes: another) */
 		const char *feed;
 		const char *plain;
 		const char *command;
@@ -510,19 +510,20 @@ static void test_config_events(void)
 
 	set_tz("UTC");
 	for (i = 0; i < ARRAY_SIZE(t); i++) {
+		/* As the kernel: MODE and both sizes with every change. */
 		nlh = msg(t[i].cmd);
-		if (t[i].mode >= 0)
-			mnl_attr_put_u8(nlh, SMTPGUARD_A_MODE, (uint8_t)t[i].mode);
+		mnl_attr_put_u8(nlh, SMTPGUARD_A_MODE, t[i].mode >= 0 ?
+				(uint8_t)t[i].mode : SMTPGUARD_MODE_ENFORCE);
 		if (t[i].expl)
 			mnl_attr_put(nlh, SMTPGUARD_A_MODE_EXPLICIT, 0, NULL);
 		if (t[i].autom)
 			mnl_attr_put(nlh, SMTPGUARD_A_MODE_AUTO, 0, NULL);
 		if (t[i].replace)
 			mnl_attr_put(nlh, SMTPGUARD_A_REPLACE, 0, NULL);
-		if (t[i].allow >= 0)
-			mnl_attr_put_u32(nlh, SMTPGUARD_A_ALLOW_ENTRIES, (uint32_t)t[i].allow);
-		if (t[i].block >= 0)
-			mnl_attr_put_u32(nlh, SMTPGUARD_A_BLOCK_ENTRIES, (uint32_t)t[i].block);
+		mnl_attr_put_u32(nlh, SMTPGUARD_A_ALLOW_ENTRIES,
+				 t[i].allow >= 0 ? (uint32_t)t[i].allow : 9);
+		mnl_attr_put_u32(nlh, SMTPGUARD_A_BLOCK_ENTRIES,
+				 t[i].block >= 0 ? (uint32_t)t[i].block : 77);
 		if (t[i].count >= 0)
 			mnl_attr_put_u32(nlh, SMTPGUARD_A_COUNT, (uint32_t)t[i].count);
 		if (t[i].feed)

@@ -2361,6 +2361,7 @@ static void event_script(void)
 	nlh = ev_add(SMTPGUARD_CMD_ALLOW_ADD);
 	mnl_attr_put_u8(nlh, SMTPGUARD_A_MODE, SMTPGUARD_MODE_ENFORCE);
 	mnl_attr_put_u32(nlh, SMTPGUARD_A_ALLOW_ENTRIES, 1);
+	mnl_attr_put_u32(nlh, SMTPGUARD_A_BLOCK_ENTRIES, 0);
 	mnl_attr_put_u32(nlh, SMTPGUARD_A_COUNT, 1);
 	set_pfx(&p, "10.10.10.10");
 	put_pfx(nlh, SMTPGUARD_A_PREFIX, &p);
@@ -2478,7 +2479,7 @@ static void test_monitor(void)
 	     strstr(r.out, "+00:00\",\"event\":\"offender-new\",\"mode\":\"enforce\",\"address\":\"192.0.2.10\",") &&
 	     strstr(r.out, "\"event\":\"config\",\"command\":\"allow-add\",\"mode\":\"enforce\","
 		    "\"mode_explicit\":false,\"mode_auto\":false,\"count\":1,"
-		    "\"prefixes\":[\"10.10.10.10/32\"],\"allow_entries\":1}\n") &&
+		    "\"prefixes\":[\"10.10.10.10/32\"],\"allow_entries\":1,\"block_entries\":0}\n") &&
 	     count_lines_of(r.out) == 2;
 	if (!ktap_ok(ok, "monitor -j: one JSON object per line, time RFC 3339, event, command, fields"))
 		ktap_diag("got [%s]", r.out);
