@@ -230,15 +230,16 @@ static void print_offender_event(const struct event *e, time_t now)
 			add(&l, " in %s", o->ifname);
 		else if (o->ifindex)
 			add(&l, " in if%" PRIu32, o->ifindex);
-		add(&l, " %s %" PRIu64 " packets",
-		    sg_reasons_str(o->reasons, b, sizeof(b)), o->packets);
+		add(&l, " %s %" PRIu64 " packet%s",
+		    sg_reasons_str(o->reasons, b, sizeof(b)), o->packets,
+		    o->packets == 1 ? "" : "s");
 		if (o->ndests)
 			add(&l, " -> %s", sg_dest_str(&o->dests[0], b, sizeof(b)));
 	} else {
 		const char *sep = "";
 
-		add(&l, "offender %s still active: %" PRIu64 " packets (", a,
-		    o->packets);
+		add(&l, "offender %s still active: %" PRIu64 " packet%s (", a,
+		    o->packets, o->packets == 1 ? "" : "s");
 		if (o->reasons & SMTPGUARD_REASON_SMTP) {
 			add(&l, "smtp %" PRIu64, o->smtp_packets);
 			sep = ", ";

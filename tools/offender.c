@@ -601,7 +601,8 @@ static int offenders_flush(struct sg_nl *nl, const struct sg_req *req)
 		return SG_EXIT_KERNEL;
 	}
 	open_json_object(NULL);
-	print_uint(PRINT_ANY, "flushed", "flushed %u offenders\n", r.count);
+	print_uint(PRINT_ANY, "flushed", r.count == 1 ? "flushed %u offender\n" :
+		   "flushed %u offenders\n", r.count);
 	close_json_object();
 	return SG_EXIT_OK;
 }

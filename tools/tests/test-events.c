@@ -407,7 +407,7 @@ static void test_offender_events(void)
 	mnl_attr_put_u8(nlh, SMTPGUARD_A_MODE, SMTPGUARD_MODE_ENFORCE);
 	put_offender(nlh, &o_new);
 	str_is(event(nlh, false, SG_EV_ALL, &ret),
-	       T_PLAIN "new offender 192.0.2.10 mac 52:54:00:12:34:56 in r-lan cnc 1 packets -> 203.0.113.5:443 [feodo]\n",
+	       T_PLAIN "new offender 192.0.2.10 mac 52:54:00:12:34:56 in r-lan cnc 1 packet -> 203.0.113.5:443 [feodo]\n",
 	       "OFFENDER_NEW: host, MAC, interface, reasons, packets, the destination");
 	ktap_ok(ret == 1, "a printed event returns 1");
 	str_is(event(nlh, true, SG_EV_ALL, NULL),

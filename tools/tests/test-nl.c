@@ -2270,7 +2270,7 @@ static void test_offenders(void)
 	fk->fail_cmd = 0;
 
 	TOOL("offenders", "flush", "reason", "cnc");
-	expect(0, "flushed 1 offenders\n", "", "offenders flush reason cnc: the count removed");
+	expect(0, "flushed 1 offender\n", "", "offenders flush reason cnc: the count removed");
 	ktap_ok(fk->noff == 1 && fk->last_cmd == SMTPGUARD_CMD_OFFENDER_FLUSH &&
 		fk->log[5].has_reason && fk->log[5].reason == SMTPGUARD_REASON_CNC &&
 		!(fk->last_flags & NLM_F_DUMP), "OFFENDER_FLUSH with REASON reached the fake");
