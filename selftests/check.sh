@@ -96,6 +96,10 @@ tally "unit tests (ASan+UBSan)" "$tmp/unit-tests-asan.out"
 step feeds selftests/feed_check.sh tools/build/tests/feed-count
 tally "real feeds" "$tmp/feeds.out"
 
+# libFuzzer on the feed and address parsers, seeded from the real feeds.
+step fuzz tools/fuzz/run.sh
+tally "parser fuzzing" "$tmp/fuzz.out"
+
 step static selftests/static_check.sh "${kernels[@]}"
 tally "static checks" "$tmp/static.out"
 
