@@ -92,6 +92,10 @@ tally "unit tests" "$tmp/unit-tests.out"
 step unit-tests-asan make -C tools asan
 tally "unit tests (ASan+UBSan)" "$tmp/unit-tests-asan.out"
 
+# The man page (no warnings, every command of help) and bash completion.
+step docs make -C tools check-docs
+tally "man page and completion" "$tmp/docs.out"
+
 # The feed parser against an independent count of the real feeds.
 step feeds selftests/feed_check.sh tools/build/tests/feed-count
 tally "real feeds" "$tmp/feeds.out"

@@ -38,6 +38,7 @@ pkgs=(
 	qemu-system-x86 busybox-static
 	libmnl-dev libnl-genl-3-dev
 	iproute2 iptables ipset nftables
+	man-db groff-base bash-completion
 	swaks libio-socket-inet6-perl python3 python3-aiosmtpd python3-yaml python3-jsonschema
 	linux-source-6.12
 )
