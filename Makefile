@@ -14,7 +14,7 @@ SMTPGUARD_CACHE ?= $(HOME)/.cache/smtpguard
 CHECKPATCH ?= $(SMTPGUARD_CACHE)/linux-source-6.12/scripts/checkpatch.pl
 
 .PHONY: all module module-all tool clean check demo bench deps style sparse \
-	dkms-install dkms-remove install module-install
+	dkms-install dkms-remove install module-install deb
 
 all: module tool
 
@@ -39,20 +39,61 @@ module-install: module
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules_install
 	depmod -a $(KERNELRELEASE)
 
+# smtpguardctl, its man page, bash completion and systemd units (those that
+# exist), see tools/Makefile.  PREFIX=/usr for the Debian paths.
 install: tool
 	$(MAKE) -C tools install PREFIX=$(PREFIX) DESTDIR=$(DESTDIR)
 
-# Register the sources with DKMS, build and install for the running kernel.
-dkms-install:
-	mkdir -p /usr/src/smtpguard-$(VERSION)
-	cp -a Kbuild dkms.conf kmod include /usr/src/smtpguard-$(VERSION)/
-	dkms add smtpguard/$(VERSION)
-	dkms build smtpguard/$(VERSION) -k $(KERNELRELEASE)
-	dkms install smtpguard/$(VERSION) -k $(KERNELRELEASE)
+# DKMS: the sources DKMS builds from go to $(DKMS_SRC); DKMS= may carry
+# options (the tests use a scratch root instead, see selftests/pkg/).
+DKMS ?= dkms
+DKMS_SRC ?= /usr/src/smtpguard-$(VERSION)
+DKMS_FILES := Kbuild dkms.conf kmod include
+dkms-guard = @if dpkg-query -S $(DKMS_SRC) >/dev/null 2>&1; then \
+	echo "$(DKMS_SRC) belongs to the smtpguard-dkms package: use apt, not make $@" >&2; \
+	exit 1; fi
 
+# Register the sources with DKMS, build and install for KERNELRELEASE (the
+# running kernel by default); run again, it rebuilds from the current tree.
+dkms-install:
+	$(dkms-guard)
+	rm -rf $(DKMS_SRC)
+	mkdir -p $(DKMS_SRC)
+	cp -a $(DKMS_FILES) $(DKMS_SRC)/
+	@if $(DKMS) status smtpguard/$(VERSION) | grep -q .; then \
+		echo "$(DKMS) unbuild smtpguard/$(VERSION) -k $(KERNELRELEASE)"; \
+		$(DKMS) unbuild smtpguard/$(VERSION) -k $(KERNELRELEASE) >/dev/null 2>&1 || true; \
+	else \
+		echo "$(DKMS) add smtpguard/$(VERSION)"; \
+		$(DKMS) add smtpguard/$(VERSION); \
+	fi
+	$(DKMS) build smtpguard/$(VERSION) -k $(KERNELRELEASE)
+	$(DKMS) install smtpguard/$(VERSION) -k $(KERNELRELEASE)
+
+# Uninstall from every kernel, unregister, delete the sources.
 dkms-remove:
-	dkms remove smtpguard/$(VERSION) --all
-	rm -rf /usr/src/smtpguard-$(VERSION)
+	$(dkms-guard)
+	@if $(DKMS) status smtpguard/$(VERSION) | grep -q .; then \
+		echo "$(DKMS) remove smtpguard/$(VERSION) --all"; \
+		$(DKMS) remove smtpguard/$(VERSION) --all; \
+	fi
+	rm -rf $(DKMS_SRC)
+
+# smtpguard-dkms and smtpguard-tools, with dpkg-buildpackage (debian/), into
+# build/deb/, built in a copy of the tree (the files a package holds).
+DEB_FILES := $(wildcard Makefile Kbuild dkms.conf kmod include tools debian doc \
+	completion systemd README.md)
+deb:
+	@v=$$(dpkg-parsechangelog -S Version); if [ "$$v" != "$(VERSION)" ]; then \
+		echo "debian/changelog says $$v, dkms.conf $(VERSION): add an entry (dch -v $(VERSION))" >&2; \
+		exit 1; fi
+	rm -rf build/deb
+	mkdir -p build/deb/src/smtpguard-$(VERSION)
+	cp -a $(DEB_FILES) build/deb/src/smtpguard-$(VERSION)/
+	cd build/deb/src/smtpguard-$(VERSION) && dpkg-buildpackage -b -us -uc
+	mv build/deb/src/*.deb build/deb/src/*.buildinfo build/deb/src/*.changes build/deb/
+	rm -rf build/deb/src
+	@ls -1 build/deb/*.deb
 
 deps:
 	selftests/vm/deps.sh
