@@ -227,6 +227,9 @@ void sg_print_prefix(const struct sg_prefix *p)
 	char a[INET6_ADDRSTRLEN], text[SG_PREFIX_STRLEN];
 
 	open_json_object(NULL);
+	/* "prefix" first, as in 'block list -j'; then its parts. */
+	print_string(PRINT_JSON, "prefix", NULL,
+		     sg_format_prefix(p, text, sizeof(text)));
 	print_string(PRINT_JSON, "family", NULL,
 		     p->family == AF_INET ? "inet" : "inet6");
 	print_string(PRINT_JSON, "address", NULL,

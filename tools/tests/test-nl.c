@@ -30,6 +30,7 @@
 
 #include "addr.h"
 #include "feed.h"
+#include "json.h"
 #include "ktap.h"
 #include "nl.h"
 #include "print.h"
@@ -1460,24 +1461,27 @@ static void test_allow(void)
 	ktap_ok(fk->last_flags & NLM_F_DUMP, "allow list is a dump (NLM_F_DUMP)");
 
 	TOOL("-j", "allow", "show");
-	expect(0, "[{\"family\":\"inet\",\"address\":\"10.10.10.10\",\"prefixlen\":32},"
-		  "{\"family\":\"inet\",\"address\":\"192.0.2.0\",\"prefixlen\":24},"
-		  "{\"family\":\"inet6\",\"address\":\"2001:db8::25\",\"prefixlen\":128}]\n",
-	       "", "allow show -j: array of {family, address, prefixlen}");
+	expect(0, "[{\"prefix\":\"10.10.10.10\",\"family\":\"inet\",\"address\":\"10.10.10.10\",\"prefixlen\":32},"
+		  "{\"prefix\":\"192.0.2.0/24\",\"family\":\"inet\",\"address\":\"192.0.2.0\",\"prefixlen\":24},"
+		  "{\"prefix\":\"2001:db8::25\",\"family\":\"inet6\",\"address\":\"2001:db8::25\",\"prefixlen\":128}]\n",
+	       "", "allow show -j: array of {prefix, family, address, prefixlen}, as block list -j");
 
 	TOOL("-p", "allow", "list");
 	expect(0, "[\n"
 		  "    {\n"
+		  "        \"prefix\": \"10.10.10.10\",\n"
 		  "        \"family\": \"inet\",\n"
 		  "        \"address\": \"10.10.10.10\",\n"
 		  "        \"prefixlen\": 32\n"
 		  "    },\n"
 		  "    {\n"
+		  "        \"prefix\": \"192.0.2.0/24\",\n"
 		  "        \"family\": \"inet\",\n"
 		  "        \"address\": \"192.0.2.0\",\n"
 		  "        \"prefixlen\": 24\n"
 		  "    },\n"
 		  "    {\n"
+		  "        \"prefix\": \"2001:db8::25\",\n"
 		  "        \"family\": \"inet6\",\n"
 		  "        \"address\": \"2001:db8::25\",\n"
 		  "        \"prefixlen\": 128\n"
@@ -2530,6 +2534,140 @@ static void test_monitor(void)
 	sg_netns_run_dir = "/run/netns";
 }
 
+/* ---- -j for every command: one JSON document, or nothing ---- */
+
+enum json_kind {
+	J_DOC,		/* prints: exactly one JSON value */
+	J_QUIET,	/* changes: nothing, or one JSON value */
+	J_LINES,	/* monitor: one JSON value per line */
+};
+
+struct json_case {
+	void (*fixture)(void);	/* NULL: the state the previous case left */
+	int status;
+	enum json_kind kind;
+	const char *argv[8];
+};
+
+static const char *json_feed_path;
+
+static void json_fixture_ledger(void)
+{
+	offender_fixture();
+	fk->ledger_stats = true;
+	fk->block_stats = true;
+}
+
+static void json_fixture_events(void)
+{
+	event_script();
+}
+
+#define FEED "@FEED@"
+
+static const struct json_case json_cases[] = {
+	{ fake_reset, 0, J_DOC, { "allow", "10.10.10.10", "2001:db8::25" } },
+	{ NULL, 0, J_DOC, { "allow", "list" } },
+	{ NULL, 0, J_DOC, { "allow", "show" } },
+	{ NULL, 0, J_DOC, { "allow", "10.10.10.11" } },
+	{ NULL, 0, J_QUIET, { "allow", "del", "10.10.10.11" } },
+	{ NULL, 0, J_DOC, { "ports" } },
+	{ NULL, 0, J_QUIET, { "ports", "25", "587" } },
+	{ NULL, 0, J_DOC, { "ports", "show" } },
+	{ NULL, 0, J_DOC, { "mode" } },
+	{ NULL, 0, J_QUIET, { "mode", "monitor" } },
+	{ NULL, 0, J_DOC, { "mode", "show" } },
+	{ NULL, 0, J_DOC, { "stats" } },
+	{ NULL, 0, J_QUIET, { "stats", "reset" } },
+	{ NULL, 0, J_QUIET, { "allow", "flush" } },
+	{ NULL, 0, J_DOC, { "allow", "list" } },		/* [] */
+	{ block_fixture, 0, J_DOC, { "block", "list" } },
+	{ NULL, 0, J_DOC, { "block" } },
+	{ NULL, 0, J_DOC, { "block", "list", "feed", "drop" } },
+	{ NULL, 0, J_DOC, { "block", "feeds" } },
+	{ NULL, 0, J_DOC, { "block", "test", "192.0.2.77" } },
+	{ NULL, 1, J_DOC, { "block", "test", "203.0.113.1" } },
+	{ NULL, 0, J_DOC, { "block", "203.0.113.7", "timeout", "1h" } },
+	{ NULL, 0, J_DOC, { "block", "add", "203.0.113.8", "feed", "manual" } },
+	{ NULL, 0, J_QUIET, { "block", "del", "203.0.113.7" } },
+	{ NULL, 0, J_DOC, { "block", "load", FEED } },
+	{ NULL, 0, J_DOC, { "block", "load", "--replace", "--feed", "feodo", FEED } },
+	{ NULL, 0, J_DOC, { "block", "load", "--dry-run", FEED } },
+	{ NULL, 0, J_QUIET, { "block", "flush", "feed", "drop" } },
+	{ NULL, 0, J_QUIET, { "block", "flush" } },
+	{ NULL, 0, J_DOC, { "block", "list" } },		/* [] */
+	{ NULL, 0, J_DOC, { "block", "feeds" } },		/* [] */
+	{ json_fixture_ledger, 0, J_DOC, { "stats" } },
+	{ NULL, 0, J_DOC, { "offenders" } },
+	{ NULL, 0, J_DOC, { "offenders", "list", "reason", "smtp" } },
+	{ NULL, 0, J_DOC, { "offenders", "flush", "reason", "cnc" } },
+	{ NULL, 0, J_DOC, { "offenders", "flush" } },
+	{ NULL, 0, J_DOC, { "offenders" } },			/* [] */
+	{ json_fixture_events, 0, J_LINES, { "monitor", "count", "5" } },
+	{ json_fixture_events, 0, J_LINES, { "monitor", "events", "count", "2" } },
+	{ json_fixture_events, 0, J_LINES, { "monitor", "config", "count", "2" } },
+};
+
+static void test_json_every_command(void)
+{
+	static const char *const opts[] = { "-j", "-p" };
+	unsigned int bad = 0, runs = 0;
+	size_t i, o, k;
+
+	json_feed_path = write_file("json.txt", "192.0.2.0/24\n10.0.0.1\n2001:db8::/32\n");
+	for (o = 0; o < 2; o++) {
+		for (i = 0; i < sizeof(json_cases) / sizeof(json_cases[0]); i++) {
+			const struct json_case *c = &json_cases[i];
+			const char *argv[12] = { opts[o] };
+			bool ok;
+
+			for (k = 0; k < 8 && c->argv[k]; k++)
+				argv[k + 1] = strcmp(c->argv[k], FEED) ?
+					      c->argv[k] : json_feed_path;
+			argv[k + 1] = NULL;
+			if (c->fixture)
+				c->fixture();
+			if (c->kind == J_LINES && o == 1)
+				continue;	/* monitor -p: as -j, one line each */
+			tool_to(NULL, argv);
+			runs++;
+			switch (c->kind) {
+			case J_DOC:
+				ok = json_valid(r.out);
+				break;
+			case J_QUIET:
+				ok = !r.out[0] || json_valid(r.out);
+				break;
+			default:
+				ok = json_lines_valid(r.out);
+				break;
+			}
+			ok = ok && r.status == c->status && !r.err[0];
+			if (!ok) {
+				bad++;
+				ktap_diag("%s %s%s%s%s%s: exit %d (want %d), stdout [%s], stderr [%s]",
+					  opts[o], c->argv[0],
+					  c->argv[1] ? " " : "", c->argv[1] ? c->argv[1] : "",
+					  c->argv[2] ? " " : "", c->argv[2] ? c->argv[2] : "",
+					  r.status, c->status, r.out, r.err);
+			}
+		}
+	}
+	unlink(json_feed_path);
+	ktap_ok(bad == 0 && runs > 70,
+		"-j and -p: every printing command prints one valid JSON document (%u runs, %u bad)",
+		runs, bad);
+
+	/* The validator itself, so that a pass means something. */
+	ktap_ok(json_valid("{\"a\":[1,-2.5e3,true,false,null,\"x\\u00e9\\n\"],\"b\":{}}\n") &&
+		json_valid(" [] ") && !json_valid("") && !json_valid("{\"a\":1,}") &&
+		!json_valid("[1] [2]") && !json_valid("{\"a\" 1}") && !json_valid("[01]") &&
+		!json_valid("\"a\tb\"") && !json_valid("[1,]") && !json_valid("{a:1}") &&
+		json_lines_valid("{}\n[]\n") && !json_lines_valid("{}\n\n") &&
+		!json_lines_valid(""),
+		"the test's JSON validator accepts JSON and refuses near misses");
+}
+
 int main(void)
 {
 	fk = mmap(NULL, sizeof(*fk), PROT_READ | PROT_WRITE,
@@ -2566,6 +2704,7 @@ int main(void)
 	test_offenders();
 	test_ledger_stats();
 	test_monitor();
+	test_json_every_command();
 	{
 		static const char *const names[] = {
 			"drop.txt", "small.list", "mixed.txt", "bad.txt", "empty.txt",
