@@ -41,6 +41,9 @@ static const struct {
 	{ "stats",	stats_parse },
 	{ "offenders",	offenders_parse },
 	{ "monitor",	monitor_parse },
+	{ "save",	save_parse },
+	{ "restore",	restore_parse },
+	{ "feeds",	feeds_parse },
 	{ "help",	help_parse },
 };
 
@@ -91,13 +94,13 @@ int main(int argc, char **argv)
 	argc -= optind;
 	argv += optind;
 	if (argc < 1)
-		return sg_usage_err(NULL, "missing object (allow, block, ports, mode, stats, offenders, monitor, help); try '" PROG_NAME " help'");
+		return sg_usage_err(NULL, "missing object (allow, block, ports, mode, stats, offenders, monitor, save, restore, feeds, help); try '" PROG_NAME " help'");
 
 	for (i = 0; i < sizeof(objects) / sizeof(objects[0]); i++)
 		if (!strcmp(argv[0], objects[i].name))
 			break;
 	if (i == sizeof(objects) / sizeof(objects[0]))
-		return sg_usage_err(NULL, "unknown object '%s' (allow, block, ports, mode, stats, offenders, monitor, help); try '" PROG_NAME " help'",
+		return sg_usage_err(NULL, "unknown object '%s' (allow, block, ports, mode, stats, offenders, monitor, save, restore, feeds, help); try '" PROG_NAME " help'",
 				    sg_quote(argv[0], q, sizeof(q)));
 
 	/* Options belong before OBJECT; say so rather than "bad address". */
@@ -140,6 +143,8 @@ int main(int argc, char **argv)
 		sg_nl_close(&nl);
 out:
 	free(req.prefixes);
+	if (req.ctx_free)
+		req.ctx_free(req.ctx);
 	if (!ret && fflush(stdout)) {
 		fprintf(stderr, PROG_NAME ": cannot write the output: %s\n",
 			strerror(errno));

@@ -57,6 +57,9 @@ struct sg_req {
 	unsigned int events;		/* monitor: SG_EV_* to print */
 	uint64_t count;			/* monitor: stop after this many; 0: never */
 	const char *netns;		/* -n NETNS, set by main() */
+	/* save, restore, feeds: their own parsed input, freed by main() */
+	void *ctx;
+	void (*ctx_free)(void *ctx);
 };
 
 extern const struct option sg_long_options[];
@@ -81,6 +84,9 @@ int stats_parse(struct sg_req *req, int argc, char **argv);
 int block_parse(struct sg_req *req, int argc, char **argv);
 int offenders_parse(struct sg_req *req, int argc, char **argv);
 int monitor_parse(struct sg_req *req, int argc, char **argv);
+int save_parse(struct sg_req *req, int argc, char **argv);
+int restore_parse(struct sg_req *req, int argc, char **argv);
+int feeds_parse(struct sg_req *req, int argc, char **argv);
 
 /* Reply parsing and printing, shared with the unit tests. */
 struct nlattr;

@@ -1,0 +1,775 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The save file and feeds.conf: parsing, canonical order, formatting.
+ * See conf.h for both grammars.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "conf.h"
+#include "feed.h"
+
+#define LINE_MAX_LEN	8192
+#define MAX_TOKENS	(SMTPGUARD_MAX_ALLOW + 8)
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+
+static int errf(char *err, size_t errlen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int errf(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err && errlen) {
+		va_start(ap, fmt);
+		vsnprintf(err, errlen, fmt, ap);
+		va_end(ap);
+	}
+	return -1;
+}
+
+void sg_conf_init(struct sg_conf *c)
+{
+	memset(c, 0, sizeof(*c));
+}
+
+void sg_conf_free(struct sg_conf *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->nfeeds; i++)
+		free(c->feeds[i].file);
+	free(c->allow);
+	free(c->block);
+	sg_conf_init(c);
+}
+
+int sg_conf_feed(struct sg_conf *c, const char *name, bool create)
+{
+	size_t i;
+
+	for (i = 0; i < c->nfeeds; i++)
+		if (!strcmp(c->feeds[i].name, name))
+			return (int)i;
+	if (!create || c->nfeeds == SMTPGUARD_MAX_FEEDS ||
+	    strlen(name) > SMTPGUARD_FEED_NAME_MAX)
+		return -1;
+	memset(&c->feeds[c->nfeeds], 0, sizeof(c->feeds[0]));
+	strcpy(c->feeds[c->nfeeds].name, name);
+	return (int)c->nfeeds++;
+}
+
+static int grow(void **arr, size_t *cap, size_t need, size_t size)
+{
+	size_t ncap;
+	void *n;
+
+	if (need <= *cap)
+		return 0;
+	ncap = *cap ? *cap * 2 : 256;
+	while (ncap < need)
+		ncap *= 2;
+	if (ncap > SIZE_MAX / size)
+		return -1;
+	n = realloc(*arr, ncap * size);
+	if (!n)
+		return -1;
+	*arr = n;
+	*cap = ncap;
+	return 0;
+}
+
+int sg_conf_add_allow(struct sg_conf *c, const struct sg_prefix *p)
+{
+	if (grow((void **)&c->allow, &c->allow_cap, c->nallow + 1,
+		 sizeof(*c->allow)))
+		return -1;
+	c->allow[c->nallow++] = *p;
+	return 0;
+}
+
+int sg_conf_add_block(struct sg_conf *c, const struct sg_prefix *p,
+		      int feed, uint32_t timeout)
+{
+	struct sg_conf_entry *e;
+
+	if (grow((void **)&c->block, &c->block_cap, c->nblock + 1,
+		 sizeof(*c->block)))
+		return -1;
+	e = &c->block[c->nblock++];
+	e->p = *p;
+	e->timeout = timeout;
+	e->feed = (uint8_t)feed;
+	return 0;
+}
+
+/* ---- canonical order -------------------------------------------------- */
+
+static int entry_cmp(const void *a, const void *b)
+{
+	const struct sg_conf_entry *x = a, *y = b;
+	int r;
+
+	if (x->feed != y->feed)
+		return x->feed < y->feed ? -1 : 1;
+	r = sg_prefix_cmp(&x->p, &y->p);
+	if (r)
+		return r;
+	/* Permanent (0) first, then the longest timeout. */
+	if (x->timeout == y->timeout)
+		return 0;
+	if (!x->timeout || !y->timeout)
+		return x->timeout ? 1 : -1;
+	return x->timeout > y->timeout ? -1 : 1;
+}
+
+static int feed_name_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct sg_conf_feed *)a)->name,
+		      ((const struct sg_conf_feed *)b)->name);
+}
+
+void sg_conf_sort(struct sg_conf *c)
+{
+	struct sg_conf_feed sorted[SMTPGUARD_MAX_FEEDS];
+	uint8_t map[SMTPGUARD_MAX_FEEDS];
+	size_t i, j, n;
+
+	c->nallow = sg_prefix_unique(c->allow, c->nallow);
+
+	memcpy(sorted, c->feeds, c->nfeeds * sizeof(sorted[0]));
+	qsort(sorted, c->nfeeds, sizeof(sorted[0]), feed_name_cmp);
+	for (i = 0; i < c->nfeeds; i++)
+		for (j = 0; j < c->nfeeds; j++)
+			if (!strcmp(c->feeds[i].name, sorted[j].name))
+				map[i] = (uint8_t)j;
+	memcpy(c->feeds, sorted, c->nfeeds * sizeof(sorted[0]));
+	for (i = 0; i < c->nblock; i++)
+		c->block[i].feed = map[c->block[i].feed];
+
+	if (!c->nblock)
+		return;
+	qsort(c->block, c->nblock, sizeof(c->block[0]), entry_cmp);
+	for (i = 1, n = 1; i < c->nblock; i++) {
+		if (c->block[i].feed == c->block[n - 1].feed &&
+		    !sg_prefix_cmp(&c->block[i].p, &c->block[n - 1].p))
+			continue;	/* the first of a run is the one kept */
+		c->block[n++] = c->block[i];
+	}
+	c->nblock = n;
+}
+
+/* ---- durations -------------------------------------------------------- */
+
+#define DURATION_MAX	(365U * 86400U)
+
+int sg_parse_duration(const char *arg, uint32_t *secs, char *err,
+		      size_t errlen)
+{
+	static const struct {
+		char unit;
+		uint32_t mult;
+	} units[] = { { 's', 1 }, { 'm', 60 }, { 'h', 3600 }, { 'd', 86400 } };
+	char q[SG_QUOTE_LEN];
+	const char *s = arg;
+	uint64_t v = 0, mult = 1;
+	size_t i;
+
+	sg_quote(arg, q, sizeof(q));
+	if (*s < '0' || *s > '9')
+		goto bad;
+	for (; *s >= '0' && *s <= '9'; s++) {
+		v = v * 10 + (uint64_t)(*s - '0');
+		if (v > DURATION_MAX)
+			v = DURATION_MAX + 1ULL;
+	}
+	if (*s) {
+		for (i = 0; i < ARRAY_SIZE(units); i++)
+			if (*s == units[i].unit)
+				break;
+		if (i == ARRAY_SIZE(units) || s[1])
+			goto bad;
+		mult = units[i].mult;
+	}
+	v *= mult;
+	if (v < 1 || v > DURATION_MAX)
+		return errf(err, errlen, "'%s' is out of range (1 second to 365d)", q);
+	*secs = (uint32_t)v;
+	return 0;
+bad:
+	return errf(err, errlen,
+		    "'%s' is not a duration (seconds, or a number with s, m, h or d: 90, 30m, 1h, 2d)",
+		    q);
+}
+
+const char *sg_duration_str(uint64_t secs, char *buf, size_t len)
+{
+	static const struct {
+		uint64_t size;
+		char unit;
+	} units[] = { { 86400, 'd' }, { 3600, 'h' }, { 60, 'm' }, { 1, 's' } };
+	size_t i, off = 0;
+
+	if (len)
+		buf[0] = '\0';
+	for (i = 0; i < ARRAY_SIZE(units) && off < len; i++) {
+		uint64_t v = secs / units[i].size;
+
+		secs %= units[i].size;
+		if (v) {
+			int r = snprintf(buf + off, len - off, "%" PRIu64 "%c",
+					 v, units[i].unit);
+
+			if (r < 0)
+				break;
+			off += (size_t)r;
+		}
+	}
+	if (len && !buf[0])
+		snprintf(buf, len, "0s");
+	return buf;
+}
+
+/* ---- lines and tokens ------------------------------------------------- */
+
+struct lines {
+	const char *buf;
+	size_t len, pos, lineno;
+	char line[LINE_MAX_LEN + 1];
+	char *tok[MAX_TOKENS];
+	size_t ntok;
+};
+
+/*
+ * The next line into l->line, its comment cut, split at blanks into
+ * l->tok.  Returns 1 with a line (maybe without tokens), 0 at the end, -1
+ * with err for a line that is too long, has a control character or too
+ * many words.
+ */
+static int next_line(struct lines *l, const char *fname, char *err,
+		     size_t errlen)
+{
+	size_t start, end, i;
+	char *save, *t;
+
+	if (l->pos >= l->len)
+		return 0;
+	start = l->pos;
+	while (l->pos < l->len && l->buf[l->pos] != '\n')
+		l->pos++;
+	end = l->pos;
+	if (l->pos < l->len)
+		l->pos++;
+	if (end > start && l->buf[end - 1] == '\r')
+		end--;
+	l->lineno++;
+	l->ntok = 0;
+	if (end - start > LINE_MAX_LEN)
+		return errf(err, errlen, "%s:%zu: line is longer than %d bytes",
+			    fname, l->lineno, LINE_MAX_LEN);
+	for (i = start; i < end; i++) {
+		unsigned char ch = (unsigned char)l->buf[i];
+
+		if ((ch < 0x20 && ch != '\t') || ch == 0x7f)
+			return errf(err, errlen, "%s:%zu: control character 0x%02x at column %zu",
+				    fname, l->lineno, ch, i - start + 1);
+		if (ch == '#')
+			break;
+	}
+	memcpy(l->line, l->buf + start, i - start);
+	l->line[i - start] = '\0';
+	for (t = strtok_r(l->line, " \t", &save); t;
+	     t = strtok_r(NULL, " \t", &save)) {
+		if (l->ntok == MAX_TOKENS)
+			return errf(err, errlen, "%s:%zu: too many words on one line (at most %d)",
+				    fname, l->lineno, MAX_TOKENS);
+		l->tok[l->ntok++] = t;
+	}
+	return 1;
+}
+
+/* ---- the save file ---------------------------------------------------- */
+
+#define STATEMENTS	"mode, ports, allow, block, feed"
+
+static int parse_mode(struct lines *l, const char *fname, struct sg_conf *c,
+		      size_t *mode_line, char *err, size_t errlen)
+{
+	char q[SG_QUOTE_LEN];
+
+	if (c->has_mode)
+		return errf(err, errlen, "%s:%zu: mode given twice (first on line %zu)",
+			    fname, l->lineno, *mode_line);
+	if (l->ntok < 2)
+		return errf(err, errlen, "%s:%zu: mode: missing mode (enforce, monitor, off)",
+			    fname, l->lineno);
+	if (sg_parse_mode(l->tok[1], &c->mode) < 0)
+		return errf(err, errlen, "%s:%zu: '%s' is not a mode (enforce, monitor, off)",
+			    fname, l->lineno, sg_quote(l->tok[1], q, sizeof(q)));
+	c->explicit = true;
+	if (l->ntok > 2 && !strcmp(l->tok[2], "auto")) {
+		c->explicit = false;
+		if (l->ntok == 3)
+			goto done;
+		return errf(err, errlen, "%s:%zu: mode: unexpected '%s'",
+			    fname, l->lineno, sg_quote(l->tok[3], q, sizeof(q)));
+	}
+	if (l->ntok > 2)
+		return errf(err, errlen, "%s:%zu: mode: unexpected '%s' (only 'auto' may follow the mode)",
+			    fname, l->lineno, sg_quote(l->tok[2], q, sizeof(q)));
+done:
+	c->has_mode = true;
+	*mode_line = l->lineno;
+	return 0;
+}
+
+static int parse_ports(struct lines *l, const char *fname, struct sg_conf *c,
+		       size_t *ports_line, char *err, size_t errlen)
+{
+	char e[SG_ERR_LEN];
+	size_t i, j;
+
+	if (c->has_ports)
+		return errf(err, errlen, "%s:%zu: ports given twice (first on line %zu)",
+			    fname, l->lineno, *ports_line);
+	if (l->ntok < 2)
+		return errf(err, errlen, "%s:%zu: ports: missing port (PORT...)",
+			    fname, l->lineno);
+	for (i = 1; i < l->ntok; i++) {
+		uint16_t port;
+
+		if (sg_parse_port(l->tok[i], &port, e, sizeof(e)) < 0)
+			return errf(err, errlen, "%s:%zu: %s", fname, l->lineno, e);
+		for (j = 0; j < c->nports; j++)
+			if (c->ports[j] == port)
+				break;
+		if (j < c->nports)
+			continue;
+		if (c->nports == SMTPGUARD_MAX_PORTS)
+			return errf(err, errlen, "%s:%zu: too many ports (at most %d distinct)",
+				    fname, l->lineno, SMTPGUARD_MAX_PORTS);
+		c->ports[c->nports++] = port;
+	}
+	c->nports = sg_port_unique(c->ports, c->nports);
+	c->has_ports = true;
+	*ports_line = l->lineno;
+	return 0;
+}
+
+static int parse_allow(struct lines *l, const char *fname, struct sg_conf *c,
+		       char *err, size_t errlen)
+{
+	char e[SG_ERR_LEN];
+	struct sg_prefix p;
+	size_t i;
+
+	if (l->ntok < 2)
+		return errf(err, errlen, "%s:%zu: allow: missing address (ADDR[/LEN]...)",
+			    fname, l->lineno);
+	for (i = 1; i < l->ntok; i++) {
+		if (sg_parse_prefix(l->tok[i], &p, e, sizeof(e)) < 0)
+			return errf(err, errlen, "%s:%zu: %s", fname, l->lineno, e);
+		if (sg_conf_add_allow(c, &p))
+			return errf(err, errlen, "%s: out of memory", fname);
+	}
+	if (c->nallow > SMTPGUARD_MAX_ALLOW) {
+		c->nallow = sg_prefix_unique(c->allow, c->nallow);
+		if (c->nallow > SMTPGUARD_MAX_ALLOW)
+			return errf(err, errlen, "%s:%zu: too many allow prefixes (at most %d)",
+				    fname, l->lineno, SMTPGUARD_MAX_ALLOW);
+	}
+	return 0;
+}
+
+static int new_feed(struct lines *l, const char *fname, struct sg_conf *c,
+		    const char *name, char *err, size_t errlen)
+{
+	char q[SG_QUOTE_LEN];
+	int f;
+
+	if (!sg_feed_name_ok(name))
+		return errf(err, errlen, "%s:%zu: '%s' is not a feed name (1 to 31 of A-Z a-z 0-9 . _ -, starting with a letter or digit)",
+			    fname, l->lineno, sg_quote(name, q, sizeof(q)));
+	f = sg_conf_feed(c, name, true);
+	if (f < 0)
+		return errf(err, errlen, "%s:%zu: too many feeds (at most %d)",
+			    fname, l->lineno, SMTPGUARD_MAX_FEEDS);
+	if (!c->feeds[f].line)
+		c->feeds[f].line = l->lineno;
+	return f;
+}
+
+static int parse_block(struct lines *l, const char *fname, struct sg_conf *c,
+		       char *err, size_t errlen)
+{
+	char e[SG_ERR_LEN];
+	const char *feed = NULL;
+	uint32_t timeout = 0;
+	size_t i, first = c->nblock, k;
+	struct sg_prefix p;
+	int f;
+
+	for (i = 1; i < l->ntok; i++) {
+		if (!strcmp(l->tok[i], "feed")) {
+			if (feed)
+				return errf(err, errlen, "%s:%zu: block: feed given twice",
+					    fname, l->lineno);
+			if (++i == l->ntok)
+				return errf(err, errlen, "%s:%zu: block: feed: missing NAME",
+					    fname, l->lineno);
+			feed = l->tok[i];
+			continue;
+		}
+		if (!strcmp(l->tok[i], "timeout")) {
+			if (timeout)
+				return errf(err, errlen, "%s:%zu: block: timeout given twice",
+					    fname, l->lineno);
+			if (++i == l->ntok)
+				return errf(err, errlen, "%s:%zu: block: timeout: missing SECONDS",
+					    fname, l->lineno);
+			if (sg_parse_duration(l->tok[i], &timeout, e, sizeof(e)) < 0)
+				return errf(err, errlen, "%s:%zu: block: timeout %s",
+					    fname, l->lineno, e);
+			if (timeout > SMTPGUARD_MAX_TIMEOUT)
+				return errf(err, errlen, "%s:%zu: block: timeout '%s' is longer than 30d",
+					    fname, l->lineno, l->tok[i]);
+			continue;
+		}
+		if (sg_parse_prefix(l->tok[i], &p, e, sizeof(e)) < 0)
+			return errf(err, errlen, "%s:%zu: %s", fname, l->lineno, e);
+		/* The feed is known only at the end of the line: 0 for now. */
+		if (sg_conf_add_block(c, &p, 0, 0))
+			return errf(err, errlen, "%s: out of memory", fname);
+	}
+	if (c->nblock == first)
+		return errf(err, errlen, "%s:%zu: block: missing address (ADDR[/LEN]...)",
+			    fname, l->lineno);
+	f = new_feed(l, fname, c, feed ? feed : "manual", err, errlen);
+	if (f < 0)
+		return -1;
+	if (c->feeds[f].file)
+		return errf(err, errlen, "%s:%zu: feed %s is read from a file (line %zu); it cannot have block lines too",
+			    fname, l->lineno, c->feeds[f].name, c->feeds[f].line);
+	for (k = first; k < c->nblock; k++) {
+		c->block[k].feed = (uint8_t)f;
+		c->block[k].timeout = timeout;
+	}
+	return 0;
+}
+
+static int parse_feed(struct lines *l, const char *fname, struct sg_conf *c,
+		      char *err, size_t errlen)
+{
+	char q[SG_QUOTE_LEN];
+	size_t i;
+	int f;
+
+	if (l->ntok < 4 || strcmp(l->tok[2], "file"))
+		return errf(err, errlen, "%s:%zu: feed: expected 'feed NAME file PATH'",
+			    fname, l->lineno);
+	if (l->ntok > 4)
+		return errf(err, errlen, "%s:%zu: feed: unexpected '%s' after the path (paths with blanks are not supported)",
+			    fname, l->lineno, sg_quote(l->tok[4], q, sizeof(q)));
+	if (strlen(l->tok[3]) > SG_CONF_PATH_MAX)
+		return errf(err, errlen, "%s:%zu: feed: path longer than %d bytes",
+			    fname, l->lineno, SG_CONF_PATH_MAX);
+	f = sg_conf_feed(c, l->tok[1], false);
+	if (f >= 0) {
+		if (c->feeds[f].file)
+			return errf(err, errlen, "%s:%zu: feed %s given twice (first on line %zu)",
+				    fname, l->lineno, c->feeds[f].name, c->feeds[f].line);
+		for (i = 0; i < c->nblock; i++)
+			if (c->block[i].feed == f)
+				return errf(err, errlen, "%s:%zu: feed %s has block lines (line %zu); it cannot be read from a file too",
+					    fname, l->lineno, c->feeds[f].name, c->feeds[f].line);
+	}
+	f = new_feed(l, fname, c, l->tok[1], err, errlen);
+	if (f < 0)
+		return -1;
+	c->feeds[f].line = l->lineno;
+	c->feeds[f].file = strdup(l->tok[3]);
+	if (!c->feeds[f].file)
+		return errf(err, errlen, "%s: out of memory", fname);
+	return 0;
+}
+
+int sg_conf_parse(const char *buf, size_t len, const char *fname,
+		  struct sg_conf *c, char *err, size_t errlen)
+{
+	static struct lines l;	/* 40 KiB of tokens: not on the stack */
+	size_t mode_line = 0, ports_line = 0;
+	char q[SG_QUOTE_LEN];
+	int r;
+
+	memset(&l, 0, sizeof(l));
+	l.buf = buf;
+	l.len = len;
+	if (len >= 3 && !memcmp(buf, "\xef\xbb\xbf", 3))
+		l.pos = 3;
+	if (memchr(buf, '\0', len))
+		return errf(err, errlen, "%s: has a NUL byte: not a save file", fname);
+	while ((r = next_line(&l, fname, err, errlen)) > 0) {
+		const char *kw = l.ntok ? l.tok[0] : NULL;
+
+		if (!kw)
+			continue;
+		if (!strcmp(kw, "mode"))
+			r = parse_mode(&l, fname, c, &mode_line, err, errlen);
+		else if (!strcmp(kw, "ports"))
+			r = parse_ports(&l, fname, c, &ports_line, err, errlen);
+		else if (!strcmp(kw, "allow"))
+			r = parse_allow(&l, fname, c, err, errlen);
+		else if (!strcmp(kw, "block"))
+			r = parse_block(&l, fname, c, err, errlen);
+		else if (!strcmp(kw, "feed"))
+			r = parse_feed(&l, fname, c, err, errlen);
+		else
+			r = errf(err, errlen, "%s:%zu: unknown statement '%s' (" STATEMENTS ")",
+				 fname, l.lineno, sg_quote(kw, q, sizeof(q)));
+		if (r < 0)
+			return -1;
+	}
+	return r;
+}
+
+int sg_conf_load_files(struct sg_conf *c, const char *fname,
+		       const char *basedir, char *err, size_t errlen)
+{
+	char path[PATH_MAX + SG_CONF_PATH_MAX + 2], e[SG_ERR_LEN];
+	struct sg_prefix *p;
+	size_t i, k, n, len;
+	char *buf;
+	int r;
+
+	for (i = 0; i < c->nfeeds; i++) {
+		struct sg_conf_feed *f = &c->feeds[i];
+
+		if (!f->file)
+			continue;
+		if (f->file[0] == '/' || !basedir)
+			snprintf(path, sizeof(path), "%s", f->file);
+		else
+			snprintf(path, sizeof(path), "%s/%s", basedir, f->file);
+		if (sg_feed_read(path, &buf, &len, e, sizeof(e)) < 0)
+			return errf(err, errlen, "%s:%zu: feed %s: %s",
+				    fname, f->line, f->name, e);
+		r = sg_feed_parse(buf, len, path, false, &p, &n, NULL, e,
+				  sizeof(e));
+		free(buf);
+		if (r < 0)
+			return errf(err, errlen, "%s:%zu: feed %s: %s",
+				    fname, f->line, f->name, e);
+		if (!n) {
+			free(p);
+			return errf(err, errlen, "%s:%zu: feed %s: %s has no entries",
+				    fname, f->line, f->name, path);
+		}
+		for (k = 0; k < n; k++) {
+			if (sg_conf_add_block(c, &p[k], (int)i, 0)) {
+				free(p);
+				return errf(err, errlen, "%s: out of memory", fname);
+			}
+		}
+		free(p);
+	}
+	return 0;
+}
+
+int sg_conf_write(FILE *fp, const struct sg_conf *c, const char *header)
+{
+	char text[SG_PREFIX_STRLEN];
+	const char *h = header, *nl;
+	size_t i;
+
+	while (h && *h) {
+		nl = strchr(h, '\n');
+		if (!nl)
+			nl = h + strlen(h);
+		fprintf(fp, "# %.*s\n", (int)(nl - h), h);
+		h = *nl ? nl + 1 : nl;
+	}
+	fprintf(fp, "mode %s%s\n", sg_mode_name(c->mode),
+		c->explicit ? "" : " auto");
+	fputs("ports", fp);
+	for (i = 0; i < c->nports; i++)
+		fprintf(fp, " %u", c->ports[i]);
+	fputc('\n', fp);
+	for (i = 0; i < c->nallow; i++)
+		fprintf(fp, "allow %s\n",
+			sg_format_prefix(&c->allow[i], text, sizeof(text)));
+	for (i = 0; i < c->nfeeds; i++)
+		if (c->feeds[i].file)
+			fprintf(fp, "feed %s file %s\n", c->feeds[i].name,
+				c->feeds[i].file);
+	for (i = 0; i < c->nblock; i++) {
+		const struct sg_conf_entry *e = &c->block[i];
+
+		if (c->feeds[e->feed].file)
+			continue;
+		fprintf(fp, "block %s feed %s",
+			sg_format_prefix(&e->p, text, sizeof(text)),
+			c->feeds[e->feed].name);
+		if (e->timeout)
+			fprintf(fp, " timeout %" PRIu32, e->timeout);
+		fputc('\n', fp);
+	}
+	return ferror(fp) ? -1 : 0;
+}
+
+/* ---- feeds.conf ------------------------------------------------------- */
+
+int sg_feeds_conf_parse(const char *buf, size_t len, const char *fname,
+			struct sg_feeds_conf *fc, char *err, size_t errlen)
+{
+	static struct lines l;
+	char q[SG_QUOTE_LEN], e[SG_ERR_LEN];
+	int r;
+
+	memset(&l, 0, sizeof(l));
+	memset(fc, 0, sizeof(*fc));
+	l.buf = buf;
+	l.len = len;
+	if (memchr(buf, '\0', len))
+		return errf(err, errlen, "%s: has a NUL byte: not a feeds.conf", fname);
+	while ((r = next_line(&l, fname, err, errlen)) > 0) {
+		struct sg_feed_def *d;
+		const char *src;
+		size_t i;
+
+		if (!l.ntok)
+			continue;
+		if (strcmp(l.tok[0], "feed"))
+			return errf(err, errlen, "%s:%zu: unknown statement '%s' (feed NAME url URL|file PATH [every DURATION])",
+				    fname, l.lineno, sg_quote(l.tok[0], q, sizeof(q)));
+		if (l.ntok < 4 || (strcmp(l.tok[2], "url") && strcmp(l.tok[2], "file")))
+			return errf(err, errlen, "%s:%zu: expected 'feed NAME url URL|file PATH [every DURATION]'",
+				    fname, l.lineno);
+		if (!sg_feed_name_ok(l.tok[1]))
+			return errf(err, errlen, "%s:%zu: '%s' is not a feed name (1 to 31 of A-Z a-z 0-9 . _ -, starting with a letter or digit)",
+				    fname, l.lineno, sg_quote(l.tok[1], q, sizeof(q)));
+		for (i = 0; i < fc->n; i++)
+			if (!strcmp(fc->defs[i].name, l.tok[1]))
+				return errf(err, errlen, "%s:%zu: feed %s defined twice (first on line %zu)",
+					    fname, l.lineno, l.tok[1], fc->defs[i].line);
+		if (fc->n == SMTPGUARD_MAX_FEEDS)
+			return errf(err, errlen, "%s:%zu: too many feeds (at most %d)",
+				    fname, l.lineno, SMTPGUARD_MAX_FEEDS);
+		d = &fc->defs[fc->n];
+		memset(d, 0, sizeof(*d));
+		strcpy(d->name, l.tok[1]);
+		d->line = l.lineno;
+		d->every = SG_FEED_EVERY_DEFAULT;
+		d->is_url = !strcmp(l.tok[2], "url");
+		src = l.tok[3];
+		if (strlen(src) > SG_CONF_PATH_MAX)
+			return errf(err, errlen, "%s:%zu: %s longer than %d bytes",
+				    fname, l.lineno, d->is_url ? "URL" : "path",
+				    SG_CONF_PATH_MAX);
+		if (d->is_url && strncmp(src, "http://", 7) &&
+		    strncmp(src, "https://", 8))
+			return errf(err, errlen, "%s:%zu: '%s' is not an http:// or https:// URL",
+				    fname, l.lineno, sg_quote(src, q, sizeof(q)));
+		if (!d->is_url && src[0] != '/')
+			return errf(err, errlen, "%s:%zu: file '%s' must be an absolute path",
+				    fname, l.lineno, sg_quote(src, q, sizeof(q)));
+		strcpy(d->source, src);
+		for (i = 4; i < l.ntok; i++) {
+			if (strcmp(l.tok[i], "every"))
+				return errf(err, errlen, "%s:%zu: unexpected '%s' (only 'every DURATION' may follow the source)",
+					    fname, l.lineno, sg_quote(l.tok[i], q, sizeof(q)));
+			if (i + 1 == l.ntok)
+				return errf(err, errlen, "%s:%zu: every: missing DURATION",
+					    fname, l.lineno);
+			if (i != 4)
+				return errf(err, errlen, "%s:%zu: every given twice",
+					    fname, l.lineno);
+			if (sg_parse_duration(l.tok[++i], &d->every, e, sizeof(e)) < 0)
+				return errf(err, errlen, "%s:%zu: every: %s",
+					    fname, l.lineno, e);
+		}
+		fc->n++;
+	}
+	return r;
+}
+
+const struct sg_feed_def *sg_feeds_conf_find(const struct sg_feeds_conf *fc,
+					     const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < fc->n; i++)
+		if (!strcmp(fc->defs[i].name, name))
+			return &fc->defs[i];
+	return NULL;
+}
+
+/* ---- feed state ------------------------------------------------------- */
+
+void sg_feed_state_parse(const char *buf, size_t len,
+			 struct sg_feed_state *st)
+{
+	size_t pos = 0;
+
+	memset(st, 0, sizeof(*st));
+	while (pos < len) {
+		size_t start = pos, n;
+		const char *sp;
+		char line[SG_CONF_PATH_MAX + 64];
+
+		while (pos < len && buf[pos] != '\n')
+			pos++;
+		n = pos - start;
+		if (pos < len)
+			pos++;
+		if (n >= sizeof(line))
+			continue;
+		memcpy(line, buf + start, n);
+		line[n] = '\0';
+		sp = strchr(line, ' ');
+		if (!sp)
+			continue;
+		sp++;
+		if (!strncmp(line, "last_success ", 13))
+			st->last_success = strtoull(sp, NULL, 10);
+		else if (!strncmp(line, "last_attempt ", 13))
+			st->last_attempt = strtoull(sp, NULL, 10);
+		else if (!strncmp(line, "entries ", 8))
+			st->entries = strtoull(sp, NULL, 10);
+		else if (!strncmp(line, "source ", 7))
+			snprintf(st->source, sizeof(st->source), "%s", sp);
+		else if (!strncmp(line, "error ", 6))
+			snprintf(st->error, sizeof(st->error), "%s", sp);
+	}
+}
+
+int sg_feed_state_write(FILE *fp, const struct sg_feed_state *st)
+{
+	fprintf(fp, "last_success %" PRIu64 "\n", st->last_success);
+	fprintf(fp, "last_attempt %" PRIu64 "\n", st->last_attempt);
+	fprintf(fp, "entries %" PRIu64 "\n", st->entries);
+	fprintf(fp, "source %s\n", st->source);
+	if (st->error[0])
+		fprintf(fp, "error %s\n", st->error);
+	return ferror(fp) ? -1 : 0;
+}
+
+bool sg_feed_due(const struct sg_feed_def *def,
+		 const struct sg_feed_state *st, uint64_t now, uint64_t *next)
+{
+	uint64_t at;
+
+	*next = 0;
+	if (!st->last_success || strcmp(st->source, def->source))
+		return true;
+	at = st->last_success + def->every;
+	/* A clock set back: due now rather than in a year. */
+	if (now >= at || st->last_success > now)
+		return true;
+	*next = at - now;
+	return false;
+}

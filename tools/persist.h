@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * What save/restore (persist.c) and feeds update (feeds.c) share: reading
+ * the whole configuration out of the kernel, replacing one feed in one
+ * transaction, and where the state lives.
+ */
+#ifndef SG_PERSIST_H
+#define SG_PERSIST_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "conf.h"
+
+struct sg_nl;
+
+/* Mode, ports, allow-list, feeds and entries (timeouts left) into c. */
+int sg_conf_collect(struct sg_nl *nl, struct sg_conf *c);
+
+struct sg_kfeed {
+	char name[SMTPGUARD_FEED_NAME_MAX + 1];
+	uint32_t entries;
+};
+/* The kernel's feeds (FEED_GET); *n of at most SMTPGUARD_MAX_FEEDS. */
+int sg_kfeeds_get(struct sg_nl *nl, struct sg_kfeed *out, size_t *n);
+
+/*
+ * One transaction: TXN_BEGIN (replace), the prefixes in chunks, COMMIT;
+ * any failure aborts it and prints the kernel's error.  An exit status.
+ */
+int sg_feed_replace(struct sg_nl *nl, const char *feed,
+		    const struct sg_prefix *p, size_t n);
+
+/*
+ * $SMTPGUARD_STATE_DIR (default /var/lib/smtpguard), plus /netns/NAME
+ * when acting in a named namespace, plus /feeds.
+ */
+const char *sg_feeds_state_dir(const char *netns, char *buf, size_t len);
+/* $SMTPGUARD_FEEDS_CONF, default /etc/smtpguard/feeds.conf. */
+const char *sg_feeds_conf_path(void);
+
+#endif /* SG_PERSIST_H */
