@@ -33,6 +33,9 @@ exit 0
 EOF
 chmod +x "$tmp/bin/ip" "$tmp/bin/smtpguardctl"
 touch "$tmp/files/feodo.ipset" "$tmp/files/drop.txt" "$tmp/files/smtpguard.conf"
+printf '# the feeds\nfeed feodo url https://feodotracker.abuse.ch/downloads/ipblocklist.txt every 1h\nfeed office file /srv/office.txt\n' \
+	>"$tmp/feeds.conf"
+export SMTPGUARD_FEEDS_CONF=$tmp/feeds.conf
 
 cat >"$tmp/driver.sh" <<'EOF'
 # $1: "bc" to load bash-completion first, or "plain".  Reads cases from
@@ -125,7 +128,14 @@ all config events	smtpguardctl monitor count 5 |
 	smtpguardctl monitor count |
 	smtpguardctl monitor config count 3 |
 $F/drop.txt $F/lists $F/feodo.ipset $F/smtpguard.conf	smtpguardctl restore $F/|
-help status update	smtpguardctl feeds |
+$F/drop.txt $F/lists $F/feodo.ipset $F/smtpguard.conf	smtpguardctl restore --dry-run $F/|
+--dry-run	smtpguardctl restore --|
+help	smtpguardctl save |
+help list status update	smtpguardctl feeds |
+feodo office	smtpguardctl feeds update |
+office	smtpguardctl feeds update --force o|
+--force	smtpguardctl feeds update -|
+	smtpguardctl feeds status |
 	smtpguardctl --version |
 EOF
 )

@@ -9,9 +9,9 @@
 # - every command line that 'smtpguardctl help' lists (OBJECT, COMMAND and
 #   each keyword or --option of it) has an entry in the man page whose tag
 #   line holds the same words;
-# - every option of 'help' and every exit status appear there, the exit
-#   statuses of 'help' are exactly those of enum sg_exit, and the README
-#   names each of them;
+# - every option, file and variable of 'help' and every exit status appear
+#   there, the exit statuses of 'help' are exactly those of enum sg_exit,
+#   and the README names each of them;
 # - .TH carries the version of dkms.conf, the one --version prints.
 # KTAP output; exit 1 if anything failed.
 set -uo pipefail
@@ -113,6 +113,17 @@ for o in $options; do
 done
 ok "$(( $(wc -w <<<"$options") >= 10 && ${#miss[@]} == 0 ? 0 : 1 ))" \
 	"every option of help ($(tr "\n" " " <<<"$options")) is in the man page" "missing: ${miss[*]}"
+
+# Files and environment variables that help names (if it has a Files:
+# section): each in the man page.
+files=$(sed -n '/^Files:/,/^$/p' <<<"$help" | grep -oE '(^|[ (;])(/[A-Za-z0-9_./-]+|\$[A-Z_]+)' |
+	tr -d '$ (;' | sort -u)
+miss=()
+for f in $files; do
+	grep -qF -- "$f" <<<"$text" || miss+=("$f")
+done
+ok "${#miss[@]}" "every file and variable of help's Files: ($(tr '\n' ' ' <<<"$files")) is in the man page" \
+	"missing: ${miss[*]}"
 
 # 4. Exit statuses: the header's enum, help, the man page, the README.
 enum=$(sed -n '/^enum sg_exit/,/^};/p' "$header" | grep -oE '= *[0-9]+' | tr -dc '0-9\n' | sort -n | tr '\n' ' ')
