@@ -35,6 +35,7 @@ mapfile -t kvers <<<"$kernels"
 
 pkgs=(
 	make build-essential pkg-config kmod dkms sparse cpio xz-utils jq clang
+	systemd curl
 	debhelper dh-dkms dpkg-dev fakeroot
 	qemu-system-x86 busybox-static
 	libmnl-dev libnl-genl-3-dev
