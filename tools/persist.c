@@ -850,8 +850,11 @@ static void print_summary(const struct sg_conf *c, const char *fname,
 	open_json_object(NULL);
 	print_string(PRINT_JSON, "file", NULL, fname);
 	print_bool(PRINT_JSON, "dry_run", NULL, dry_run);
-	print_string(PRINT_JSON, "mode", NULL,
-		     c->has_mode ? sg_mode_name(c->mode) : NULL);
+	/* No mode line: null (print_string must never get NULL). */
+	if (c->has_mode)
+		print_string(PRINT_JSON, "mode", NULL, sg_mode_name(c->mode));
+	else
+		print_null(PRINT_JSON, "mode", NULL, NULL);
 	print_bool(PRINT_JSON, "explicit", NULL, c->has_mode && c->explicit);
 	print_uint(PRINT_JSON, "ports", NULL,
 		   (unsigned int)(c->has_ports ? c->nports : 1));

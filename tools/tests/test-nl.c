@@ -2549,7 +2549,8 @@ struct json_case {
 	const char *argv[8];
 };
 
-static const char *json_feed_path;
+/* The files that "@FEED@", "@CONF@" and "@BARE@" stand for. */
+static const char *json_feed_path, *json_conf_path, *json_bare_path;
 
 static void json_fixture_ledger(void)
 {
@@ -2564,6 +2565,15 @@ static void json_fixture_events(void)
 }
 
 #define FEED "@FEED@"
+#define CONF "@CONF@"		/* a save file */
+#define BARE "@BARE@"		/* a save file without a mode line */
+
+static const char *json_arg(const char *a)
+{
+	return !strcmp(a, FEED) ? json_feed_path :
+	       !strcmp(a, CONF) ? json_conf_path :
+	       !strcmp(a, BARE) ? json_bare_path : a;
+}
 
 static const struct json_case json_cases[] = {
 	{ fake_reset, 0, J_DOC, { "allow", "10.10.10.10", "2001:db8::25" } },
@@ -2606,6 +2616,19 @@ static const struct json_case json_cases[] = {
 	{ json_fixture_events, 0, J_LINES, { "monitor", "count", "5" } },
 	{ json_fixture_events, 0, J_LINES, { "monitor", "events", "count", "2" } },
 	{ json_fixture_events, 0, J_LINES, { "monitor", "config", "count", "2" } },
+	/* save, restore, feeds (feeds.conf and the state in tmpdir) */
+	{ block_fixture, 0, J_DOC, { "save" } },
+	{ NULL, 0, J_DOC, { "restore", "--dry-run", CONF } },
+	{ NULL, 0, J_DOC, { "restore", "--dry-run", BARE } },
+	{ NULL, 0, J_DOC, { "restore", CONF } },
+	{ NULL, 0, J_DOC, { "save" } },
+	{ NULL, 0, J_DOC, { "feeds" } },
+	{ NULL, 0, J_DOC, { "feeds", "status" } },
+	{ NULL, 0, J_DOC, { "feeds", "update" } },
+	{ NULL, 0, J_DOC, { "feeds", "update" } },		/* not due */
+	{ NULL, 0, J_DOC, { "feeds", "list" } },
+	{ NULL, 0, J_DOC, { "restore", BARE } },
+	{ fake_reset, 0, J_DOC, { "save" } },			/* nothing set */
 };
 
 static void test_json_every_command(void)
@@ -2614,7 +2637,18 @@ static void test_json_every_command(void)
 	unsigned int bad = 0, runs = 0;
 	size_t i, o, k;
 
+	char state[256], conf[160], cmd[320];
+
 	json_feed_path = write_file("json.txt", "192.0.2.0/24\n10.0.0.1\n2001:db8::/32\n");
+	json_conf_path = write_file("json.conf",
+				    "mode enforce\nports 25 587\nallow 10.10.10.10 2001:db8::25\n"
+				    "block 203.0.113.7 timeout 1h\nblock 198.51.100.0/24 feed drop\n");
+	json_bare_path = write_file("json-bare.conf", "allow 10.10.10.10\n");
+	snprintf(state, sizeof(state), "feed office file %s\n", json_feed_path);
+	snprintf(conf, sizeof(conf), "%s", write_file("json-feeds.conf", state));
+	snprintf(state, sizeof(state), "%s/state", tmpdir);
+	setenv("SMTPGUARD_FEEDS_CONF", conf, 1);
+	setenv("SMTPGUARD_STATE_DIR", state, 1);
 	for (o = 0; o < 2; o++) {
 		for (i = 0; i < sizeof(json_cases) / sizeof(json_cases[0]); i++) {
 			const struct json_case *c = &json_cases[i];
@@ -2622,8 +2656,7 @@ static void test_json_every_command(void)
 			bool ok;
 
 			for (k = 0; k < 8 && c->argv[k]; k++)
-				argv[k + 1] = strcmp(c->argv[k], FEED) ?
-					      c->argv[k] : json_feed_path;
+				argv[k + 1] = json_arg(c->argv[k]);
 			argv[k + 1] = NULL;
 			if (c->fixture)
 				c->fixture();
@@ -2654,7 +2687,15 @@ static void test_json_every_command(void)
 		}
 	}
 	unlink(json_feed_path);
-	ktap_ok(bad == 0 && runs > 70,
+	unlink(json_conf_path);
+	unlink(json_bare_path);
+	unlink(conf);
+	unsetenv("SMTPGUARD_FEEDS_CONF");
+	unsetenv("SMTPGUARD_STATE_DIR");
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", state);
+	if (system(cmd))
+		ktap_diag("could not remove %s", state);
+	ktap_ok(bad == 0 && runs > 90,
 		"-j and -p: every printing command prints one valid JSON document (%u runs, %u bad)",
 		runs, bad);
 
