@@ -228,6 +228,19 @@ static const struct tcase cases[] = {
 	{ USAGE, "option '--json' must come before the object", { "monitor", "--json" } },
 	{ USAGE, "monitor: count: 'x' is not a number", { "-n", "sg-test-no-such-ns", "monitor", "count", "x" } },
 
+	/* save, restore, feeds */
+	{ HELP, NULL, { "save", "help" } },
+	{ HELP, NULL, { "restore", "help" } },
+	{ HELP, NULL, { "feeds", "help" } },
+	{ USAGE, "save: unexpected argument 'x'", { "save", "x" } },
+	{ USAGE, "restore: unexpected argument 'b' (one FILE only)", { "restore", "a", "b" } },
+	{ USAGE, "restore: unknown option '--force' (--dry-run)", { "restore", "--force", "a" } },
+	{ USAGE, "/nonexistent/smtpguard.conf: No such file or directory", { "restore", "/nonexistent/smtpguard.conf" } },
+	{ USAGE, "restore: unexpected argument 'b'", { "restore", "--dry-run", "a", "b" } },
+	{ USAGE, "feeds: unknown command 'bogus' (status, list, update, help)", { "feeds", "bogus" } },
+	{ USAGE, "feeds: update: unknown option '--all' (--force)", { "feeds", "update", "--all" } },
+	{ KERNEL, NULL, { "save" } },
+
 	/* Input is checked before the namespace is even looked up. */
 	{ USAGE, "'0' is not a valid port", { "-n", "sg-test-no-such-ns", "ports", "0" } },
 	{ UNAVAILABLE, "cannot open network namespace \"sg-test-no-such-ns\"",
