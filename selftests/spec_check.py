@@ -89,6 +89,12 @@ def main():
                 name = e["name"] if isinstance(e, dict) else e
                 expected[c_name("smtpguard", d["name"], name)] = val
                 val += 1
+        elif d["type"] == "flags":
+            bit = d.get("value-start", 0)
+            for e in d["entries"]:
+                name = e["name"] if isinstance(e, dict) else e
+                expected[c_name("smtpguard", d["name"], name)] = 1 << bit
+                bit += 1
         elif d["type"] == "const":
             expected[c_name("smtpguard", d["name"])] = d["value"]
     expected["SMTPGUARD_GENL_VERSION"] = spec.get("version", 1)
