@@ -401,7 +401,7 @@ static int feeds_status(struct sg_nl *nl, const struct sg_req *req)
 {
 	struct feeds_ctx *ctx = req->ctx;
 	struct sg_kfeed kf[SMTPGUARD_MAX_FEEDS];
-	char dir[PATH_MAX], every[32], t[SG_TIME_STRLEN], nb[32];
+	char dir[PATH_MAX], every[32], t[SG_TIME_STRLEN], nb[32], eb[16];
 	uint64_t now = (uint64_t)time(NULL);
 	size_t nk, i;
 	int ret;
@@ -430,7 +430,7 @@ static int feeds_status(struct sg_nl *nl, const struct sg_req *req)
 			printf("%-16s %-7s %-19s %-9s %9s  %s\n", d->name, every,
 			       st.last_success ? sg_local_time(st.last_success, t, sizeof(t)) : "never",
 			       due ? "due" : sg_duration_str(next, nb, sizeof(nb)),
-			       k ? (snprintf(nb, sizeof(nb), "%u", k->entries), nb) : "-",
+			       k ? (snprintf(eb, sizeof(eb), "%u", k->entries), eb) : "-",
 			       d->source);
 			if (st.error[0] && st.last_attempt >= st.last_success)
 				printf("  last attempt %s failed: %s\n",
