@@ -4,9 +4,10 @@
 # The one test command (make check), on the host: install what is missing,
 # build the module for every kernel and the tool, run the tool's unit tests,
 # the feed parser on the real feeds, static checks (W=1, sparse,
-# checkpatch, spec), build with the real dkms,
+# checkpatch, spec), build with the real dkms, verify the systemd units,
 # then boot each test kernel (selftests/vm/
-# kernels.sh: Debian's 6.1 and 6.12) and run selftests/run_tests.sh in it.
+# kernels.sh: Debian's 6.1 and 6.12) and run selftests/run_tests.sh in it,
+# and the reboot test (selftests/reboot.sh: two more boots per kernel).
 # Every "ok" / "not ok" / "ok ... # SKIP" line at the start of a line counts;
 # a step or VM that fails without saying "not ok" counts as one failure.
 # Ends with exactly one line: "N passed, N failed, N skipped".
@@ -110,6 +111,10 @@ tally "static checks" "$tmp/static.out"
 step dkms selftests/dkms_build.sh "${kernels[@]}"
 tally dkms "$tmp/dkms.out"
 
+# The systemd units, verified offline (systemd-analyze verify).
+step systemd selftests/systemd_check.sh
+tally "systemd units" "$tmp/systemd.out"
+
 # VMs: each kernel's output buffered and printed in order.
 vm() {
 	local k=$1 out=$tmp/vm-$1.out rc=0
@@ -144,5 +149,11 @@ for k in "${kernels[@]}"; do
 	cat "$tmp/vm-$k.out"
 	tally "kernel $k" "$tmp/vm-$k.out"
 done
+
+# The reboot test: per kernel, a boot that saves the configuration and a
+# fresh boot that restores it with smtpguard.service's own command lines
+# before any traffic; one VM at a time, about 30 s per boot.
+step reboot selftests/reboot.sh "${kernels[@]}"
+tally "reboot (restore at boot)" "$tmp/reboot.out"
 
 finish

@@ -1,0 +1,272 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The reboot test: a configuration saved in one VM boot is restored by a
+# fresh boot exactly as smtpguard.service does it, and enforced before any
+# test traffic.  Host side (check.sh runs it):
+#
+#   selftests/reboot.sh [KVER...]        default: selftests/vm/kernels.sh
+#
+# Per kernel, in build/reboot/KVER/:
+#   - on the host, depmod of the kernel's modules plus the built
+#     smtpguard.ko (extra/), so that in the guest a plain "modprobe
+#     smtpguard" finds it, as on a machine where it is installed;
+#   - boot 1 (--guest save): modprobe, configure the guest's initial
+#     network namespace (the router): explicit mode, ports, allow-list, a
+#     manual entry, a feed of feeds.conf loaded from its file by "feeds
+#     update"; smtpguardctl save > build/reboot/KVER/smtpguard.conf;
+#   - boot 2 (--guest restore), a separate QEMU run: first thing, with no
+#     namespace and no link but lo yet, the ExecStartPre= and ExecStart=
+#     lines of systemd/smtpguard.service, read from the unit, run in order
+#     (its ConditionPathExists checked), with /etc/smtpguard/smtpguard.conf
+#     pointed at the saved file; then client, mail server and outside
+#     namespaces are linked to the router by veths and: SMTP out is
+#     dropped (IPv4, IPv6), SMTP to the mail server passes, non-SMTP
+#     passes, a C&C address of the restored feed file is dropped, and
+#     "smtpguardctl save" prints the saved file again.
+# KTAP lines on stdout; exit 1 if any check failed.
+set -uo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+proj=$(cd "$here/.." && pwd -P)
+unit=$proj/systemd/smtpguard.service
+CONF=/etc/smtpguard/smtpguard.conf
+
+n=0 fails=0
+ok() { n=$((n + 1)); echo "ok $n $*"; }
+nok() { n=$((n + 1)); fails=$((fails + 1)); echo "not ok $n $*"; }
+diag() { sed 's/^/# /' <<<"$*"; }
+
+# ---- guest side ----------------------------------------------------------
+
+# reach NS ADDR PORT: 0 when the SYN got an answer (connected or refused),
+# 1 when it was dropped (no answer in 2 s: a passed SYN is answered in
+# milliseconds, veths deliver synchronously), 2 when it could not be tried.
+reach() {
+	local err rc
+
+	err=$(ip netns exec "$1" timeout 2 bash -c "exec 3<>/dev/tcp/$2/$3" 2>&1)
+	rc=$?
+	((rc == 0)) && return 0
+	((rc == 124)) && return 1
+	[[ $err == *"Connection refused"* ]] && return 0
+	diag "reach $*: $err"
+	return 2
+}
+
+overlay_modules() {
+	local w=$1 k
+
+	k=$(uname -r)
+	mount -t overlay -o "lowerdir=$w/root/lib/modules/$k:/lib/modules/$k" smtpguard-mods "/lib/modules/$k"
+}
+
+save_norm() { sed '/^#/d'; }
+
+guest_save() {
+	local w=$1
+
+	echo "TAP version 13"
+	if ! overlay_modules "$w"; then
+		nok "boot 1: cannot put $w/root/lib/modules/$(uname -r) over /lib/modules/$(uname -r)"
+		return
+	fi
+	printf '# C&C feed\n203.0.113.0/28\n' >"$w/cnc.txt"
+	echo "feed cnc file $w/cnc.txt every 1h" >"$SMTPGUARD_FEEDS_CONF"
+	if modprobe smtpguard &&
+		smtpguardctl mode enforce &&
+		smtpguardctl ports 25 587 &&
+		smtpguardctl allow 10.10.10.10 2001:db8:10::10 &&
+		smtpguardctl block 198.51.100.200 &&
+		smtpguardctl feeds update >/dev/null &&
+		smtpguardctl save >"$w/smtpguard.conf.tmp" &&
+		mv "$w/smtpguard.conf.tmp" "$w/smtpguard.conf"; then
+		diag "$(cat "$w/smtpguard.conf")"
+		ok "boot 1 ($(uname -r)): configured the initial namespace, saved to ${w#"$proj"/}/smtpguard.conf"
+	else
+		nok "boot 1 ($(uname -r)): configuring or saving failed"
+	fi
+}
+
+guest_restore() {
+	local w=$1 k line cmd words t0 t1 cond ok_cmds=1 links nsl out rc
+	local -a cmds=()
+
+	k=$(uname -r)
+	echo "TAP version 13"
+	t0=$(cut -d' ' -f1 /proc/uptime)
+	links=$(ip -o link show | awk -F': ' '{print $2}' | tr '\n' ' ')
+	nsl=$(ip netns list)
+	if [[ ! -d /sys/module/smtpguard && $links == "lo " && -z $nsl ]]; then
+		ok "boot 2 ($k): fresh boot at ${t0}s: smtpguard not loaded, no namespace, no link but lo"
+	else
+		nok "boot 2 ($k): not a fresh state (module loaded? links: $links; netns: $nsl)"
+	fi
+
+	# The unit's own command lines, in order.
+	while IFS= read -r line; do
+		case $line in
+		ExecStartPre=* | ExecStart=*) cmds+=("${line#*=}") ;;
+		ConditionPathExists=*) cond=${line#*=} ;;
+		esac
+	done <"$unit"
+	cond=${cond//$CONF/$w/smtpguard.conf}
+	if ((${#cmds[@]} < 2)) || [[ ! -e $cond ]]; then
+		nok "boot 2 ($k): unit has ${#cmds[@]} commands, condition $cond"
+		return
+	fi
+	overlay_modules "$w" || { nok "boot 2: cannot put $w/root/lib/modules/$k over /lib/modules/$k"; return; }
+	for cmd in "${cmds[@]}"; do
+		cmd=${cmd//$CONF/$w/smtpguard.conf}
+		read -r -a words <<<"$cmd"
+		out=$("${words[@]}" 2>&1)
+		rc=$?
+		if [[ -n $out ]]; then diag "\$ $cmd"$'\n'"$out"; else diag "\$ $cmd"; fi
+		((rc == 0)) || { ok_cmds=0; diag "exit $rc"; }
+	done
+	t1=$(cut -d' ' -f1 /proc/uptime)
+	if ((ok_cmds)) && [[ -d /sys/module/smtpguard ]]; then
+		ok "boot 2 ($k): the unit's ExecStartPre/ExecStart lines ran (${t0}s to ${t1}s after boot), before any namespace or traffic"
+	else
+		nok "boot 2 ($k): the unit's commands failed"
+	fi
+
+	# The saved configuration is what the kernel has.
+	if [[ $(smtpguardctl save | save_norm) == "$(save_norm <"$w/smtpguard.conf")" ]]; then
+		ok "boot 2 ($k): smtpguardctl save prints the saved file again"
+	else
+		diff <(save_norm <"$w/smtpguard.conf") <(smtpguardctl save | save_norm) | sed 's/^/# /'
+		nok "boot 2 ($k): the restored configuration differs from the saved one"
+	fi
+
+	# The router is the initial namespace; clients behind veths.
+	sysctl -q -w net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1 \
+		net.ipv6.conf.default.accept_dad=0 >/dev/null
+	ip -batch - <<-EOF
+		netns add cli
+		netns add mail
+		netns add out
+		link add cli0 type veth peer name eth0 netns cli
+		link add mail0 type veth peer name eth0 netns mail
+		link add out0 type veth peer name eth0 netns out
+		addr add 192.0.2.1/24 dev cli0
+		addr add 2001:db8:1::1/64 dev cli0 nodad
+		addr add 10.10.10.1/24 dev mail0
+		addr add 2001:db8:10::1/64 dev mail0 nodad
+		addr add 198.51.100.1/24 dev out0
+		addr add 203.0.113.1/24 dev out0
+		addr add 2001:db8:2::1/64 dev out0 nodad
+		link set cli0 up
+		link set mail0 up
+		link set out0 up
+	EOF
+	ip -n cli -batch - <<-EOF
+		link set lo up
+		addr add 192.0.2.10/24 dev eth0
+		addr add 2001:db8:1::10/64 dev eth0 nodad
+		link set eth0 up
+		route add default via 192.0.2.1
+		route add ::/0 via 2001:db8:1::1
+	EOF
+	ip -n mail -batch - <<-EOF
+		link set lo up
+		addr add 10.10.10.10/24 dev eth0
+		addr add 2001:db8:10::10/64 dev eth0 nodad
+		link set eth0 up
+		route add default via 10.10.10.1
+		route add ::/0 via 2001:db8:10::1
+	EOF
+	ip -n out -batch - <<-EOF
+		link set lo up
+		addr add 198.51.100.25/24 dev eth0
+		addr add 203.0.113.7/24 dev eth0
+		addr add 2001:db8:2::25/64 dev eth0 nodad
+		link set eth0 up
+		route add default via 198.51.100.1
+		route add ::/0 via 2001:db8:2::1
+	EOF
+	sleep 1
+
+	local bad=()
+	reach cli 198.51.100.25 25; (($? == 1)) || bad+=("SMTP 192.0.2.10 -> 198.51.100.25:25 not dropped")
+	reach cli 2001:db8:2::25 25; (($? == 1)) || bad+=("SMTP 2001:db8:1::10 -> [2001:db8:2::25]:25 not dropped")
+	reach cli 198.51.100.25 587; (($? == 1)) || bad+=("port 587 (restored port set) not dropped")
+	reach cli 10.10.10.10 25 || bad+=("SMTP to the mail server 10.10.10.10 does not pass")
+	reach cli 2001:db8:10::10 25 || bad+=("SMTP to the mail server 2001:db8:10::10 does not pass")
+	reach cli 198.51.100.25 443 || bad+=("HTTPS to 198.51.100.25 does not pass")
+	if ((${#bad[@]} == 0)); then
+		ok "boot 2 ($k): SMTP out dropped (v4, v6, port 587), SMTP to the mail server and other traffic pass"
+	else
+		diag "$(printf '%s\n' "${bad[@]}")"
+		nok "boot 2 ($k): the allow-list is not enforced as saved"
+	fi
+	bad=()
+	reach cli 203.0.113.7 443; (($? == 1)) || bad+=("192.0.2.10 -> 203.0.113.7:443 (feed cnc) not dropped")
+	reach out 198.51.100.1 22; (($? == 0)) || bad+=("198.51.100.25 cannot reach the router")
+	grep -q '^smtp_dropped [1-9]' /proc/net/smtpguard || bad+=("smtp_dropped is 0")
+	grep -q '^cnc_dropped [1-9]' /proc/net/smtpguard || bad+=("cnc_dropped is 0")
+	if ((${#bad[@]} == 0)); then
+		ok "boot 2 ($k): the feed restored from its file drops C&C traffic; counters in /proc/net/smtpguard"
+	else
+		diag "$(printf '%s\n' "${bad[@]}")"$'\n'"$(cat /proc/net/smtpguard)"
+		nok "boot 2 ($k): the restored blocklist is not enforced"
+	fi
+	ip netns del cli; ip netns del mail; ip netns del out
+	rmmod smtpguard
+}
+
+if [[ ${1:-} == --guest ]]; then
+	export SMTPGUARD_FEEDS_CONF=$3/feeds.conf SMTPGUARD_STATE_DIR=$3/state
+	case $2 in
+	save) guest_save "$3" ;;
+	restore) guest_restore "$3" ;;
+	esac
+	echo "1..$n"
+	((fails == 0))
+	exit
+fi
+
+# ---- host side -----------------------------------------------------------
+
+cache=${SMTPGUARD_CACHE:-$HOME/.cache/smtpguard}
+if (($# == 0)); then
+	mapfile -t kernels < <("$here/vm/kernels.sh")
+else
+	kernels=("$@")
+fi
+rc=0
+for k in "${kernels[@]}"; do
+	w=$proj/build/reboot/$k
+	mods=$cache/kernels/$k/lib/modules/$k
+	ko=$proj/build/$k/smtpguard.ko
+	rm -rf "$w"
+	mkdir -p "$w/root/lib/modules/$k/extra" "$w/state"
+	if [[ ! -r $ko || ! -d $mods ]]; then
+		echo "not ok - reboot $k: $ko or $mods missing (make module-all; selftests/vm/deps.sh)"
+		rc=1
+		continue
+	fi
+	# depmod of the kernel's tree (through a link) with smtpguard in extra/.
+	m=$w/root/lib/modules/$k
+	ln -s "$mods/kernel" "$m/kernel"
+	cp "$mods"/modules.order "$mods"/modules.builtin* "$m/"
+	cp "$ko" "$m/extra/"
+	if ! depmod -b "$w/root" "$k"; then
+		echo "not ok - reboot $k: depmod failed"
+		rc=1
+		continue
+	fi
+	rm "$m/kernel"
+	for phase in save restore; do
+		echo "# reboot $k: boot for $phase"
+		out=$("$here/vm/run.sh" --kernel "$k" --timeout 300 -- selftests/reboot.sh --guest "$phase" "$w" 2>&1)
+		prc=$?
+		echo "$out" | grep -v '^TAP version\|^1\.\.'
+		if ((prc != 0)) && ! grep -q '^not ok' <<<"$out"; then
+			echo "not ok - reboot $k: the $phase boot failed (status $prc)"
+		fi
+		((prc == 0)) || rc=1
+		[[ $phase == save && ! -s $w/smtpguard.conf ]] && break
+	done
+done
+exit "$rc"
