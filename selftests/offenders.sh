@@ -25,8 +25,9 @@ sg_require_root
 sg_require_cmd ip jq python3 smtpguardctl setpriv
 sg_require_module_file
 FLOOD=$SG_ROOT/build/selftests/sg_flood
-# Built on the host by check.sh; here only if missing or older than its source.
-make -s -C "$SG_SELFTESTS" >/dev/null 2>&1
+# Built on the host by check.sh; here only if missing or older than its
+# source (that one target: the other helpers are not this script's).
+make -s -C "$SG_SELFTESTS" ../build/selftests/sg_flood >/dev/null 2>&1
 [[ -x $FLOOD ]] || skip_all "$FLOOD missing and 'make -C selftests' failed"
 sg_init
 sg_setup_topology || skip_all "cannot build the topology"
