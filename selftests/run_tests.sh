@@ -6,7 +6,8 @@
 # runner.  The scripts are the executable selftests/*.sh except the
 # harness's own and the host-side checks check.sh runs itself (lib.sh,
 # check.sh, static_check.sh, dkms_build.sh, feed_check.sh, run_tests.sh,
-# demo.sh, systemd_check.sh, reboot.sh), or the names listed in selftests/TESTS (one per line, # comments).
+# demo.sh, systemd_check.sh, reboot.sh), or the names listed in
+# selftests/TESTS (one per line, # comments).
 # Each script's own "ok N desc" / "not ok N desc" / "ok N desc # SKIP why"
 # lines pass through under a "# selftests: smtpguard: NAME" header; a script
 # that fails (exit not 0 and not 4) without any "not ok" gets one
