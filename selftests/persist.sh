@@ -14,7 +14,7 @@
 source "$(dirname "$(readlink -e "$0")")/lib.sh"
 
 sg_require_root
-sg_require_cmd ip
+sg_require_cmd ip jq
 sg_require_module_file
 sg_init
 sg_setup_topology || skip_all "cannot build the topology"
@@ -26,6 +26,10 @@ ctl() { smtpguardctl -n "$NS_RTR" "$@"; }
 # save without its comment lines, the seconds left of a timeout as T
 norm() { sed -e '/^#/d' -e 's/ timeout [0-9]*$/ timeout T/'; }
 state() { ctl save | norm; }
+
+# 0: a namespace nobody configured.
+expect_eq "save of an unconfigured namespace" $'mode off auto\nports 25' "$(state)"
+log_test "save of an unconfigured namespace: 'mode off auto', 'ports 25'"
 
 # 1: a configuration of every kind, the feed "cnc" from feeds.conf.
 printf '198.51.100.26\n203.0.113.0/28 ; a C&C range\n' >"$SG_TMP/cnc.txt"
@@ -52,7 +56,12 @@ done
 grep -q '^block 203.0.113.0/28' <<<"$saved" && sg_fail "the feed of feeds.conf is written entry by entry, not by reference"
 head -n1 "$SG_TMP/saved.conf" | grep -q '^# smtpguard configuration, saved by smtpguardctl .* at 20..-..-..T' ||
 	sg_fail "no header with version and date: $(head -n1 "$SG_TMP/saved.conf")"
-log_test "save: mode, ports, allow-list, feeds, timeouts, a feeds.conf feed by reference"
+js=$(ctl -j save)
+jq -e '.mode == "enforce" and .explicit and .ports == [25, 587] and (.allow | length) == 3 and
+	([.feeds[].name] == ["cnc", "drop", "manual", "temp"]) and
+	(.feeds[0].file | endswith("/cnc.txt")) and .feeds[1].entries == [{"prefix": "198.51.100.0/30", "timeout": null}] and
+	(.feeds[3].entries[0].timeout > 3000)' <<<"$js" >/dev/null || sg_fail "save -j: $js"
+log_test "save: mode, ports, allow-list, feeds, timeouts, a feeds.conf feed by reference; -j"
 
 # 2: flush everything, restore, the same save.
 ctl allow flush && ctl block flush && ctl ports 25 && ctl mode off
@@ -61,6 +70,9 @@ expect_ne "save after the flush" "$saved" "$(state)"
 out=$(ctl restore "$SG_TMP/saved.conf" 2>&1)
 check_err $? "restore failed: $out"
 grep -q "^restored $SG_TMP/saved.conf: mode enforce" <<<"$out" || sg_fail "no summary line: $out"
+js=$(ctl -j restore "$SG_TMP/saved.conf")
+jq -e '.mode == "enforce" and .explicit and .allow == 3 and .feeds == 4 and .timed_entries == 1' <<<"$js" >/dev/null ||
+	sg_fail "restore -j: $js"
 expect_eq "save after restore" "$saved" "$(state)"
 log_test "flush all, restore: save prints the same configuration"
 
