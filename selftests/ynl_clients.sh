@@ -211,11 +211,11 @@ ynl_part()
 		--subscribe events --sleep 10 --output-json >"$SG_TMP/ynl-sub.out" 2>&1 &
 	pid=$!
 	SG_PIDS+=("$pid")
-	if busywait $((WAIT_TIMEOUT * 3000)) events_grew "$sent0"; then
+	if busywait $((WAIT_TIMEOUT * 9000)) events_grew "$sent0"; then
 		sg_diag "cli.py --subscribe events joined after $(($(sg_now_ms) - t0)) ms"
 		flood "$NS_CLI" -n 3 - "$OUT4" 25
 	else
-		sg_fail "cli.py --subscribe events did not join within $((WAIT_TIMEOUT * 3)) s"
+		sg_fail "cli.py --subscribe events did not join within $((WAIT_TIMEOUT * 9)) s"
 	fi
 	wait "$pid"
 	rc=$?
