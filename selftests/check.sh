@@ -4,7 +4,9 @@
 # The one test command (make check), on the host: install what is missing,
 # build the module for every kernel and the tool, run the tool's unit tests,
 # the feed parser on the real feeds, static checks (W=1, sparse,
-# checkpatch, spec), build with the real dkms, verify the systemd units,
+# checkpatch, spec), build with the real dkms, the install paths and the
+# Debian packages (selftests/pkg/install_check.sh: a scratch root and two
+# short VM boots), verify the systemd units,
 # then boot each test kernel (selftests/vm/
 # kernels.sh: Debian's 6.1 and 6.12) and run selftests/run_tests.sh in it,
 # and the reboot test (selftests/reboot.sh: two more boots per kernel).
@@ -110,6 +112,12 @@ tally "static checks" "$tmp/static.out"
 
 step dkms selftests/dkms_build.sh "${kernels[@]}"
 tally dkms "$tmp/dkms.out"
+
+# make install, make deb, make dkms-install/dkms-remove, the kernel hook and
+# the packages in a scratch root (an overlay of /), and the DKMS-installed
+# module autoloaded and modprobed in a short VM boot per kernel.
+step install selftests/pkg/install_check.sh "${kernels[@]}"
+tally "install and packages" "$tmp/install.out"
 
 # The systemd units, verified offline (systemd-analyze verify).
 step systemd selftests/systemd_check.sh
