@@ -449,8 +449,11 @@ cancel:
 }
 
 /*
- * Multicast a finished event.  Nothing is built when no one listens; a
- * listener whose queue is full loses it, and that is counted.
+ * Multicast a finished event; it is only built once a listener was seen.
+ * Delivered to at least one listener, it counts as sent.  Otherwise every
+ * listener's queue was full (netlink reports that as -ESRCH, "delivered to
+ * no one", unless a listener asked for NETLINK_BROADCAST_ERROR, which
+ * gives -ENOBUFS): it is lost, and counted as dropped.
  */
 static void sg_event_send(struct net *net, struct sg_net *sn,
 			  struct sk_buff *skb, gfp_t gfp)
@@ -460,7 +463,7 @@ static void sg_event_send(struct net *net, struct sg_net *sn,
 
 	if (!err)
 		this_cpu_inc(sn->stats->events_sent);
-	else if (err != -ESRCH)
+	else
 		this_cpu_inc(sn->stats->events_dropped);
 }
 
@@ -514,7 +517,7 @@ static void sg_report_lead(char *buf, size_t len, struct sg_offender *o,
 		scnprintf(buf + n, len - n, ": ");
 	else
 		scnprintf(buf + n, len - n,
-			  ": %llu packets (smtp %llu, cnc %llu) in %llu s, last: ",
+			  ": %llu packets (smtp %llu, cnc %llu) since first seen %llu s ago, last: ",
 			  smtp + cnc, smtp, cnc, age);
 }
 
