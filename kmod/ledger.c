@@ -731,8 +731,10 @@ void sg_event_config(struct net *net, struct sg_net *sn, u8 cmd,
 	skb = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
 	if (!skb)
 		goto dropped;
-	hdr = genlmsg_put(skb, 0, 0, &sg_nl_family, 0, cmd);
-	if (!hdr)
+	/* One notification command, so a generic client can name it. */
+	hdr = genlmsg_put(skb, 0, 0, &sg_nl_family, 0,
+			  SMTPGUARD_CMD_CONFIG_CHANGE);
+	if (!hdr || nla_put_u8(skb, SMTPGUARD_A_CHANGE, cmd))
 		goto cancel;
 
 	pol = sg_policy_locked(sn);

@@ -122,6 +122,7 @@ static const char *const sg_nl_attr_names[SMTPGUARD_A_MAX + 1] = {
 	[SMTPGUARD_A_OFFENDER] = "SMTPGUARD_A_OFFENDER",
 	[SMTPGUARD_A_COUNT] = "SMTPGUARD_A_COUNT",
 	[SMTPGUARD_A_OFFENDERS] = "SMTPGUARD_A_OFFENDERS",
+	[SMTPGUARD_A_CHANGE] = "SMTPGUARD_A_CHANGE",
 };
 
 static const char *const sg_nl_prefix_attr_names[SMTPGUARD_PREFIX_A_MAX + 1] = {

@@ -345,6 +345,7 @@ static uint8_t unknown_cmd(void)
 	static const uint8_t event_only[] = {
 		SMTPGUARD_CMD_UNSPEC, SMTPGUARD_CMD_OFFENDER_NEW,
 		SMTPGUARD_CMD_OFFENDER_UPDATE, SMTPGUARD_CMD_BLOCK_EXPIRE,
+		SMTPGUARD_CMD_CONFIG_CHANGE,
 	};
 
 	if (rn(2))

@@ -72,6 +72,7 @@ static struct nla_policy top_policy[SMTPGUARD_A_MAX + 1] = {
 	[SMTPGUARD_A_BLOCK_ENTRIES] = { .type = NLA_U32 },
 	[SMTPGUARD_A_OFFENDER] = { .type = NLA_NESTED },
 	[SMTPGUARD_A_COUNT] = { .type = NLA_U32 },
+	[SMTPGUARD_A_CHANGE] = { .type = NLA_U8 },
 };
 
 static struct nla_policy prefix_policy[SMTPGUARD_PREFIX_A_MAX + 1] = {
@@ -231,16 +232,25 @@ static int event_cb(struct nl_msg *msg, void *arg)
 	struct nlattr *tb[SMTPGUARD_A_MAX + 1];
 	struct state *st = arg;
 	const char *name = NULL, *mode = "?";
-	unsigned int m;
+	unsigned int m, cmd = gnlh->cmd;
 	int err;
 
-	if (gnlh->cmd < sizeof(cmd_names) / sizeof(cmd_names[0]))
-		name = cmd_names[gnlh->cmd];
 	if (genlmsg_parse(nlh, 0, tb, SMTPGUARD_A_MAX, top_policy) < 0) {
 		printf("unparsable event cmd %u\n", gnlh->cmd);
 		st->bad++;
 		goto out;
 	}
+	/* A configuration change names the command that made it. */
+	if (cmd == SMTPGUARD_CMD_CONFIG_CHANGE) {
+		if (!tb[SMTPGUARD_A_CHANGE]) {
+			printf("config-change without a change (malformed)\n");
+			st->bad++;
+			goto out;
+		}
+		cmd = nla_get_u8(tb[SMTPGUARD_A_CHANGE]);
+	}
+	if (cmd < sizeof(cmd_names) / sizeof(cmd_names[0]))
+		name = cmd_names[cmd];
 	if (tb[SMTPGUARD_A_MODE]) {
 		m = nla_get_u8(tb[SMTPGUARD_A_MODE]);
 		mode = m <= SMTPGUARD_MODE_MAX ? mode_names[m] : "?";
@@ -248,7 +258,7 @@ static int event_cb(struct nl_msg *msg, void *arg)
 	if (name)
 		printf("%s", name);
 	else
-		printf("cmd-%u", gnlh->cmd);
+		printf("cmd-%u", cmd);
 	if (gnlh->cmd == SMTPGUARD_CMD_OFFENDER_NEW ||
 	    gnlh->cmd == SMTPGUARD_CMD_OFFENDER_UPDATE)
 		err = tb[SMTPGUARD_A_OFFENDER] ?

@@ -232,15 +232,18 @@ ynl_part()
 		expect_eq "event reasons" smtp "$(jq -r '.msg.offender.reasons | join(",")' <<<"$ev")"
 		expect_eq "event destination" "$OUT4:25" "$(jq -r '.msg.offender.dest[0] | "\(.addr.address):\(.port)"' <<<"$ev")"
 	fi
-	# Configuration events carry the number of the command that made them
-	# (here ports-set, 5), which the spec declares as a "do": YNL keys an
-	# operation as a call or a notification, never both, so cli.py
-	# receives them but cannot name them.
-	unexp=$(grep -c 'Unexpected msg id' "$SG_TMP/ynl-sub.out")
-	sg_diag "cli.py's own notice for the $unexp configuration events it could not name: $(grep -m1 -A1 'Unexpected msg id' "$SG_TMP/ynl-sub.out" | tr '\n\t' '  ')"
-	grep -q 'genl_cmd = 5 ' "$SG_TMP/ynl-sub.out" ||
-		sg_fail "the ports-set events did not reach cli.py at all"
-	log_test "ynl cli.py --subscribe events decodes offender-new ($CLI4, mac, cli0, smtp, $OUT4:25); config events arrive unnamed"
+	# Configuration events are config-change notifications naming the
+	# command that made them: cli.py names them too (here ports-set).
+	ev=$(ynl_q '[.[] | select(.name == "config-change" and .msg.change == "ports-set")] | .[0]')
+	if [[ $ev == null || -z $ev ]]; then
+		sg_fail "no config-change event with change ports-set in cli.py's output: $(head -c 1500 "$SG_TMP/ynl-sub.out")"
+	else
+		sg_diag "config-change as cli.py decoded it: $(jq -c . <<<"$ev")"
+		expect_eq "config-change ports" "25" "$(jq -r '[.msg.ports.port] | flatten | map(tostring) | join(",")' <<<"$ev")"
+	fi
+	! grep -q 'Unexpected msg id' "$SG_TMP/ynl-sub.out" ||
+		sg_fail "cli.py could not name an event: $(grep -m1 -A1 'Unexpected msg id' "$SG_TMP/ynl-sub.out" | tr '\n\t' '  ')"
+	log_test "ynl cli.py --subscribe events decodes offender-new ($CLI4, mac, cli0, smtp, $OUT4:25) and config-change (ports-set)"
 
 	# 4: block-add and block-get, whole and one feed.
 	if ynl --do block-add --json \

@@ -38,7 +38,9 @@
 /* ---- one event -------------------------------------------------------- */
 
 struct event {
-	uint8_t cmd;
+	uint8_t cmd;		/* for a config change, the command that made it */
+	bool has_change;
+	uint8_t change;
 	bool has_mode;
 	uint8_t mode;
 	bool mode_explicit, mode_auto, replace;
@@ -60,6 +62,12 @@ static int event_attr_cb(const struct nlattr *attr, void *data)
 	bool *has = NULL;
 
 	switch (mnl_attr_get_type(attr)) {
+	case SMTPGUARD_A_CHANGE:
+		if (mnl_attr_validate(attr, MNL_TYPE_U8) < 0)
+			return MNL_CB_ERROR;
+		e->has_change = true;
+		e->change = mnl_attr_get_u8(attr);
+		break;
 	case SMTPGUARD_A_MODE:
 		if (mnl_attr_validate(attr, MNL_TYPE_U8) < 0)
 			return MNL_CB_ERROR;
@@ -352,15 +360,27 @@ int sg_event_print(const struct nlmsghdr *nlh, unsigned int mask, time_t now)
 		print_offender_event(&e, now);
 		return 1;
 	}
-	for (k = 0; k < sizeof(config_cmds) / sizeof(config_cmds[0]); k++)
-		if (config_cmds[k].cmd == e.cmd)
-			break;
-	if (k < sizeof(config_cmds) / sizeof(config_cmds[0])) {
-		if (!(mask & SG_EV_CONFIG))
-			return 0;
-		if (mnl_attr_parse(nlh, sizeof(*g), event_attr_cb, &e) < 0)
+	/* A config change names the command that made it in CHANGE. */
+	if (e.cmd == SMTPGUARD_CMD_CONFIG_CHANGE) {
+		if (mnl_attr_parse(nlh, sizeof(*g), event_attr_cb, &e) < 0 ||
+		    !e.has_change)
 			return -1;
-		print_config_event(&e, k, now);
+		e.cmd = e.change;
+		for (k = 0; k < sizeof(config_cmds) / sizeof(config_cmds[0]); k++)
+			if (config_cmds[k].cmd == e.cmd)
+				break;
+		if (k < sizeof(config_cmds) / sizeof(config_cmds[0])) {
+			if (!(mask & SG_EV_CONFIG))
+				return 0;
+			print_config_event(&e, k, now);
+			return 1;
+		}
+		if (!(mask & SG_EV_OTHER))
+			return 0;
+		start_event(now, "unknown", &l);
+		print_uint(PRINT_JSON, "change", NULL, e.cmd);
+		add(&l, "unknown config change %u", e.cmd);
+		end_event(&l);
 		return 1;
 	}
 	if (!(mask & SG_EV_OTHER))

@@ -51,6 +51,15 @@ static struct nlmsghdr *msg(uint8_t cmd)
 	return nlh;
 }
 
+/* A configuration event, as the kernel sends it: CHANGE names the command. */
+static struct nlmsghdr *cfg(uint8_t change)
+{
+	struct nlmsghdr *nlh = msg(SMTPGUARD_CMD_CONFIG_CHANGE);
+
+	mnl_attr_put_u8(nlh, SMTPGUARD_A_CHANGE, change);
+	return nlh;
+}
+
 /* A prefix nest; the length only when it is not the full one. */
 static void put_prefix(struct nlmsghdr *nlh, uint16_t type, const char *text)
 {
@@ -510,8 +519,8 @@ static void test_config_events(void)
 
 	set_tz("UTC");
 	for (i = 0; i < ARRAY_SIZE(t); i++) {
-		/* As the kernel: MODE and both sizes with every change. */
-		nlh = msg(t[i].cmd);
+		/* As the kernel: CHANGE, MODE and both sizes every time. */
+		nlh = cfg(t[i].cmd);
 		mnl_attr_put_u8(nlh, SMTPGUARD_A_MODE, t[i].mode >= 0 ?
 				(uint8_t)t[i].mode : SMTPGUARD_MODE_ENFORCE);
 		if (t[i].expl)
@@ -554,7 +563,7 @@ static void test_config_events(void)
 	}
 
 	/* The whole JSON of two, every member. */
-	nlh = msg(SMTPGUARD_CMD_BLOCK_TXN_COMMIT);
+	nlh = cfg(SMTPGUARD_CMD_BLOCK_TXN_COMMIT);
 	mnl_attr_put_u8(nlh, SMTPGUARD_A_MODE, SMTPGUARD_MODE_ENFORCE);
 	mnl_attr_put(nlh, SMTPGUARD_A_MODE_EXPLICIT, 0, NULL);
 	mnl_attr_put(nlh, SMTPGUARD_A_REPLACE, 0, NULL);
@@ -566,7 +575,7 @@ static void test_config_events(void)
 	       "\"mode_explicit\":true,\"mode_auto\":false,\"feed\":\"feodo\",\"replace\":true,"
 	       "\"count\":1234,\"block_entries\":1240}\n",
 	       "BLOCK_TXN_COMMIT -j: every member");
-	nlh = msg(SMTPGUARD_CMD_ALLOW_ADD);
+	nlh = cfg(SMTPGUARD_CMD_ALLOW_ADD);
 	put_prefix(nlh, SMTPGUARD_A_PREFIX, "10.10.10.10");
 	put_prefix(nlh, SMTPGUARD_A_PREFIX, "2001:db8::/32");
 	mnl_attr_put_u32(nlh, SMTPGUARD_A_COUNT, 2);
@@ -575,7 +584,7 @@ static void test_config_events(void)
 	       T_JSON "\"event\":\"config\",\"command\":\"allow-add\",\"count\":2,"
 	       "\"prefixes\":[\"10.10.10.10/32\",\"2001:db8::/32\"],\"allow_entries\":2}\n",
 	       "ALLOW_ADD -j: the prefixes, with their lengths");
-	nlh = msg(SMTPGUARD_CMD_PORTS_SET);
+	nlh = cfg(SMTPGUARD_CMD_PORTS_SET);
 	{
 		struct nlattr *n = mnl_attr_nest_start(nlh, SMTPGUARD_A_PORTS);
 
@@ -587,7 +596,7 @@ static void test_config_events(void)
 	       "PORTS_SET -j: the ports as an array");
 
 	/* A malformed one: a MODE of the wrong size. */
-	nlh = msg(SMTPGUARD_CMD_MODE_SET);
+	nlh = cfg(SMTPGUARD_CMD_MODE_SET);
 	mnl_attr_put_u32(nlh, SMTPGUARD_A_MODE, 2);
 	event(nlh, false, SG_EV_ALL, &ret);
 	ktap_ok(ret == -1 && !obuf[0], "a config event with a malformed attribute: -1, nothing printed");
@@ -607,6 +616,15 @@ static void test_other_events(void)
 	       T_JSON "\"event\":\"unknown\",\"command\":200}\n", "unknown -j");
 	event(nlh, false, SG_EV_OFFENDER | SG_EV_CONFIG, &ret);
 	ktap_ok(ret == 0 && !obuf[0], "unknown commands only with monitor all");
+	nlh = cfg(99);
+	str_is(event(nlh, false, SG_EV_ALL, &ret), T_PLAIN "unknown config change 99\n",
+	       "a config change by a command this tool does not know: said so");
+	event(nlh, false, SG_EV_CONFIG, &ret);
+	ktap_ok(ret == 0 && !obuf[0], "and only with monitor all");
+	nlh = msg(SMTPGUARD_CMD_CONFIG_CHANGE);
+	mnl_attr_put_u8(nlh, SMTPGUARD_A_MODE, SMTPGUARD_MODE_ENFORCE);
+	event(nlh, false, SG_EV_ALL, &ret);
+	ktap_ok(ret == -1 && !obuf[0], "a config change without CHANGE: -1, nothing printed");
 	nlh = msg(SMTPGUARD_CMD_BLOCK_GET);	/* a request, never an event */
 	event(nlh, false, SG_EV_ALL, &ret);
 	ktap_ok(ret == 1 && strstr(obuf, "unknown event cmd 14\n"),
@@ -621,7 +639,7 @@ static void test_other_events(void)
 	str_is(stop(), T_JSON "\"event\":\"lost\"}\n", "ENOBUFS -j: event lost");
 
 	set_tz("CET-1");
-	nlh = msg(SMTPGUARD_CMD_STATS_RESET);
+	nlh = cfg(SMTPGUARD_CMD_STATS_RESET);
 	str_is(event(nlh, false, SG_EV_ALL, NULL), "2026-11-23 19:04:05 config stats reset\n",
 	       "the event time is local");
 	str_is(event(nlh, true, SG_EV_ALL, NULL),

@@ -2362,7 +2362,8 @@ static void event_script(void)
 	mnl_attr_put_u8(nlh, SMTPGUARD_A_MODE, SMTPGUARD_MODE_ENFORCE);
 	put_offender(nlh, &fk->off[1]);
 	ev_end(nlh);
-	nlh = ev_add(SMTPGUARD_CMD_ALLOW_ADD);
+	nlh = ev_add(SMTPGUARD_CMD_CONFIG_CHANGE);
+	mnl_attr_put_u8(nlh, SMTPGUARD_A_CHANGE, SMTPGUARD_CMD_ALLOW_ADD);
 	mnl_attr_put_u8(nlh, SMTPGUARD_A_MODE, SMTPGUARD_MODE_ENFORCE);
 	mnl_attr_put_u32(nlh, SMTPGUARD_A_ALLOW_ENTRIES, 1);
 	mnl_attr_put_u32(nlh, SMTPGUARD_A_BLOCK_ENTRIES, 0);
@@ -2398,7 +2399,8 @@ static void event_script_tail(void)
 	struct nlmsghdr *nlh;
 	struct nlattr *n;
 
-	nlh = ev_add(SMTPGUARD_CMD_PORTS_SET);
+	nlh = ev_add(SMTPGUARD_CMD_CONFIG_CHANGE);
+	mnl_attr_put_u8(nlh, SMTPGUARD_A_CHANGE, SMTPGUARD_CMD_PORTS_SET);
 	n = mnl_attr_nest_start(nlh, SMTPGUARD_A_PORTS);
 	mnl_attr_put_u16(nlh, SMTPGUARD_PORTS_A_PORT, 25);
 	mnl_attr_put_u16(nlh, SMTPGUARD_PORTS_A_PORT, 587);

@@ -130,10 +130,16 @@
  *     SMTPGUARD_A_MODE: u8                   offender_interval seconds
  *     SMTPGUARD_A_OFFENDER: NLA_NESTED       (module parameter), with the
  *                                            counts so far
- *   Configuration changes carry the command that made them:
- *   ALLOW_ADD, ALLOW_DEL, ALLOW_FLUSH, PORTS_SET, MODE_SET, STATS_RESET,
- *   BLOCK_ADD, BLOCK_DEL, BLOCK_FLUSH, BLOCK_TXN_COMMIT, OFFENDER_FLUSH or
- *   BLOCK_EXPIRE (entries timed out), each with what applies of:
+ *   SMTPGUARD_CMD_CONFIG_CHANGE              a configuration change
+ *     SMTPGUARD_A_CHANGE: u8                 the command that made it:
+ *                                            ALLOW_ADD, ALLOW_DEL,
+ *                                            ALLOW_FLUSH, PORTS_SET,
+ *                                            MODE_SET, STATS_RESET,
+ *                                            BLOCK_ADD, BLOCK_DEL,
+ *                                            BLOCK_FLUSH, BLOCK_TXN_COMMIT,
+ *                                            OFFENDER_FLUSH, or BLOCK_EXPIRE
+ *                                            (entries timed out)
+ *     and what applies of:
  *     SMTPGUARD_A_MODE: u8, SMTPGUARD_A_MODE_EXPLICIT?, SMTPGUARD_A_MODE_AUTO?
  *     SMTPGUARD_A_ALLOW_ENTRIES: u32, SMTPGUARD_A_BLOCK_ENTRIES: u32
  *     SMTPGUARD_A_PORTS (PORTS_SET), SMTPGUARD_A_FEED, SMTPGUARD_A_REPLACE
@@ -214,7 +220,8 @@ enum smtpguard_cmd {
 	SMTPGUARD_CMD_OFFENDER_FLUSH,
 	SMTPGUARD_CMD_OFFENDER_NEW,	/* event only */
 	SMTPGUARD_CMD_OFFENDER_UPDATE,	/* event only */
-	SMTPGUARD_CMD_BLOCK_EXPIRE,	/* event only: entries timed out */
+	SMTPGUARD_CMD_BLOCK_EXPIRE,	/* a CHANGE value: entries timed out */
+	SMTPGUARD_CMD_CONFIG_CHANGE,	/* event only */
 	__SMTPGUARD_CMD_LAST,
 	SMTPGUARD_CMD_MAX = __SMTPGUARD_CMD_LAST - 1
 };
@@ -239,6 +246,7 @@ enum smtpguard_attr {
 	SMTPGUARD_A_OFFENDER,		/* nest: enum smtpguard_offender_attr */
 	SMTPGUARD_A_COUNT,		/* u32 */
 	SMTPGUARD_A_OFFENDERS,		/* u32: records in the ledger */
+	SMTPGUARD_A_CHANGE,		/* u8: enum smtpguard_cmd */
 	__SMTPGUARD_A_LAST,
 	SMTPGUARD_A_MAX = __SMTPGUARD_A_LAST - 1
 };
