@@ -35,6 +35,16 @@ acks on, so every answer comes with the kernel's errno and message.
   sec_nl.py stage FEED N
       One transaction of N /32s from 100.64.0.0 in chunks of 500, then
       COMMIT: "stage ERRNO MSG (after K staged)" or "commit OK|ERRNO MSG".
+  sec_nl.py storm allow|block|mode|txn STOPFILE
+      Valid changes in a loop until STOPFILE exists, one process, no exec
+      per change: allow add/del (+ dumps); block add/del in feed churn, 1 s
+      timeouts in feed expiring (+ dumps, test); mode monitor/enforce,
+      ports, stats reset, offenders flush (+ stats, offenders); feed "big"
+      replaced by 3000-entry transactions, committed, aborted or left to
+      the socket's close.  Prints "ops N errors E" and the first errors.
+  sec_nl.py churn FEEDFILE
+      Configure this namespace: allow, a block with a 1 s timeout, FEEDFILE
+      as feed "f" in one transaction, enforce: "churn ok" or the errors.
   sec_nl.py hold FEED N GOFILE
       Begin a transaction of FEED, stage N /32 prefixes from 100.64.0.0,
       print "held ID N", wait for GOFILE, exit without commit or abort.
@@ -279,9 +289,11 @@ def stage(feed, n, chunk=500):
     print(f"commit {ename(err)} {text}".rstrip())
 
 
-def begin(g, feed):
-    err, text, rep = g.do(E["SMTPGUARD_CMD_BLOCK_TXN_BEGIN"],
-                          attr(E["SMTPGUARD_A_FEED"], feed.encode() + b"\0"))
+def begin(g, feed, replace=False):
+    body = attr(E["SMTPGUARD_A_FEED"], feed.encode() + b"\0")
+    if replace:
+        body += attr(E["SMTPGUARD_A_REPLACE"], b"")
+    err, text, rep = g.do(E["SMTPGUARD_CMD_BLOCK_TXN_BEGIN"], body)
     tid = None
     if not err and rep:
         tid = struct.unpack("=I", parse_attrs(rep[0])[E["SMTPGUARD_A_TXN_ID"]][0][:4])[0]
@@ -332,6 +344,115 @@ def hold(feed, n, gofile):
     wait_for(gofile)
 
 
+def u32(v):
+    return struct.pack("=I", v)
+
+
+def ports(*ps):
+    return attr(NLA_F_NESTED | E["SMTPGUARD_A_PORTS"],
+                b"".join(attr(E["SMTPGUARD_PORTS_A_PORT"], struct.pack("=H", p)) for p in ps))
+
+
+def feed_attr(name):
+    return attr(E["SMTPGUARD_A_FEED"], name.encode() + b"\0")
+
+
+def storm(kind, stopfile):
+    """Valid changes (and reads) as fast as one process can send them."""
+    g = Genl()
+    ops = 0
+    errs = []
+    txn = None
+
+    def run(cmd, payload=b"", dump=False):
+        nonlocal ops
+        err, text, _ = g.do(E["SMTPGUARD_CMD_" + cmd], payload, dump)
+        ops += 1
+        if err:
+            errs.append(f"{cmd} {ename(err)} {text}")
+        return err
+
+    i = 0
+    while not os.path.exists(stopfile):
+        if kind == "allow":
+            p = prefix(f"10.20.{i % 250}.{i % 7 + 1}")
+            run("ALLOW_ADD", p)
+            run("ALLOW_DEL", p)
+            if i % 10 == 0:
+                run("ALLOW_GET", dump=True)
+        elif kind == "block":
+            a = f"203.0.113.{100 + i % 50}"
+            run("BLOCK_ADD", feed_attr("churn") + prefix(a))
+            run("BLOCK_DEL", feed_attr("churn") + prefix(a))
+            if i % 5 == 0:
+                # expires in a second, while everything else goes on
+                run("BLOCK_ADD", feed_attr("expiring") + attr(E["SMTPGUARD_A_TIMEOUT"], u32(1)) +
+                    prefix(f"203.0.113.{200 + i % 50}"))
+            if i % 10 == 0:
+                run("BLOCK_GET", dump=True)
+                run("FEED_GET", dump=True)
+                run("BLOCK_TEST", prefix(a))
+        elif kind == "mode":
+            run("MODE_SET", attr(E["SMTPGUARD_A_MODE"], bytes([E["SMTPGUARD_MODE_MONITOR"]])))
+            run("PORTS_SET", ports(25, 587))
+            run("STATS_RESET")
+            run("MODE_SET", attr(E["SMTPGUARD_A_MODE"], bytes([E["SMTPGUARD_MODE_ENFORCE"]])))
+            run("OFFENDER_FLUSH")
+            run("PORTS_SET", ports(25))
+            run("STATS_GET")
+            run("OFFENDER_GET", dump=True)
+        elif kind == "txn":
+            # replace feed "big" with 3000 entries: commit, abort, or
+            # leave it to the socket's close
+            err, text, tid = begin(g, "big", replace=True)
+            ops += 1
+            if err:
+                errs.append(f"TXN_BEGIN {ename(err)} {text}")
+            else:
+                start = 1500 * (i % 2)
+                for c in range(3):
+                    body = attr(E["SMTPGUARD_A_TXN_ID"], u32(tid)) + b"".join(
+                        prefix(v4("100.64.0.0", start + c * 1000 + k)) for k in range(1000))
+                    run("BLOCK_ADD", body)
+                if i % 5 == 4:
+                    g.close()
+                    g = Genl()
+                    ops += 1
+                elif i % 3 == 2:
+                    run("BLOCK_TXN_ABORT", attr(E["SMTPGUARD_A_TXN_ID"], u32(tid)))
+                else:
+                    run("BLOCK_TXN_COMMIT", attr(E["SMTPGUARD_A_TXN_ID"], u32(tid)))
+        else:
+            sys.exit(f"unknown storm {kind}")
+        i += 1
+    print(f"ops {ops} errors {len(errs)}")
+    for e in errs[:5]:
+        print(f"error {e}")
+
+
+def churn(feedfile):
+    """Configure this namespace: allow, block with a timeout, a feed in a
+    transaction, enforce."""
+    g = Genl()
+    res = []
+    res.append(g.do(E["SMTPGUARD_CMD_ALLOW_ADD"], prefix("192.0.2.1"))[:2])
+    res.append(g.do(E["SMTPGUARD_CMD_BLOCK_ADD"], attr(E["SMTPGUARD_A_TIMEOUT"], u32(1)) +
+                    prefix("198.51.100.7"))[:2])
+    err, text, tid = begin(g, "f")
+    res.append((err, text))
+    if not err:
+        body = attr(E["SMTPGUARD_A_TXN_ID"], u32(tid)) + b"".join(
+            prefix(l.strip()) for l in open(feedfile) if l.strip())
+        res.append(g.do(E["SMTPGUARD_CMD_BLOCK_ADD"], body)[:2])
+        res.append(g.do(E["SMTPGUARD_CMD_BLOCK_TXN_COMMIT"],
+                        attr(E["SMTPGUARD_A_TXN_ID"], u32(tid)))[:2])
+    res.append(g.do(E["SMTPGUARD_CMD_MODE_SET"],
+                    attr(E["SMTPGUARD_A_MODE"], bytes([E["SMTPGUARD_MODE_ENFORCE"]])))[:2])
+    bad = [f"{ename(e)} {t}" for e, t in res if e]
+    print("churn ok" if not bad else "churn " + "; ".join(bad))
+    return 1 if bad else 0
+
+
 def main():
     if len(sys.argv) < 2:
         sys.exit(__doc__)
@@ -346,6 +467,10 @@ def main():
         txns(int(sys.argv[2]), sys.argv[3])
     elif cmd == "hold":
         hold(sys.argv[2], int(sys.argv[3]), sys.argv[4])
+    elif cmd == "storm":
+        storm(sys.argv[2], sys.argv[3])
+    elif cmd == "churn":
+        return churn(sys.argv[2])
     elif cmd == "add":
         err, text, _ = block_add(Genl(), None if sys.argv[2] == "-" else sys.argv[2], sys.argv[3:])
         print(f"add {ename(err)} {text}".rstrip())

@@ -4,15 +4,18 @@
 # Concurrency and teardown stress (issue 6, item 3).  For
 # SMTPGUARD_STRESS_SECONDS (default 40) these run at once against lib.sh's
 # router:
-#   writers (smtpguardctl, in a memory cgroup of their own):
-#     allow add/del; block add/del (with 1 s timeouts that expire in the
-#     middle of it all); "block load --replace" of two 3000-entry feeds in
-#     turn, and of a 20000-entry one killed part way (an aborted
-#     transaction); mode enforce/monitor flips, ports, stats reset,
-#     offenders flush; a monitor listening to every event;
+#   writers, in a memory cgroup of their own: four long-lived raw
+#     netlink writers (sec_nl.py storm: under TCG a process costs about a
+#     second, a netlink request far less): allow add/del; block add/del
+#     with 1 s timeouts expiring in the middle of it all; mode
+#     monitor/enforce flips, ports, stats reset, offenders flush; feed
+#     "big" replaced by 3000-entry transactions, committed, aborted or
+#     abandoned by closing the socket; each with dumps racing the changes;
+#     smtpguardctl "block load --replace" of two 3000-entry feeds in turn,
+#     and of a 20000-entry one killed part way; a monitor on every event;
 #   namespace churn: a fresh namespace configured (allow, block with a
-#     timeout, a feed, enforce), spoofed SMTP SYNs on its loopback filling
-#     its ledger, sometimes a monitor in it, then deleted;
+#     timeout, a feed, enforce), a spoofed SMTP SYN on its loopback making
+#     a ledger, a monitor in every fourth, then deleted;
 #   traffic both ways through the router (sg_flood): SYNs to port 25 from
 #     500 spoofed sources, UDP to and from a listed address, UDP forwarded.
 # Then, with the writers stopped, exact counts (what was sent is what the
@@ -103,40 +106,17 @@ stopped()
 }
 
 ##############################################################################
-# The writers, each a loop in the cgroup until $W/stop; ops in $W/NAME.ops
+# The writers, each in the cgroup until $W/stop.  Under TCG a process
+# costs about a second, so most writers are one long-lived process each
+# (sec_nl.py storm: raw netlink, thousands of changes); the tool itself
+# loads feeds, and the namespace churn starts what it must.
 
-w_allow()
+# w_storm KIND: sec_nl.py storm KIND in the router; "ops N errors E" in
+# $W/KIND.out
+w_storm()
 {
-	local i=0 a
-
 	into_cg
-	while ! stopped; do
-		a=10.20.$((i % 250)).$((i % 7 + 1))
-		wrun allow ctl allow "$a"
-		wrun allow ctl allow del "$a"
-		i=$((i + 1))
-	done
-	echo $((i * 2)) >"$W/allow.ops"
-}
-
-w_block()
-{
-	local i=0 n=0 a
-
-	into_cg
-	while ! stopped; do
-		a=203.0.113.$((100 + i % 50))
-		wrun block ctl block "$a" feed churn
-		wrun block ctl block del "$a" feed churn
-		n=$((n + 2))
-		if ((i % 5 == 0)); then
-			# expires in a second, while everything else goes on
-			wrun block ctl block 203.0.113.$((200 + i % 50)) feed expiring timeout 1
-			n=$((n + 1))
-		fi
-		i=$((i + 1))
-	done
-	echo "$n" >"$W/block.ops"
+	exec ip netns exec "$NS_RTR" python3 "$SECNL" storm "$1" "$W/stop" >"$W/$1.out" 2>&1
 }
 
 w_feeds()
@@ -147,7 +127,7 @@ w_feeds()
 	while ! stopped; do
 		if ((i % 3 == 2)); then
 			# interrupted part way: the kernel aborts the transaction
-			timeout -s KILL 0.3 ip netns exec "$NS_RTR" smtpguardctl \
+			timeout -s KILL 0.5 ip netns exec "$NS_RTR" smtpguardctl \
 				block load --replace --feed big "$SG_TMP/feed-c.txt" >/dev/null 2>&1
 			(($? == 137)) && killed=$((killed + 1))
 		else
@@ -160,26 +140,9 @@ w_feeds()
 	echo "$killed" >"$W/feeds.killed"
 }
 
-w_mode()
-{
-	local n=0
-
-	into_cg
-	while ! stopped; do
-		wrun mode ctl mode monitor
-		wrun mode ctl ports 25 587
-		wrun mode ctl stats reset
-		wrun mode ctl mode enforce
-		wrun mode ctl offenders flush
-		wrun mode ctl ports 25
-		n=$((n + 6))
-	done
-	echo "$n" >"$W/mode.ops"
-}
-
 w_netns()
 {
-	local i=0 n=0 ns mon
+	local i=0 n=0 ns mon out
 
 	into_cg
 	while ! stopped; do
@@ -189,22 +152,20 @@ w_netns()
 			echo "ip netns add $ns failed" >>"$W/netns.err"
 			break
 		fi
-		ip -n "$ns" link set lo up
 		if ((i % 4 == 0)); then
 			smtpguardctl -n "$ns" monitor >/dev/null 2>&1 &
 			mon=$!
 		fi
-		wrun netns ip netns exec "$ns" smtpguardctl allow 192.0.2.1
-		wrun netns ip netns exec "$ns" smtpguardctl block 198.51.100.7 timeout 1
-		wrun netns ip netns exec "$ns" smtpguardctl block load --feed f "$SG_TMP/feed-small.txt"
-		wrun netns ip netns exec "$ns" smtpguardctl mode enforce
-		ip netns exec "$ns" "$FLOOD" -n 64 -k 64 198.18.1.1 127.0.0.1 25 >/dev/null 2>&1
-		((i % 2)) && wrun netns ip netns exec "$ns" smtpguardctl offenders flush
+		# allow, a block with a 1 s timeout, a feed, enforce
+		out=$(ip netns exec "$ns" python3 "$SECNL" churn "$SG_TMP/feed-small.txt" 2>&1)
+		[[ $out == "churn ok" ]] || echo "$ns: $out" >>"$W/netns.err"
+		# spoofed SMTP SYNs on its loopback: a ledger to tear down
+		ip netns exec "$ns" bash -c "ip link set lo up && $FLOOD -n 64 -k 64 198.18.1.1 127.0.0.2 25" >/dev/null 2>&1
 		ip netns del "$ns" || echo "ip netns del $ns failed" >>"$W/netns.err"
 		if [[ -n $mon ]]; then
 			# a monitor leaves when its namespace is deleted
-			timeout 10 tail --pid="$mon" -f /dev/null ||
-				{ echo "monitor in $ns still runs" >>"$W/netns.err"; kill "$mon"; }
+			timeout 20 tail --pid="$mon" -f /dev/null ||
+				{ echo "monitor in $ns still runs 20 s after the delete" >>"$W/netns.err"; kill "$mon"; }
 			wait "$mon" 2>/dev/null
 		fi
 		n=$((n + 1))
@@ -274,11 +235,15 @@ fwd_count()
 # sflood NS ARGS...: one sg_flood that must send everything ("-n N").
 sflood()
 {
-	local ns=$1 out
+	local ns=$1 out a prev= n=1
 	shift
 
+	for a in "$@"; do
+		[[ $prev == -n ]] && n=$a
+		prev=$a
+	done
 	out=$(ip netns exec "$ns" "$FLOOD" -b 64 "$@" 2>&1)
-	[[ $out == "sent $2" ]] || sg_fail "sg_flood $*: $out"
+	[[ $out == "sent $n" ]] || sg_fail "sg_flood $*: $out"
 }
 
 ##############################################################################
@@ -321,7 +286,11 @@ smtpguardctl -n "$NS_RTR" -j monitor all >"$W/monitor.json" 2>"$W/monitor.err" &
 mon_pid=$!
 SG_PIDS+=("$mon_pid")
 pids=()
-for w in w_allow w_block w_feeds w_mode w_netns; do
+for k in allow block mode txn; do
+	w_storm $k &
+	pids+=($!)
+done
+for w in w_feeds w_netns; do
 	$w &
 	pids+=($!)
 done
@@ -344,9 +313,14 @@ t1=$(sg_now_ms)
 kill "$mon_pid" 2>/dev/null
 wait "$mon_pid"
 mon_rc=$?
-ops=0
-for w in allow block feeds mode; do
-	ops=$((ops + $(cat "$W/$w.ops" 2>/dev/null || echo 0)))
+ops=$(cat "$W/feeds.ops" 2>/dev/null || echo 0)
+storms=
+for k in allow block mode txn; do
+	read -r _ n _ e <"$W/$k.out"
+	[[ $n =~ ^[0-9]+$ ]] || n=0
+	ops=$((ops + n))
+	storms+="$k $n, "
+	[[ $e == 0 ]] || sg_fail "writer $k: $(cat "$W/$k.out")"
 done
 nsops=$(cat "$W/netns.ops" 2>/dev/null || echo 0)
 pkts=0
@@ -355,7 +329,7 @@ for t in syn cnc_out cnc_in fwd; do
 done
 events=$(wc -l <"$W/monitor.json")
 secs=$(((t1 - t0) / 1000))
-sg_diag "writers: allow $(cat "$W/allow.ops") block $(cat "$W/block.ops") feeds $(cat "$W/feeds.ops") ($(cat "$W/feeds.killed") killed part way) mode/stats/offenders $(cat "$W/mode.ops"); netns $nsops; packets: syn $(cat "$W/syn.pkts") cnc-out $(cat "$W/cnc_out.pkts") cnc-in $(cat "$W/cnc_in.pkts") fwd $(cat "$W/fwd.pkts"); $events events to the monitor"
+sg_diag "writer ops: ${storms}block load $(cat "$W/feeds.ops") ($(cat "$W/feeds.killed") killed part way); netns $nsops; packets: syn $(cat "$W/syn.pkts") cnc-out $(cat "$W/cnc_out.pkts") cnc-in $(cat "$W/cnc_in.pkts") fwd $(cat "$W/fwd.pkts"); $events events to the monitor"
 for f in "$W"/*.err; do
 	[[ -s $f ]] && sg_fail "${f##*/}: $(head -n 5 "$f")"
 done
