@@ -3,8 +3,8 @@
 #
 # Host-side static checks, one KTAP line each: the module builds with W=1
 # and without a single warning for every test kernel, sparse (C=2) reports
-# nothing in our files, checkpatch --strict is clean, and the YNL spec
-# matches the UAPI header.
+# nothing in our files, checkpatch --strict is clean, the YNL spec
+# matches the UAPI header, and cppcheck finds nothing in the userspace C.
 #
 # usage: static_check.sh KVER...
 set -uo pipefail
@@ -71,6 +71,19 @@ if [ -x "$ksrc/scripts/checkpatch.pl" ]; then
 else
 	n=$((n + 1))
 	echo "ok $n static: checkpatch and spec check # SKIP linux-source-6.12 not extracted in $cache"
+fi
+
+# The userspace C (tool, its tests and fuzz targets, the selftests'
+# helpers): cppcheck's warning, performance and portability checks.
+if command -v cppcheck >/dev/null; then
+	(cd "$root/tools" && cppcheck --enable=warning,performance,portability \
+		--std=c11 --inline-suppr --error-exitcode=1 -q -I. \
+		-I../include/uapi -D_GNU_SOURCE -DSMTPGUARD_VERSION='"0"' \
+		./*.c tests/*.c fuzz/*.c ../selftests/*.c) >"$tmp/cppcheck" 2>&1
+	result $? "static: cppcheck clean for tools/ and the selftests' C helpers" "$tmp/cppcheck"
+else
+	n=$((n + 1))
+	echo "ok $n static: cppcheck # SKIP cppcheck is not installed"
 fi
 
 exit "$failed"

@@ -78,7 +78,7 @@ int sg_parse_timeout(const char *arg, uint32_t *secs, char *err,
 	if (v < 1 || v > SMTPGUARD_MAX_TIMEOUT) {
 		snprintf(err, errlen,
 			 "timeout '%s' is out of range (1 second to 30d, %u seconds)",
-			 q, SMTPGUARD_MAX_TIMEOUT);
+			 q, (unsigned int)SMTPGUARD_MAX_TIMEOUT);
 		return -1;
 	}
 	*secs = (uint32_t)v;

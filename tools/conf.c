@@ -137,7 +137,8 @@ static int feed_name_cmp(const void *a, const void *b)
 void sg_conf_sort(struct sg_conf *c)
 {
 	struct sg_conf_feed sorted[SMTPGUARD_MAX_FEEDS];
-	uint8_t map[SMTPGUARD_MAX_FEEDS];
+	/* Every entry's feed is one of c->feeds; zeroed all the same. */
+	uint8_t map[SMTPGUARD_MAX_FEEDS] = { 0 };
 	size_t i, j, n;
 
 	c->nallow = sg_prefix_unique(c->allow, c->nallow);
