@@ -11,7 +11,8 @@
 #
 # 1. make install DESTDIR=... PREFIX=/usr and PREFIX=/usr/local: exactly
 #    the expected files, the binary runs.
-# 2. make deb: two .deb files; their contents (dpkg-deb -c) and control.
+# 2. make deb (DEB_BUILD_OPTIONS=nocheck: the unit tests are a step of
+#    their own): two .deb files; their contents (dpkg-deb -c) and control.
 # 3. In the scratch system, each test kernel "installed" (its modules tree
 #    from the cache on /lib/modules/KVER, its System.map in /boot, the
 #    headers are the host's): "make dkms-install KERNELRELEASE=<first>" as
@@ -24,8 +25,9 @@
 #    plain "modprobe smtpguard".  make dkms-remove leaves no trace.
 # 4. In the same scratch system: apt-get install ./build/deb/*.deb (real
 #    maintainer scripts: dh-dkms's postinst registers the module), the
-#    installed smtpguardctl runs, dkms builds /usr/src/smtpguard-VERSION for
-#    the first test kernel, apt-get purge removes every file again.
+#    installed smtpguardctl runs, its units are enabled, the postinst (or
+#    else dkms install) built /usr/src/smtpguard-VERSION for the first test
+#    kernel, apt-get purge removes every file again.
 #
 # VM boots go through run.sh; SMTPGUARD_VM_WRAPPER is put in front of it
 # (e.g. a slot lock).  SMTPGUARD_VM_PARALLEL as in check.sh.
@@ -133,7 +135,8 @@ done
 
 # --- 2. make deb -------------------------------------------------------------
 debs_ok=
-if make deb >"$work/log/deb.log" 2>&1; then
+# The tool's unit tests are check.sh's own step: not again in the package build.
+if DEB_BUILD_OPTIONS=nocheck make deb >"$work/log/deb.log" 2>&1; then
 	mapfile -t debs < <(cd build/deb && ls -1 ./*.deb)
 	if [[ ${debs[*]} == "./smtpguard-dkms_${version}_all.deb ./smtpguard-tools_${version}_$(dpkg --print-architecture).deb" ]]; then
 		ok "make deb: build/deb/ holds smtpguard-dkms and smtpguard-tools $version"
@@ -370,6 +373,22 @@ if [[ -n $debs_ok && ${#kok[@]} -gt 0 ]]; then
 		check "man -w smtpguardctl finds the packaged man page" \
 			bash -c "chroot '$R' man -w smtpguardctl 2>/dev/null | grep -qx /usr/share/man/man8/smtpguardctl.8.gz"
 	fi
+	# dh_installsystemd: each packaged unit with an [Install] section enabled.
+	units=() missing=()
+	for u in "$R"/lib/systemd/system/smtpguard*; do
+		[[ -e $u ]] || continue
+		units+=("${u##*/}")
+		while read -r w; do
+			[[ -L $R/etc/systemd/system/$w.wants/${u##*/} ]] || missing+=("$w.wants/${u##*/}")
+		done < <(sed -n 's/^WantedBy=//p' "$u" | tr ' ' '\n' | sed '/^$/d')
+	done
+	if ((${#units[@]})); then
+		if ((${#missing[@]} == 0)); then
+			ok "the packaged units are enabled: ${units[*]}"
+		else
+			nok "packaged units not enabled: ${missing[*]}"
+		fi
+	fi
 	st=$(in_root "dkms status smtpguard/$version" 2>/dev/null)
 	if grep -q "^smtpguard/$version" <<<"$st"; then
 		ok "the package's postinst registered smtpguard/$version with DKMS"
@@ -391,10 +410,11 @@ if [[ -n $debs_ok && ${#kok[@]} -gt 0 ]]; then
 			compgen -G "$R/var/lib/dkms/smtpguard"
 			compgen -G "$R/usr/sbin/smtpguardctl"
 			compgen -G "$R/etc/smtpguard"
+			find "$R/etc/systemd/system" -name 'smtpguard*' 2>/dev/null
 			for k in "${kok[@]}"; do compgen -G "$R/lib/modules/$k/updates/dkms/smtpguard.ko*"; done
 		)
 		if [[ -z $left ]]; then
-			ok "apt-get purge: module, dkms tree, sources, tool and /etc/smtpguard gone"
+			ok "apt-get purge: module, dkms tree, sources, tool, /etc/smtpguard and the unit links gone"
 		else
 			diag "left: " <<<"$left"
 			nok "apt-get purge left files behind"
