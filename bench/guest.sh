@@ -256,6 +256,16 @@ cfg_show() {
 	esac
 }
 
+# After the first round's measurements: did smtpguard count what it
+# refused, and how many offender records does the ledger hold (for the log).
+cfg_after() {
+	case $1 in sg_*)
+		rx router sed -n 's/^\(smtp_dropped\|cnc_dropped\|offenders\|offenders_evicted\) /\1=/p' \
+			/proc/net/smtpguard | tr '\n' ' ' | sed "s/^/after $1: /" >&2
+		echo >&2 ;;
+	esac
+}
+
 measure_udp() { # config run
 	local f0 f1 r us sent
 	pg_run "$WARMUP" >/dev/null
@@ -292,6 +302,7 @@ for run in $(seq 1 "$RUNS"); do
 		if [ "$TCP" = 1 ]; then
 			tcp_run "$c" "$run"
 		fi
+		[ "$run" = 1 ] && cfg_after "$c"
 		cfg_down "$c"
 		i=$((i + 1))
 	done

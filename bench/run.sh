@@ -10,12 +10,15 @@
 #                [--tcp-count N] [--no-tcp] [--configs "c1 c2 ..."]
 #                [--no-block | --block-only] [--block-runs N]
 #                [--block-count N] [--block-configs "c1 c2 ..."] [--quick]
+#                [--tag NAME]
 #
 # The blocklist part (smtpguard's C&C blocklist against ipset and nftables
 # sets, 1k..1M entries) runs after the rest in the same boot; --no-block
 # skips it, --block-only runs only it.  --quick: 2 rounds, 50,000 UDP
 # packets per measurement (20,000 in the blocklist part), no TCP (a smoke
-# run; for figures use the defaults).
+# run; for figures use the defaults).  --tag NAME: write latest-NAME-<kver>.txt,
+# raw-NAME-<kver>.txt and build/bench-NAME-<kver>.log, so a partial run
+# (e.g. the offender ledger's configurations) keeps the full run's files.
 #
 # Default kernel: $KVER if set, else the 6.12 one selftests/vm/kernels.sh
 # lists.  --both: every kernel it lists (6.1 and 6.12).
@@ -24,7 +27,7 @@ set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 proj=$(cd "$here/.." && pwd -P)
-runs=5 count=200000 tcp_count=20000 tcp=1 configs='' both='' summary=''
+runs=5 count=200000 tcp_count=20000 tcp=1 configs='' both='' summary='' name_tag=''
 block=1 block_runs='' block_count=50000 block_configs=''
 kver=${KVER:-}
 
@@ -47,6 +50,7 @@ while (($#)); do
 	--block-runs) block_runs=$2; shift 2 ;;
 	--block-count) block_count=$2; shift 2 ;;
 	--block-configs) block_configs=$2; shift 2 ;;
+	--tag) name_tag=$2; shift 2 ;;
 	--quick) runs=2 count=50000 block_count=20000 tcp=0; shift ;;
 	-h|--help) usage ;;
 	*) echo "bench/run.sh: unknown option $1" >&2; usage ;;
@@ -167,7 +171,9 @@ def paired(t, a, b, f=lambda x, y: x - y):
     return sorted(f(pa[k], pb[k]) for k in pa if k in pb)
 
 ledger_pairs = [("udp", "sg_allow10", "sg_noledger"),
-                ("tcp443", "sg_allow10", "sg_noledger")]
+                ("tcp443", "sg_allow10", "sg_noledger"),
+                ("udp", "sg_cnc", "sg_cnc_noledger"),
+                ("tcp443", "sg_cnc", "sg_cnc_noledger")]
 drop_pairs = [("smtp_drop", "sg_allow10", "sg_noledger"),
               ("cnc_drop", "sg_cnc", "sg_cnc_noledger")]
 if any((t, a) in med and (t, b) in med for t, a, b in ledger_pairs + drop_pairs):
@@ -176,14 +182,14 @@ if any((t, a) in med and (t, b) in med for t, a, b in ledger_pairs + drop_pairs)
       "median on - median off;")
     p("paired = on - off within each round (min..max); spread = max-min "
       "over the rounds of each config, in instructions.")
-    p("%-8s %-11s %10s %-12s %10s %8s %16s %14s" % (
+    p("%-8s %-11s %10s %-16s %10s %8s %16s %14s" % (
       "traffic", "ledger on", "ins/pkt", "ledger off", "ins/pkt", "added",
       "paired min..max", "spread on/off"))
     for t, a, b in ledger_pairs:
         if (t, a) not in med or (t, b) not in med:
             continue
         d = paired(t, a, b)
-        p("%-8s %-11s %10.1f %-12s %10.1f %+8.1f %16s %14s" % (
+        p("%-8s %-11s %10.1f %-16s %10.1f %+8.1f %16s %14s" % (
           t, a, med[t, a], b, med[t, b], med[t, a] - med[t, b],
           "%+.0f..%+.0f" % (d[0], d[-1]) if d else "-",
           "%.0f/%.0f" % (spread_abs(t, a), spread_abs(t, b))))
@@ -352,6 +358,7 @@ for k in "${kvers[@]}"; do
 	# --block-only keeps the full run's files and writes its own.
 	tag=$k
 	[[ $block == only ]] && tag=block-$k
+	[[ -n $name_tag ]] && tag=$name_tag-$k
 	raw=$here/results/raw-$tag.txt
 	log=$proj/build/bench-$tag.log
 	envs=(SMTPGUARD_KO="$snap/smtpguard.ko" SMTPGUARD_TOOLS="$snap" BENCH_RUNS="$runs" BENCH_COUNT="$count" BENCH_TCP="$tcp"
