@@ -262,6 +262,38 @@ int sg_parse_port(const char *arg, uint16_t *port, char *err, size_t errlen)
 	return 0;
 }
 
+int sg_parse_seconds(const char *arg, uint32_t max, uint32_t *secs)
+{
+	static const struct {
+		char unit;
+		uint32_t mult;
+	} units[] = { { 's', 1 }, { 'm', 60 }, { 'h', 3600 }, { 'd', 86400 } };
+	const char *s = arg;
+	uint64_t v = 0, mult = 1;
+	size_t i;
+
+	if (*s < '0' || *s > '9')
+		return SG_DURATION_BAD;
+	for (; *s >= '0' && *s <= '9'; s++) {
+		v = v * 10 + (uint64_t)(*s - '0');
+		if (v > max)		/* too large whatever the unit */
+			v = max + 1ULL;
+	}
+	if (*s) {
+		for (i = 0; i < ARRAY_SIZE(units); i++)
+			if (*s == units[i].unit)
+				break;
+		if (i == ARRAY_SIZE(units) || s[1])
+			return SG_DURATION_BAD;
+		mult = units[i].mult;
+	}
+	v *= mult;
+	if (v < 1 || v > max)
+		return SG_DURATION_RANGE;
+	*secs = (uint32_t)v;
+	return 0;
+}
+
 static int port_cmp(const void *a, const void *b)
 {
 	uint16_t x = *(const uint16_t *)a, y = *(const uint16_t *)b;

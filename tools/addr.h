@@ -49,6 +49,16 @@ int sg_parse_port(const char *arg, uint16_t *port, char *err, size_t errlen);
 /* Sorts and drops duplicates in place; returns the new count. */
 size_t sg_port_unique(uint16_t *ports, size_t n);
 
+/* What sg_parse_seconds() returns when it refuses its argument. */
+#define SG_DURATION_BAD		(-1)	/* not a duration */
+#define SG_DURATION_RANGE	(-2)	/* a duration, but 0 or above max */
+/*
+ * "90", "90s", "30m", "1h", "2d": seconds, or a decimal number with one
+ * unit, 1..max seconds.  Returns 0, SG_DURATION_BAD or SG_DURATION_RANGE;
+ * the caller words the message.
+ */
+int sg_parse_seconds(const char *arg, uint32_t max, uint32_t *secs);
+
 /* "off", "monitor", "enforce" <-> enum smtpguard_mode. */
 int sg_parse_mode(const char *arg, uint8_t *mode);
 const char *sg_mode_name(unsigned int mode);

@@ -48,45 +48,20 @@
 int sg_parse_timeout(const char *arg, uint32_t *secs, char *err,
 		     size_t errlen)
 {
-	static const struct {
-		char unit;
-		uint32_t mult;
-	} units[] = { { 's', 1 }, { 'm', 60 }, { 'h', 3600 }, { 'd', 86400 } };
+	int r = sg_parse_seconds(arg, SMTPGUARD_MAX_TIMEOUT, secs);
 	char q[SG_QUOTE_LEN];
-	const char *s = arg;
-	uint64_t v = 0;
-	uint32_t mult = 1;
-	size_t i;
 
+	if (!r)
+		return 0;
 	sg_quote(arg, q, sizeof(q));
-	if (*s < '0' || *s > '9')
-		goto bad;
-	for (; *s >= '0' && *s <= '9'; s++) {
-		v = v * 10 + (uint64_t)(*s - '0');
-		if (v > SMTPGUARD_MAX_TIMEOUT)	/* too large whatever the unit */
-			v = SMTPGUARD_MAX_TIMEOUT + 1ULL;
-	}
-	if (*s) {
-		for (i = 0; i < ARRAY_SIZE(units); i++)
-			if (*s == units[i].unit)
-				break;
-		if (i == ARRAY_SIZE(units) || s[1])
-			goto bad;
-		mult = units[i].mult;
-	}
-	v *= mult;
-	if (v < 1 || v > SMTPGUARD_MAX_TIMEOUT) {
+	if (r == SG_DURATION_RANGE)
 		snprintf(err, errlen,
 			 "timeout '%s' is out of range (1 second to 30d, %u seconds)",
 			 q, (unsigned int)SMTPGUARD_MAX_TIMEOUT);
-		return -1;
-	}
-	*secs = (uint32_t)v;
-	return 0;
-bad:
-	snprintf(err, errlen,
-		 "'%s' is not a timeout (seconds, or a number with s, m, h or d: 90, 30m, 1h, 2d)",
-		 q);
+	else
+		snprintf(err, errlen,
+			 "'%s' is not a timeout (seconds, or a number with s, m, h or d: 90, 30m, 1h, 2d)",
+			 q);
 	return -1;
 }
 
@@ -720,29 +695,40 @@ static int block_list(struct sg_nl *nl, const struct sg_req *req)
 	return ret;
 }
 
-static int feeds_cb(const struct nlmsghdr *nlh, void *data)
+int sg_feed_from_msg(const struct nlmsghdr *nlh, const char **name,
+		     uint32_t *entries, bool *has_entries)
 {
-	bool *opened = data, has_entries = false;
 	const struct nlattr *attr;
-	const char *name = NULL;
-	uint32_t entries = 0;
 
+	*name = NULL;
+	*entries = 0;
+	*has_entries = false;
 	mnl_attr_for_each(attr, nlh, sizeof(struct genlmsghdr)) {
 		switch (mnl_attr_get_type(attr)) {
 		case SMTPGUARD_A_FEED:
 			if (mnl_attr_validate(attr, MNL_TYPE_NUL_STRING) < 0)
-				return MNL_CB_ERROR;
-			name = mnl_attr_get_str(attr);
+				return -1;
+			*name = mnl_attr_get_str(attr);
 			break;
 		case SMTPGUARD_A_BLOCK_ENTRIES:
 			if (mnl_attr_validate(attr, MNL_TYPE_U32) < 0)
-				return MNL_CB_ERROR;
-			entries = mnl_attr_get_u32(attr);
-			has_entries = true;
+				return -1;
+			*entries = mnl_attr_get_u32(attr);
+			*has_entries = true;
 			break;
 		}
 	}
-	if (!name || !has_entries)
+	return 0;
+}
+
+static int feeds_cb(const struct nlmsghdr *nlh, void *data)
+{
+	bool *opened = data, has_entries;
+	const char *name;
+	uint32_t entries;
+
+	if (sg_feed_from_msg(nlh, &name, &entries, &has_entries) < 0 ||
+	    !name || !has_entries)
 		return MNL_CB_ERROR;
 	if (!*opened) {
 		open_json_array(NULL);

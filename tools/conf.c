@@ -172,40 +172,19 @@ void sg_conf_sort(struct sg_conf *c)
 int sg_parse_duration(const char *arg, uint32_t *secs, char *err,
 		      size_t errlen)
 {
-	static const struct {
-		char unit;
-		uint32_t mult;
-	} units[] = { { 's', 1 }, { 'm', 60 }, { 'h', 3600 }, { 'd', 86400 } };
 	char q[SG_QUOTE_LEN];
-	const char *s = arg;
-	uint64_t v = 0, mult = 1;
-	size_t i;
 
-	sg_quote(arg, q, sizeof(q));
-	if (*s < '0' || *s > '9')
-		goto bad;
-	for (; *s >= '0' && *s <= '9'; s++) {
-		v = v * 10 + (uint64_t)(*s - '0');
-		if (v > DURATION_MAX)
-			v = DURATION_MAX + 1ULL;
+	switch (sg_parse_seconds(arg, DURATION_MAX, secs)) {
+	case 0:
+		return 0;
+	case SG_DURATION_RANGE:
+		return errf(err, errlen, "'%s' is out of range (1 second to 365d)",
+			    sg_quote(arg, q, sizeof(q)));
+	default:
+		return errf(err, errlen,
+			    "'%s' is not a duration (seconds, or a number with s, m, h or d: 90, 30m, 1h, 2d)",
+			    sg_quote(arg, q, sizeof(q)));
 	}
-	if (*s) {
-		for (i = 0; i < ARRAY_SIZE(units); i++)
-			if (*s == units[i].unit)
-				break;
-		if (i == ARRAY_SIZE(units) || s[1])
-			goto bad;
-		mult = units[i].mult;
-	}
-	v *= mult;
-	if (v < 1 || v > DURATION_MAX)
-		return errf(err, errlen, "'%s' is out of range (1 second to 365d)", q);
-	*secs = (uint32_t)v;
-	return 0;
-bad:
-	return errf(err, errlen,
-		    "'%s' is not a duration (seconds, or a number with s, m, h or d: 90, 30m, 1h, 2d)",
-		    q);
 }
 
 const char *sg_duration_str(uint64_t secs, char *buf, size_t len)

@@ -136,25 +136,13 @@ struct kfeeds {
 static int kfeeds_cb(const struct nlmsghdr *nlh, void *data)
 {
 	struct kfeeds *k = data;
-	const struct nlattr *attr;
-	const char *name = NULL;
-	uint32_t entries = 0;
+	bool has_entries;
+	const char *name;
+	uint32_t entries;
 
-	mnl_attr_for_each(attr, nlh, sizeof(struct genlmsghdr)) {
-		switch (mnl_attr_get_type(attr)) {
-		case SMTPGUARD_A_FEED:
-			if (mnl_attr_validate(attr, MNL_TYPE_NUL_STRING) < 0)
-				return MNL_CB_ERROR;
-			name = mnl_attr_get_str(attr);
-			break;
-		case SMTPGUARD_A_BLOCK_ENTRIES:
-			if (mnl_attr_validate(attr, MNL_TYPE_U32) < 0)
-				return MNL_CB_ERROR;
-			entries = mnl_attr_get_u32(attr);
-			break;
-		}
-	}
-	if (!name || strlen(name) > SMTPGUARD_FEED_NAME_MAX ||
+	/* A feed the kernel sends without its count is saved with 0. */
+	if (sg_feed_from_msg(nlh, &name, &entries, &has_entries) < 0 ||
+	    !name || strlen(name) > SMTPGUARD_FEED_NAME_MAX ||
 	    k->n == SMTPGUARD_MAX_FEEDS)
 		return MNL_CB_ERROR;
 	strcpy(k->f[k->n].name, name);

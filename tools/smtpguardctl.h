@@ -118,6 +118,14 @@ void sg_print_mode_auto(const char *by);
 int sg_parse_timeout(const char *arg, uint32_t *secs, char *err,
 		     size_t errlen);
 
+/*
+ * One message of a FEED_GET dump: the feed's name (NULL if the message
+ * has none, pointing into nlh) and its SMTPGUARD_A_BLOCK_ENTRIES (0 and
+ * has_entries false if absent).  -1 if either attribute is malformed.
+ */
+int sg_feed_from_msg(const struct nlmsghdr *nlh, const char **name,
+		     uint32_t *entries, bool *has_entries);
+
 int sg_ports_from_nest(const struct nlattr *nest, uint16_t *ports,
 		       size_t *n);
 /* An array under key in JSON; first/next formats join it in plain text. */

@@ -1,30 +1,49 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * libFuzzer target: the command-line parsers of smtpguardctl (addresses and
- * prefixes, ports, modes) and sg_quote(), which echoes bad input in error
- * messages.  A prefix that parses must print back to text that parses to
- * the same prefix; a message must be one line of printable text.
+ * prefixes, ports, durations, modes) and sg_quote(), which echoes bad input
+ * in error messages.  A prefix that parses must print back to text that
+ * parses to the same prefix; a duration that parses is 1..max seconds, and
+ * parses to the same value under a larger max; a message must be one line
+ * of printable text.
  */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <linux/smtpguard.h>
+
 #include "../addr.h"
+#include "fuzz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-/* One line of printable ASCII, NUL-terminated within its buffer. */
-static void sg_fuzz_check_line(const char *s, size_t buflen)
+/* The maxima the tool uses (block timeout, feeds.conf every), and the type's. */
+static const uint32_t sg_fuzz_duration_max[] = {
+	SMTPGUARD_MAX_TIMEOUT, 365U * 86400U, UINT32_MAX,
+};
+
+static void sg_fuzz_check_duration(const char *arg)
 {
-	size_t n = strnlen(s, buflen);
+	uint32_t secs, prev = 0;
+	size_t i;
+	int r;
 
-	if (n == buflen)
-		abort();
-	while (n--) {
-		unsigned char c = (unsigned char)s[n];
+	for (i = 0; i < sizeof(sg_fuzz_duration_max) /
+		    sizeof(sg_fuzz_duration_max[0]); i++) {
+		uint32_t max = sg_fuzz_duration_max[i];
 
-		if (c < 0x20 || c > 0x7e)
+		secs = 0;
+		r = sg_parse_seconds(arg, max, &secs);
+		if (r == 0) {
+			if (secs < 1 || secs > max || (prev && secs != prev))
+				abort();
+			prev = secs;
+		} else if ((r != SG_DURATION_BAD && r != SG_DURATION_RANGE) ||
+			   prev || secs) {
+			/* Refused under a larger max than one that took it. */
 			abort();
+		}
 	}
 }
 
@@ -69,6 +88,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	} else {
 		sg_fuzz_check_line(err, sizeof(err));
 	}
+
+	sg_fuzz_check_duration(arg);
 
 	if (sg_parse_mode(arg, &mode) == 0 &&
 	    strcmp(sg_mode_name(mode), arg))

@@ -13,23 +13,9 @@
 
 #include "../addr.h"
 #include "../feed.h"
+#include "fuzz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-/* An error message is one line of printable text. */
-static void sg_fuzz_check_message(const char *s, size_t buflen)
-{
-	size_t n = strnlen(s, buflen);
-
-	if (n == buflen)
-		abort();
-	while (n--) {
-		unsigned char c = (unsigned char)s[n];
-
-		if (c < 0x20 || c > 0x7e)
-			abort();
-	}
-}
 
 static void sg_fuzz_fail(const char *what, const struct sg_prefix *p)
 {
@@ -83,7 +69,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			/* Refused: nothing returned, and a message saying why. */
 			if (out || nout || !err[0])
 				abort();
-			sg_fuzz_check_message(err, sizeof(err));
+			sg_fuzz_check_line(err, sizeof(err));
 			continue;
 		}
 		if (!skip_bad)
@@ -93,7 +79,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 		if (nout && !out)
 			abort();
-		sg_fuzz_check_message(err, sizeof(err));
+		sg_fuzz_check_line(err, sizeof(err));
 		for (i = 0; i < nout; i++)
 			sg_fuzz_check_prefix(&out[i]);
 		nout = sg_prefix_unique(out, nout);

@@ -55,7 +55,8 @@ else
 fi
 printf '192.0.2.0/24\n10.0.0.1-10.0.0.9\n2001:db8::/32 ; c\r\n' >"$tmp/feed/hand"
 i=0
-for s in 10.10.10.10 2001:db8::/48 0.0.0.0/0 ::/0 25 65535 enforce monitor off; do
+for s in 10.10.10.10 2001:db8::/48 0.0.0.0/0 ::/0 25 65535 enforce monitor off \
+	90 30m 1h 2d 30d 365d; do
 	i=$((i + 1))
 	printf '%s' "$s" >"$tmp/addr/hand.$i"
 done

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Unit tests of addr.c: prefixes (valid, invalid, host bits with the
- * corrected prefix), ports, modes, formatting, de-duplication.
+ * corrected prefix), ports, durations, modes, formatting, de-duplication.
  */
 #include <string.h>
 
@@ -179,6 +179,76 @@ static void test_ports(void)
 		set[3] == 2525, "ports are sorted and duplicates dropped");
 }
 
+#define DAY	86400U
+
+static const struct {
+	const char *in;
+	uint32_t max;
+	int want;		/* 0, SG_DURATION_BAD or SG_DURATION_RANGE */
+	uint32_t secs;
+} durations[] = {
+	/* Seconds, and each unit. */
+	{ "1", 30 * DAY, 0, 1 }, { "90", 30 * DAY, 0, 90 },
+	{ "90s", 30 * DAY, 0, 90 }, { "30m", 30 * DAY, 0, 1800 },
+	{ "1h", 30 * DAY, 0, 3600 }, { "2d", 30 * DAY, 0, 2 * DAY },
+	{ "007m", 30 * DAY, 0, 420 },
+	/* The maximum itself, in any unit, and the first value above it. */
+	{ "30d", 30 * DAY, 0, 30 * DAY }, { "720h", 30 * DAY, 0, 30 * DAY },
+	{ "2592000", 30 * DAY, 0, 30 * DAY },
+	{ "31d", 30 * DAY, SG_DURATION_RANGE, 0 },
+	{ "721h", 30 * DAY, SG_DURATION_RANGE, 0 },
+	{ "2592001", 30 * DAY, SG_DURATION_RANGE, 0 },
+	{ "365d", 365 * DAY, 0, 365 * DAY },
+	{ "366d", 365 * DAY, SG_DURATION_RANGE, 0 },
+	{ "4294967295", UINT32_MAX, 0, UINT32_MAX },
+	{ "4294967296", UINT32_MAX, SG_DURATION_RANGE, 0 },
+	{ "49711d", UINT32_MAX, SG_DURATION_RANGE, 0 },
+	/* Zero is out of range, not garbage. */
+	{ "0", 30 * DAY, SG_DURATION_RANGE, 0 },
+	{ "0h", 30 * DAY, SG_DURATION_RANGE, 0 },
+	{ "5", 0, SG_DURATION_RANGE, 0 },
+	/* Overflow: no wrap-around however many digits, whatever the unit. */
+	{ "99999999999999999999999", 30 * DAY, SG_DURATION_RANGE, 0 },
+	{ "99999999999999999999999d", UINT32_MAX, SG_DURATION_RANGE, 0 },
+	{ "18446744073709551617s", UINT32_MAX, SG_DURATION_RANGE, 0 },
+	/* Not durations. */
+	{ "", 30 * DAY, SG_DURATION_BAD, 0 }, { "h", 30 * DAY, SG_DURATION_BAD, 0 },
+	{ "1w", 30 * DAY, SG_DURATION_BAD, 0 },
+	{ "1hh", 30 * DAY, SG_DURATION_BAD, 0 },
+	{ "1h30m", 30 * DAY, SG_DURATION_BAD, 0 },
+	{ "1H", 30 * DAY, SG_DURATION_BAD, 0 },
+	{ "1.5h", 30 * DAY, SG_DURATION_BAD, 0 },
+	{ "-1", 30 * DAY, SG_DURATION_BAD, 0 },
+	{ "+5", 30 * DAY, SG_DURATION_BAD, 0 },
+	{ " 1", 30 * DAY, SG_DURATION_BAD, 0 },
+	{ "1 ", 30 * DAY, SG_DURATION_BAD, 0 },
+	{ "0x10", 30 * DAY, SG_DURATION_BAD, 0 },
+	{ "99999999999999999999999x", 30 * DAY, SG_DURATION_BAD, 0 },
+	{ "1\xc3", 30 * DAY, SG_DURATION_BAD, 0 },
+};
+
+static void test_durations(void)
+{
+	size_t i, bad = 0;
+
+	for (i = 0; i < ARRAY_SIZE(durations); i++) {
+		uint32_t secs = 12345;
+		int r = sg_parse_seconds(durations[i].in, durations[i].max, &secs);
+
+		if (r != durations[i].want ||
+		    secs != (r ? 12345 : durations[i].secs)) {
+			ktap_diag("duration '%s' max %u: r=%d secs=%u", durations[i].in,
+				  durations[i].max, r, secs);
+			bad++;
+		}
+	}
+	ktap_ok(!bad, "durations: seconds or one of s/m/h/d, 1..max, %zu cases",
+		ARRAY_SIZE(durations));
+	ktap_ok(SG_DURATION_BAD != SG_DURATION_RANGE && SG_DURATION_BAD < 0 &&
+		SG_DURATION_RANGE < 0,
+		"'not a duration' and 'out of range' are distinct errors");
+}
+
 static void test_unique_prefixes(void)
 {
 	const char *in[] = { "2001:db8::25", "10.0.0.1/32", "10.0.0.0/24",
@@ -231,6 +301,7 @@ int main(void)
 	test_long_argument();
 	test_bytes();
 	test_ports();
+	test_durations();
 	test_unique_prefixes();
 	test_modes();
 	test_quote();
