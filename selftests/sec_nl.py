@@ -362,7 +362,7 @@ def storm(kind, stopfile):
     g = Genl()
     ops = 0
     errs = []
-    txn = None
+    chunks = {}
 
     def run(cmd, payload=b"", dump=False):
         nonlocal ops
@@ -411,9 +411,11 @@ def storm(kind, stopfile):
             else:
                 start = 1500 * (i % 2)
                 for c in range(3):
-                    body = attr(E["SMTPGUARD_A_TXN_ID"], u32(tid)) + b"".join(
-                        prefix(v4("100.64.0.0", start + c * 1000 + k)) for k in range(1000))
-                    run("BLOCK_ADD", body)
+                    key = (start, c)
+                    if key not in chunks:
+                        chunks[key] = b"".join(prefix(v4("100.64.0.0", start + c * 1000 + k))
+                                               for k in range(1000))
+                    run("BLOCK_ADD", attr(E["SMTPGUARD_A_TXN_ID"], u32(tid)) + chunks[key])
                 if i % 5 == 4:
                     g.close()
                     g = Genl()

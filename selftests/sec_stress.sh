@@ -142,32 +142,38 @@ w_feeds()
 
 w_netns()
 {
-	local i=0 n=0 ns mon out
+	local i=0 n=0 ns mon out t a b c d
 
 	into_cg
 	while ! stopped; do
 		ns=sg-churn-$SG_ID-$i
 		mon=
+		t=$(sg_now_ms)
 		if ! ip netns add "$ns"; then
 			echo "ip netns add $ns failed" >>"$W/netns.err"
 			break
 		fi
-		if ((i % 4 == 0)); then
+		if ((i % 4 == 1)); then
 			smtpguardctl -n "$ns" monitor >/dev/null 2>&1 &
 			mon=$!
 		fi
+		a=$(sg_now_ms)
 		# allow, a block with a 1 s timeout, a feed, enforce
 		out=$(ip netns exec "$ns" python3 "$SECNL" churn "$SG_TMP/feed-small.txt" 2>&1)
 		[[ $out == "churn ok" ]] || echo "$ns: $out" >>"$W/netns.err"
+		b=$(sg_now_ms)
 		# spoofed SMTP SYNs on its loopback: a ledger to tear down
 		ip netns exec "$ns" bash -c "ip link set lo up && $FLOOD -n 64 -k 64 198.18.1.1 127.0.0.2 25" >/dev/null 2>&1
+		c=$(sg_now_ms)
 		ip netns del "$ns" || echo "ip netns del $ns failed" >>"$W/netns.err"
+		d=$(sg_now_ms)
 		if [[ -n $mon ]]; then
 			# a monitor leaves when its namespace is deleted
 			timeout 20 tail --pid="$mon" -f /dev/null ||
 				{ echo "monitor in $ns still runs 20 s after the delete" >>"$W/netns.err"; kill "$mon"; }
 			wait "$mon" 2>/dev/null
 		fi
+		echo "$ns: add $((a - t)) ms, configure $((b - a)), flood $((c - b)), del $((d - c)), monitor gone $(($(sg_now_ms) - d))" >>"$W/netns.times"
 		n=$((n + 1))
 		i=$((i + 1))
 	done
@@ -185,7 +191,7 @@ t_flood()
 	while ! stopped; do
 		out=$(ip netns exec "$ns" "$FLOOD" "$@" 2>&1)
 		[[ $out =~ ^sent\ ([0-9]+)$ ]] && total=$((total + BASH_REMATCH[1]))
-		sg_sleep 0.3
+		sg_sleep "${T_PAUSE:-0.3}"
 	done
 	echo "$total" >"$W/$name.pkts"
 }
@@ -294,13 +300,14 @@ for w in w_feeds w_netns; do
 	$w &
 	pids+=($!)
 done
-t_flood syn "$NS_CLI" -n 200 -k 500 198.18.0.1 "$OUT4" 25 &
+# a process costs more CPU than a thousand packets: few, big rounds
+T_PAUSE=1.5 t_flood syn "$NS_CLI" -n 1000 -k 500 198.18.0.1 "$OUT4" 25 &
 pids+=($!)
-t_flood cnc_out "$NS_CLI" -u -n 100 - "$CNC" 53 &
+T_PAUSE=1.5 t_flood cnc_out "$NS_CLI" -u -n 500 - "$CNC" 53 &
 pids+=($!)
-t_flood cnc_in "$NS_OUT" -u -n 100 "$CNC" "$CLI4" 4444 &
+T_PAUSE=1.5 t_flood cnc_in "$NS_OUT" -u -n 500 "$CNC" "$CLI4" 4444 &
 pids+=($!)
-t_flood fwd "$NS_OUT" -u -n 100 - "$CLI4" 4445 &
+T_PAUSE=1.5 t_flood fwd "$NS_OUT" -u -n 500 - "$CLI4" 4445 &
 pids+=($!)
 SG_PIDS+=("${pids[@]}")
 t0=$(sg_now_ms)
@@ -330,6 +337,7 @@ done
 events=$(wc -l <"$W/monitor.json")
 secs=$(((t1 - t0) / 1000))
 sg_diag "writer ops: ${storms}block load $(cat "$W/feeds.ops") ($(cat "$W/feeds.killed") killed part way); netns $nsops; packets: syn $(cat "$W/syn.pkts") cnc-out $(cat "$W/cnc_out.pkts") cnc-in $(cat "$W/cnc_in.pkts") fwd $(cat "$W/fwd.pkts"); $events events to the monitor"
+sg_diag "namespace churn: $(head -n 3 "$W/netns.times" 2>/dev/null)"
 for f in "$W"/*.err; do
 	[[ -s $f ]] && sg_fail "${f##*/}: $(head -n 5 "$f")"
 done
