@@ -45,6 +45,11 @@ acks on, so every answer comes with the kernel's errno and message.
   sec_nl.py churn FEEDFILE
       Configure this namespace: allow, a block with a 1 s timeout, FEEDFILE
       as feed "f" in one transaction, enforce: "churn ok" or the errors.
+  sec_nl.py churn-loop STOPFILE FEEDFILE
+      Until STOPFILE exists: fork a child that unshares a new network
+      namespace, configures it as "churn" does, sends 16 spoofed SMTP SYNs
+      to its loopback (a ledger of 16), and exits, which deletes the
+      namespace.  Prints "namespaces N errors E" and the first errors.
   sec_nl.py hold FEED N GOFILE
       Begin a transaction of FEED, stage N /32 prefixes from 100.64.0.0,
       print "held ID N", wait for GOFILE, exit without commit or abort.
@@ -432,9 +437,9 @@ def storm(kind, stopfile):
         print(f"error {e}")
 
 
-def churn(feedfile):
+def churn_errors(feedfile):
     """Configure this namespace: allow, block with a timeout, a feed in a
-    transaction, enforce."""
+    transaction, enforce; the errors."""
     g = Genl()
     res = []
     res.append(g.do(E["SMTPGUARD_CMD_ALLOW_ADD"], prefix("192.0.2.1"))[:2])
@@ -450,9 +455,72 @@ def churn(feedfile):
                         attr(E["SMTPGUARD_A_TXN_ID"], u32(tid)))[:2])
     res.append(g.do(E["SMTPGUARD_CMD_MODE_SET"],
                     attr(E["SMTPGUARD_A_MODE"], bytes([E["SMTPGUARD_MODE_ENFORCE"]])))[:2])
-    bad = [f"{ename(e)} {t}" for e, t in res if e]
+    g.close()
+    return [f"{ename(e)} {t}" for e, t in res if e]
+
+
+def churn(feedfile):
+    bad = churn_errors(feedfile)
     print("churn ok" if not bad else "churn " + "; ".join(bad))
     return 1 if bad else 0
+
+
+def lo_up():
+    import fcntl
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    ifr = fcntl.ioctl(s, 0x8913, struct.pack("16sH22x", b"lo", 0))	# SIOCGIFFLAGS
+    flags = struct.unpack_from("16sH", ifr)[1]
+    fcntl.ioctl(s, 0x8914, struct.pack("16sH22x", b"lo", flags | 1))	# SIOCSIFFLAGS, IFF_UP
+    s.close()
+
+
+def spoof_syns(n):
+    """n TCP SYNs to 127.0.0.2:25 from 198.18.2.1.. (dropped: EPERM)."""
+    s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_RAW)
+    for i in range(n):
+        src = socket.inet_aton(v4("198.18.2.1", i))
+        ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 40, i, 0, 64, 6, 0, src,
+                         socket.inet_aton("127.0.0.2"))
+        tcp = struct.pack("!HHIIBBHHH", 40000 + i, 25, i, 0, 5 << 4, 0x02, 65535, 0, 0)
+        try:
+            s.sendto(ip + tcp, ("127.0.0.2", 0))
+        except OSError:
+            pass
+    s.close()
+
+
+def churn_loop(stopfile, feedfile):
+    """Until stopfile exists: a child in a new network namespace configures
+    it, fills its ledger, and exits (the namespace goes with it)."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    CLONE_NEWNET = 0x40000000
+    n = 0
+    bad = []
+    while not os.path.exists(stopfile):
+        r, w = os.pipe()
+        pid = os.fork()
+        if pid == 0:
+            os.close(r)
+            try:
+                if libc.unshare(CLONE_NEWNET):
+                    raise OSError(ctypes.get_errno(), "unshare(CLONE_NEWNET)")
+                lo_up()
+                msg = "; ".join(churn_errors(feedfile))
+                spoof_syns(16)
+            except Exception as e:  # noqa: BLE001 (reported to the parent)
+                msg = repr(e)
+            os.write(w, (msg or "ok").encode()[:300])
+            os._exit(0)
+        os.close(w)
+        msg = os.read(r, 512).decode(errors="replace")
+        os.close(r)
+        os.waitpid(pid, 0)
+        n += 1
+        if msg != "ok":
+            bad.append(msg)
+    print(f"namespaces {n} errors {len(bad)}")
+    for b in bad[:5]:
+        print(f"error {b}")
 
 
 def main():
@@ -473,6 +541,8 @@ def main():
         storm(sys.argv[2], sys.argv[3])
     elif cmd == "churn":
         return churn(sys.argv[2])
+    elif cmd == "churn-loop":
+        churn_loop(sys.argv[2], sys.argv[3])
     elif cmd == "add":
         err, text, _ = block_add(Genl(), None if sys.argv[2] == "-" else sys.argv[2], sys.argv[3:])
         print(f"add {ename(err)} {text}".rstrip())

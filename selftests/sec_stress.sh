@@ -13,9 +13,11 @@
 #     abandoned by closing the socket; each with dumps racing the changes;
 #     smtpguardctl "block load --replace" of two 3000-entry feeds in turn,
 #     and of a 20000-entry one killed part way; a monitor on every event;
-#   namespace churn: a fresh namespace configured (allow, block with a
-#     timeout, a feed, enforce), a spoofed SMTP SYN on its loopback making
-#     a ledger, a monitor in every fourth, then deleted;
+#   namespace churn: fresh namespaces configured (allow, block with a
+#     timeout, a feed, enforce), spoofed SMTP SYNs on their loopback making
+#     a ledger, then deleted: forked by sec_nl.py churn-loop (many), and
+#     named ones made with ip netns (few: processes), a monitor in every
+#     fourth;
 #   traffic both ways through the router (sg_flood): SYNs to port 25 from
 #     500 spoofed sources, UDP to and from a listed address, UDP forwarded.
 # Then, with the writers stopped, exact counts (what was sent is what the
@@ -117,6 +119,15 @@ w_storm()
 {
 	into_cg
 	exec ip netns exec "$NS_RTR" python3 "$SECNL" storm "$1" "$W/stop" >"$W/$1.out" 2>&1
+}
+
+# w_churn: namespaces without a process start each: sec_nl.py churn-loop
+# forks a child per namespace (unshare), which configures it, fills its
+# ledger and exits; "namespaces N errors E" in $W/churn.out
+w_churn()
+{
+	into_cg
+	exec python3 "$SECNL" churn-loop "$W/stop" "$SG_TMP/feed-small.txt" >"$W/churn.out" 2>&1
 }
 
 w_feeds()
@@ -296,7 +307,7 @@ for k in allow block mode txn; do
 	w_storm $k &
 	pids+=($!)
 done
-for w in w_feeds w_netns; do
+for w in w_feeds w_netns w_churn; do
 	$w &
 	pids+=($!)
 done
@@ -330,6 +341,10 @@ for k in allow block mode txn; do
 	[[ $e == 0 ]] || sg_fail "writer $k: $(cat "$W/$k.out")"
 done
 nsops=$(cat "$W/netns.ops" 2>/dev/null || echo 0)
+read -r _ nforked _ e <"$W/churn.out"
+[[ $nforked =~ ^[0-9]+$ ]] || nforked=0
+[[ $e == 0 ]] || sg_fail "namespace churn (forked): $(cat "$W/churn.out")"
+nsops=$((nsops + nforked))
 pkts=0
 for t in syn cnc_out cnc_in fwd; do
 	pkts=$((pkts + $(cat "$W/$t.pkts" 2>/dev/null || echo 0)))
@@ -337,7 +352,7 @@ done
 events=$(wc -l <"$W/monitor.json")
 secs=$(((t1 - t0) / 1000))
 sg_diag "writer ops: ${storms}block load $(cat "$W/feeds.ops") ($(cat "$W/feeds.killed") killed part way); netns $nsops; packets: syn $(cat "$W/syn.pkts") cnc-out $(cat "$W/cnc_out.pkts") cnc-in $(cat "$W/cnc_in.pkts") fwd $(cat "$W/fwd.pkts"); $events events to the monitor"
-sg_diag "namespace churn: $(head -n 3 "$W/netns.times" 2>/dev/null)"
+sg_diag "namespace churn: $nforked forked by sec_nl.py churn-loop, named ones: $(head -n 3 "$W/netns.times" 2>/dev/null)"
 for f in "$W"/*.err; do
 	[[ -s $f ]] && sg_fail "${f##*/}: $(head -n 5 "$f")"
 done
