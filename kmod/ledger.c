@@ -449,11 +449,12 @@ cancel:
 }
 
 /*
- * Multicast a finished event; it is only built once a listener was seen.
- * Delivered to at least one listener, it counts as sent.  Otherwise every
- * listener's queue was full (netlink reports that as -ESRCH, "delivered to
- * no one", unless a listener asked for NETLINK_BROADCAST_ERROR, which
- * gives -ENOBUFS): it is lost, and counted as dropped.
+ * Multicast a finished event.  Delivered to a listener, it counts as sent.
+ * -ENOBUFS: a listener that set NETLINK_BROADCAST_ERROR (smtpguardctl
+ * monitor does) had no room for it: dropped.  -ESRCH: nobody in this
+ * namespace listens (genl_has_listeners() sees every namespace's
+ * listeners, so a monitor in another one gets us this far), or only
+ * listeners that asked not to hear of overruns: neither.
  */
 static void sg_event_send(struct net *net, struct sg_net *sn,
 			  struct sk_buff *skb, gfp_t gfp)
@@ -463,7 +464,7 @@ static void sg_event_send(struct net *net, struct sg_net *sn,
 
 	if (!err)
 		this_cpu_inc(sn->stats->events_sent);
-	else
+	else if (err != -ESRCH)
 		this_cpu_inc(sn->stats->events_dropped);
 }
 

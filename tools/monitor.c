@@ -30,6 +30,9 @@
 #ifndef NETLINK_ADD_MEMBERSHIP
 #define NETLINK_ADD_MEMBERSHIP	1
 #endif
+#ifndef NETLINK_BROADCAST_ERROR
+#define NETLINK_BROADCAST_ERROR	4
+#endif
 
 #define MONITOR_WHAT	"events, config, all"
 /* Room for a burst of events before the kernel has to drop any. */
@@ -500,7 +503,7 @@ static int monitor_loop(struct sg_nl *nl, const struct sg_req *req,
 static int monitor_run(struct sg_nl *nl, const struct sg_req *req)
 {
 	struct sigaction sa = { .sa_handler = on_signal };	/* no SA_RESTART */
-	int group = (int)nl->events_group, size = MONITOR_RCVBUF, ret;
+	int group = (int)nl->events_group, size = MONITOR_RCVBUF, one = 1, ret;
 	sigset_t block, old;
 
 	if (!nl->events_group) {
@@ -519,6 +522,11 @@ static int monitor_run(struct sg_nl *nl, const struct sg_req *req)
 	/* Best effort: a small buffer only means ENOBUFS sooner. */
 	setsockopt(mnl_socket_get_fd(nl->sock), SOL_SOCKET, SO_RCVBUF, &size,
 		   sizeof(size));
+	/* So that the module learns of an event this socket had no room for
+	 * and counts it in events_dropped.
+	 */
+	mnl_socket_setsockopt(nl->sock, NETLINK_BROADCAST_ERROR, &one,
+			      sizeof(one));
 
 	/* Blocked except inside ppoll(): a signal cannot slip in between. */
 	sigemptyset(&block);
