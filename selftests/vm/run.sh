@@ -8,7 +8,8 @@
 #
 # Defaults: the first kernel of kernels.sh, 1 vCPU (SMTPGUARD_VM_SMP),
 # 1536 MB (SMTPGUARD_VM_MEM), 1200 s.  SMTPGUARD_VM_APPEND adds to the
-# kernel command line.
+# kernel command line, SMTPGUARD_VM_MACHINE picks QEMU's machine type
+# (default: QEMU's, pc).
 #
 # The guest sees the host's root read-only and the project directory
 # writable at the same path (both over 9p, virtme style), the cached
@@ -161,6 +162,7 @@ qemu=(qemu-system-x86_64 -accel tcg -cpu max -smp "$smp" -m "$mem"
 	-kernel "$vmlinuz" -initrd "$initrd"
 	-append "console=ttyS0 loglevel=${SMTPGUARD_VM_LOGLEVEL:-5} panic=-1 oops=panic rdinit=/init mitigations=off random.trust_cpu=on smtpguard.proj=$proj smtpguard.cache=$cache smtpguard.modules=$kdir/lib/modules smtpguard.run=$rundir ${clock:-} ${SMTPGUARD_VM_APPEND:-}")
 [[ -e /usr/share/qemu/qboot.rom ]] && qemu+=(-bios /usr/share/qemu/qboot.rom)
+[[ -n ${SMTPGUARD_VM_MACHINE:-} ]] && qemu+=(-machine "$SMTPGUARD_VM_MACHINE")
 # shellcheck disable=SC2054
 [[ -n $icount ]] && qemu+=(-icount shift=0,align=off,sleep=off)
 

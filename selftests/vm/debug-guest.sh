@@ -1,0 +1,103 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# In the debug kernel's guest (check-debug.sh boots it with run.sh):
+#
+#   debug-guest.sh -- COMMAND [ARGS...]
+#
+# Forgets what kmemleak suspects from boot, runs COMMAND (the selftest
+# suite, or the canary), unloads smtpguard if it is still there, then asks
+# every checker what it saw and prints one TAP line per checker:
+#   KASAN, lockdep (still on: debug_locks), PROVE_RCU, DEBUG_ATOMIC_SLEEP,
+#   debug objects, kmemleak (two scans), any other BUG/WARNING/Oops.
+# Exit status: COMMAND's, or 1 if a checker reported anything.
+set -uo pipefail
+
+[[ ${1:-} == -- ]] && shift
+kml=/sys/kernel/debug/kmemleak
+[[ -d /sys/kernel/debug/tracing || -e $kml ]] || mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
+
+if [[ -w $kml ]]; then
+	# Boot-time suspects are the kernel's, before any of our code ran.
+	echo clear >"$kml"
+fi
+mark="smtpguard-debug: checkers armed at $(cut -d' ' -f1 /proc/uptime)s"
+echo "$mark" >/dev/kmsg
+
+rc=0
+"$@" || rc=$?
+
+if [[ -d /sys/module/smtpguard ]]; then
+	rmmod smtpguard || echo "# debug-guest: rmmod smtpguard failed"
+fi
+
+log=$(mktemp)
+# Only what the kernel said after the mark.
+dmesg | sed -n "/${mark//\//\\/}/,\$p" >"$log"
+
+# report NAME REGEX WHAT: one TAP line for the lines of the log matching REGEX.
+failed=0
+report() {
+	local name=$1 re=$2 what=$3 n
+	n=$(grep -cE "$re" "$log")
+	if ((n == 0)); then
+		echo "ok - $name: no $what"
+	else
+		echo "not ok - $name: $n $what"
+		grep -nE -m3 "$re" "$log" | sed 's/^/#   /'
+		failed=1
+	fi
+}
+
+report KASAN 'BUG: KASAN:' "invalid accesses"
+report PROVE_RCU 'WARNING: suspicious RCU usage' "suspicious RCU usages"
+report DEBUG_ATOMIC_SLEEP 'BUG: sleeping function called from invalid context|BUG: scheduling while atomic' "sleeps in atomic context"
+report DEBUG_OBJECTS 'ODEBUG:' "misused timers, work items or rcu heads"
+lockdep_re='WARNING: (possible (circular|recursive) locking|inconsistent lock state|bad unlock balance|held lock freed|lock held when returning|Nested lock was not taken|possible irq lock inversion|HARDIRQ-safe -> HARDIRQ-unsafe|SOFTIRQ-safe -> SOFTIRQ-unsafe)|BUG: (held lock freed|key .* has not been registered|MAX_LOCKDEP)'
+report lockdep "$lockdep_re" "locking problems"
+# Whatever else the kernel complained about; the specific reports above
+# are left out (and the WARN that debug objects print with theirs), so one
+# bug is not counted twice.
+other_re='BUG:|WARNING:|Oops|general protection fault|kernel BUG at|UBSAN:'
+grep -E "$other_re" "$log" |
+	grep -vE "BUG: KASAN:|suspicious RCU usage|sleeping function called|scheduling while atomic|ODEBUG:|at lib/debugobjects.c|$lockdep_re" >"$log.other"
+n_other=$(wc -l <"$log.other")
+if ((n_other == 0)); then
+	echo "ok - other kernel reports: none"
+else
+	echo "not ok - other kernel reports: $n_other"
+	head -n 3 "$log.other" | sed 's/^/#   /'
+	failed=1
+fi
+
+dl=$(awk '/debug_locks:/ { print $2 }' /proc/lockdep_stats 2>/dev/null)
+if [[ $dl == 1 ]]; then
+	echo "ok - lockdep still validating at the end (debug_locks 1, $(awk -F: '/lock-classes:/ { gsub(/ /, "", $2); print $2 }' /proc/lockdep_stats) lock classes)"
+else
+	echo "not ok - lockdep switched itself off during the run (debug_locks '${dl:-?}')"
+	failed=1
+fi
+
+if [[ ! -w $kml ]] || grep -q 'kmemleak: Kernel memory leak detector disabled' "$log"; then
+	echo "not ok - kmemleak: not active ($kml not writable or disabled during the run)"
+	failed=1
+else
+	# An object counts as a leak only once it is older than 5 s and no
+	# pointer to it was found; a second scan drops the ones that were in
+	# flight (a pointer in a register or a per-CPU list) during the first.
+	sleep 6
+	echo scan >"$kml"
+	sleep 1
+	echo scan >"$kml"
+	leaks=$(grep -c '^unreferenced object' "$kml")
+	if ((leaks == 0)); then
+		echo "ok - kmemleak: no unreferenced objects (2 scans after the run)"
+	else
+		echo "not ok - kmemleak: $leaks unreferenced objects"
+		head -n 40 "$kml" | sed 's/^/#   /'
+		failed=1
+	fi
+fi
+rm -f "$log" "$log.other"
+((rc == 0 && failed == 0)) || exit 1
+exit 0
