@@ -1,0 +1,137 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# make check-debug: the whole VM selftest suite, the netlink fuzzer among
+# it, on the debug kernel (selftests/vm/debug-kernel.sh: KASAN, lockdep and
+# PROVE_RCU, KMEMLEAK, DEBUG_ATOMIC_SLEEP, debug objects), failing on any
+# report.  Not part of make check: the first kernel build alone takes about
+# 14 minutes on 2 cores, and the suite under KASAN and lockdep runs several
+# times slower than on Debian's kernels.
+#
+#   1. deps, the debug kernel (cached), smtpguard.ko and the canary for it,
+#      the tool and the selftest helpers;
+#   2. the canary boot: sg_canary.ko commits one bug per checker; every
+#      checker must report it (else a clean run below would prove nothing);
+#   3. the suite boot: debug-guest.sh -- run_tests.sh; every checker must
+#      stay silent.
+#
+# Knobs: SMTPGUARD_VM_SMP (default 2 here: lockdep sees real concurrency),
+# SMTPGUARD_VM_MEM (2048), SMTPGUARD_TEST_TIMEOUT (per script, 2700),
+# SMTPGUARD_DEBUG_TIMEOUT (the suite boot, 14400 s), and the suite's own
+# (SMTPGUARD_NLFUZZ_BAD/MIX...).  Arguments: test script names, to run only
+# those.  Ends with "N passed, N failed, N skipped".
+set -uo pipefail
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+cd "$root" || exit 1
+cache=${SMTPGUARD_CACHE:-$HOME/.cache/smtpguard}
+kdir=$cache/debug-kernel/build
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+pass=0 fail=0 skip=0
+count() { # count FILE
+	local s
+	s=$(grep -cE '^ok\b.*#[[:space:]]*SKIP' "$1")
+	pass=$((pass + $(grep -cE '^ok\b' "$1") - s))
+	fail=$((fail + $(grep -cE '^not ok\b' "$1")))
+	skip=$((skip + s))
+}
+finish() {
+	echo "$pass passed, $fail failed, $skip skipped"
+	((fail == 0))
+	exit
+}
+# step NAME CMD...: a host step; one "not ok" if it fails.
+step() {
+	local name=$1
+	shift
+	echo "# === $name: $*"
+	if "$@"; then
+		echo "ok - $name"
+		pass=$((pass + 1))
+	else
+		echo "not ok - $name: '$*' failed"
+		fail=$((fail + 1))
+		finish
+	fi
+}
+
+t0=$SECONDS
+step deps selftests/vm/deps.sh
+build_kernel() {
+	selftests/vm/debug-kernel.sh >"$tmp/kver" && kver=$(tail -n1 "$tmp/kver") && [[ -n $kver ]]
+}
+kver=
+step "debug kernel (linux-source-6.12, selftests/vm/debug.config)" build_kernel
+
+# smtpguard.ko where run.sh's SMTPGUARD_KO points, built as module-all does.
+build_module() {
+	local d=$root/build/$kver
+	mkdir -p "$d" && cp -a Kbuild kmod include "$d/" &&
+		make -s -C "$kdir" M="$d" W=1 modules
+}
+build_canary() {
+	local d=$root/build/canary-$kver
+	mkdir -p "$d" && cp -a selftests/vm/canary/. "$d/" &&
+		make -s -C "$kdir" M="$d" W=1 modules
+}
+step "smtpguard.ko for $kver (W=1)" build_module
+step "sg_canary.ko for $kver" build_canary
+step "tool and helpers" make -s tool
+step "selftest helpers" make -s -C selftests
+
+# q35: the pc machine's DSDT builds its PCI routing table in an AML loop
+# that takes over 30 s per device under KASAN and lockdep in TCG (ACPI
+# aborts it: AE_AML_LOOP_TIMEOUT); q35's table is static.
+export SMTPGUARD_VM_MACHINE=${SMTPGUARD_VM_MACHINE:-q35}
+smp=${SMTPGUARD_VM_SMP:-2}
+mem=${SMTPGUARD_VM_MEM:-2048}
+export SMTPGUARD_TEST_TIMEOUT=${SMTPGUARD_TEST_TIMEOUT:-2700}
+
+# The canary: every checker must catch its bug, and run.sh must fail.
+echo "# === canary boot: sg_canary.ko commits one bug per checker"
+bugs=rcu,sleep,lockorder,timerfree,uaf,leak,warn
+rc=0
+selftests/vm/run.sh --kernel "$kver" --smp "$smp" --mem "$mem" --timeout 900 -- \
+	selftests/vm/debug-guest.sh -- \
+	bash -c "insmod build/canary-$kver/sg_canary.ko bugs=$bugs 2>/dev/null; true" \
+	>"$tmp/canary.out" 2>&1 || rc=$?
+sed 's/^/# canary: /' "$tmp/canary.out"
+canary() { # canary CHECKER WHAT
+	if grep -qE "^not ok - $1:" "$tmp/canary.out"; then
+		echo "ok - canary: $1 reported $2"
+		pass=$((pass + 1))
+	else
+		echo "not ok - canary: $1 did not report $2"
+		fail=$((fail + 1))
+	fi
+}
+canary PROVE_RCU "rcu_dereference() outside a read-side section"
+canary DEBUG_ATOMIC_SLEEP "might_sleep() under a spinlock"
+canary lockdep "an A-B / B-A mutex order"
+canary DEBUG_OBJECTS "an armed timer freed"
+canary KASAN "a use after free"
+canary kmemleak "dropped allocations"
+canary "other kernel reports" "a plain WARN()"
+if ((rc != 0)) && grep -q "^run.sh: $kver: kernel trouble" "$tmp/canary.out"; then
+	echo "ok - canary: run.sh failed the boot on the reports (status $rc)"
+	pass=$((pass + 1))
+else
+	echo "not ok - canary: run.sh did not fail the boot (status $rc)"
+	fail=$((fail + 1))
+fi
+
+echo "# === the suite on $kver ($smp vCPUs, ${mem} MB)"
+rc=0
+selftests/vm/run.sh --kernel "$kver" --smp "$smp" --mem "$mem" \
+	--timeout "${SMTPGUARD_DEBUG_TIMEOUT:-14400}" -- \
+	selftests/vm/debug-guest.sh -- selftests/run_tests.sh "$@" 2>&1 | tee "$tmp/suite.out"
+rc=${PIPESTATUS[0]}
+count "$tmp/suite.out"
+if grep -q "^run.sh: $kver:" "$tmp/suite.out" || { ((rc != 0)) && ! grep -qE '^not ok\b' "$tmp/suite.out"; }; then
+	echo "not ok - the suite's boot failed (status $rc, console in build/vm/$kver.console.log)"
+	fail=$((fail + 1))
+fi
+echo "# check-debug: $kver, $smp vCPUs, $((SECONDS - t0)) s in all"
+finish
