@@ -348,27 +348,15 @@ static void print_add_reply(const struct add_reply *r)
 		sg_print_mode_auto("block entry");
 }
 
-/* One SMTPGUARD_A_BLOCK_ENTRY, copied out of the receive buffer. */
-struct block_entry {
-	struct sg_prefix pfx;
-	size_t nfeeds;
-	char feeds[SMTPGUARD_MAX_FEEDS][SMTPGUARD_FEED_NAME_MAX + 1];
-	uint64_t hits;
-	bool has_last_hit;
-	uint64_t last_hit;
-	bool has_expires;
-	uint32_t expires;
-};
-
 struct entry_parse {
-	struct block_entry *e;
+	struct sg_block_entry *e;
 	bool has_prefix;
 };
 
 static int entry_attr_cb(const struct nlattr *attr, void *data)
 {
 	struct entry_parse *ep = data;
-	struct block_entry *e = ep->e;
+	struct sg_block_entry *e = ep->e;
 	size_t len;
 
 	switch (mnl_attr_get_type(attr)) {
@@ -408,8 +396,9 @@ static int entry_attr_cb(const struct nlattr *attr, void *data)
 	return MNL_CB_OK;
 }
 
-/* No allocation, and only the scalars reset: this runs once per entry. */
-static int entry_from_nest(const struct nlattr *nest, struct block_entry *e)
+/* Only the scalars reset: this runs once per entry. */
+int sg_block_entry_from_nest(const struct nlattr *nest,
+			     struct sg_block_entry *e)
 {
 	struct entry_parse ep = { .e = e, .has_prefix = false };
 
@@ -520,7 +509,7 @@ static const char *format_utc(uint64_t secs, char *buf, size_t len)
  * UTC) and expires (seconds) are left out when the kernel left them out:
  * never hit, permanent.
  */
-static void print_entry(const struct block_entry *e, const char *key)
+static void print_entry(const struct sg_block_entry *e, const char *key)
 {
 	char text[SG_PREFIX_STRLEN], a[INET6_ADDRSTRLEN], t[48];
 	size_t i;
@@ -644,7 +633,7 @@ static int block_flush(struct sg_nl *nl, const struct sg_req *req)
 
 struct list_ctx {
 	bool opened;			/* the JSON array was started */
-	struct block_entry e;		/* reused for every entry */
+	struct sg_block_entry e;	/* reused for every entry */
 };
 
 static int list_cb(const struct nlmsghdr *nlh, void *data)
@@ -655,7 +644,7 @@ static int list_cb(const struct nlmsghdr *nlh, void *data)
 	mnl_attr_for_each(attr, nlh, sizeof(struct genlmsghdr)) {
 		if (mnl_attr_get_type(attr) != SMTPGUARD_A_BLOCK_ENTRY)
 			continue;
-		if (entry_from_nest(attr, &ctx->e) < 0)
+		if (sg_block_entry_from_nest(attr, &ctx->e) < 0)
 			return MNL_CB_ERROR;
 		if (!ctx->opened) {
 			open_json_array(NULL);
@@ -760,7 +749,7 @@ static int block_feeds(struct sg_nl *nl, const struct sg_req *req)
 
 struct test_reply {
 	bool found;
-	struct block_entry e;
+	struct sg_block_entry e;
 };
 
 static int test_cb(const struct nlmsghdr *nlh, void *data)
@@ -771,7 +760,7 @@ static int test_cb(const struct nlmsghdr *nlh, void *data)
 	mnl_attr_for_each(attr, nlh, sizeof(struct genlmsghdr)) {
 		if (mnl_attr_get_type(attr) != SMTPGUARD_A_BLOCK_ENTRY)
 			continue;
-		if (entry_from_nest(attr, &r->e) < 0)
+		if (sg_block_entry_from_nest(attr, &r->e) < 0)
 			return MNL_CB_ERROR;
 		r->found = true;
 	}

@@ -165,70 +165,30 @@ int sg_kfeeds_get(struct sg_nl *nl, struct sg_kfeed *out, size_t *n)
 	return ret;
 }
 
-struct entry_ctx {
-	struct sg_conf *c;
-	struct sg_prefix p;
-	bool has_prefix, has_expires;
-	uint32_t expires;
-	int feeds[SMTPGUARD_MAX_FEEDS];
-	size_t nfeeds;
-	bool bad;
-};
-
-static int entry_attr_cb(const struct nlattr *attr, void *data)
-{
-	struct entry_ctx *e = data;
-	int f;
-
-	switch (mnl_attr_get_type(attr)) {
-	case SMTPGUARD_BLOCK_A_PREFIX:
-		if (mnl_attr_validate(attr, MNL_TYPE_NESTED) < 0 ||
-		    sg_prefix_from_nest(attr, &e->p) < 0)
-			return MNL_CB_ERROR;
-		e->has_prefix = true;
-		break;
-	case SMTPGUARD_BLOCK_A_FEED:
-		if (mnl_attr_validate(attr, MNL_TYPE_NUL_STRING) < 0 ||
-		    e->nfeeds == SMTPGUARD_MAX_FEEDS)
-			return MNL_CB_ERROR;
-		f = sg_conf_feed(e->c, mnl_attr_get_str(attr), true);
-		if (f < 0)
-			return MNL_CB_ERROR;
-		e->feeds[e->nfeeds++] = f;
-		break;
-	case SMTPGUARD_BLOCK_A_EXPIRES:
-		if (mnl_attr_validate(attr, MNL_TYPE_U32) < 0)
-			return MNL_CB_ERROR;
-		e->has_expires = true;
-		e->expires = mnl_attr_get_u32(attr);
-		break;
-	}
-	return MNL_CB_OK;
-}
-
 static int entries_cb(const struct nlmsghdr *nlh, void *data)
 {
 	struct sg_conf *c = data;
 	const struct nlattr *attr;
+	struct sg_block_entry e;
 	size_t i;
 
 	mnl_attr_for_each(attr, nlh, sizeof(struct genlmsghdr)) {
-		struct entry_ctx e = { .c = c };
 		uint32_t t;
+		int f;
 
 		if (mnl_attr_get_type(attr) != SMTPGUARD_A_BLOCK_ENTRY)
 			continue;
-		if (mnl_attr_validate(attr, MNL_TYPE_NESTED) < 0 ||
-		    mnl_attr_parse_nested(attr, entry_attr_cb, &e) < 0 ||
-		    !e.has_prefix)
+		if (sg_block_entry_from_nest(attr, &e) < 0)
 			return MNL_CB_ERROR;
 		/* About to expire: still a timed entry, not a permanent one. */
 		t = e.has_expires ? (e.expires ? e.expires : 1) : 0;
 		if (t > SMTPGUARD_MAX_TIMEOUT)
 			t = SMTPGUARD_MAX_TIMEOUT;
-		for (i = 0; i < e.nfeeds; i++)
-			if (sg_conf_add_block(c, &e.p, e.feeds[i], t) < 0)
+		for (i = 0; i < e.nfeeds; i++) {
+			f = sg_conf_feed(c, e.feeds[i], true);
+			if (f < 0 || sg_conf_add_block(c, &e.pfx, f, t) < 0)
 				return MNL_CB_ERROR;
+		}
 	}
 	return MNL_CB_OK;
 }

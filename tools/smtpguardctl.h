@@ -94,6 +94,26 @@ struct nlmsghdr;
 int sg_prefix_from_nest(const struct nlattr *nest, struct sg_prefix *p);
 void sg_print_prefix(const struct sg_prefix *p);
 
+/* One SMTPGUARD_A_BLOCK_ENTRY, copied out of the receive buffer. */
+struct sg_block_entry {
+	struct sg_prefix pfx;
+	size_t nfeeds;
+	char feeds[SMTPGUARD_MAX_FEEDS][SMTPGUARD_FEED_NAME_MAX + 1];
+	uint64_t hits;
+	bool has_last_hit;
+	uint64_t last_hit;
+	bool has_expires;
+	uint32_t expires;
+};
+
+/*
+ * Fills e from one entry nest (the prefix is required, feed names are 1 to
+ * SMTPGUARD_FEED_NAME_MAX bytes); -1 if the kernel sent something else.
+ * No allocation: the listing runs it once per entry.
+ */
+int sg_block_entry_from_nest(const struct nlattr *nest,
+			     struct sg_block_entry *e);
+
 /*
  * Room for one SMTPGUARD_A_PREFIX nest in a request: the nest header, the
  * family (u16), the address (16 bytes at most) and the length (u8).  For
