@@ -35,16 +35,17 @@ log=$(mktemp)
 # Only what the kernel said after the mark.
 dmesg | sed -n "/${mark//\//\\/}/,\$p" >"$log"
 
-# report NAME REGEX WHAT: one TAP line for the lines of the log matching REGEX.
+# report NAME REGEX WHAT [FILE]: one TAP line for the lines of the log
+# (or FILE) matching REGEX.
 failed=0
 report() {
-	local name=$1 re=$2 what=$3 n
-	n=$(grep -cE "$re" "$log")
+	local name=$1 re=$2 what=$3 file=${4:-$log} n
+	n=$(grep -cE "$re" "$file")
 	if ((n == 0)); then
 		echo "ok - $name: no $what"
 	else
 		echo "not ok - $name: $n $what"
-		grep -nE -m3 "$re" "$log" | sed 's/^/#   /'
+		grep -nE -m3 "$re" "$file" | sed 's/^/#   /'
 		failed=1
 	fi
 }
@@ -61,18 +62,11 @@ report lockdep "$lockdep_re" "locking problems"
 other_re='BUG:|WARNING:|Oops|general protection fault|kernel BUG at|UBSAN:'
 grep -E "$other_re" "$log" |
 	grep -vE "BUG: KASAN:|suspicious RCU usage|sleeping function called|scheduling while atomic|ODEBUG:|at lib/debugobjects.c|$lockdep_re" >"$log.other"
-n_other=$(wc -l <"$log.other")
-if ((n_other == 0)); then
-	echo "ok - other kernel reports: none"
-else
-	echo "not ok - other kernel reports: $n_other"
-	head -n 3 "$log.other" | sed 's/^/#   /'
-	failed=1
-fi
+report "other kernel reports" . "other BUG, WARNING, Oops or UBSAN lines" "$log.other"
 
 dl=$(awk '/debug_locks:/ { print $2 }' /proc/lockdep_stats 2>/dev/null)
 if [[ $dl == 1 ]]; then
-	echo "ok - lockdep still validating at the end (debug_locks 1, $(awk -F: '/lock-classes:/ { gsub(/ /, "", $2); print $2 }' /proc/lockdep_stats) lock classes)"
+	echo "ok - lockdep still validating at the end (debug_locks 1, $(awk '/lock-classes:/ { print $2 }' /proc/lockdep_stats) lock classes)"
 else
 	echo "not ok - lockdep switched itself off during the run (debug_locks '${dl:-?}')"
 	failed=1
