@@ -38,8 +38,10 @@ dmesg | sed -n "/${mark//\//\\/}/,\$p" >"$log"
 # report NAME REGEX WHAT [FILE]: one TAP line for the lines of the log
 # (or FILE) matching REGEX.
 failed=0
+reported_re='at lib/debugobjects.c'
 report() {
 	local name=$1 re=$2 what=$3 file=${4:-$log} n
+	reported_re+="|$re"
 	n=$(grep -cE "$re" "$file")
 	if ((n == 0)); then
 		echo "ok - $name: no $what"
@@ -56,12 +58,11 @@ report DEBUG_ATOMIC_SLEEP 'BUG: sleeping function called from invalid context|BU
 report DEBUG_OBJECTS 'ODEBUG:' "misused timers, work items or rcu heads"
 lockdep_re='WARNING: (possible (circular|recursive) locking|inconsistent lock state|bad unlock balance|held lock freed|lock held when returning|Nested lock was not taken|possible irq lock inversion|HARDIRQ-safe -> HARDIRQ-unsafe|SOFTIRQ-safe -> SOFTIRQ-unsafe)|BUG: (held lock freed|key .* has not been registered|MAX_LOCKDEP)'
 report lockdep "$lockdep_re" "locking problems"
-# Whatever else the kernel complained about; the specific reports above
-# are left out (and the WARN that debug objects print with theirs), so one
-# bug is not counted twice.
+# Whatever else the kernel complained about; the lines the reports above
+# matched are left out (and the WARN that debug objects print with theirs),
+# so one bug is not counted twice.
 other_re='BUG:|WARNING:|Oops|general protection fault|kernel BUG at|UBSAN:'
-grep -E "$other_re" "$log" |
-	grep -vE "BUG: KASAN:|suspicious RCU usage|sleeping function called|scheduling while atomic|ODEBUG:|at lib/debugobjects.c|$lockdep_re" >"$log.other"
+grep -E "$other_re" "$log" | grep -vE "$reported_re" >"$log.other"
 report "other kernel reports" . "other BUG, WARNING, Oops or UBSAN lines" "$log.other"
 
 dl=$(awk '/debug_locks:/ { print $2 }' /proc/lockdep_stats 2>/dev/null)
