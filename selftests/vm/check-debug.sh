@@ -88,6 +88,9 @@ export SMTPGUARD_VM_MACHINE=${SMTPGUARD_VM_MACHINE:-q35}
 smp=${SMTPGUARD_VM_SMP:-2}
 mem=${SMTPGUARD_VM_MEM:-2048}
 export SMTPGUARD_TEST_TIMEOUT=${SMTPGUARD_TEST_TIMEOUT:-2700}
+# debug-guest.sh reads the whole run's reports from the ring buffer: 32 MiB
+# holds hours of the suite; debug.config's 1 MiB may not (sec_stress.sh logs a lot).
+export SMTPGUARD_VM_APPEND="log_buf_len=32M ${SMTPGUARD_VM_APPEND:-}"
 
 # The canary: every checker must catch its bug, and run.sh must fail.
 echo "# === canary boot: sg_canary.ko commits one bug per checker"

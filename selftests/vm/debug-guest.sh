@@ -34,10 +34,16 @@ fi
 log=$(mktemp)
 # Only what the kernel said after the mark.
 dmesg | sed -n "/${mark//\//\\/}/,\$p" >"$log"
+failed=0
+if [[ ! -s $log ]]; then
+	# the ring buffer dropped the mark: what came before what is left is lost
+	echo "not ok - the kernel log wrapped during the run: what came before the $(dmesg | wc -l) lines left is lost (boot with a larger log_buf_len)"
+	dmesg >"$log"
+	failed=1
+fi
 
 # report NAME REGEX WHAT [FILE]: one TAP line for the lines of the log
 # (or FILE) matching REGEX.
-failed=0
 reported_re='at lib/debugobjects.c'
 report() {
 	local name=$1 re=$2 what=$3 file=${4:-$log} n
