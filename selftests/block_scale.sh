@@ -33,39 +33,18 @@ PY
 # Every allocation of the set is charged to the memory cgroup of the
 # process that configures it (GFP_KERNEL_ACCOUNT): run smtpguardctl in a
 # cgroup of its own and read what stays charged there.
-CG=
-cg_init()
-{
-	local root=/sys/fs/cgroup
-
-	mountpoint -q $root || mount -t cgroup2 none $root || return 1
-	grep -qw memory $root/cgroup.controllers || return 1
-	echo +memory >$root/cgroup.subtree_control || return 1
-	CG=$root/smtpguard-$SG_ID
-	mkdir "$CG"
-}
-
 # sgctl_cg ARGS...: smtpguardctl in the router namespace, in the cgroup.
 sgctl_cg()
 {
-	bash -c 'echo $$ >"$1/cgroup.procs" && shift && exec ip netns exec "$@"' \
-		_ "$CG" "$NS_RTR" smtpguardctl "$@"
+	sg_cg_exec "$NS_RTR" smtpguardctl "$@"
 }
 
-# Charged bytes, without the page cache the tool's file reads left.
-cg_bytes()
-{
-	sync
-	echo 1 >/proc/sys/vm/drop_caches
-	cat "$CG/memory.current"
-}
-
-cg_init || skip_all "no cgroup2 memory controller to account the set"
+sg_cg_init smtpguard || skip_all "no cgroup2 memory controller to account the set"
 sg_load_module_or_die
 
 # 1: load N+1 entries.
 t0=$(timestamp_ms)
-cg_base=$(cg_bytes)
+cg_base=$(sg_cg_bytes)
 out=$(sgctl_cg block load --replace --feed big "$SG_TMP/old.txt" 2>&1)
 check_err $? "loading $N entries failed: $out"
 sg_diag "loaded $((N + 1)) entries in $(($(timestamp_ms) - t0)) ms; block_bytes $(sg_stat "$NS_RTR" block_bytes)"
@@ -123,25 +102,24 @@ log_test "block list streams all $N entries"
 # 5: flush returns the set's memory, rmmod the rest.  A little slack for
 # the namespace's own per-CPU and slab leftovers charged on the way.
 slack=$((2 * 1024 * 1024))
-loaded=$(cg_bytes)
+loaded=$(sg_cg_bytes)
 sg_diag "charged to the loader's cgroup: $cg_base bytes before, $loaded with $N entries"
 ((loaded - cg_base > N * 32)) || sg_fail "the set is not charged to the loader's cgroup ($loaded bytes)"
 sgctl_cg block flush
 check_err $? "block flush failed"
 expect_eq "block_bytes after flush" 0 "$(sg_stat "$NS_RTR" block_bytes)"
 expect_eq "block_entries after flush" 0 "$(sg_stat "$NS_RTR" block_entries)"
-after=$(cg_bytes)
+after=$(sg_cg_bytes)
 sg_diag "after flush: $after bytes"
 ((after - cg_base < slack)) || sg_fail "flush left $((after - cg_base)) bytes charged"
 out=$(sgctl_cg block load --feed big "$SG_TMP/old.txt" 2>&1)
 check_err $? "reload failed: $out"
 sg_unload_module
 check_err $? "rmmod with $N entries failed"
-after=$(cg_bytes)
+after=$(sg_cg_bytes)
 sg_diag "after rmmod with $N entries: $after bytes"
 ((after - cg_base < slack)) || sg_fail "rmmod left $((after - cg_base)) bytes charged"
 log_test "flush and rmmod with $N entries return the memory"
 
-rmdir "$CG" 2>/dev/null
 sg_check_kernel_clean
 ksft_finish

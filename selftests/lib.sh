@@ -87,6 +87,7 @@ SG_HUB_PORT=
 SG_HUB_REPLY=
 SG_SLEEP_FD=
 SG_TMP=
+SG_CG=
 SG_LOADED=0
 SG_TEST_NUM=0
 SG_PASSED=0
@@ -354,6 +355,45 @@ sg_load_module_or_die()
 }
 
 ##############################################################################
+# Memory cgroup v2: the module charges what it allocates for a namespace to
+# the cgroup of the process that configures it (GFP_KERNEL_ACCOUNT).
+
+# sg_cg_init NAME: a new child cgroup NAME-<id> with the memory controller,
+# its path in SG_CG (sg_cleanup removes it).
+sg_cg_init()
+{
+	local root=/sys/fs/cgroup
+
+	mountpoint -q $root || mount -t cgroup2 none $root || return 1
+	grep -qw memory $root/cgroup.controllers || return 1
+	echo +memory >$root/cgroup.subtree_control || return 1
+	SG_CG=$root/$1-$SG_ID
+	mkdir "$SG_CG"
+}
+
+# sg_cg_exec NS CMD...: CMD in namespace NS, charged to SG_CG.
+sg_cg_exec()
+{
+	bash -c 'echo $$ >"$1/cgroup.procs" && shift && exec ip netns exec "$@"' \
+		_ "$SG_CG" "$@"
+}
+
+# sg_cg_enter: the calling (sub)shell and its children are charged to SG_CG.
+sg_cg_enter()
+{
+	echo "$BASHPID" >"$SG_CG/cgroup.procs"
+}
+
+# sg_cg_bytes: the bytes charged to SG_CG, without the page cache (the
+# tool's file reads).
+sg_cg_bytes()
+{
+	sync
+	echo 1 >/proc/sys/vm/drop_caches
+	cat "$SG_CG/memory.current"
+}
+
+##############################################################################
 # Kernel log
 
 # A mark is a line of our own written into the kernel log; "since the mark"
@@ -451,6 +491,8 @@ sg_cleanup()
 	if ((SG_LOADED)) && sg_module_loaded; then
 		rmmod smtpguard 2>/dev/null
 	fi
+	# empty once the processes above are gone
+	[[ -n $SG_CG ]] && rmdir "$SG_CG" 2>/dev/null
 	[[ -n $SG_TMP && -d $SG_TMP ]] && rm -rf "$SG_TMP"
 }
 

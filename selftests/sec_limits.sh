@@ -45,36 +45,15 @@ CNC=203.0.113.66
 CAP=1000
 BIG=${SG_LIMITS_BIG:-100000}
 
-CG=
-cg_init()
-{
-	local root=/sys/fs/cgroup
-
-	mountpoint -q $root || mount -t cgroup2 none $root || return 1
-	grep -qw memory $root/cgroup.controllers || return 1
-	echo +memory >$root/cgroup.subtree_control || return 1
-	CG=$root/smtpguard-limits-$SG_ID
-	mkdir "$CG"
-}
-
 # in_cg CMD...: CMD inside the container: its namespace and its cgroup.
 in_cg()
 {
-	bash -c 'echo $$ >"$1/cgroup.procs" && shift && exec ip netns exec "$@"' \
-		_ "$CG" "$NS_C" "$@"
+	sg_cg_exec "$NS_C" "$@"
 }
 
 ctl_c()
 {
 	in_cg smtpguardctl "$@"
-}
-
-# Charged bytes, without the page cache.
-cg_bytes()
-{
-	sync
-	echo 1 >/proc/sys/vm/drop_caches
-	cat "$CG/memory.current"
 }
 
 # The host's configuration, without what traffic changes (hits, counters).
@@ -128,7 +107,7 @@ c_state()
 	ctl_c -j allow list
 }
 
-cg_init || skip_all "no cgroup2 memory controller"
+sg_cg_init smtpguard-limits || skip_all "no cgroup2 memory controller"
 sg_load_module_or_die
 T0=$(sg_now_ms)
 orig_max_block=$(<$PARAMS/max_block_entries)
@@ -169,7 +148,7 @@ out=$(ctl_c allow 192.0.2.200 2>&1)
 check_err $? "container: allow: $out"
 expect_eq "container mode" enforce "$(sg_stat "$NS_C" mode)"
 host_ok
-log_test "host configured (enforce, 4 entries in 2 feeds), container configured from cgroup ${CG##*/}"
+log_test "host configured (enforce, 4 entries in 2 feeds), container configured from cgroup ${SG_CG##*/}"
 
 ##############################################################################
 # max_block_entries
@@ -346,14 +325,14 @@ log_test "max_offenders 100: 1000 new hosts, no error, 100 records, 900 evicted 
 sg_ctl_ok "$NS_C" offenders flush
 
 echo 20000 >$PARAMS/max_offenders || sg_fail "cannot set max_offenders to 20000"
-base=$(cg_bytes)
+base=$(sg_cg_bytes)
 cflood -n 20000 -k 20000 198.18.0.1 203.0.113.130 25
 expect_eq "container offenders" 20000 "$(sg_stat "$NS_C" offenders)"
-full=$(cg_bytes)
+full=$(sg_cg_bytes)
 out=$(ctl_c offenders flush 2>&1)
 check_err $? "container: offenders flush: $out"
 busywait 5000 false
-after=$(cg_bytes)
+after=$(sg_cg_bytes)
 sg_diag "container cgroup: $base bytes, $full with 20000 offender records (sent from outside it), $after after flush"
 ((full - base > 20000 * 128)) || sg_fail "the records are not charged to the container's cgroup: +$((full - base)) bytes"
 ((after - base < 2 * 1024 * 1024)) || sg_fail "offenders flush left $((after - base)) bytes charged"
@@ -368,14 +347,14 @@ base = int(ipaddress.ip_address("100.64.0.0"))
 for i in range(int(sys.argv[1])):
     print(ipaddress.ip_address(base + i))
 PY
-base=$(cg_bytes)
+base=$(sg_cg_bytes)
 out=$(ctl_c block load --replace --feed big "$SG_TMP/big.txt" 2>&1)
 check_err $? "container: loading $BIG entries: $out"
-full=$(cg_bytes)
+full=$(sg_cg_bytes)
 bb=$(sg_stat "$NS_C" block_bytes)
 out=$(ctl_c block flush 2>&1)
 check_err $? "container: block flush: $out"
-after=$(cg_bytes)
+after=$(sg_cg_bytes)
 sg_diag "container cgroup: $base bytes, $full with $BIG entries (block_bytes $bb), $after after flush"
 ((full - base > BIG * 32)) || sg_fail "the set is not charged to the container's cgroup: +$((full - base)) bytes"
 ((full - base >= bb * 9 / 10)) || sg_fail "charged +$((full - base)) bytes, block_bytes says $bb"
@@ -391,6 +370,5 @@ sg_diag "elapsed: $((($(sg_now_ms) - T0) / 1000)) s"
 
 sg_unload_module
 check_err $? "rmmod failed"
-rmdir "$CG" 2>/dev/null
 sg_check_kernel_clean
 ksft_finish

@@ -46,31 +46,6 @@ CNC=203.0.113.66
 W=$SG_TMP/w
 mkdir -p "$W"
 
-CG=
-cg_init()
-{
-	local root=/sys/fs/cgroup
-
-	mountpoint -q $root || mount -t cgroup2 none $root || return 1
-	grep -qw memory $root/cgroup.controllers || return 1
-	echo +memory >$root/cgroup.subtree_control || return 1
-	CG=$root/smtpguard-stress-$SG_ID
-	mkdir "$CG"
-}
-
-cg_bytes()
-{
-	sync
-	echo 1 >/proc/sys/vm/drop_caches
-	cat "$CG/memory.current"
-}
-
-# into_cg: the calling (sub)shell and its children are charged to CG.
-into_cg()
-{
-	echo "$BASHPID" >"$CG/cgroup.procs"
-}
-
 # A slab cache's objects in use, "merged" when it shares its slabs with
 # other caches (then its count is not its own), "gone" when it does not
 # exist.
@@ -117,7 +92,7 @@ stopped()
 # $W/KIND.out
 w_storm()
 {
-	into_cg
+	sg_cg_enter
 	exec ip netns exec "$NS_RTR" python3 "$SECNL" storm "$1" "$W/stop" >"$W/$1.out" 2>&1
 }
 
@@ -126,7 +101,7 @@ w_storm()
 # ledger and exits; "namespaces N errors E" in $W/churn.out
 w_churn()
 {
-	into_cg
+	sg_cg_enter
 	exec python3 "$SECNL" churn-loop "$W/stop" "$SG_TMP/feed-small.txt" >"$W/churn.out" 2>&1
 }
 
@@ -134,7 +109,7 @@ w_feeds()
 {
 	local i=0 n=0 killed=0
 
-	into_cg
+	sg_cg_enter
 	while ! stopped; do
 		if ((i % 3 == 2)); then
 			# interrupted part way: the kernel aborts the transaction
@@ -155,7 +130,7 @@ w_netns()
 {
 	local i=0 n=0 ns mon out t a b c d
 
-	into_cg
+	sg_cg_enter
 	while ! stopped; do
 		ns=sg-churn-$SG_ID-$i
 		mon=
@@ -265,7 +240,7 @@ sflood()
 
 ##############################################################################
 
-cg_init || skip_all "no cgroup2 memory controller"
+sg_cg_init smtpguard-stress || skip_all "no cgroup2 memory controller"
 python3 - "$SG_TMP" <<'PY' || skip_all "cannot write the feed files"
 import ipaddress, sys
 tmp = sys.argv[1]
@@ -280,7 +255,7 @@ T0=$(sg_now_ms)
 slab0_block=$(slab_objs smtpguard_block)
 slab0_off=$(slab_objs smtpguard_offender)
 sg_diag "slab caches at load: smtpguard_block $slab0_block, smtpguard_offender $slab0_off (merged: shared with other caches of the same size and flags, so not countable; then the cgroup's memory is the measure)"
-mem0=$(cg_bytes)
+mem0=$(sg_cg_bytes)
 
 # The router: the C&C address behind out, spoofed sources routed back.
 ip -n "$NS_OUT" addr add "$CNC/32" dev eth0
@@ -289,13 +264,13 @@ ip -n "$NS_RTR" route add 198.18.0.0/15 via "$CLI4" dev cli0
 ip netns exec "$NS_RTR" sysctl -q -w net.ipv4.conf.all.rp_filter=0 \
 	net.ipv4.conf.cli0.rp_filter=0 net.ipv4.conf.default.rp_filter=0 >/dev/null
 (
-	into_cg
+	sg_cg_enter
 	ctl allow "$MAIL4" "$MAIL6" >/dev/null &&
 	ctl block "$CNC" >/dev/null &&
 	ctl block load --replace --feed big "$SG_TMP/feed-0.txt" >/dev/null
 ) || sg_fail "configuring the router from the cgroup failed"
 expect_eq "mode" enforce "$(sg_stat "$NS_RTR" mode)"
-log_test "router configured from cgroup ${CG##*/}: allow-list, C&C $CNC, a 3000-entry feed"
+log_test "router configured from cgroup ${SG_CG##*/}: allow-list, C&C $CNC, a 3000-entry feed"
 
 # 1: the storm
 rm -f "$W/stop"
@@ -412,8 +387,8 @@ done
 left=$(ip netns list | grep -c "sg-churn-$SG_ID-")
 expect_eq "churn namespaces left" 0 "$left"
 # freed after RCU grace periods; the namespaces' cleanup runs in a workqueue
-busywait 10000 bash -c "[[ \$(cat $CG/memory.current) -lt $((mem0 + 2 * 1024 * 1024)) ]]"
-mem1=$(cg_bytes)
+busywait 10000 bash -c "[[ \$(cat $SG_CG/memory.current) -lt $((mem0 + 2 * 1024 * 1024)) ]]"
+mem1=$(sg_cg_bytes)
 sg_diag "writers' cgroup: $mem0 bytes before, $mem1 after the flush; slab: smtpguard_block $(slab_objs smtpguard_block), smtpguard_offender $(slab_objs smtpguard_offender)"
 ((mem1 - mem0 < 2 * 1024 * 1024)) || sg_fail "flush left $((mem1 - mem0)) bytes charged to the writers' cgroup"
 slab_empty()
@@ -431,7 +406,7 @@ log_test "flushed: 0 entries, feeds, bytes and offenders; cgroup memory back wit
 # 4: rmmod under traffic, with a half-staged transaction, a monitor and a
 # configured namespace with a ledger alive
 (
-	into_cg
+	sg_cg_enter
 	ctl allow "$MAIL4" >/dev/null
 	ctl block "$CNC" >/dev/null
 	ctl block load --replace --feed big "$SG_TMP/feed-1.txt" >/dev/null
@@ -439,14 +414,14 @@ log_test "flushed: 0 entries, feeds, bytes and offenders; cgroup memory back wit
 NS_LIVE=sg-live-$SG_ID
 sg_add_ns "$NS_LIVE"
 (
-	into_cg
+	sg_cg_enter
 	ip netns exec "$NS_LIVE" smtpguardctl allow 192.0.2.1 >/dev/null
 	ip netns exec "$NS_LIVE" smtpguardctl block 198.51.100.7 timeout 60 >/dev/null
 ) || sg_fail "configuring $NS_LIVE failed"
 ip netns exec "$NS_LIVE" "$FLOOD" -n 100 -k 100 198.18.1.1 127.0.0.1 25 >/dev/null 2>&1
 rm -f "$W/stop" "$SG_TMP/go-hold"
 (
-	into_cg
+	sg_cg_enter
 	exec ip netns exec "$NS_RTR" python3 "$SECNL" hold big 5000 "$SG_TMP/go-hold"
 ) >"$SG_TMP/hold.out" 2>&1 &
 hold_pid=$!
@@ -482,13 +457,12 @@ bad=$(sg_klog_since_mark | grep -E "$SG_OOPS_RE")
 # a merged cache's sysfs alias outlives it: only an own cache must go
 [[ $slab0_block == merged ]] || expect_eq "slab cache smtpguard_block after rmmod" gone "$(slab_objs smtpguard_block)"
 [[ $slab0_off == merged ]] || expect_eq "slab cache smtpguard_offender after rmmod" gone "$(slab_objs smtpguard_offender)"
-busywait 10000 bash -c "[[ \$(cat $CG/memory.current) -lt $((mem0 + 2 * 1024 * 1024)) ]]"
-mem2=$(cg_bytes)
+busywait 10000 bash -c "[[ \$(cat $SG_CG/memory.current) -lt $((mem0 + 2 * 1024 * 1024)) ]]"
+mem2=$(sg_cg_bytes)
 sg_diag "writers' cgroup after rmmod: $mem2 bytes ($mem0 before)"
 ((mem2 - mem0 < 2 * 1024 * 1024)) || sg_fail "rmmod left $((mem2 - mem0)) bytes charged to the writers' cgroup"
 log_test "rmmod under traffic with a staged transaction, a monitor and a live ledger: clean, caches gone, memory back"
 
 sg_diag "elapsed: $((($(sg_now_ms) - T0) / 1000)) s"
-rmdir "$CG" 2>/dev/null
 sg_check_kernel_clean
 ksft_finish
