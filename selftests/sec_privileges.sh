@@ -36,7 +36,6 @@ sg_setup_topology || skip_all "cannot build the topology"
 
 SECNL=$SG_SELFTESTS/sec_nl.py
 export PYTHONDONTWRITEBYTECODE=1
-CTL=$(command -v smtpguardctl)
 NOBODY=(setpriv --reuid=65534 --regid=65534 --clear-groups)
 # the unprivileged user must reach its files: SG_TMP is 0700
 chmod 0755 "$SG_TMP"
@@ -156,8 +155,8 @@ declare -A CLASS=(
 )
 # the flavour each read command has (the other one is not supported)
 declare -A READ_KIND=(
-	[ALLOW_GET]=dump [PORTS_GET]=do [MODE_GET]=do [STATS_GET]=do
-	[BLOCK_GET]=dump [BLOCK_TEST]=do [FEED_GET]=dump
+	[ALLOW_GET]=dump [PORTS_GET]="do" [MODE_GET]="do" [STATS_GET]="do"
+	[BLOCK_GET]=dump [BLOCK_TEST]="do" [FEED_GET]=dump
 )
 
 # check_table FILE: "sec_nl.py table" output of an unprivileged sender.

@@ -227,7 +227,7 @@ fwd_count()
 # sflood NS ARGS...: one sg_flood that must send everything ("-n N").
 sflood()
 {
-	local ns=$1 out a prev= n=1
+	local ns=$1 out a prev='' n=1
 	shift
 
 	for a in "$@"; do

@@ -4,7 +4,8 @@
 # Host-side static checks, one KTAP line each: the module builds with W=1
 # and without a single warning for every test kernel, sparse (C=2) reports
 # nothing in our files, checkpatch --strict is clean, the YNL spec
-# matches the UAPI header, and cppcheck finds nothing in the userspace C.
+# matches the UAPI header, cppcheck finds nothing in the userspace C, and
+# nor does shellcheck in the shell scripts.
 #
 # usage: static_check.sh KVER...
 set -uo pipefail
@@ -84,6 +85,17 @@ if command -v cppcheck >/dev/null; then
 else
 	n=$((n + 1))
 	echo "ok $n static: cppcheck # SKIP cppcheck is not installed"
+fi
+
+# Every shell script (and the bash completion): shellcheck's warnings.
+if command -v shellcheck >/dev/null; then
+	(cd "$root" && shellcheck -x -S warning .ci/run bench/*.sh selftests/*.sh \
+		selftests/pkg/*.sh selftests/vm/*.sh tools/fuzz/*.sh tools/tests/*.sh &&
+		shellcheck -s bash -S warning completion/smtpguardctl) >"$tmp/shellcheck" 2>&1
+	result $? "static: shellcheck clean for every shell script" "$tmp/shellcheck"
+else
+	n=$((n + 1))
+	echo "ok $n static: shellcheck # SKIP shellcheck is not installed"
 fi
 
 exit "$failed"

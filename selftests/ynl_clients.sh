@@ -172,7 +172,7 @@ sg_load_module_or_die
 
 ynl_part()
 {
-	local want got ev sent0 pid rc t0 unexp out
+	local want got ev sent0 pid rc t0 out
 
 	# 1: allow-add, with the kernel's schema validating the spec first.
 	YNL_SCHEMA_ARGS=(--schema "$YNL_SCHEMA")

@@ -34,7 +34,7 @@ kernels=$("$here/kernels.sh" 2>/dev/null) || { apt_update; kernels=$("$here/kern
 mapfile -t kvers <<<"$kernels"
 
 pkgs=(
-	make build-essential pkg-config kmod dkms sparse cpio xz-utils jq clang cppcheck
+	make build-essential pkg-config kmod dkms sparse cpio xz-utils jq clang cppcheck shellcheck
 	systemd curl
 	debhelper dh-dkms dpkg-dev fakeroot
 	qemu-system-x86 busybox-static
