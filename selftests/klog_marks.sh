@@ -56,9 +56,9 @@ while ((n < max_lines)); do
 		klog 7 "klog_marks flood $n $pad"
 		n=$((n + 1))
 	done
-	dmesg | grep -qF "$old_mark" || break
+	sg_klog_has "$old_mark" || break
 done
-dmesg | grep -qF "$old_mark" && sg_fail "the $bufsize-byte ring buffer still holds the mark after $n lines of ${#pad} bytes"
+sg_klog_has "$old_mark" && sg_fail "the $bufsize-byte ring buffer still holds the mark after $n lines of ${#pad} bytes"
 sg_diag "the ring buffer dropped the mark after $n lines ($(dmesg | wc -l) lines in it now)"
 sg_klog_mark
 klog 6 "klog_marks wrapped $tag"

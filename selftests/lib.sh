@@ -415,6 +415,12 @@ sg_klog_put_mark()
 	fi
 }
 
+# sg_klog_has MARK: the kernel log still holds MARK.
+sg_klog_has()
+{
+	[[ -n $1 ]] && sg_klog_after "$1" >/dev/null
+}
+
 # sg_klog_after MARK: the kernel log lines after MARK's last copy; all of
 # them, and status 3, when the ring buffer has dropped MARK (everything
 # left is newer then, but some lines since the mark are lost).
@@ -454,13 +460,14 @@ SG_OOPS_RE='Oops|BUG:|WARNING:|general protection|Call Trace|KASAN|UBSAN|refcoun
 # the script started: no oops/warning lines and no new D/W taint bits.
 sg_check_kernel_clean()
 {
-	local bad taint
+	local log rc=0 bad taint
 
-	bad=$(sg_klog_since_start | grep -E "$SG_OOPS_RE")
+	log=$(sg_klog_since_start) || rc=$?
+	bad=$(grep -E "$SG_OOPS_RE" <<<"$log")
 	[[ -z $bad ]] || sg_fail "kernel log:"$'\n'"$bad"
 	# the taint bits below still cover what dropped out
-	sg_klog_since_start >/dev/null ||
-		echo "# the kernel log wrapped since the script started: only its last $(dmesg | wc -l) lines were checked"
+	((rc == 3)) &&
+		echo "# the kernel log wrapped since the script started: only its last $(wc -l <<<"$log") lines were checked"
 	taint=$(cat /proc/sys/kernel/tainted)
 	# 128 = D (died: oops), 512 = W (warning)
 	if (((taint & ~SG_TAINT_START) & (128 | 512))); then

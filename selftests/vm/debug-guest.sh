@@ -14,6 +14,9 @@
 set -uo pipefail
 
 [[ ${1:-} == -- ]] && shift
+# the kernel log marks (sg_klog_put_mark, sg_klog_after)
+# shellcheck source-path=SCRIPTDIR source=../lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
 kml=/sys/kernel/debug/kmemleak
 [[ -d /sys/kernel/debug/tracing || -e $kml ]] || mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
 
@@ -21,8 +24,11 @@ if [[ -w $kml ]]; then
 	# Boot-time suspects are the kernel's, before any of our code ran.
 	echo clear >"$kml"
 fi
-mark="smtpguard-debug: checkers armed at $(cut -d' ' -f1 /proc/uptime)s"
-echo "$mark" >/dev/kmsg
+sg_klog_put_mark mark
+if [[ -z $mark ]]; then
+	echo "not ok - no mark in the kernel log (/dev/kmsg): the run's reports cannot be told from boot's"
+	exit 1
+fi
 
 rc=0
 "$@" || rc=$?
@@ -33,12 +39,10 @@ fi
 
 log=$(mktemp)
 # Only what the kernel said after the mark.
-dmesg | sed -n "/${mark//\//\\/}/,\$p" >"$log"
 failed=0
-if [[ ! -s $log ]]; then
+if ! sg_klog_after "$mark" >"$log"; then
 	# the ring buffer dropped the mark: what came before what is left is lost
-	echo "not ok - the kernel log wrapped during the run: what came before the $(dmesg | wc -l) lines left is lost (boot with a larger log_buf_len)"
-	dmesg >"$log"
+	echo "not ok - the kernel log wrapped during the run: what came before the $(wc -l <"$log") lines left is lost (boot with a larger log_buf_len)"
 	failed=1
 fi
 
