@@ -56,11 +56,11 @@ log_test "a $((N + 1))-entry feed loads in one transaction"
 ip netns exec "$NS_OUT" "${PROBE[@]}" recv "$OUT4" 5555 "$SG_TMP/recv" &
 SG_PIDS+=($!)
 rpid=$!
-busywait 20000 grep -qs ready "$SG_TMP/recv" || sg_fail "receiver did not start"
+busywait "$(sg_bound 20000)" grep -qs ready "$SG_TMP/recv" || sg_fail "receiver did not start"
 ip netns exec "$NS_CLI" "${PROBE[@]}" send "$OUT4" 5555 600 100 >/dev/null &
 SG_PIDS+=($!)
 spid=$!
-busywait 20000 sg_stat_above "$NS_RTR" cnc_dropped 20 || sg_fail "the flow does not reach the router"
+busywait "$(sg_bound 20000)" sg_stat_above "$NS_RTR" cnc_dropped 20 || sg_fail "the flow does not reach the router"
 before=$(sg_stat "$NS_RTR" cnc_dropped)
 for f in new old; do
 	t0=$(timestamp_ms)
@@ -68,7 +68,7 @@ for f in new old; do
 	check_err $? "replace with $f failed: $out"
 	sg_diag "replaced with $f.txt in $(($(timestamp_ms) - t0)) ms"
 done
-busywait 20000 sg_stat_above "$NS_RTR" cnc_dropped $((before + 20)) ||
+busywait "$(sg_bound 20000)" sg_stat_above "$NS_RTR" cnc_dropped $((before + 20)) ||
 	sg_fail "cnc_dropped did not keep growing during the replaces"
 kill "$spid" 2>/dev/null
 wait "$spid" 2>/dev/null
@@ -84,7 +84,7 @@ sg_ctl_ok "$NS_RTR" block del "$OUT4"
 ip netns exec "$NS_OUT" "${PROBE[@]}" recv "$OUT4" 5555 "$SG_TMP/recv" &
 rpid=$!
 SG_PIDS+=("$rpid")
-busywait 20000 grep -qs ready "$SG_TMP/recv"
+busywait "$(sg_bound 20000)" grep -qs ready "$SG_TMP/recv"
 ip netns exec "$NS_CLI" "${PROBE[@]}" send "$OUT4" 5555 1 50 >/dev/null
 sleep 0.5
 kill "$rpid"

@@ -150,9 +150,9 @@ log_test "overlapping feeds: blocked until every feed drops it"
 # tool and the probe starting took more than 6 s, past a shorter timeout.
 sg_ctl_ok "$NS_RTR" block "$OUT4" timeout 15
 expect_blocked "$NS_CLI" "$OUT4" "" "timeout not reached"
-busywait 30000 bash -c "! ip netns exec $NS_RTR smtpguardctl block test $OUT4 >/dev/null" ||
+busywait "$(sg_bound 30000)" bash -c "! ip netns exec $NS_RTR smtpguardctl block test $OUT4 >/dev/null" ||
 	sg_fail "$OUT4 still blocked long after its 15 s timeout"
-busywait 15000 bash -c "[[ \$(ip netns exec $NS_RTR awk '\$1 == \"block_entries\" {print \$2}' /proc/net/smtpguard) == 0 ]]" ||
+busywait "$(sg_bound 15000)" bash -c "[[ \$(ip netns exec $NS_RTR awk '\$1 == \"block_entries\" {print \$2}' /proc/net/smtpguard) == 0 ]]" ||
 	sg_fail "the expired entry was not removed"
 expect_passes "$NS_CLI" "$OUT4" "" "after expiry"
 log_test "timeout: the entry expires and is removed"

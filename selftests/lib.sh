@@ -50,15 +50,32 @@ if ! command -v smtpguardctl >/dev/null 2>&1 && [[ -x $SG_ROOT/tools/smtpguardct
 fi
 PATH=$PATH:/usr/sbin:/sbin
 
-: "${WAIT_TIMEOUT:=20}"		# seconds, for every poll
-: "${SMTP_OK_TIMEOUT:=20}"	# SMTP client timeout where delivery must work
+# How many times slower than Debian's kernel under TCG this guest runs:
+# check-debug.sh sets it (KASAN and lockdep).  Every bound on how long
+# the guest may take for work that must happen is multiplied by it
+# (sg_bound); a bound that decides that something did NOT happen (a SYN
+# dropped) is not, it stays short and exact.
+SG_TIME_SCALE=${SMTPGUARD_TIME_SCALE:-1}
+if [[ ! $SG_TIME_SCALE =~ ^[1-9][0-9]?$ ]]; then
+	echo "lib.sh: SMTPGUARD_TIME_SCALE '$SG_TIME_SCALE': want a whole number from 1 to 99" >&2
+	exit 2
+fi
+
+# sg_bound N: N (seconds or milliseconds) scaled for this guest.
+sg_bound()
+{
+	echo $(($1 * SG_TIME_SCALE))
+}
+
+: "${WAIT_TIMEOUT:=$(sg_bound 20)}"		# seconds, for every poll
+: "${SMTP_OK_TIMEOUT:=$(sg_bound 20)}"	# SMTP client timeout where delivery must work
 # How long an SMTP connection attempt that must be dropped waits for an
 # answer to its SYN.  A connection the router lets through is established
 # within milliseconds even under TCG (veth delivers synchronously), so two
 # seconds (two SYNs: the first retransmission comes after one) leave a wide
 # margin and still cannot mistake a passed SYN for a dropped one.
 : "${SMTP_DROP_TIMEOUT:=${SMTPGUARD_DROP_TIMEOUT:-2}}"
-: "${HTTP_TIMEOUT:=15}"
+: "${HTTP_TIMEOUT:=$(sg_bound 15)}"
 # Which client sg_smtp and sg_smtp_blocked use: "hub" (default: the
 # long-lived helper sg_hub.py, smtplib / a bare connect) or "swaks" (one
 # swaks process per attempt, as the scripts that call sg_swaks always do).

@@ -245,7 +245,7 @@ rm -f "$SG_TMP/go-txns"
 in_cg python3 "$SECNL" txns 9 "$SG_TMP/go-txns" >"$SG_TMP/txns.out" 2>&1 &
 txpid=$!
 SG_PIDS+=("$txpid")
-busywait 60000 grep -q '^begin 9 ' "$SG_TMP/txns.out" || sg_fail "txns: $(cat "$SG_TMP/txns.out")"
+busywait "$(sg_bound 60000)" grep -q '^begin 9 ' "$SG_TMP/txns.out" || sg_fail "txns: $(cat "$SG_TMP/txns.out")"
 expect_eq "transactions 1..8" 8 "$(grep -c '^begin [1-8] OK ' "$SG_TMP/txns.out")"
 line9=$(grep '^begin 9 ' "$SG_TMP/txns.out")
 [[ $line9 == "begin 9 EBUSY "*"too many open transactions"* ]] || sg_fail "the 9th transaction: $line9 (expected EBUSY, too many open transactions)"

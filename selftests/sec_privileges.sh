@@ -48,7 +48,7 @@ nobody()
 	local ns=$1
 	shift
 
-	ip netns exec "$ns" timeout 120 "${NOBODY[@]}" --inh-caps=-all --bounding-set=-all "$@"
+	ip netns exec "$ns" timeout "$(sg_bound 120)" "${NOBODY[@]}" --inh-caps=-all --bounding-set=-all "$@"
 }
 
 # Under TCG every process costs: the commands of a check run in one
@@ -63,7 +63,7 @@ while IFS= read -r line; do
 	in=/dev/null
 	[[ $line == *" <"* ]] && in=${line##* <} && line=${line% <*}
 	t=()
-	[[ $line == *monitor* ]] && t=(timeout 10)
+	[[ $line == *monitor* ]] && t=(timeout $((10 * ${SMTPGUARD_TIME_SCALE:-1})))
 	# shellcheck disable=SC2086 # words on purpose
 	"${t[@]}" smtpguardctl $line <"$in" >"$d/out.$i" 2>&1
 	echo $? >"$d/rc.$i"
@@ -396,21 +396,20 @@ EOF
 chmod 0755 "$U/ctr.sh"
 
 sg_klog_mark
-# A net for a hung container only: its own waits are bounded, and on the
-# debug kernel under TCG its steps alone took over 120 s.
+# A net for a hung container only: its own waits are bounded.
 # shellcheck disable=SC2016
-timeout 900 "${NOBODY[@]}" unshare --user --map-root-user --net \
+timeout "$(sg_bound 300)" "${NOBODY[@]}" unshare --user --map-root-user --net \
 	bash "$U/ctr.sh" "$U" "$NS_RTR" "$SG_SELFTESTS/netprobe.py" &
 ctr_pid=$!
 SG_PIDS+=("$ctr_pid")
-busywait 60000 test -e "$U/monitoring" || sg_fail "the container did not get its monitor going: $(cat "$U/ctr.log" "$U/mon.err" 2>&1)"
+busywait "$(sg_bound 60000)" test -e "$U/monitoring" || sg_fail "the container did not get its monitor going: $(cat "$U/ctr.log" "$U/mon.err" 2>&1)"
 # the host changes its router meanwhile (and back): not for the container
 sg_ctl_ok "$NS_RTR" ports 25 587 2525
 sg_ctl_ok "$NS_RTR" allow 10.10.10.11
 sg_ctl_ok "$NS_RTR" allow del 10.10.10.11
 sg_ctl_ok "$NS_RTR" ports 25 587
 touch "$U/host-done"
-busywait 60000 test -e "$U/ready" || sg_fail "the container did not finish: $(cat "$U/ctr.log")"
+busywait "$(sg_bound 60000)" test -e "$U/ready" || sg_fail "the container did not finish: $(cat "$U/ctr.log")"
 log=$(cat "$U/ctr.log")
 grep -q '^FAIL' <<<"$log" && sg_fail "in the container: $(grep '^FAIL' <<<"$log")"
 grep -q '^uid 0, CapEff:.*1ff' <<<"$log" || sg_fail "not root with capabilities in its user namespace: $(head -n1 <<<"$log")"

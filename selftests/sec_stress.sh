@@ -155,8 +155,8 @@ w_netns()
 		d=$(sg_now_ms)
 		if [[ -n $mon ]]; then
 			# a monitor leaves when its namespace is deleted
-			timeout 20 tail --pid="$mon" -f /dev/null ||
-				{ echo "monitor in $ns still runs 20 s after the delete" >>"$W/netns.err"; kill "$mon"; }
+			timeout "$(sg_bound 20)" tail --pid="$mon" -f /dev/null ||
+				{ echo "monitor in $ns still runs $(sg_bound 20) s after the delete" >>"$W/netns.err"; kill "$mon"; }
 			wait "$mon" 2>/dev/null
 		fi
 		echo "$ns: add $((a - t)) ms, configure $((b - a)), flood $((c - b)), del $((d - c)), monitor gone $(($(sg_now_ms) - d))" >>"$W/netns.times"
@@ -349,8 +349,8 @@ rx1=$!
 udp_counter "$NS_OUT" "$CNC" 5556 "$SG_TMP/rx.cnc" &
 rx2=$!
 SG_PIDS+=("$rx1" "$rx2")
-busywait 30000 grep -qs ready "$SG_TMP/rx.fwd" || sg_fail "UDP counter did not start"
-busywait 30000 grep -qs ready "$SG_TMP/rx.cnc" || sg_fail "UDP counter did not start"
+busywait "$(sg_bound 30000)" grep -qs ready "$SG_TMP/rx.fwd" || sg_fail "UDP counter did not start"
+busywait "$(sg_bound 30000)" grep -qs ready "$SG_TMP/rx.cnc" || sg_fail "UDP counter did not start"
 fwd0=$(fwd_count)
 cnc0=$(sg_stat "$NS_RTR" cnc_dropped)
 smtp0=$(sg_stat "$NS_RTR" smtp_dropped)
@@ -387,7 +387,7 @@ done
 left=$(ip netns list | grep -c "sg-churn-$SG_ID-")
 expect_eq "churn namespaces left" 0 "$left"
 # freed after RCU grace periods; the namespaces' cleanup runs in a workqueue
-busywait 10000 bash -c "[[ \$(cat $SG_CG/memory.current) -lt $((mem0 + 2 * 1024 * 1024)) ]]"
+busywait "$(sg_bound 10000)" bash -c "[[ \$(cat $SG_CG/memory.current) -lt $((mem0 + 2 * 1024 * 1024)) ]]"
 mem1=$(sg_cg_bytes)
 sg_diag "writers' cgroup: $mem0 bytes before, $mem1 after the flush; slab: smtpguard_block $(slab_objs smtpguard_block), smtpguard_offender $(slab_objs smtpguard_offender)"
 ((mem1 - mem0 < 2 * 1024 * 1024)) || sg_fail "flush left $((mem1 - mem0)) bytes charged to the writers' cgroup"
@@ -399,7 +399,7 @@ slab_empty()
 	[[ $n == merged || $n == 0 ]]
 }
 for c in smtpguard_block smtpguard_offender; do
-	busywait 5000 slab_empty $c || sg_fail "slab cache $c holds $(slab_objs $c) objects after flush"
+	busywait "$(sg_bound 5000)" slab_empty $c || sg_fail "slab cache $c holds $(slab_objs $c) objects after flush"
 done
 log_test "flushed: 0 entries, feeds, bytes and offenders; cgroup memory back within 2 MiB (+$(((mem1 - mem0) / 1024)) KiB)"
 
@@ -435,8 +435,8 @@ pids+=($!)
 t_flood fwd "$NS_OUT" -u -n 100 - "$CLI4" 4445 &
 pids+=($!)
 SG_PIDS+=("$hold_pid" "$mon_pid" "${pids[@]}")
-busywait 30000 grep -q '^held' "$SG_TMP/hold.out" || sg_fail "hold: $(cat "$SG_TMP/hold.out")"
-busywait 30000 sg_stat_above "$NS_RTR" cnc_dropped "$(sg_stat "$NS_RTR" cnc_dropped)" ||
+busywait "$(sg_bound 30000)" grep -q '^held' "$SG_TMP/hold.out" || sg_fail "hold: $(cat "$SG_TMP/hold.out")"
+busywait "$(sg_bound 30000)" sg_stat_above "$NS_RTR" cnc_dropped "$(sg_stat "$NS_RTR" cnc_dropped)" ||
 	sg_fail "no traffic reaches the router"
 sg_klog_mark
 sg_unload_module
@@ -457,7 +457,7 @@ bad=$(sg_klog_since_mark | grep -E "$SG_OOPS_RE")
 # a merged cache's sysfs alias outlives it: only an own cache must go
 [[ $slab0_block == merged ]] || expect_eq "slab cache smtpguard_block after rmmod" gone "$(slab_objs smtpguard_block)"
 [[ $slab0_off == merged ]] || expect_eq "slab cache smtpguard_offender after rmmod" gone "$(slab_objs smtpguard_offender)"
-busywait 10000 bash -c "[[ \$(cat $SG_CG/memory.current) -lt $((mem0 + 2 * 1024 * 1024)) ]]"
+busywait "$(sg_bound 10000)" bash -c "[[ \$(cat $SG_CG/memory.current) -lt $((mem0 + 2 * 1024 * 1024)) ]]"
 mem2=$(sg_cg_bytes)
 sg_diag "writers' cgroup after rmmod: $mem2 bytes ($mem0 before)"
 ((mem2 - mem0 < 2 * 1024 * 1024)) || sg_fail "rmmod left $((mem2 - mem0)) bytes charged to the writers' cgroup"

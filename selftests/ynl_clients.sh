@@ -308,7 +308,7 @@ libnl_part()
 	sg_ctl_ok "$NS_RTR" offenders flush
 	flood "$NS_CLI" -n 1 - "$OUT4" 25
 	expect_eq "records before" 1 "$(sg_stat "$NS_RTR" offenders)"
-	ip netns exec "$NS_RTR" "$LIBNL" -n 4 -t 60 >"$SG_TMP/libnl.out" 2>&1 &
+	ip netns exec "$NS_RTR" "$LIBNL" -n 4 -t "$(sg_bound 60)" >"$SG_TMP/libnl.out" 2>&1 &
 	pid=$!
 	SG_PIDS+=("$pid")
 	busywait $((WAIT_TIMEOUT * 1000)) grep -q '^subscribed ' "$SG_TMP/libnl.out" ||
@@ -316,8 +316,9 @@ libnl_part()
 	sg_ctl_ok "$NS_RTR" allow 203.0.113.64/26
 	sg_ctl_ok "$NS_RTR" offenders flush
 	flood "$NS_CLI" -n 2 - "$OUT4" 25
-	# one IPv6 SYN to the outside MX: dropped, a new offender
-	timeout 2 ip netns exec "$NS_CLI" bash -c ": <>/dev/tcp/$OUT6/25" 2>/dev/null
+	# one IPv6 SYN to the outside MX: dropped, a new offender (the bound
+	# is for bash to start and send it)
+	timeout "$(sg_bound 2)" ip netns exec "$NS_CLI" bash -c ": <>/dev/tcp/$OUT6/25" 2>/dev/null
 	wait "$pid"
 	rc=$?
 	out=$(cat "$SG_TMP/libnl.out")

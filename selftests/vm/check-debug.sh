@@ -17,6 +17,7 @@
 #
 # Knobs: SMTPGUARD_VM_SMP (default 2 here: lockdep sees real concurrency),
 # SMTPGUARD_VM_MEM (2048), SMTPGUARD_TEST_TIMEOUT (per script, 2700),
+# SMTPGUARD_TIME_SCALE (5: the tests' time bounds, see lib.sh),
 # SMTPGUARD_DEBUG_TIMEOUT (the suite boot, 14400 s), and the suite's own
 # (SMTPGUARD_NLFUZZ_BAD/MIX...).  Arguments: test script names, to run only
 # those.  Ends with "N passed, N failed, N skipped".
@@ -88,6 +89,9 @@ export SMTPGUARD_VM_MACHINE=${SMTPGUARD_VM_MACHINE:-q35}
 smp=${SMTPGUARD_VM_SMP:-2}
 mem=${SMTPGUARD_VM_MEM:-2048}
 export SMTPGUARD_TEST_TIMEOUT=${SMTPGUARD_TEST_TIMEOUT:-2700}
+# lib.sh multiplies every "must be done within" bound by it (sg_bound):
+# KASAN and lockdep make the guest about this many times slower.
+export SMTPGUARD_TIME_SCALE=${SMTPGUARD_TIME_SCALE:-5}
 # debug-guest.sh reads the whole run's reports from the ring buffer: 32 MiB
 # holds hours of the suite; debug.config's 1 MiB may not (sec_stress.sh logs a lot).
 export SMTPGUARD_VM_APPEND="log_buf_len=32M ${SMTPGUARD_VM_APPEND:-}"
