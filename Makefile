@@ -24,12 +24,16 @@ module:
 
 # Build for every installed kernel, each in build/<release>/ so that the
 # object files of different kernels never mix.  W=1 is the project's bar.
+# MODULE_KDIR: the build tree of a kernel not installed here (check-debug's
+# debug kernel; KERNELS is then its release).
+MODULE_KDIR ?=
 module-all:
 	@set -e; for k in $(KERNELS); do \
 		d=$(CURDIR)/build/$$k; mkdir -p $$d; \
+		kd="$(MODULE_KDIR)"; [ -n "$$kd" ] || kd=/lib/modules/$$k/build; \
 		cp -a Kbuild kmod include $$d/; \
 		echo "  MODULE  $$k"; \
-		$(MAKE) -s -C /lib/modules/$$k/build M=$$d W=1 modules; \
+		$(MAKE) -s -C $$kd M=$$d W=1 modules; \
 	done
 
 tool:

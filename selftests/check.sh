@@ -39,41 +39,9 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-total_pass=0 total_fail=0 total_skip=0
-summary=()
-
-# tally NAME FILE: count the result lines of one section.
-tally() {
-	local name=$1 file=$2 p f s
-	s=$(grep -cE '^ok\b.*#[[:space:]]*SKIP' "$file")
-	p=$(($(grep -cE '^ok\b' "$file") - s))
-	f=$(grep -cE '^not ok\b' "$file")
-	total_pass=$((total_pass + p))
-	total_fail=$((total_fail + f))
-	total_skip=$((total_skip + s))
-	summary+=("# $name: $p passed, $f failed, $s skipped")
-}
-
-# step NAME CMD...: run a host step, output live and kept; a failing step
-# that printed no "not ok" gets one.
-step() {
-	local name=$1 out=$tmp/$1.out rc
-	shift
-	echo "# === $name: $*"
-	"$@" 2>&1 | tee "$out"
-	rc=${PIPESTATUS[0]}
-	if ((rc != 0)) && ! grep -qE '^not ok\b' "$out"; then
-		echo "not ok - $name: '$*' failed with status $rc" | tee -a "$out"
-	fi
-	return "$rc"
-}
-
-finish() {
-	printf '%s\n' "${summary[@]}"
-	echo "$total_pass passed, $total_fail failed, $total_skip skipped"
-	((total_fail == 0))
-	exit
-}
+# tally, step, boot_failed, finish
+# shellcheck source-path=SCRIPTDIR source=tally.sh
+source selftests/tally.sh
 
 if ! step deps selftests/vm/deps.sh; then
 	tally deps "$tmp/deps.out"
@@ -127,9 +95,8 @@ tally "systemd units" "$tmp/systemd.out"
 vm() {
 	local k=$1 out=$tmp/vm-$1.out rc=0
 	selftests/vm/run.sh --kernel "$k" --smp "$smp" --mem "$mem" --timeout "$vm_timeout" -- selftests/run_tests.sh >"$out" 2>&1 || rc=$?
-	# run.sh's own complaints (crash, timeout, lost guest) start with
-	# "run.sh: <kver>:"; the tests' failures are already "not ok" lines.
-	if grep -q "^run.sh: $k:" "$out" || { ((rc != 0)) && ! grep -qE '^not ok\b' "$out"; }; then
+	# the tests' failures are already "not ok" lines
+	if boot_failed "$k" "$out" "$rc"; then
 		echo "not ok - kernel $k: VM run failed (status $rc, console in build/vm/$k.console.log)" >>"$out"
 	fi
 }

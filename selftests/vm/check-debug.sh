@@ -30,57 +30,46 @@ kdir=$cache/debug-kernel/build
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-pass=0 fail=0 skip=0
-count() { # count FILE
-	local s
-	s=$(grep -cE '^ok\b.*#[[:space:]]*SKIP' "$1")
-	pass=$((pass + $(grep -cE '^ok\b' "$1") - s))
-	fail=$((fail + $(grep -cE '^not ok\b' "$1")))
-	skip=$((skip + s))
-}
-finish() {
-	echo "$pass passed, $fail failed, $skip skipped"
-	((fail == 0))
-	exit
-}
-# step NAME CMD...: a host step; one "not ok" if it fails.
-step() {
-	local name=$1
-	shift
-	echo "# === $name: $*"
-	if "$@"; then
-		echo "ok - $name"
-		pass=$((pass + 1))
-	else
-		echo "not ok - $name: '$*' failed"
-		fail=$((fail + 1))
-		finish
-	fi
+# tally, step, boot_failed, finish
+# shellcheck source-path=SCRIPTDIR source=../tally.sh
+source selftests/tally.sh
+
+# must NAME LABEL CMD...: a host step every later one needs; counted under
+# LABEL, and the end of the run if it fails.
+must() {
+	local name=$1 label=$2 rc=0
+	shift 2
+	step "$name" "$@" || rc=$?
+	tally "$label" "$tmp/$name.out"
+	((rc == 0)) || finish
 }
 
 t0=$SECONDS
-step deps selftests/vm/deps.sh
+must deps deps selftests/vm/deps.sh --debug-kernel
 build_kernel() {
 	selftests/vm/debug-kernel.sh >"$tmp/kver" && kver=$(tail -n1 "$tmp/kver") && [[ -n $kver ]]
 }
 kver=
-step "debug kernel (linux-source-6.12, selftests/vm/debug.config)" build_kernel
+# not through step's pipe: kver is set in this shell
+if build_kernel; then
+	echo "ok - debug kernel $kver (linux-source-6.12, selftests/vm/debug.config)" >"$tmp/kernel.out"
+else
+	echo "not ok - debug kernel: selftests/vm/debug-kernel.sh failed" >"$tmp/kernel.out"
+fi
+cat "$tmp/kernel.out"
+tally "debug kernel" "$tmp/kernel.out"
+[[ -n $kver ]] || finish
 
-# smtpguard.ko where run.sh's SMTPGUARD_KO points, built as module-all does.
-build_module() {
-	local d=$root/build/$kver
-	mkdir -p "$d" && cp -a Kbuild kmod include "$d/" &&
-		make -s -C "$kdir" M="$d" W=1 modules
-}
+# smtpguard.ko where run.sh's SMTPGUARD_KO points
+must module "smtpguard.ko for $kver (W=1)" make -s module-all KERNELS="$kver" MODULE_KDIR="$kdir"
 build_canary() {
 	local d=$root/build/canary-$kver
 	mkdir -p "$d" && cp -a selftests/vm/canary/. "$d/" &&
 		make -s -C "$kdir" M="$d" W=1 modules
 }
-step "smtpguard.ko for $kver (W=1)" build_module
-step "sg_canary.ko for $kver" build_canary
-step "tool and helpers" make -s tool
-step "selftest helpers" make -s -C selftests
+must canary-module "sg_canary.ko for $kver" build_canary
+must tool "tool and helpers" make -s tool
+must helpers "selftest helpers" make -s -C selftests
 
 # q35: the pc machine's DSDT builds its PCI routing table in an AML loop
 # that takes over 30 s per device under KASAN and lockdep in TCG (ACPI
@@ -108,11 +97,9 @@ sed 's/^/# canary: /' "$tmp/canary.out"
 canary() { # canary CHECKER WHAT
 	if grep -qE "^not ok - $1:" "$tmp/canary.out"; then
 		echo "ok - canary: $1 reported $2"
-		pass=$((pass + 1))
 	else
 		echo "not ok - canary: $1 did not report $2"
-		fail=$((fail + 1))
-	fi
+	fi | tee -a "$tmp/canary.tap"
 }
 canary PROVE_RCU "rcu_dereference() outside a read-side section"
 canary DEBUG_ATOMIC_SLEEP "might_sleep() under a spinlock"
@@ -123,11 +110,10 @@ canary kmemleak "dropped allocations"
 canary "other kernel reports" "a plain WARN()"
 if ((rc != 0)) && grep -q "^run.sh: $kver: kernel trouble" "$tmp/canary.out"; then
 	echo "ok - canary: run.sh failed the boot on the reports (status $rc)"
-	pass=$((pass + 1))
 else
 	echo "not ok - canary: run.sh did not fail the boot (status $rc)"
-	fail=$((fail + 1))
-fi
+fi | tee -a "$tmp/canary.tap"
+tally canary "$tmp/canary.tap"
 
 echo "# === the suite on $kver ($smp vCPUs, ${mem} MB)"
 rc=0
@@ -135,10 +121,9 @@ selftests/vm/run.sh --kernel "$kver" --smp "$smp" --mem "$mem" \
 	--timeout "${SMTPGUARD_DEBUG_TIMEOUT:-14400}" -- \
 	selftests/vm/debug-guest.sh -- selftests/run_tests.sh "$@" 2>&1 | tee "$tmp/suite.out"
 rc=${PIPESTATUS[0]}
-count "$tmp/suite.out"
-if grep -q "^run.sh: $kver:" "$tmp/suite.out" || { ((rc != 0)) && ! grep -qE '^not ok\b' "$tmp/suite.out"; }; then
-	echo "not ok - the suite's boot failed (status $rc, console in build/vm/$kver.console.log)"
-	fail=$((fail + 1))
+if boot_failed "$kver" "$tmp/suite.out" "$rc"; then
+	echo "not ok - the suite's boot failed (status $rc, console in build/vm/$kver.console.log)" | tee -a "$tmp/suite.out"
 fi
+tally suite "$tmp/suite.out"
 echo "# check-debug: $kver, $smp vCPUs, $((SECONDS - t0)) s in all"
 finish

@@ -6,6 +6,7 @@
 # the headers of both test kernels, both kernel images extracted into the
 # cache (never installed on the host), the kernel source tree (checkpatch,
 # kselftest headers, YNL client).  Cache: ${SMTPGUARD_CACHE:-~/.cache/smtpguard}.
+# --debug-kernel: also what building the debug kernel needs (check-debug).
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -23,6 +24,16 @@ apt_update() {
 }
 
 installed() { [[ $(dpkg-query -W -f='${db:Status-Abbrev}' "$1" 2>/dev/null) == "ii " ]]; }
+
+debug_kernel=0
+case ${1:-} in
+'') ;;
+--debug-kernel) debug_kernel=1 ;;
+*)
+	echo "deps.sh: unknown argument '$1' (the only one is --debug-kernel)" >&2
+	exit 2
+	;;
+esac
 
 if [[ $(id -u) -ne 0 ]]; then
 	echo "deps.sh: must run as root (apt-get, dkms, qemu with 9p)" >&2
@@ -48,6 +59,9 @@ for k in "${kvers[@]}"; do
 	pkgs+=("linux-headers-$k")
 done
 [[ ${kvers[0]} == 6.1.0-* ]] && pkgs+=(linux-headers-amd64)
+# selftests/vm/debug-kernel.sh checks for the same list
+debug_kernel_pkgs=(flex bison bc libelf-dev libssl-dev)
+((debug_kernel)) && pkgs+=("${debug_kernel_pkgs[@]}")
 
 missing=()
 for p in "${pkgs[@]}"; do
