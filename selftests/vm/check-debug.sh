@@ -5,7 +5,7 @@
 # it, on the debug kernel (selftests/vm/debug-kernel.sh: KASAN, lockdep and
 # PROVE_RCU, KMEMLEAK, DEBUG_ATOMIC_SLEEP, debug objects), failing on any
 # report.  Not part of make check: the first kernel build alone takes about
-# 14 minutes on 2 cores, and the suite under KASAN and lockdep runs several
+# 15 minutes on 2 cores, and the suite under KASAN and lockdep runs several
 # times slower than on Debian's kernels.
 #
 #   1. deps, the debug kernel (cached), smtpguard.ko and the canary for it,

@@ -12,7 +12,7 @@
 # Prints the release on its last line.  Rebuilds only when the config
 # fragment, the kernel source or the compiler changed (the key in
 # kernels/<release>/.key); a rebuild reuses the build tree's objects.
-# A first build takes about 14 minutes on 2 cores.  Its packages come from
+# A first build takes about 15 minutes on 2 cores.  Its packages come from
 # selftests/vm/deps.sh --debug-kernel.
 set -euo pipefail
 
