@@ -31,7 +31,7 @@ module-all:
 	@set -e; for k in $(KERNELS); do \
 		d=$(CURDIR)/build/$$k; mkdir -p $$d; \
 		kd="$(MODULE_KDIR)"; [ -n "$$kd" ] || kd=/lib/modules/$$k/build; \
-		cp -a Kbuild kmod include $$d/; \
+		rm -rf $$d/kmod; cp -a Kbuild kmod include $$d/; \
 		echo "  MODULE  $$k"; \
 		$(MAKE) -s -C $$kd M=$$d W=1 modules; \
 	done

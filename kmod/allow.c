@@ -14,44 +14,21 @@
 #include <linux/overflow.h>
 #include <linux/slab.h>
 #include <linux/socket.h>
-#include <linux/sort.h>
 #include <linux/string.h>
 
-#include "smtpguard.h"
+#include "allow.h"
 
-int sg_prefix_cmp(const void *a, const void *b)
+const char *sg_mode_name(u8 mode)
 {
-	const struct sg_prefix *pa = a, *pb = b;
-	int ret;
-
-	/* AF_INET sorts before AF_INET6: IPv4 entries come first. */
-	if (pa->family != pb->family)
-		return pa->family < pb->family ? -1 : 1;
-	ret = memcmp(&pa->addr, &pb->addr, sizeof(pa->addr));
-	if (ret)
-		return ret;
-	if (pa->len != pb->len)
-		return pa->len < pb->len ? -1 : 1;
-	return 0;
-}
-
-/* Sort and drop duplicates in place; returns the number kept. */
-u32 sg_prefixes_sort_unique(struct sg_prefix *p, u32 nr)
-{
-	u32 i, kept;
-
-	if (!nr)
-		return 0;
-	/* Feeds arrive sorted from smtpguardctl; skip the O(n log n) then. */
-	for (i = 1; i < nr && sg_prefix_cmp(&p[i - 1], &p[i]) <= 0; i++)
-		;
-	if (i < nr)
-		sort(p, nr, sizeof(*p), sg_prefix_cmp, NULL);
-	for (i = 1, kept = 1; i < nr; i++) {
-		if (sg_prefix_cmp(&p[kept - 1], &p[i]))
-			p[kept++] = p[i];
+	switch (mode) {
+	case SMTPGUARD_MODE_OFF:
+		return "off";
+	case SMTPGUARD_MODE_MONITOR:
+		return "monitor";
+	case SMTPGUARD_MODE_ENFORCE:
+		return "enforce";
 	}
-	return kept;
+	return "unknown";
 }
 
 static struct sg_u128 sg_u128_from_in6(const struct in6_addr *a)
@@ -95,35 +72,6 @@ static u32 sg_u32_hostmask(u8 len)
 }
 
 /*
- * Returns 0 when @p has no host bits set, else -EINVAL with the network
- * address (host bits cleared) in @masked, for the error message.
- */
-int sg_prefix_check_host_bits(const struct sg_prefix *p,
-			      struct sg_prefix *masked)
-{
-	*masked = *p;
-	if (p->family == AF_INET) {
-		u32 a = ntohl(p->addr.s6_addr32[0]);
-		u32 m = sg_u32_hostmask(p->len);
-
-		if (!(a & m))
-			return 0;
-		masked->addr.s6_addr32[0] = htonl(a & ~m);
-	} else {
-		struct sg_u128 a = sg_u128_from_in6(&p->addr);
-		struct sg_u128 m = sg_u128_hostmask(p->len);
-
-		if (!(a.hi & m.hi) && !(a.lo & m.lo))
-			return 0;
-		masked->addr.s6_addr32[0] = htonl((a.hi & ~m.hi) >> 32);
-		masked->addr.s6_addr32[1] = htonl((u32)(a.hi & ~m.hi));
-		masked->addr.s6_addr32[2] = htonl((a.lo & ~m.lo) >> 32);
-		masked->addr.s6_addr32[3] = htonl((u32)(a.lo & ~m.lo));
-	}
-	return -EINVAL;
-}
-
-/*
  * One allocation holds the header and all arrays, so one kvfree_rcu()
  * releases a snapshot.  At SMTPGUARD_MAX_ALLOW entries this is a few hundred
  * KiB, hence kvmalloc rather than kmalloc.
@@ -153,6 +101,7 @@ static void sg_policy_copy_settings(struct sg_policy *pol,
 {
 	pol->mode = old->mode;
 	pol->mode_explicit = old->mode_explicit;
+	pol->smtp_armed = old->smtp_armed;
 	pol->nr_ports = old->nr_ports;
 	memcpy(pol->ports, old->ports, sizeof(pol->ports));
 }
@@ -250,7 +199,7 @@ struct sg_policy *sg_policy_copy(const struct sg_policy *old)
 	return pol;
 }
 
-/* @old's mode and ports with an empty allow-list: ALLOW_FLUSH. */
+/* @old's settings with an empty allow-list: ALLOW_FLUSH. */
 struct sg_policy *sg_policy_copy_settings_only(const struct sg_policy *old)
 {
 	struct sg_policy *pol = sg_policy_alloc(0, 0);
@@ -263,7 +212,7 @@ struct sg_policy *sg_policy_copy_settings_only(const struct sg_policy *old)
 /*
  * New snapshot = @old plus @add (validated, any order, may repeat or already
  * be present).  @add is sorted in place.  -ENOSPC if the union would exceed
- * SMTPGUARD_MAX_ALLOW.
+ * SMTPGUARD_MAX_ALLOW.  The new snapshot is armed: an allow-list exists.
  */
 int sg_policy_add(const struct sg_policy *old, struct sg_prefix *add,
 		  u32 nr_add, struct sg_policy **newp)
@@ -272,8 +221,11 @@ int sg_policy_add(const struct sg_policy *old, struct sg_prefix *add,
 	u32 i = 0, j = 0, n = 0, n4 = 0;
 	struct sg_prefix *out;
 	struct sg_policy *pol;
+	int err;
 
-	nr_add = sg_prefixes_sort_unique(add, nr_add);
+	err = sg_prefixes_sort_unique(add, nr_add, &nr_add);
+	if (err)
+		return err;
 
 	/* First pass counts the union, second pass writes it. */
 	while (i < old->nr_prefixes || j < nr_add) {
@@ -315,6 +267,7 @@ int sg_policy_add(const struct sg_policy *old, struct sg_prefix *add,
 		j += c >= 0;
 	}
 	pol->nr_prefixes = n;
+	pol->smtp_armed = true;
 	sg_policy_build_ranges(pol);
 	*newp = pol;
 	return 0;
@@ -331,8 +284,11 @@ int sg_policy_del(const struct sg_policy *old, struct sg_prefix *del,
 	u32 i, j = 0, n, n4;
 	struct sg_prefix *out;
 	struct sg_policy *pol;
+	int err;
 
-	nr_del = sg_prefixes_sort_unique(del, nr_del);
+	err = sg_prefixes_sort_unique(del, nr_del, &nr_del);
+	if (err)
+		return err;
 	if (WARN_ON_ONCE(nr_del > old->nr_prefixes))
 		return -EINVAL;
 	n = old->nr_prefixes - nr_del;

@@ -3,11 +3,15 @@
  * smtpguard: the netfilter hooks, verdicts, counters and the log.
  *
  * Every packet: when the namespace has a blocklist, one hash probe per
- * level in use for each of its two addresses (see block.c).  Then, for
+ * level in use for each of its two addresses (see blockset.c).  Then, for
  * traffic that is not SMTP: a protocol compare, one small header read and a
  * scan of at most SMTPGUARD_MAX_PORTS ports in one cache line.  Only packets
- * to an SMTP port look at the allow-list.  Only refused packets touch the
- * offender ledger (ledger.c), which also decides what is logged.
+ * to an SMTP port look at the allow-list, and only once one was configured
+ * (smtp_armed).  Only refused packets touch the offender ledger (ledger.c),
+ * which decides what is logged and which packet raises an event.
+ *
+ * The hooks find their namespace's state in their registration's .priv:
+ * each namespace registers its own copy of sg_hook_ops.
  */
 
 #include <linux/ip.h>
@@ -19,10 +23,13 @@
 #include <linux/ratelimit.h>
 #include <linux/skbuff.h>
 #include <linux/tcp.h>
+#include <linux/timekeeping.h>
 #include <net/ip.h>
 #include <net/ipv6.h>
 
-#include "smtpguard.h"
+#include "events.h"
+#include "hooks.h"
+#include "netns.h"
 
 /* "new offender <IPv6> mac <MAC>: " or the summary with its counts. */
 #define SG_LOG_LEAD_LEN		192
@@ -155,6 +162,66 @@ static void sg_cnc_peer(const struct sk_buff *skb,
 }
 
 /*
+ * Start of the log line: "" when the ledger is off (then every packet may
+ * log, within the namespace's rate limit), else the offender's report.
+ */
+static void sg_report_lead(char *buf, size_t len, enum sg_report report,
+			   struct sg_offender *o)
+{
+	u64 smtp, cnc, age;
+	char mac[24] = "";
+	int n;
+
+	buf[0] = 0;
+	if (report == SG_REPORT_OFF)
+		return;
+	smtp = atomic64_read(&o->smtp_packets);
+	cnc = atomic64_read(&o->cnc_packets);
+	age = ktime_get_real_seconds() - o->first_seen;
+	if (READ_ONCE(o->has_mac))
+		snprintf(mac, sizeof(mac), " mac %pM", o->mac);
+	if (o->family == AF_INET)
+		n = scnprintf(buf, len, "%soffender %pI4%s",
+			      report == SG_REPORT_NEW ? "new " : "",
+			      &o->addr.s6_addr32[0], mac);
+	else
+		n = scnprintf(buf, len, "%soffender %pI6c%s",
+			      report == SG_REPORT_NEW ? "new " : "",
+			      &o->addr, mac);
+	if (report == SG_REPORT_NEW)
+		scnprintf(buf + n, len - n, ": ");
+	else
+		scnprintf(buf + n, len - n,
+			  ": %llu packets (smtp %llu, cnc %llu) since first seen %llu s ago, last: ",
+			  smtp + cnc, smtp, cnc, age);
+}
+
+/*
+ * Count the offence against its host; returns whether to log, with the
+ * line's start in @lead.  The packet that reports raises the event.
+ */
+static bool sg_offence(struct sg_net *sn, const struct nf_hook_state *state,
+		       const struct sk_buff *skb, const struct sg_offence *off,
+		       char *lead, size_t lead_len)
+{
+	struct sg_ledger_note note;
+	enum sg_report report;
+
+	report = sg_ledger_record(&sn->ledger, state, skb, off, &note);
+	if (note.evicted)
+		this_cpu_add(sn->counters.pcpu->offenders_evicted, note.evicted);
+	if (report == SG_REPORT_NONE)
+		return false;
+	if (note.o)
+		sg_event_offender(sn, note.o,
+				  report == SG_REPORT_NEW ?
+				  SMTPGUARD_CMD_OFFENDER_NEW :
+				  SMTPGUARD_CMD_OFFENDER_UPDATE, off->mode);
+	sg_report_lead(lead, lead_len, report, note.o);
+	return true;
+}
+
+/*
  * A packet from or to a listed address, whatever its protocol.  The mode
  * is read only here, on a match: the hooks exist only while it is not off,
  * the check covers the moment it changes.  @from_listed: the source is the
@@ -174,24 +241,21 @@ static unsigned int sg_refuse_cnc(struct sg_net *sn,
 		.feed = feeds ? set->feeds[__ffs64(feeds)].name : "",
 	};
 	char lead[SG_LOG_LEAD_LEN];
-	enum sg_report report;
 	bool drop;
 
-	if (unlikely(!pol || pol->mode == SMTPGUARD_MODE_OFF))
+	if (unlikely(pol->mode == SMTPGUARD_MODE_OFF))
 		return NF_ACCEPT;
 	drop = pol->mode == SMTPGUARD_MODE_ENFORCE;
 	sg_block_hit(e);
 	if (drop)
-		this_cpu_inc(sn->stats->cnc_dropped);
+		this_cpu_inc(sn->counters.pcpu->cnc_dropped);
 	else
-		this_cpu_inc(sn->stats->cnc_would_drop);
+		this_cpu_inc(sn->counters.pcpu->cnc_would_drop);
 
 	off.mode = pol->mode;
 	sg_cnc_peer(skb, state, &off);
-	report = sg_ledger_record(sn, state, skb, &off, lead, sizeof(lead));
-	if (report != SG_REPORT_NONE)
-		sg_log_cnc(sn, state, skb, e, off.feed, drop,
-			   report == SG_REPORT_OFF ? "" : lead);
+	if (sg_offence(sn, state, skb, &off, lead, sizeof(lead)))
+		sg_log_cnc(sn, state, skb, e, off.feed, drop, lead);
 	return drop ? NF_DROP : NF_ACCEPT;
 }
 
@@ -209,16 +273,13 @@ static unsigned int sg_refuse(struct sg_net *sn, const struct sg_policy *pol,
 		.mode = pol->mode,
 	};
 	char lead[SG_LOG_LEAD_LEN];
-	enum sg_report report;
 
 	if (drop)
-		this_cpu_inc(sn->stats->dropped);
+		this_cpu_inc(sn->counters.pcpu->dropped);
 	else
-		this_cpu_inc(sn->stats->would_drop);
-	report = sg_ledger_record(sn, state, skb, &off, lead, sizeof(lead));
-	if (report != SG_REPORT_NONE)
-		sg_log(sn, state, skb, dport, drop, tiny,
-		       report == SG_REPORT_OFF ? "" : lead);
+		this_cpu_inc(sn->counters.pcpu->would_drop);
+	if (sg_offence(sn, state, skb, &off, lead, sizeof(lead)))
+		sg_log(sn, state, skb, dport, drop, tiny, lead);
 	return drop ? NF_DROP : NF_ACCEPT;
 }
 
@@ -242,10 +303,11 @@ static unsigned int sg_judge(const struct sk_buff *skb,
 	bool allowed;
 	u16 dport;
 
-	ports = skb_header_pointer(skb, thoff, sizeof(_ports), &_ports);
 	pol = rcu_dereference(sn->policy);
-	if (unlikely(!pol || pol->mode == SMTPGUARD_MODE_OFF))
+	/* No allow-list configured: SMTP is not this namespace's concern. */
+	if (!pol->smtp_armed || unlikely(pol->mode == SMTPGUARD_MODE_OFF))
 		return NF_ACCEPT;
+	ports = skb_header_pointer(skb, thoff, sizeof(_ports), &_ports);
 
 	if (unlikely(!ports)) {
 		/* RFC 1858: a first fragment too short to hold the ports could
@@ -277,7 +339,7 @@ static unsigned int sg_judge(const struct sk_buff *skb,
 	}
 
 	if (allowed) {
-		this_cpu_inc(sn->stats->allowed);
+		this_cpu_inc(sn->counters.pcpu->allowed);
 		return NF_ACCEPT;
 	}
 	return sg_refuse(sn, pol, state, skb, dport, false);
@@ -287,8 +349,8 @@ static unsigned int sg_hook_ipv4(void *priv, struct sk_buff *skb,
 				 const struct nf_hook_state *state)
 {
 	const struct iphdr *iph = ip_hdr(skb);
-	struct sg_net *sn = sg_pernet(state->net);
-	const struct sg_blockset *set = rcu_dereference(sn->block);
+	struct sg_net *sn = priv;
+	const struct sg_blockset *set = rcu_dereference(sn->block.set);
 
 	if (set && !sg_skip_loopback(state)) {
 		struct sg_block_entry *e = sg_block_lookup4(set, iph->saddr);
@@ -315,8 +377,8 @@ static unsigned int sg_hook_ipv6(void *priv, struct sk_buff *skb,
 				 const struct nf_hook_state *state)
 {
 	const struct ipv6hdr *ip6h = ipv6_hdr(skb);
-	struct sg_net *sn = sg_pernet(state->net);
-	const struct sg_blockset *set = rcu_dereference(sn->block);
+	struct sg_net *sn = priv;
+	const struct sg_blockset *set = rcu_dereference(sn->block.set);
 	unsigned short fragoff = 0;
 	unsigned int thoff = 0;
 	int flags = 0;
@@ -356,11 +418,12 @@ static unsigned int sg_hook_ipv6(void *priv, struct sk_buff *skb,
 }
 
 /*
- * Just before the filter table, so an ACCEPT there cannot bypass us.  The
- * same const array serves every namespace: netfilter keys registrations by
- * (net, ops).
+ * Just before the filter table, so that its verdict comes first: a DROP
+ * here ends the packet, whatever the filter chains would have said.
+ * Each namespace registers a copy of this table with .priv pointing to
+ * its state.
  */
-static const struct nf_hook_ops sg_hook_ops[] = {
+static const struct nf_hook_ops sg_hook_ops[SG_NR_HOOKS] = {
 	SG_HOOK(sg_hook_ipv4, NFPROTO_IPV4, NF_INET_FORWARD,
 		NF_IP_PRI_FILTER - 1),
 	SG_HOOK(sg_hook_ipv4, NFPROTO_IPV4, NF_INET_LOCAL_OUT,
@@ -375,12 +438,23 @@ static const struct nf_hook_ops sg_hook_ops[] = {
 		NF_IP6_PRI_FILTER - 1),
 };
 
-int sg_hooks_register(struct net *net)
+int sg_hooks_register(struct sg_net *sn)
 {
-	return nf_register_net_hooks(net, sg_hook_ops, ARRAY_SIZE(sg_hook_ops));
+	unsigned int i;
+
+	for (i = 0; i < SG_NR_HOOKS; i++) {
+		sn->hook_ops[i] = sg_hook_ops[i];
+		sn->hook_ops[i].priv = sn;
+	}
+	return nf_register_net_hooks(sg_net_of(sn), sn->hook_ops, SG_NR_HOOKS);
 }
 
-void sg_hooks_unregister(struct net *net)
+/*
+ * Packets already inside a hook may still run when this returns: the
+ * caller waits a grace period before freeing what they touch (namespace
+ * exit) or keeps it (a mode change: the state lives on).
+ */
+void sg_hooks_unregister(struct sg_net *sn)
 {
-	nf_unregister_net_hooks(net, sg_hook_ops, ARRAY_SIZE(sg_hook_ops));
+	nf_unregister_net_hooks(sg_net_of(sn), sn->hook_ops, SG_NR_HOOKS);
 }

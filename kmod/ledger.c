@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * smtpguard: the offender ledger, and the events that report it.
+ * smtpguard: the offender ledger, records only.
  *
  * One record per internal host that broke the policy, so the admin learns
  * "which PC" in one look instead of grepping a log that floods under a bot.
@@ -11,9 +11,18 @@
  * position, at most once a second per record.  So the LRU order has a one
  * second grain, which is all eviction needs.
  *
+ * The hash table starts small and grows (doubling at least) once records
+ * average more than SG_LEDGER_CHAIN_AVG per bucket, as max_offenders may be
+ * raised at any time.  A worker migrates the records into the new table a
+ * batch of buckets at a time, so bottom halves are never off for long;
+ * meanwhile lookups try both tables, and an insert, under the lock, looks
+ * in both and adds to the new one.  A lockless lookup may miss a record
+ * while it moves; the insert path then finds it under the lock.  Flushes
+ * work in the same batches.
+ *
  * Records are allocated in the data path (GFP_ATOMIC), charged to the
- * memory cgroup of whoever first configured the namespace, not to the
- * unlucky task that happened to be running.
+ * memory cgroup of whoever first configured the namespace (memcg.c), not
+ * to the unlucky task that happened to be running.
  */
 
 #include <linux/etherdevice.h>
@@ -22,24 +31,28 @@
 #include <linux/ipv6.h>
 #include <linux/log2.h>
 #include <linux/memcontrol.h>
+#include <linux/mm.h>
 #include <linux/moduleparam.h>
-#include <linux/netdevice.h>
 #include <linux/netfilter.h>
 #include <linux/random.h>
+#include <linux/sched.h>
 #include <linux/sched/mm.h>
 #include <linux/siphash.h>
 #include <linux/slab.h>
 #include <linux/timekeeping.h>
-#include <net/genetlink.h>
 #include <net/ip.h>
 #include <net/ipv6.h>
-#include <net/sock.h>
 
-#include "smtpguard.h"
+#include "ledger.h"
 
 #define SG_OFFENDERS_LIMIT		BIT(20)
 #define SG_LEDGER_BUCKETS_MIN		64U
-#define SG_LEDGER_BUCKETS_MAX		BIT(16)
+/* A new table is at most this large; it grows with its records. */
+#define SG_LEDGER_BUCKETS_START		4096U
+#define SG_LEDGER_BUCKETS_MAX		BIT(20)
+#define SG_LEDGER_CHAIN_AVG		2
+/* Buckets migrated or flushed per hold of the lock. */
+#define SG_LEDGER_BATCH			64
 #define SG_INTERVAL_DEFAULT		60U
 #define SG_INTERVAL_MAX			86400U
 
@@ -93,24 +106,7 @@ MODULE_PARM_DESC(offender_interval,
 static struct kmem_cache *sg_offender_cache __ro_after_init;
 static siphash_key_t sg_ledger_key __ro_after_init;
 
-/* Everything a record says, copied out under its lock. */
-struct sg_offender_view {
-	struct in6_addr addr;
-	u16 family;
-	u8 mac[ETH_ALEN];
-	bool has_mac;
-	int ifindex;
-	char ifname[IFNAMSIZ];
-	u32 reasons;
-	u64 smtp_packets;
-	u64 cnc_packets;
-	u64 first_seen;
-	u64 last_seen;
-	u8 nr_dests;
-	struct sg_offender_dest dests[SMTPGUARD_OFFENDER_DESTS];
-};
-
-int __init sg_ledger_init(void)
+int __init sg_ledger_module_init(void)
 {
 	get_random_bytes(&sg_ledger_key, sizeof(sg_ledger_key));
 	sg_offender_cache = kmem_cache_create("smtpguard_offender",
@@ -119,35 +115,118 @@ int __init sg_ledger_init(void)
 	return sg_offender_cache ? 0 : -ENOMEM;
 }
 
-void sg_ledger_exit(void)
+void sg_ledger_module_exit(void)
 {
 	/* The records' call_rcu() callbacks use the cache. */
 	rcu_barrier();
 	kmem_cache_destroy(sg_offender_cache);
 }
 
-/* Under sn->lock, before the hooks of the namespace are registered. */
-int sg_ledger_create(struct sg_net *sn)
+static struct sg_ledger_table *sg_ledger_table_alloc(u32 nr)
 {
-	unsigned int want = max(READ_ONCE(sg_max_offenders), 1U);
-	struct sg_ledger *l;
-	u32 nr;
+	struct sg_ledger_table *t;
 
-	lockdep_assert_held(&sn->lock);
-	if (rcu_access_pointer(sn->ledger))
-		return 0;
+	t = kvzalloc(struct_size(t, buckets, nr), GFP_KERNEL_ACCOUNT);
+	if (t)
+		t->mask = nr - 1;
+	return t;
+}
 
-	nr = clamp(roundup_pow_of_two(want), SG_LEDGER_BUCKETS_MIN,
-		   SG_LEDGER_BUCKETS_MAX);
-	l = kvzalloc(struct_size(l, buckets, nr), GFP_KERNEL_ACCOUNT);
-	if (!l)
-		return -ENOMEM;
+static u32 sg_offender_hash(const struct in6_addr *addr, u16 family)
+{
+	return (u32)siphash_3u64(((const u64 *)addr)[0],
+				 ((const u64 *)addr)[1], family,
+				 &sg_ledger_key);
+}
+
+static struct hlist_head *sg_ledger_bucket(struct sg_ledger_table *t,
+					   u32 hash)
+{
+	return &t->buckets[hash & t->mask];
+}
+
+static void sg_ledger_resize_work(struct work_struct *work);
+
+void sg_ledger_init(struct sg_ledger *l)
+{
 	spin_lock_init(&l->lock);
 	INIT_LIST_HEAD(&l->lru);
-	l->mask = nr - 1;
-	l->memcg = get_mem_cgroup_from_mm(current->mm);
-	rcu_assign_pointer(sn->ledger, l);
+	mutex_init(&l->resize_lock);
+	INIT_WORK(&l->resize_work, sg_ledger_resize_work);
+}
+
+/*
+ * The namespace is being configured for the first time (under its lock,
+ * before its hooks exist): the caller's cgroup pays for the records.
+ */
+int sg_ledger_start(struct sg_ledger *l)
+{
+	unsigned int want = max(READ_ONCE(sg_max_offenders), 1U);
+	struct sg_ledger_table *t;
+
+	if (rcu_access_pointer(l->table))
+		return 0;
+	t = sg_ledger_table_alloc(clamp(roundup_pow_of_two(want),
+					SG_LEDGER_BUCKETS_MIN,
+					SG_LEDGER_BUCKETS_START));
+	if (!t)
+		return -ENOMEM;
+	sg_memcg_init_current(&l->payer);
+	rcu_assign_pointer(l->table, t);
 	return 0;
+}
+
+/* The namespace is going: its hooks are gone, no resize may start. */
+void sg_ledger_stop(struct sg_ledger *l)
+{
+	spin_lock_bh(&l->lock);
+	l->stopped = true;
+	spin_unlock_bh(&l->lock);
+	cancel_work_sync(&l->resize_work);
+}
+
+/* After sg_ledger_stop() and a grace period: nobody else touches @l. */
+void sg_ledger_destroy(struct sg_ledger *l)
+{
+	struct sg_offender *o, *tmp;
+	u32 n = 0;
+
+	list_for_each_entry_safe(o, tmp, &l->lru, lru) {
+		kmem_cache_free(sg_offender_cache, o);
+		if (!(++n % 1024))
+			cond_resched();
+	}
+	INIT_LIST_HEAD(&l->lru);
+	l->count = 0;
+	kvfree(rcu_dereference_protected(l->table, true));
+	kvfree(rcu_dereference_protected(l->future, true));
+	RCU_INIT_POINTER(l->table, NULL);
+	RCU_INIT_POINTER(l->future, NULL);
+	sg_memcg_release(&l->payer);
+	mutex_destroy(&l->resize_lock);
+}
+
+u32 sg_ledger_count(struct sg_ledger *l)
+{
+	return READ_ONCE(l->count);
+}
+
+u32 sg_ledger_gen(struct sg_ledger *l)
+{
+	return READ_ONCE(l->gen);
+}
+
+/* Buckets of the hash table; 0 before the first configuration. */
+u32 sg_ledger_hashsize(struct sg_ledger *l)
+{
+	struct sg_ledger_table *t;
+	u32 n;
+
+	rcu_read_lock();
+	t = rcu_dereference(l->table);
+	n = t ? t->mask + 1 : 0;
+	rcu_read_unlock();
+	return n;
 }
 
 static void sg_offender_free_rcu(struct rcu_head *head)
@@ -162,54 +241,19 @@ static void sg_offender_unlink(struct sg_ledger *l, struct sg_offender *o)
 	hlist_del_rcu(&o->hnode);
 	list_del_init(&o->lru);
 	o->dead = true;
-	l->count--;
-	l->gen++;
+	WRITE_ONCE(l->count, l->count - 1);
+	WRITE_ONCE(l->gen, l->gen + 1);
 	call_rcu(&o->rcu, sg_offender_free_rcu);
 }
 
-/* The hooks are gone by now; dumps and events still hold RCU readers. */
-void sg_ledger_destroy(struct sg_net *sn)
-{
-	struct sg_ledger *l = rcu_dereference_protected(sn->ledger, true);
-	struct sg_offender *o, *tmp;
-
-	if (!l)
-		return;
-	RCU_INIT_POINTER(sn->ledger, NULL);
-	spin_lock_bh(&l->lock);
-	list_for_each_entry_safe(o, tmp, &l->lru, lru)
-		sg_offender_unlink(l, o);
-	spin_unlock_bh(&l->lock);
-	mem_cgroup_put(l->memcg);
-	kvfree_rcu(l, rcu);
-}
-
-u32 sg_ledger_count(struct sg_net *sn)
-{
-	struct sg_ledger *l;
-	u32 n;
-
-	rcu_read_lock();
-	l = rcu_dereference(sn->ledger);
-	n = l ? READ_ONCE(l->count) : 0;
-	rcu_read_unlock();
-	return n;
-}
-
-static u32 sg_offender_hash(const struct in6_addr *addr, u16 family)
-{
-	return (u32)siphash_3u64(((const u64 *)addr)[0],
-				 ((const u64 *)addr)[1], family,
-				 &sg_ledger_key);
-}
-
-static struct sg_offender *sg_offender_find(struct hlist_head *head,
-					    const struct in6_addr *addr,
-					    u16 family)
+static struct sg_offender *sg_chain_find(struct sg_ledger *l,
+					 struct hlist_head *head,
+					 const struct in6_addr *addr,
+					 u16 family)
 {
 	struct sg_offender *o;
 
-	hlist_for_each_entry_rcu(o, head, hnode) {
+	hlist_for_each_entry_rcu(o, head, hnode, lockdep_is_held(&l->lock)) {
 		if (o->family == family && ipv6_addr_equal(&o->addr, addr))
 			return o;
 	}
@@ -217,22 +261,122 @@ static struct sg_offender *sg_offender_find(struct hlist_head *head,
 }
 
 /*
+ * Under RCU, a record may be missed while a resize moves it; under
+ * l->lock the answer is exact.
+ */
+static struct sg_offender *sg_ledger_find(struct sg_ledger *l,
+					  struct sg_ledger_table *t,
+					  const struct in6_addr *addr,
+					  u16 family, u32 hash)
+{
+	struct sg_offender *o = sg_chain_find(l, sg_ledger_bucket(t, hash),
+					      addr, family);
+
+	if (!o) {
+		t = rcu_dereference_check(l->future, lockdep_is_held(&l->lock));
+		if (t)
+			o = sg_chain_find(l, sg_ledger_bucket(t, hash), addr,
+					  family);
+	}
+	return o;
+}
+
+/* Under l->lock, after an insert: queue a resize when chains grew long. */
+static void sg_ledger_maybe_grow(struct sg_ledger *l, struct sg_ledger_table *t)
+{
+	if (l->stopped || rcu_access_pointer(l->future) ||
+	    t->mask + 1 >= SG_LEDGER_BUCKETS_MAX ||
+	    l->count <= SG_LEDGER_CHAIN_AVG * (t->mask + 1))
+		return;
+	queue_work(system_unbound_wq, &l->resize_work);
+}
+
+static void sg_ledger_migrate(struct sg_ledger *l, struct sg_ledger_table *old,
+			      struct sg_ledger_table *new)
+{
+	struct sg_offender *o;
+	struct hlist_node *tmp;
+	u32 b, i;
+
+	for (b = 0; b <= old->mask; b += SG_LEDGER_BATCH) {
+		spin_lock_bh(&l->lock);
+		for (i = b; i <= old->mask && i < b + SG_LEDGER_BATCH; i++) {
+			hlist_for_each_entry_safe(o, tmp, &old->buckets[i],
+						  hnode) {
+				u32 hash = sg_offender_hash(&o->addr,
+							    o->family);
+
+				/* A reader on @o follows it into the new
+				 * chain, which ends: it may miss, never loop.
+				 */
+				hlist_del_rcu(&o->hnode);
+				hlist_add_head_rcu(&o->hnode,
+						   sg_ledger_bucket(new, hash));
+			}
+		}
+		spin_unlock_bh(&l->lock);
+		cond_resched();
+	}
+}
+
+static void sg_ledger_resize_work(struct work_struct *work)
+{
+	struct sg_ledger *l = container_of(work, struct sg_ledger,
+					   resize_work);
+	struct sg_ledger_table *old, *new;
+	struct mem_cgroup *memcg, *prev;
+	u32 nr;
+
+	mutex_lock(&l->resize_lock);
+	old = rcu_dereference_protected(l->table,
+					lockdep_is_held(&l->resize_lock));
+	nr = min_t(u32, roundup_pow_of_two(max(READ_ONCE(l->count), 1U)) * 2,
+		   SG_LEDGER_BUCKETS_MAX);
+	if (nr <= old->mask + 1)
+		goto out;
+
+	memcg = sg_memcg_get(&l->payer);
+	prev = set_active_memcg(memcg);
+	new = sg_ledger_table_alloc(nr);
+	set_active_memcg(prev);
+	mem_cgroup_put(memcg);
+	if (!new)
+		goto out;
+
+	spin_lock_bh(&l->lock);
+	rcu_assign_pointer(l->future, new);
+	WRITE_ONCE(l->gen, l->gen + 1);
+	spin_unlock_bh(&l->lock);
+
+	sg_ledger_migrate(l, old, new);
+
+	spin_lock_bh(&l->lock);
+	rcu_assign_pointer(l->table, new);
+	RCU_INIT_POINTER(l->future, NULL);
+	WRITE_ONCE(l->gen, l->gen + 1);
+	spin_unlock_bh(&l->lock);
+	kvfree_rcu(old, rcu);
+out:
+	mutex_unlock(&l->resize_lock);
+}
+
+/*
  * A host not yet in the ledger: allocate outside the lock, then insert
  * unless another CPU won the race.  *is_new says which happened.
  */
-static struct sg_offender *sg_offender_add(struct sg_net *sn,
-					   struct sg_ledger *l,
-					   struct hlist_head *head,
+static struct sg_offender *sg_offender_add(struct sg_ledger *l,
 					   const struct in6_addr *addr,
-					   u16 family, u32 cap, bool *is_new)
+					   u16 family, u32 hash, u32 cap,
+					   bool *is_new, u32 *evicted)
 {
+	struct sg_ledger_table *t, *into;
 	struct mem_cgroup *old_memcg;
 	struct sg_offender *n, *o;
 	u64 now = ktime_get_real_seconds();
 
-	old_memcg = set_active_memcg(l->memcg);
+	old_memcg = sg_memcg_begin(&l->payer);
 	n = kmem_cache_zalloc(sg_offender_cache, GFP_ATOMIC | __GFP_NOWARN);
-	set_active_memcg(old_memcg);
+	sg_memcg_end(old_memcg);
 	if (!n)
 		return NULL;
 	n->addr = *addr;
@@ -244,7 +388,8 @@ static struct sg_offender *sg_offender_add(struct sg_net *sn,
 	spin_lock_init(&n->lock);
 
 	spin_lock_bh(&l->lock);
-	o = sg_offender_find(head, addr, family);
+	t = rcu_dereference_protected(l->table, lockdep_is_held(&l->lock));
+	o = sg_ledger_find(l, t, addr, family, hash);
 	if (o) {
 		spin_unlock_bh(&l->lock);
 		kmem_cache_free(sg_offender_cache, n);
@@ -254,12 +399,15 @@ static struct sg_offender *sg_offender_add(struct sg_net *sn,
 	while (l->count >= cap && !list_empty(&l->lru)) {
 		sg_offender_unlink(l, list_last_entry(&l->lru,
 						      struct sg_offender, lru));
-		this_cpu_inc(sn->stats->offenders_evicted);
+		(*evicted)++;
 	}
-	hlist_add_head_rcu(&n->hnode, head);
+	/* During a resize, new records go to the new table. */
+	into = rcu_dereference_protected(l->future, lockdep_is_held(&l->lock));
+	hlist_add_head_rcu(&n->hnode, sg_ledger_bucket(into ?: t, hash));
 	list_add(&n->lru, &l->lru);
-	l->count++;
-	l->gen++;
+	WRITE_ONCE(l->count, l->count + 1);
+	WRITE_ONCE(l->gen, l->gen + 1);
+	sg_ledger_maybe_grow(l, t);
 	spin_unlock_bh(&l->lock);
 	*is_new = true;
 	return n;
@@ -302,7 +450,7 @@ static void sg_dest_push(struct sg_offender *o,
 			break;
 	}
 	if (i == o->nr_dests && o->nr_dests < SMTPGUARD_OFFENDER_DESTS)
-		o->nr_dests++;
+		WRITE_ONCE(o->nr_dests, o->nr_dests + 1);
 	if (i == SMTPGUARD_OFFENDER_DESTS)
 		i--;
 	memmove(&o->dests[1], &o->dests[0], i * sizeof(*d));
@@ -343,7 +491,7 @@ static bool sg_offender_note(struct sg_offender *o,
 		sg_dest_push(o, d);
 		/* A record's first reason is not news: it is new itself. */
 		reason_new = o->reasons && !(o->reasons & off->reason);
-		o->reasons |= off->reason;
+		WRITE_ONCE(o->reasons, o->reasons | off->reason);
 	}
 	if (dev_new) {
 		WRITE_ONCE(o->ifindex, dev->ifindex);
@@ -357,7 +505,7 @@ static bool sg_offender_note(struct sg_offender *o,
 	return reason_new;
 }
 
-static void sg_offender_view(struct sg_offender *o, struct sg_offender_view *v)
+void sg_offender_view(struct sg_offender *o, struct sg_offender_view *v)
 {
 	v->addr = o->addr;
 	v->family = o->family;
@@ -377,174 +525,31 @@ static void sg_offender_view(struct sg_offender *o, struct sg_offender_view *v)
 	spin_unlock_bh(&o->lock);
 }
 
-static int sg_nl_put_addr(struct sk_buff *skb, int type,
-			  const struct in6_addr *addr, u16 family)
-{
-	struct sg_prefix p = {
-		.addr = *addr,
-		.family = family,
-		.len = family == AF_INET ? 32 : 128,
-	};
-
-	return sg_nl_put_prefix(skb, type, &p);
-}
-
-static int sg_nl_put_dest(struct sk_buff *skb, const struct sg_offender_dest *d)
-{
-	struct nlattr *nest = nla_nest_start(skb, SMTPGUARD_OFFENDER_A_DEST);
-
-	if (!nest)
-		return -EMSGSIZE;
-	if (sg_nl_put_addr(skb, SMTPGUARD_DEST_A_ADDR, &d->addr, d->family) ||
-	    (d->port >= 0 && nla_put_u16(skb, SMTPGUARD_DEST_A_PORT, d->port)) ||
-	    nla_put_u8(skb, SMTPGUARD_DEST_A_PROTO, d->proto) ||
-	    nla_put_u32(skb, SMTPGUARD_DEST_A_REASON, d->reason) ||
-	    (d->feed[0] && nla_put_string(skb, SMTPGUARD_DEST_A_FEED, d->feed))) {
-		nla_nest_cancel(skb, nest);
-		return -EMSGSIZE;
-	}
-	nla_nest_end(skb, nest);
-	return 0;
-}
-
-static int sg_nl_put_offender(struct sk_buff *skb, struct sg_offender *o)
-{
-	struct sg_offender_view v;
-	struct nlattr *nest;
-	u8 i;
-
-	sg_offender_view(o, &v);
-	nest = nla_nest_start(skb, SMTPGUARD_A_OFFENDER);
-	if (!nest)
-		return -EMSGSIZE;
-	if (sg_nl_put_addr(skb, SMTPGUARD_OFFENDER_A_ADDR, &v.addr, v.family) ||
-	    (v.has_mac && nla_put(skb, SMTPGUARD_OFFENDER_A_MAC, ETH_ALEN,
-				  v.mac)) ||
-	    (v.ifindex && (nla_put_u32(skb, SMTPGUARD_OFFENDER_A_IFINDEX,
-				       v.ifindex) ||
-			   nla_put_string(skb, SMTPGUARD_OFFENDER_A_IFNAME,
-					  v.ifname))) ||
-	    nla_put_u32(skb, SMTPGUARD_OFFENDER_A_REASONS, v.reasons) ||
-	    nla_put_u64_64bit(skb, SMTPGUARD_OFFENDER_A_PACKETS,
-			      v.smtp_packets + v.cnc_packets,
-			      SMTPGUARD_OFFENDER_A_PAD) ||
-	    nla_put_u64_64bit(skb, SMTPGUARD_OFFENDER_A_SMTP_PACKETS,
-			      v.smtp_packets, SMTPGUARD_OFFENDER_A_PAD) ||
-	    nla_put_u64_64bit(skb, SMTPGUARD_OFFENDER_A_CNC_PACKETS,
-			      v.cnc_packets, SMTPGUARD_OFFENDER_A_PAD) ||
-	    nla_put_u64_64bit(skb, SMTPGUARD_OFFENDER_A_FIRST_SEEN,
-			      v.first_seen, SMTPGUARD_OFFENDER_A_PAD) ||
-	    nla_put_u64_64bit(skb, SMTPGUARD_OFFENDER_A_LAST_SEEN,
-			      v.last_seen, SMTPGUARD_OFFENDER_A_PAD))
-		goto cancel;
-	for (i = 0; i < v.nr_dests; i++) {
-		if (sg_nl_put_dest(skb, &v.dests[i]))
-			goto cancel;
-	}
-	nla_nest_end(skb, nest);
-	return 0;
-cancel:
-	nla_nest_cancel(skb, nest);
-	return -EMSGSIZE;
-}
-
-/*
- * Multicast a finished event.  Delivered to a listener, it counts as sent.
- * -ENOBUFS: a listener that set NETLINK_BROADCAST_ERROR (smtpguardctl
- * monitor does) had no room for it: dropped.  -ESRCH: nobody in this
- * namespace listens (genl_has_listeners() sees every namespace's
- * listeners, so a monitor in another one gets us this far), or only
- * listeners that asked not to hear of overruns: neither.
- */
-static void sg_event_send(struct net *net, struct sg_net *sn,
-			  struct sk_buff *skb, gfp_t gfp)
-{
-	int err = genlmsg_multicast_netns(&sg_nl_family, net, skb, 0,
-					  SG_MCGRP_EVENTS, gfp);
-
-	if (!err)
-		this_cpu_inc(sn->stats->events_sent);
-	else if (err != -ESRCH)
-		this_cpu_inc(sn->stats->events_dropped);
-}
-
-static bool sg_event_wanted(struct net *net)
-{
-	return genl_has_listeners(&sg_nl_family, net, SG_MCGRP_EVENTS);
-}
-
-static void sg_event_offender(struct net *net, struct sg_net *sn,
-			      struct sg_offender *o, u8 cmd, u8 mode)
-{
-	struct sk_buff *skb;
-	void *hdr;
-
-	if (!sg_event_wanted(net))
-		return;
-	skb = genlmsg_new(NLMSG_GOODSIZE, GFP_ATOMIC);
-	if (!skb)
-		goto dropped;
-	hdr = genlmsg_put(skb, 0, 0, &sg_nl_family, 0, cmd);
-	if (!hdr || nla_put_u8(skb, SMTPGUARD_A_MODE, mode) ||
-	    sg_nl_put_offender(skb, o)) {
-		nlmsg_free(skb);
-		goto dropped;
-	}
-	genlmsg_end(skb, hdr);
-	sg_event_send(net, sn, skb, GFP_ATOMIC);
-	return;
-dropped:
-	this_cpu_inc(sn->stats->events_dropped);
-}
-
-static void sg_report_lead(char *buf, size_t len, struct sg_offender *o,
-			   bool is_new)
-{
-	u64 smtp = atomic64_read(&o->smtp_packets);
-	u64 cnc = atomic64_read(&o->cnc_packets);
-	u64 age = ktime_get_real_seconds() - o->first_seen;
-	char mac[24] = "";
-	int n;
-
-	if (READ_ONCE(o->has_mac))
-		snprintf(mac, sizeof(mac), " mac %pM", o->mac);
-	if (o->family == AF_INET)
-		n = scnprintf(buf, len, "%soffender %pI4%s", is_new ? "new " : "",
-			      &o->addr.s6_addr32[0], mac);
-	else
-		n = scnprintf(buf, len, "%soffender %pI6c%s",
-			      is_new ? "new " : "", &o->addr, mac);
-	if (is_new)
-		scnprintf(buf + n, len - n, ": ");
-	else
-		scnprintf(buf + n, len - n,
-			  ": %llu packets (smtp %llu, cnc %llu) since first seen %llu s ago, last: ",
-			  smtp + cnc, smtp, cnc, age);
-}
-
 /*
  * Count the offence against its host, creating the record on first sight.
  * Returns whether this packet is the one that reports: the first of a new
- * offender or the first after its interval ran out.  @lead then holds the
- * start of the log line.
+ * offender or the first after its interval ran out; note->o is the record
+ * then.  Under RCU (the data path).
  */
-enum sg_report sg_ledger_record(struct sg_net *sn,
+enum sg_report sg_ledger_record(struct sg_ledger *l,
 				const struct nf_hook_state *state,
 				const struct sk_buff *skb,
 				const struct sg_offence *off,
-				char *lead, size_t lead_len)
+				struct sg_ledger_note *note)
 {
-	struct sg_ledger *l = rcu_dereference(sn->ledger);
+	struct sg_ledger_table *t = rcu_dereference(l->table);
 	u32 cap = READ_ONCE(sg_max_offenders);
 	struct sg_offender_dest d;
-	struct hlist_head *head;
 	struct sg_offender *o;
 	struct in6_addr host;
 	bool is_new = false, reason_new;
 	unsigned long due;
 	u16 family;
+	u32 hash;
 
-	if (!l || !cap)
+	note->o = NULL;
+	note->evicted = 0;
+	if (!t || !cap)
 		return SG_REPORT_OFF;
 
 	if (state->pf == NFPROTO_IPV4) {
@@ -560,10 +565,11 @@ enum sg_report sg_ledger_record(struct sg_net *sn,
 		family = AF_INET6;
 	}
 
-	head = &l->buckets[sg_offender_hash(&host, family) & l->mask];
-	o = sg_offender_find(head, &host, family);
+	hash = sg_offender_hash(&host, family);
+	o = sg_ledger_find(l, t, &host, family, hash);
 	if (!o) {
-		o = sg_offender_add(sn, l, head, &host, family, cap, &is_new);
+		o = sg_offender_add(l, &host, family, hash, cap, &is_new,
+				    &note->evicted);
 		if (!o)
 			return SG_REPORT_NONE;
 	}
@@ -595,176 +601,74 @@ enum sg_report sg_ledger_record(struct sg_net *sn,
 			    jiffies + READ_ONCE(sg_interval) * HZ) != due)
 			return SG_REPORT_NONE;
 	}
-
-	sg_event_offender(state->net, sn, o,
-			  is_new ? SMTPGUARD_CMD_OFFENDER_NEW :
-				   SMTPGUARD_CMD_OFFENDER_UPDATE,
-			  off->mode);
-	sg_report_lead(lead, lead_len, o, is_new);
+	note->o = o;
 	return is_new ? SG_REPORT_NEW : SG_REPORT_UPDATE;
 }
 
-static bool sg_reason_matches(const struct sg_offender *o, u32 reason)
+bool sg_offender_matches(const struct sg_offender *o, u32 reason)
 {
 	return !reason || (READ_ONCE(o->reasons) & reason);
 }
 
-/* Under sn->lock.  Returns the number of records removed. */
-u32 sg_ledger_flush(struct sg_net *sn, u32 reason)
+/*
+ * Process context.  Returns the number of records removed.  A batch of
+ * buckets per hold of the lock; a record that arrives meanwhile in a
+ * bucket already flushed stays (it is news after the flush).
+ */
+u32 sg_ledger_flush(struct sg_ledger *l, u32 reason)
 {
-	struct sg_ledger *l = rcu_dereference_protected(sn->ledger,
-						lockdep_is_held(&sn->lock));
-	struct sg_offender *o, *tmp;
-	u32 n = 0;
+	struct sg_ledger_table *t;
+	struct sg_offender *o;
+	struct hlist_node *tmp;
+	u32 b, i, n = 0;
 
-	if (!l)
-		return 0;
-	spin_lock_bh(&l->lock);
-	list_for_each_entry_safe(o, tmp, &l->lru, lru) {
-		if (sg_reason_matches(o, reason)) {
-			sg_offender_unlink(l, o);
-			n++;
+	/* No migration meanwhile: every record is in l->table. */
+	mutex_lock(&l->resize_lock);
+	t = rcu_dereference_protected(l->table,
+				      lockdep_is_held(&l->resize_lock));
+	for (b = 0; t && b <= t->mask; b += SG_LEDGER_BATCH) {
+		spin_lock_bh(&l->lock);
+		for (i = b; i <= t->mask && i < b + SG_LEDGER_BATCH; i++) {
+			hlist_for_each_entry_safe(o, tmp, &t->buckets[i],
+						  hnode) {
+				if (sg_offender_matches(o, reason)) {
+					sg_offender_unlink(l, o);
+					n++;
+				}
+			}
 		}
+		spin_unlock_bh(&l->lock);
+		cond_resched();
 	}
-	spin_unlock_bh(&l->lock);
+	mutex_unlock(&l->resize_lock);
 	return n;
 }
 
 /*
- * Resumes at (bucket, position in its chain); NLM_F_DUMP_INTR tells the
- * reader when records came or went meanwhile.
+ * Under RCU: call @fn for each record with @reason from @c on, until it
+ * returns non-zero (then @c is left on that record) or all were seen.  A
+ * resize moves records between buckets; it bumps the generation, which a
+ * dump reports as NLM_F_DUMP_INTR.
  */
-int sg_nl_offender_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
+int sg_ledger_walk(struct sg_ledger *l, struct sg_ledger_cursor *c,
+		   u32 reason, int (*fn)(struct sg_offender *o, void *arg),
+		   void *arg)
 {
-	struct sg_net *sn = sg_pernet(sock_net(cb->skb->sk));
-	const struct nlattr *reason_attr;
-	unsigned long bucket = cb->args[0];
-	long skip = cb->args[1];
-	struct sg_ledger *l;
-	u32 reason = 0;
-
-	/* Validated by the op's policy before the first call. */
-	reason_attr = nlmsg_find_attr(cb->nlh, GENL_HDRLEN, SMTPGUARD_A_REASON);
-	if (reason_attr)
-		reason = nla_get_u32(reason_attr);
-
-	rcu_read_lock();
-	l = rcu_dereference(sn->ledger);
-	if (!l)
-		goto out;
-	cb->seq = READ_ONCE(l->gen) << 1 | 1;
-	for (; bucket <= l->mask; bucket++, skip = 0) {
-		struct sg_offender *o;
-		long pos = 0;
-
-		hlist_for_each_entry_rcu(o, &l->buckets[bucket], hnode) {
-			void *hdr;
-
-			if (pos++ < skip || !sg_reason_matches(o, reason))
-				continue;
-			hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid,
-					  cb->nlh->nlmsg_seq, &sg_nl_family,
-					  NLM_F_MULTI,
-					  SMTPGUARD_CMD_OFFENDER_GET);
-			if (!hdr)
-				goto full;
-			genl_dump_check_consistent(cb, hdr);
-			if (sg_nl_put_offender(skb, o)) {
-				genlmsg_cancel(skb, hdr);
-				goto full;
-			}
-			genlmsg_end(skb, hdr);
-			skip = pos;
-		}
-	}
-	goto out;
-full:
-	cb->args[1] = skip;
-out:
-	cb->args[0] = bucket;
-	rcu_read_unlock();
-	return skb->len;
-}
-
-int sg_nl_offender_flush_doit(struct sk_buff *skb, struct genl_info *info)
-{
-	struct net *net = genl_info_net(info);
-	struct sg_net *sn = sg_pernet(net);
-	struct sg_event_config ev = {};
-	struct sk_buff *msg;
-	u32 reason = 0;
-	void *hdr;
+	struct sg_ledger_table *t = rcu_dereference(l->table);
+	struct sg_offender *o;
 	int err;
 
-	err = sg_nl_check_top_repeats(info, 0);
-	if (err)
-		return err;
-	if (info->attrs[SMTPGUARD_A_REASON])
-		reason = nla_get_u32(info->attrs[SMTPGUARD_A_REASON]);
+	for (; t && c->bucket <= t->mask; c->bucket++, c->pos = 0) {
+		long pos = 0;
 
-	msg = sg_nl_reply_new(info, &hdr);
-	if (!msg)
-		return -ENOMEM;
-	mutex_lock(&sn->lock);
-	ev.count = sg_ledger_flush(sn, reason);
-	ev.has_count = true;
-	sg_event_config(net, sn, SMTPGUARD_CMD_OFFENDER_FLUSH, &ev);
-	mutex_unlock(&sn->lock);
-	return sg_nl_reply_send(msg, hdr, info,
-				nla_put_u32(msg, SMTPGUARD_A_COUNT, ev.count));
-}
-
-/*
- * A configuration change, for `smtpguardctl monitor` (as `nft monitor`).
- * Under sn->lock, after the change was published.
- */
-void sg_event_config(struct net *net, struct sg_net *sn, u8 cmd,
-		     const struct sg_event_config *ev)
-{
-	const struct sg_blockset *set;
-	const struct sg_policy *pol;
-	struct sk_buff *skb;
-	void *hdr;
-	u32 i;
-
-	if (!sg_event_wanted(net))
-		return;
-	skb = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
-	if (!skb)
-		goto dropped;
-	/* One notification command, so a generic client can name it. */
-	hdr = genlmsg_put(skb, 0, 0, &sg_nl_family, 0,
-			  SMTPGUARD_CMD_CONFIG_CHANGE);
-	if (!hdr || nla_put_u8(skb, SMTPGUARD_A_CHANGE, cmd))
-		goto cancel;
-
-	pol = sg_policy_locked(sn);
-	set = sg_block_locked(sn);
-	if (nla_put_u8(skb, SMTPGUARD_A_MODE, pol->mode) ||
-	    (pol->mode_explicit &&
-	     nla_put_flag(skb, SMTPGUARD_A_MODE_EXPLICIT)) ||
-	    (ev->mode_auto && nla_put_flag(skb, SMTPGUARD_A_MODE_AUTO)) ||
-	    nla_put_u32(skb, SMTPGUARD_A_ALLOW_ENTRIES, pol->nr_prefixes) ||
-	    nla_put_u32(skb, SMTPGUARD_A_BLOCK_ENTRIES,
-			set ? set->nr_entries : 0) ||
-	    (ev->feed && nla_put_string(skb, SMTPGUARD_A_FEED, ev->feed)) ||
-	    (ev->replace && nla_put_flag(skb, SMTPGUARD_A_REPLACE)) ||
-	    (ev->has_count && nla_put_u32(skb, SMTPGUARD_A_COUNT, ev->count)))
-		goto cancel;
-	if (cmd == SMTPGUARD_CMD_PORTS_SET && sg_nl_put_ports(skb, pol))
-		goto cancel;
-	if (ev->nr_pfx <= SMTPGUARD_EVENT_MAX_PREFIXES) {
-		for (i = 0; i < ev->nr_pfx; i++) {
-			if (sg_nl_put_prefix(skb, SMTPGUARD_A_PREFIX,
-					     &ev->pfx[i]))
-				goto cancel;
+		hlist_for_each_entry_rcu(o, &t->buckets[c->bucket], hnode) {
+			if (pos++ < c->pos || !sg_offender_matches(o, reason))
+				continue;
+			err = fn(o, arg);
+			if (err)
+				return err;
+			c->pos = pos;
 		}
 	}
-	genlmsg_end(skb, hdr);
-	sg_event_send(net, sn, skb, GFP_KERNEL);
-	return;
-cancel:
-	nlmsg_free(skb);
-dropped:
-	this_cpu_inc(sn->stats->events_dropped);
+	return 0;
 }

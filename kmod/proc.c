@@ -4,21 +4,24 @@
  * ABI (scripts parse them): never rename or reorder, only append.
  */
 
+#include <linux/fs.h>
 #include <linux/proc_fs.h>
 #include <linux/seq_file.h>
 #include <linux/seq_file_net.h>
 
-#include "smtpguard.h"
+#include "netns.h"
+#include "proc.h"
 
 #define SG_PROC_NAME	"smtpguard"
 
 static int sg_proc_show(struct seq_file *seq, void *v)
 {
-	struct sg_net *sn = sg_pernet(seq_file_single_net(seq));
+	struct sg_net *sn = pde_data(file_inode(seq->file));
 	const struct sg_blockset *set;
 	const struct sg_policy *pol;
 	struct sg_stats_report st;
 	u32 entries, feeds;
+	bool smtp_armed;
 	size_t bytes;
 	u8 i;
 
@@ -31,13 +34,14 @@ static int sg_proc_show(struct seq_file *seq, void *v)
 	for (i = 0; i < pol->nr_ports; i++)
 		seq_printf(seq, "%s%u", i ? "," : "", pol->ports[i]);
 	seq_putc(seq, '\n');
-	set = rcu_dereference(sn->block);
+	smtp_armed = pol->smtp_armed;
+	set = rcu_dereference(sn->block.set);
 	entries = set ? set->nr_entries : 0;
 	feeds = set ? set->nr_feeds : 0;
 	bytes = set ? set->bytes : 0;
 	rcu_read_unlock();
 
-	sg_stats_read(sn, &st);
+	sg_counters_read(&sn->counters, &st);
 	seq_printf(seq, "smtp_inspected %llu\n", st.inspected);
 	seq_printf(seq, "smtp_allowed %llu\n", st.allowed);
 	seq_printf(seq, "smtp_dropped %llu\n", st.dropped);
@@ -47,23 +51,29 @@ static int sg_proc_show(struct seq_file *seq, void *v)
 	seq_printf(seq, "block_bytes %zu\n", bytes);
 	seq_printf(seq, "cnc_dropped %llu\n", st.cnc_dropped);
 	seq_printf(seq, "cnc_would_drop %llu\n", st.cnc_would_drop);
-	seq_printf(seq, "offenders %u\n", sg_ledger_count(sn));
+	seq_printf(seq, "offenders %u\n", sg_ledger_count(&sn->ledger));
 	seq_printf(seq, "offenders_evicted %llu\n", st.offenders_evicted);
 	seq_printf(seq, "events_sent %llu\n", st.events_sent);
 	seq_printf(seq, "events_dropped %llu\n", st.events_dropped);
+	/* 1: an allow-list was configured, SMTP is inspected. */
+	seq_printf(seq, "smtp_policy %d\n", smtp_armed);
+	seq_printf(seq, "offenders_hashsize %u\n",
+		   sg_ledger_hashsize(&sn->ledger));
 	return 0;
 }
 
-int sg_proc_init_net(struct net *net)
+/* The entry finds its namespace's state through its data, @sn. */
+int sg_proc_init_net(struct net *net, struct sg_net *sn)
 {
 	if (!IS_ENABLED(CONFIG_PROC_FS))
 		return 0;
 	if (!proc_create_net_single(SG_PROC_NAME, 0444, net->proc_net,
-				    sg_proc_show, NULL))
+				    sg_proc_show, sn))
 		return -ENOMEM;
 	return 0;
 }
 
+/* Waits for readers still inside sg_proc_show(). */
 void sg_proc_exit_net(struct net *net)
 {
 	remove_proc_entry(SG_PROC_NAME, net->proc_net);

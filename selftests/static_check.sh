@@ -45,6 +45,10 @@ for k in "$@"; do
 	[ "$rc" = 0 ] && [ ! -s "$tmp/w1-$k.warn" ]
 	result $? "static: module builds with W=1 without warnings on $k" "$tmp/w1-$k.warn"
 
+	# No two files of kmod/ call each other, through any chain.
+	/usr/bin/python3 "$root/selftests/kmod_layers.py" "$tmp/w1-$k/kmod" >"$tmp/layers-$k.out" 2>&1
+	result $? "static: kmod/ has no dependency circle (nm of the $k objects)" "$tmp/layers-$k.out"
+
 	build_copy "$tmp/sparse-$k" "$k" C=2
 	rc=$?
 	# Only our own sources: kernel headers have their own sparse noise.
@@ -53,9 +57,18 @@ for k in "$@"; do
 	result $? "static: sparse (C=2) clean on $k" "$tmp/sparse-$k.warn"
 done
 
+# No writer waits for a grace period: the namespace's lock is held by
+# every configuration change, and an unprivileged user namespace can send
+# them.  Waits are allowed only where the module goes (*_module_exit).
+awk '/^[a-z_].*[a-z0-9_]+\(/ { fn = $0; sub(/\(.*/, "", fn); sub(/.* \**/, "", fn) }
+	/synchronize_(rcu|net|rcu_expedited)\(|rcu_barrier\(/ && fn !~ /_module_exit$/ {
+		print FILENAME ":" FNR ": " fn ": " $0 }' "$root"/kmod/*.c >"$tmp/grace.out"
+[ ! -s "$tmp/grace.out" ]
+result $? "static: no grace-period wait outside module exit (kmod/*.c)" "$tmp/grace.out"
+
 # DKMS names the package after dkms.conf; modinfo shows the module's own.
 dkms_version=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' "$root/dkms.conf")
-module_version=$(sed -n 's/^#define SMTPGUARD_VERSION[[:space:]]*"\(.*\)"/\1/p' "$root/kmod/smtpguard.h")
+module_version=$(sed -n 's/^#define SMTPGUARD_VERSION[[:space:]]*"\(.*\)"/\1/p' "$root/kmod/version.h")
 [ -n "$dkms_version" ] && [ "$dkms_version" = "$module_version" ]
 result $? "static: dkms.conf version ($dkms_version) equals the module's ($module_version)"
 

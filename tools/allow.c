@@ -1,7 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * allow [add] ADDR[/LEN]... | allow del ADDR[/LEN]... | allow [list|show]
- * | allow flush
+ * | allow flush | allow none | allow off
+ *
+ * The SMTP policy takes effect with the first allow-list: "allow ADDR" or
+ * "allow none" (configured, empty: no SMTP at all).  "allow flush" empties
+ * the list and keeps the policy; "allow off" empties it and stops
+ * inspecting SMTP (C&C blocking is not touched).
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -48,7 +53,7 @@ static int parse_prefixes(struct sg_req *req, const char *cmd, bool implicit,
 			char q[SG_QUOTE_LEN];
 
 			if (implicit && i == 0 && is_word(argv[i]))
-				return sg_usage_err("allow", "unknown command '%s' (add, del, list, show, flush, help) and not an address",
+				return sg_usage_err("allow", "unknown command '%s' (add, del, list, show, flush, none, off, help) and not an address",
 						    sg_quote(argv[i], q, sizeof(q)));
 			return sg_usage_err("allow", "%s", err);
 		}
@@ -77,12 +82,15 @@ void sg_put_prefixes(struct nlmsghdr *nlh, const struct sg_prefix *p,
 
 void sg_print_mode_auto(const char *by)
 {
-	char line[160];
+	/* A blocklist alone never touches mail: say so. */
+	bool block = !strncmp(by, "block", 5);
+	char line[224];
 
 	snprintf(line, sizeof(line),
-		 "mode: %s (switched automatically by the first %s; '"
+		 "mode: %s (switched automatically by the first %s; %s'"
 		 PROG_NAME " mode monitor' only counts)\n",
-		 sg_mode_name(SMTPGUARD_MODE_ENFORCE), by);
+		 sg_mode_name(SMTPGUARD_MODE_ENFORCE), by,
+		 block ? "SMTP is not inspected until an allow-list is configured; " : "");
 	print_string(PRINT_FP, NULL, "%s", line);
 }
 
@@ -164,18 +172,57 @@ static int allow_add(struct sg_nl *nl, const struct sg_req *req)
 	return SG_EXIT_OK;
 }
 
-static int allow_del(struct sg_nl *nl, const struct sg_req *req)
+/*
+ * ALLOW_FLUSH.  armed: -1 keep the SMTP policy as it is, 1 in effect (the
+ * kernel then switches an unconfigured namespace to enforce, as the first
+ * "allow ADDR" does), 0 not.
+ */
+int sg_allow_flush(struct sg_nl *nl, int armed, bool *mode_auto)
 {
-	struct nlmsghdr *nlh = prefix_msg(nl, SMTPGUARD_CMD_ALLOW_DEL, req);
+	struct add_reply r = { 0 };
+	struct nlmsghdr *nlh;
+	int ret;
 
-	return nlh ? sg_nl_do(nl, nlh, NULL, NULL) : SG_EXIT_KERNEL;
+	nlh = sg_nl_msg(nl, SMTPGUARD_CMD_ALLOW_FLUSH, 0,
+			armed < 0 ? 0 : MNL_ALIGN(MNL_ATTR_HDRLEN + 1));
+	if (!nlh)
+		return SG_EXIT_KERNEL;
+	if (armed >= 0)
+		mnl_attr_put_u8(nlh, SMTPGUARD_A_SMTP_POLICY, (uint8_t)armed);
+	ret = sg_nl_do(nl, nlh, add_cb, &r);
+	if (mode_auto)
+		*mode_auto = r.mode_auto;
+	return ret;
 }
 
 static int allow_flush(struct sg_nl *nl, const struct sg_req *req)
 {
-	struct nlmsghdr *nlh = sg_nl_msg(nl, SMTPGUARD_CMD_ALLOW_FLUSH, 0, 0);
+	(void)req;
+	return sg_allow_flush(nl, -1, NULL);
+}
+
+static int allow_none(struct sg_nl *nl, const struct sg_req *req)
+{
+	bool mode_auto = false;
+	int ret;
 
 	(void)req;
+	ret = sg_allow_flush(nl, 1, &mode_auto);
+	if (!ret && mode_auto)
+		sg_print_mode_auto("allow");
+	return ret;
+}
+
+static int allow_off(struct sg_nl *nl, const struct sg_req *req)
+{
+	(void)req;
+	return sg_allow_flush(nl, 0, NULL);
+}
+
+static int allow_del(struct sg_nl *nl, const struct sg_req *req)
+{
+	struct nlmsghdr *nlh = prefix_msg(nl, SMTPGUARD_CMD_ALLOW_DEL, req);
+
 	return nlh ? sg_nl_do(nl, nlh, NULL, NULL) : SG_EXIT_KERNEL;
 }
 
@@ -299,6 +346,14 @@ int allow_parse(struct sg_req *req, int argc, char **argv)
 	}
 	if (!strcmp(cmd, "flush")) {
 		req->run = allow_flush;
+		return sg_no_more_args("allow", argc - 1, argv + 1);
+	}
+	if (!strcmp(cmd, "none")) {
+		req->run = allow_none;
+		return sg_no_more_args("allow", argc - 1, argv + 1);
+	}
+	if (!strcmp(cmd, "off")) {
+		req->run = allow_off;
 		return sg_no_more_args("allow", argc - 1, argv + 1);
 	}
 	if (!strcmp(cmd, "help"))

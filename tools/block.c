@@ -353,6 +353,52 @@ struct entry_parse {
 	bool has_prefix;
 };
 
+struct listing {
+	const char *feed;
+	bool timed;
+	uint32_t expires;
+};
+
+static int listing_attr_cb(const struct nlattr *attr, void *data)
+{
+	struct listing *l = data;
+
+	switch (mnl_attr_get_type(attr)) {
+	case SMTPGUARD_LISTING_A_FEED:
+		if (mnl_attr_validate(attr, MNL_TYPE_NUL_STRING) < 0)
+			return MNL_CB_ERROR;
+		l->feed = mnl_attr_get_str(attr);
+		break;
+	case SMTPGUARD_LISTING_A_EXPIRES:
+		if (mnl_attr_validate(attr, MNL_TYPE_U32) < 0)
+			return MNL_CB_ERROR;
+		l->timed = true;
+		l->expires = mnl_attr_get_u32(attr);
+		break;
+	}
+	return MNL_CB_OK;
+}
+
+/* A feed's listing: its timeout, if it has one, goes with the feed. */
+static int listing_from_nest(const struct nlattr *nest,
+			     struct sg_block_entry *e)
+{
+	struct listing l = { NULL, false, 0 };
+	size_t i;
+
+	if (mnl_attr_parse_nested(nest, listing_attr_cb, &l) < 0 || !l.feed)
+		return -1;
+	for (i = 0; i < e->nfeeds; i++) {
+		if (!strcmp(e->feeds[i], l.feed)) {
+			e->timed[i] = l.timed;
+			e->feed_expires[i] = l.expires;
+			return 0;
+		}
+	}
+	/* The kernel names a listing's feed among the entry's feeds. */
+	return -1;
+}
+
 static int entry_attr_cb(const struct nlattr *attr, void *data)
 {
 	struct entry_parse *ep = data;
@@ -373,11 +419,14 @@ static int entry_attr_cb(const struct nlattr *attr, void *data)
 		len = strlen(mnl_attr_get_str(attr));
 		if (!len || len > SMTPGUARD_FEED_NAME_MAX)
 			return MNL_CB_ERROR;
+		e->timed[e->nfeeds] = false;
+		e->feed_expires[e->nfeeds] = 0;
 		memcpy(e->feeds[e->nfeeds++], mnl_attr_get_str(attr), len + 1);
 		break;
 	case SMTPGUARD_BLOCK_A_HITS:
 		if (mnl_attr_validate(attr, MNL_TYPE_U64) < 0)
 			return MNL_CB_ERROR;
+		e->has_hits = true;
 		e->hits = mnl_attr_get_u64(attr);
 		break;
 	case SMTPGUARD_BLOCK_A_LAST_HIT:
@@ -392,6 +441,11 @@ static int entry_attr_cb(const struct nlattr *attr, void *data)
 		e->has_expires = true;
 		e->expires = mnl_attr_get_u32(attr);
 		break;
+	case SMTPGUARD_BLOCK_A_LISTING:
+		if (mnl_attr_validate(attr, MNL_TYPE_NESTED) < 0 ||
+		    listing_from_nest(attr, e) < 0)
+			return MNL_CB_ERROR;
+		break;
 	}
 	return MNL_CB_OK;
 }
@@ -403,6 +457,7 @@ int sg_block_entry_from_nest(const struct nlattr *nest,
 	struct entry_parse ep = { .e = e, .has_prefix = false };
 
 	e->nfeeds = 0;
+	e->has_hits = false;
 	e->hits = 0;
 	e->has_last_hit = false;
 	e->has_expires = false;
@@ -504,10 +559,13 @@ static const char *format_utc(uint64_t secs, char *buf, size_t len)
 			 SMTPGUARD_MAX_FEEDS * (SMTPGUARD_FEED_NAME_MAX + 1) + 160)
 
 /*
- * Plain: "PREFIX feeds A,B hits N last_hit YYYY-MM-DD HH:MM:SS|never
- * expires 1h2m3s|never", local time.  JSON: an object; last_hit (RFC 3339,
- * UTC) and expires (seconds) are left out when the kernel left them out:
- * never hit, permanent.
+ * Plain: "PREFIX feeds A,B:59m58s hits N last_hit YYYY-MM-DD HH:MM:SS|never
+ * expires 1h2m3s|never", local time; a feed whose listing is timed carries
+ * the time it has left; hits and last_hit are "-" when the kernel keeps
+ * them from the caller (no CAP_NET_ADMIN).  JSON: an object; last_hit
+ * (RFC 3339, UTC) and expires (seconds) are left out when the kernel left
+ * them out: never hit, permanent; hits and last_hit null when hidden;
+ * "listings": one object per feed, with "expires" when timed.
  */
 static void print_entry(const struct sg_block_entry *e, const char *key)
 {
@@ -523,13 +581,18 @@ static void print_entry(const struct sg_block_entry *e, const char *key)
 			if (i)
 				*p++ = ',';
 			p = put_str(p, e->feeds[i]);
+			if (e->timed[i]) {
+				*p++ = ':';
+				p = put_duration(p, e->feed_expires[i]);
+			}
 		}
 		if (!e->nfeeds)
 			*p++ = '-';
 		p = put_str(p, " hits ");
-		p = put_u64(p, e->hits);
+		p = e->has_hits ? put_u64(p, e->hits) : put_str(p, "-");
 		p = put_str(p, " last_hit ");
-		p = e->has_last_hit ? put_local_time(p, e->last_hit) :
+		p = !e->has_hits ? put_str(p, "-") :
+		    e->has_last_hit ? put_local_time(p, e->last_hit) :
 				      put_str(p, "never");
 		p = put_str(p, " expires ");
 		p = e->has_expires ? put_duration(p, e->expires) :
@@ -551,10 +614,25 @@ static void print_entry(const struct sg_block_entry *e, const char *key)
 	for (i = 0; i < e->nfeeds; i++)
 		print_string(PRINT_JSON, NULL, NULL, e->feeds[i]);
 	close_json_array();
-	print_u64(PRINT_JSON, "hits", NULL, e->hits);
-	if (e->has_last_hit)
-		print_string(PRINT_JSON, "last_hit", NULL,
-			     format_utc(e->last_hit, t, sizeof(t)));
+	open_json_array("listings");
+	for (i = 0; i < e->nfeeds; i++) {
+		open_json_object(NULL);
+		print_string(PRINT_JSON, "feed", NULL, e->feeds[i]);
+		if (e->timed[i])
+			print_uint(PRINT_JSON, "expires", NULL,
+				   e->feed_expires[i]);
+		close_json_object();
+	}
+	close_json_array();
+	if (!e->has_hits) {
+		print_null(PRINT_JSON, "hits", NULL, NULL);
+		print_null(PRINT_JSON, "last_hit", NULL, NULL);
+	} else {
+		print_u64(PRINT_JSON, "hits", NULL, e->hits);
+		if (e->has_last_hit)
+			print_string(PRINT_JSON, "last_hit", NULL,
+				     format_utc(e->last_hit, t, sizeof(t)));
+	}
 	if (e->has_expires)
 		print_uint(PRINT_JSON, "expires", NULL, e->expires);
 	close_json_object();
@@ -797,7 +875,10 @@ static int block_test(struct sg_nl *nl, const struct sg_req *req)
 		     sg_format_prefix(&r.e.pfx, p, sizeof(p)));
 	for (i = 0; i < r.e.nfeeds; i++)
 		print_string(PRINT_FP, NULL, i ? ",%s" : "%s", r.e.feeds[i]);
-	print_u64(PRINT_FP, NULL, "; hits %" PRIu64 ")\n", r.e.hits);
+	if (r.e.has_hits)
+		print_u64(PRINT_FP, NULL, "; hits %" PRIu64 ")\n", r.e.hits);
+	else
+		print_string(PRINT_FP, NULL, "%s", ")\n");
 	if (is_json())
 		print_entry(&r.e, "entry");
 	close_json_object();

@@ -349,8 +349,16 @@ static int parse_allow(struct lines *l, const char *fname, struct sg_conf *c,
 	size_t i;
 
 	if (l->ntok < 2)
-		return errf(err, errlen, "%s:%zu: allow: missing address (ADDR[/LEN]...)",
+		return errf(err, errlen, "%s:%zu: allow: missing address (ADDR[/LEN]... or none)",
 			    fname, l->lineno);
+	c->smtp_policy = true;
+	/* The allow-list is configured and empty: no SMTP at all. */
+	if (!strcmp(l->tok[1], "none")) {
+		if (l->ntok > 2)
+			return errf(err, errlen, "%s:%zu: allow none: unexpected '%s'",
+				    fname, l->lineno, l->tok[2]);
+		return 0;
+	}
 	for (i = 1; i < l->ntok; i++) {
 		if (sg_parse_prefix(l->tok[i], &p, e, sizeof(e)) < 0)
 			return errf(err, errlen, "%s:%zu: %s", fname, l->lineno, e);
@@ -582,6 +590,8 @@ int sg_conf_write(FILE *fp, const struct sg_conf *c, const char *header)
 	for (i = 0; i < c->nallow; i++)
 		fprintf(fp, "allow %s\n",
 			sg_format_prefix(&c->allow[i], text, sizeof(text)));
+	if (c->smtp_policy && !c->nallow)
+		fputs("allow none\n", fp);
 	for (i = 0; i < c->nfeeds; i++)
 		if (c->feeds[i].file)
 			fprintf(fp, "feed %s file %s\n", c->feeds[i].name,

@@ -10,6 +10,9 @@
  *                                     allow or block switched it)
  *   ports PORT...                     the SMTP port set (default 25)
  *   allow ADDR[/LEN]...               allow-list prefixes
+ *   allow none                        an allow-list without prefixes: no
+ *                                     SMTP at all (without any allow line
+ *                                     SMTP is not inspected)
  *   block ADDR[/LEN]... [feed NAME] [timeout T]
  *                                     blocklist entries (feed "manual" by
  *                                     default; T seconds or 90s/30m/1h/2d)
@@ -63,6 +66,7 @@ struct sg_conf {
 	bool has_ports;
 	uint16_t ports[SMTPGUARD_MAX_PORTS];
 	size_t nports;
+	bool smtp_policy;	/* an allow line: the SMTP policy is in effect */
 	struct sg_prefix *allow;
 	size_t nallow, allow_cap;
 	struct sg_conf_feed feeds[SMTPGUARD_MAX_FEEDS];

@@ -26,6 +26,12 @@ static int mode_attr_cb(const struct nlattr *attr, void *data)
 	case SMTPGUARD_A_MODE_EXPLICIT:
 		r->explicit = true;
 		break;
+	case SMTPGUARD_A_SMTP_POLICY:
+		if (mnl_attr_validate(attr, MNL_TYPE_U8) < 0)
+			return MNL_CB_ERROR;
+		r->has_smtp_policy = true;
+		r->smtp_policy = mnl_attr_get_u8(attr);
+		break;
 	}
 	return MNL_CB_OK;
 }

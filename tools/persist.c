@@ -180,11 +180,13 @@ static int entries_cb(const struct nlmsghdr *nlh, void *data)
 			continue;
 		if (sg_block_entry_from_nest(attr, &e) < 0)
 			return MNL_CB_ERROR;
-		/* About to expire: still a timed entry, not a permanent one. */
-		t = e.has_expires ? (e.expires ? e.expires : 1) : 0;
-		if (t > SMTPGUARD_MAX_TIMEOUT)
-			t = SMTPGUARD_MAX_TIMEOUT;
 		for (i = 0; i < e.nfeeds; i++) {
+			/* Each feed's listing with its own timeout; about
+			 * to expire is still timed, not permanent.
+			 */
+			t = e.timed[i] ? (e.feed_expires[i] ? e.feed_expires[i] : 1) : 0;
+			if (t > SMTPGUARD_MAX_TIMEOUT)
+				t = SMTPGUARD_MAX_TIMEOUT;
 			f = sg_conf_feed(c, e.feeds[i], true);
 			if (f < 0 || sg_conf_add_block(c, &e.pfx, f, t) < 0)
 				return MNL_CB_ERROR;
@@ -206,6 +208,7 @@ int sg_conf_collect(struct sg_nl *nl, struct sg_conf *c)
 	c->has_mode = true;
 	c->mode = mr.mode;
 	c->explicit = mr.explicit;
+	c->smtp_policy = mr.smtp_policy;
 
 	nlh = msg(nl, SMTPGUARD_CMD_PORTS_GET, 0, 0);
 	if (!nlh)
@@ -227,6 +230,9 @@ int sg_conf_collect(struct sg_nl *nl, struct sg_conf *c)
 	ret = sg_nl_do(nl, nlh, allow_cb, c);
 	if (ret)
 		return ret;
+	/* A module older than the SMTP policy flag: a list means it. */
+	if (!mr.has_smtp_policy)
+		c->smtp_policy = c->nallow > 0;
 
 	nlh = msg(nl, SMTPGUARD_CMD_BLOCK_GET, NLM_F_DUMP, 0);
 	if (!nlh)
@@ -566,6 +572,15 @@ static int apply(struct sg_nl *nl, const struct sg_conf *t, bool *changed,
 	ret = allow_change(nl, SMTPGUARD_CMD_ALLOW_DEL, buf, n);
 	if (ret)
 		goto abort;
+	/*
+	 * "allow none" arms an empty list; a file without allow lines
+	 * leaves SMTP uninspected (the list is empty by now).
+	 */
+	if (t->smtp_policy != cur.smtp_policy && !t->nallow) {
+		ret = sg_allow_flush(nl, t->smtp_policy, NULL);
+		if (ret)
+			goto abort;
+	}
 
 	/* 3: the feeds. */
 	ret = commit_batch(nl, t, s, ns);

@@ -99,6 +99,10 @@ struct sg_block_entry {
 	struct sg_prefix pfx;
 	size_t nfeeds;
 	char feeds[SMTPGUARD_MAX_FEEDS][SMTPGUARD_FEED_NAME_MAX + 1];
+	/* Per feed: seconds its listing has left; 0 with !timed: permanent. */
+	bool timed[SMTPGUARD_MAX_FEEDS];
+	uint32_t feed_expires[SMTPGUARD_MAX_FEEDS];
+	bool has_hits;		/* absent: not for this caller to see */
 	uint64_t hits;
 	bool has_last_hit;
 	uint64_t last_hit;
@@ -130,6 +134,7 @@ void sg_put_prefixes(struct nlmsghdr *nlh, const struct sg_prefix *p,
  * enforce (switched automatically by the first BY; ...)".  JSON: nothing.
  */
 void sg_print_mode_auto(const char *by);
+int sg_allow_flush(struct sg_nl *nl, int armed, bool *mode_auto);
 
 /*
  * "90", "90s", "30m", "1h", "2d": 1..SMTPGUARD_MAX_TIMEOUT seconds.
@@ -156,6 +161,8 @@ struct sg_mode_reply {
 	bool has_mode;
 	uint8_t mode;
 	bool explicit;
+	bool has_smtp_policy;	/* an older module does not say */
+	bool smtp_policy;	/* an allow-list is configured */
 };
 int sg_mode_get(struct sg_nl *nl, struct sg_mode_reply *r);
 
@@ -186,6 +193,9 @@ struct sg_stats {
 	uint64_t offenders_evicted;
 	uint64_t events_sent;
 	uint64_t events_dropped;
+	bool has_smtp_policy, has_offenders_hashsize;
+	bool smtp_policy;
+	uint32_t offenders_hashsize;
 };
 /* An mnl_cb_t: fills the struct sg_stats behind data from a reply. */
 int sg_stats_parse(const struct nlmsghdr *nlh, void *data);

@@ -106,6 +106,18 @@ static int stats_attr_cb(const struct nlattr *attr, void *data)
 		s->has_offenders = true;
 		s->offenders = mnl_attr_get_u32(attr);
 		break;
+	case SMTPGUARD_A_SMTP_POLICY:
+		if (mnl_attr_validate(attr, MNL_TYPE_U8) < 0)
+			return MNL_CB_ERROR;
+		s->has_smtp_policy = true;
+		s->smtp_policy = mnl_attr_get_u8(attr);
+		break;
+	case SMTPGUARD_A_OFFENDERS_HASHSIZE:
+		if (mnl_attr_validate(attr, MNL_TYPE_U32) < 0)
+			return MNL_CB_ERROR;
+		s->has_offenders_hashsize = true;
+		s->offenders_hashsize = mnl_attr_get_u32(attr);
+		break;
 	case SMTPGUARD_A_PORTS:
 		if (mnl_attr_validate(attr, MNL_TYPE_NESTED) < 0 ||
 		    sg_ports_from_nest(attr, s->ports, &s->nports) < 0)
@@ -174,6 +186,12 @@ void sg_print_stats(const struct sg_stats *s)
 	if (s->has_events_dropped)
 		print_u64(PRINT_ANY, "events_dropped",
 			  "events_dropped %" PRIu64 "\n", s->events_dropped);
+	if (s->has_smtp_policy)
+		print_bool(PRINT_ANY, "smtp_policy", "smtp_policy %d\n",
+			   s->smtp_policy);
+	if (s->has_offenders_hashsize)
+		print_uint(PRINT_ANY, "offenders_hashsize",
+			   "offenders_hashsize %u\n", s->offenders_hashsize);
 	close_json_object();
 }
 

@@ -92,6 +92,8 @@ static const struct tcase cases[] = {
 	{ USAGE, "allow: unexpected argument 'extra'", { "allow", "list", "extra" } },
 	{ USAGE, "allow: unexpected argument 'extra'", { "allow", "show", "extra" } },
 	{ USAGE, "allow: unexpected argument 'now'", { "allow", "flush", "now" } },
+	{ USAGE, "allow: unexpected argument '10.0.0.1'", { "allow", "none", "10.0.0.1" } },
+	{ USAGE, "allow: unexpected argument 'now'", { "allow", "off", "now" } },
 	{ USAGE, "allow: unexpected argument 'x'", { "allow", "help", "x" } },
 	{ USAGE, "option '-j' must come before the object", { "allow", "10.0.0.1", "-j" } },
 

@@ -91,7 +91,7 @@ offenders	smtpguardctl off|
 lab office	smtpguardctl -n |
 office	smtpguardctl --netns of|
 allow block feeds help mode monitor offenders ports restore save stats	smtpguardctl -j -n lab |
-add del delete flush help list show	smtpguardctl allow |
+add del delete flush help list none off show	smtpguardctl allow |
 	smtpguardctl allow 10.10.10.10 |
 add del delete feeds flush help list load show test	smtpguardctl block |
 --dry-run --feed --replace --skip-bad	smtpguardctl block load --|

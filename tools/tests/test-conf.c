@@ -149,7 +149,31 @@ static void test_round_trip(void)
 	sg_conf_parse(text, strlen(text), "t.conf", &d, err, sizeof(err));
 	ktap_ok(d.has_mode && !d.explicit && d.mode == SMTPGUARD_MODE_ENFORCE,
 		"'mode enforce auto' parses as automatic");
+	ktap_ok(!d.smtp_policy, "no allow line: the SMTP policy is not in effect");
 	free(text);
+	sg_conf_free(&d);
+
+	/* The SMTP policy with an empty allow-list. */
+	c.smtp_policy = true;
+	text = write_str(&c, NULL);
+	ktap_ok(!strcmp(text, "mode enforce auto\nports 25\nallow none\n"),
+		"an armed empty allow-list is written as 'allow none'");
+	sg_conf_init(&d);
+	ktap_ok(!sg_conf_parse(text, strlen(text), "t.conf", &d, err,
+			       sizeof(err)) && d.smtp_policy && !d.nallow,
+		"'allow none' parses as the policy with no prefix");
+	free(text);
+	sg_conf_free(&d);
+	sg_conf_init(&d);
+	ktap_ok(sg_conf_parse("allow none 10.0.0.1\n", 20, "t.conf", &d, err,
+			      sizeof(err)) < 0 &&
+		!strcmp(err, "t.conf:1: allow none: unexpected '10.0.0.1'"),
+		"'allow none ADDR' is refused: %s", err);
+	sg_conf_free(&d);
+	sg_conf_init(&d);
+	ktap_ok(!sg_conf_parse("allow 10.0.0.1\n", 15, "t.conf", &d, err,
+			       sizeof(err)) && d.smtp_policy && d.nallow == 1,
+		"'allow ADDR' puts the SMTP policy in effect");
 	sg_conf_free(&c);
 	sg_conf_free(&d);
 }

@@ -58,6 +58,9 @@ struct fake_entry {
 	uint64_t hits;
 	uint64_t last_hit;		/* 0: never */
 	uint32_t expires;		/* 0: permanent */
+	uint64_t permanent;		/* feeds listing it permanently when it
+					 * expires (else each listing does)
+					 */
 };
 
 /* What the fake saw of one request to the family, in order. */
@@ -99,6 +102,8 @@ struct fake_state {
 	bool family;			/* registered, i.e. module loaded */
 	uint8_t mode;
 	bool explicit;
+	bool smtp_policy;		/* an allow-list is configured */
+	int flush_policy;		/* the last ALLOW_FLUSH's SMTP_POLICY, -1: none */
 	struct sg_prefix pfx[FAKE_MAX_PFX];
 	size_t npfx;
 	uint16_t ports[SMTPGUARD_MAX_PORTS];
@@ -133,6 +138,7 @@ struct fake_state {
 	size_t nstaged;
 	bool staged_unsorted;		/* a chunk broke the global order */
 	size_t synth;			/* BLOCK_GET dumps this many made-up entries */
+	bool hide_traffic;		/* a caller without CAP_NET_ADMIN */
 	size_t intr_from;		/* BLOCK_GET: DUMP_INTR from entry N - 1 on */
 	size_t dump_rx_min;		/* smallest receive buffer during a dump */
 	struct fake_req log[FAKE_LOG];
@@ -549,13 +555,26 @@ static void put_entry(struct nlmsghdr *nlh, const struct fake_entry *e)
 		if (e->feeds & (1ULL << i))
 			mnl_attr_put_strz(nlh, SMTPGUARD_BLOCK_A_FEED,
 					  fk->synth ? "drop" : fk->feeds[i]);
-	/* As the kernel does: no HITS when there were none. */
-	if (e->hits)
+	/* As the kernel does: HITS for an admin only, LAST_HIT once hit. */
+	if (!fk->hide_traffic)
 		mnl_attr_put_u64(nlh, SMTPGUARD_BLOCK_A_HITS, e->hits);
-	if (e->last_hit)
+	if (e->last_hit && !fk->hide_traffic)
 		mnl_attr_put_u64(nlh, SMTPGUARD_BLOCK_A_LAST_HIT, e->last_hit);
-	if (e->expires)
+	if (e->expires && !e->permanent)
 		mnl_attr_put_u32(nlh, SMTPGUARD_BLOCK_A_EXPIRES, e->expires);
+	for (i = 0; i < SMTPGUARD_MAX_FEEDS; i++) {
+		struct nlattr *ln;
+
+		if (!(e->feeds & (1ULL << i)))
+			continue;
+		ln = mnl_attr_nest_start(nlh, SMTPGUARD_BLOCK_A_LISTING);
+		mnl_attr_put_strz(nlh, SMTPGUARD_LISTING_A_FEED,
+				  fk->synth ? "drop" : fk->feeds[i]);
+		if (e->expires && !(e->permanent & (1ULL << i)))
+			mnl_attr_put_u32(nlh, SMTPGUARD_LISTING_A_EXPIRES,
+					 e->expires);
+		mnl_attr_nest_end(nlh, ln);
+	}
 	/* A member from a newer kernel: ignored, not an error. */
 	mnl_attr_put_u32(nlh, __SMTPGUARD_BLOCK_A_LAST, 1);
 	mnl_attr_nest_end(nlh, nest);
@@ -957,6 +976,7 @@ static void family_request(const struct nlmsghdr *req)
 			if (pfx_index(&p[i]) < 0 && fk->npfx < FAKE_MAX_PFX)
 				fk->pfx[fk->npfx++] = p[i];
 		qsort(fk->pfx, fk->npfx, sizeof(fk->pfx[0]), sg_prefix_cmp);
+		fk->smtp_policy = true;
 		nlh = genl_new(req, g->cmd, 0, false);
 		if (!fk->explicit && fk->mode != SMTPGUARD_MODE_ENFORCE) {
 			fk->mode = SMTPGUARD_MODE_ENFORCE;
@@ -984,9 +1004,30 @@ static void family_request(const struct nlmsghdr *req)
 		}
 		qsort(fk->pfx, fk->npfx, sizeof(fk->pfx[0]), sg_prefix_cmp);
 		break;
-	case SMTPGUARD_CMD_ALLOW_FLUSH:
+	case SMTPGUARD_CMD_ALLOW_FLUSH: {
+		const struct nlattr *pa;
+		bool mode_auto = false;
+
 		fk->npfx = 0;
+		fk->flush_policy = -1;
+		mnl_attr_for_each(pa, req, sizeof(struct genlmsghdr)) {
+			if (mnl_attr_get_type(pa) != SMTPGUARD_A_SMTP_POLICY)
+				continue;
+			fk->flush_policy = mnl_attr_get_u8(pa);
+			fk->smtp_policy = fk->flush_policy;
+			mode_auto = fk->smtp_policy && !fk->explicit &&
+				    fk->mode != SMTPGUARD_MODE_ENFORCE;
+		}
+		nlh = genl_new(req, g->cmd, 0, false);
+		if (mode_auto) {
+			fk->mode = SMTPGUARD_MODE_ENFORCE;
+			mnl_attr_put(nlh, SMTPGUARD_A_MODE_AUTO, 0, NULL);
+		}
+		put_mode(nlh);
+		mnl_attr_put_u32(nlh, SMTPGUARD_A_ALLOW_ENTRIES, 0);
+		msg_end(nlh);
 		break;
+	}
 	case SMTPGUARD_CMD_ALLOW_GET:
 		if (!(req->nlmsg_flags & NLM_F_DUMP)) {
 			ack(req, -EOPNOTSUPP, NULL);
@@ -1069,6 +1110,7 @@ static void family_request(const struct nlmsghdr *req)
 		put_mode(nlh);
 		if (fk->explicit)
 			mnl_attr_put(nlh, SMTPGUARD_A_MODE_EXPLICIT, 0, NULL);
+		mnl_attr_put_u8(nlh, SMTPGUARD_A_SMTP_POLICY, fk->smtp_policy);
 		msg_end(nlh);
 		break;
 	case SMTPGUARD_CMD_STATS_GET: {
@@ -1507,6 +1549,22 @@ static void test_allow(void)
 	expect(0, "", "", "allow flush");
 	ktap_ok(fk->npfx == 0 && fk->mode == SMTPGUARD_MODE_ENFORCE,
 		"flush empties the list and keeps the mode");
+	ktap_ok(fk->flush_policy == -1 && fk->smtp_policy,
+		"allow flush keeps the SMTP policy: no SMTP_POLICY sent");
+	TOOL("allow", "off");
+	expect(0, "", "", "allow off: silent");
+	ktap_ok(fk->flush_policy == 0 && !fk->smtp_policy && fk->npfx == 0,
+		"allow off: ALLOW_FLUSH with SMTP_POLICY 0");
+	fk->mode = SMTPGUARD_MODE_OFF;
+	fk->explicit = false;
+	TOOL("allow", "none");
+	expect(0, AUTO_LINE, "", "allow none in an unconfigured namespace: the mode line");
+	ktap_ok(fk->flush_policy == 1 && fk->smtp_policy &&
+		fk->mode == SMTPGUARD_MODE_ENFORCE,
+		"allow none: ALLOW_FLUSH with SMTP_POLICY 1, enforce");
+	TOOL("allow", "none", "10.0.0.1");
+	expect(2, "", "smtpguardctl: allow: unexpected argument '10.0.0.1'\n",
+	       "allow none takes no address");
 
 	TOOL("allow", "list");
 	expect(0, "", "", "empty allow list: no output");
@@ -1667,7 +1725,7 @@ static void test_stats(void)
 
 /* ---- the blocklist ---- */
 
-#define AUTO_BLOCK "mode: enforce (switched automatically by the first block entry; 'smtpguardctl mode monitor' only counts)\n"
+#define AUTO_BLOCK "mode: enforce (switched automatically by the first block entry; SMTP is not inspected until an allow-list is configured; 'smtpguardctl mode monitor' only counts)\n"
 
 static char tmpdir[64];
 
@@ -1842,11 +1900,11 @@ static void block_fixture(void)
 }
 
 #define LINE0 "192.0.2.0/24 feeds drop,manual hits 42 last_hit 2023-11-15 00:13:20 expires never\n"
-#define LINE1 "198.51.100.7 feeds manual hits 0 last_hit never expires 2h30m45s\n"
-#define LINE2 "2001:db8::/32 feeds drop hits 3 last_hit 2023-11-15 01:13:20 expires 1d1h1m1s\n"
-#define JSON0 "{\"prefix\":\"192.0.2.0/24\",\"family\":\"inet\",\"address\":\"192.0.2.0\",\"prefixlen\":24,\"feeds\":[\"drop\",\"manual\"],\"hits\":42,\"last_hit\":\"2023-11-14T22:13:20Z\"}"
-#define JSON1 "{\"prefix\":\"198.51.100.7\",\"family\":\"inet\",\"address\":\"198.51.100.7\",\"prefixlen\":32,\"feeds\":[\"manual\"],\"hits\":0,\"expires\":9045}"
-#define JSON2 "{\"prefix\":\"2001:db8::/32\",\"family\":\"inet6\",\"address\":\"2001:db8::\",\"prefixlen\":32,\"feeds\":[\"drop\"],\"hits\":3,\"last_hit\":\"2023-11-14T23:13:20Z\",\"expires\":90061}"
+#define LINE1 "198.51.100.7 feeds manual:2h30m45s hits 0 last_hit never expires 2h30m45s\n"
+#define LINE2 "2001:db8::/32 feeds drop:1d1h1m1s hits 3 last_hit 2023-11-15 01:13:20 expires 1d1h1m1s\n"
+#define JSON0 "{\"prefix\":\"192.0.2.0/24\",\"family\":\"inet\",\"address\":\"192.0.2.0\",\"prefixlen\":24,\"feeds\":[\"drop\",\"manual\"],\"listings\":[{\"feed\":\"drop\"},{\"feed\":\"manual\"}],\"hits\":42,\"last_hit\":\"2023-11-14T22:13:20Z\"}"
+#define JSON1 "{\"prefix\":\"198.51.100.7\",\"family\":\"inet\",\"address\":\"198.51.100.7\",\"prefixlen\":32,\"feeds\":[\"manual\"],\"listings\":[{\"feed\":\"manual\",\"expires\":9045}],\"hits\":0,\"expires\":9045}"
+#define JSON2 "{\"prefix\":\"2001:db8::/32\",\"family\":\"inet6\",\"address\":\"2001:db8::\",\"prefixlen\":32,\"feeds\":[\"drop\"],\"listings\":[{\"feed\":\"drop\",\"expires\":90061}],\"hits\":3,\"last_hit\":\"2023-11-14T23:13:20Z\",\"expires\":90061}"
 
 /* Sanitizers slow it tenfold; run.h's alarm allows 20 seconds. */
 #ifdef __SANITIZE_ADDRESS__
@@ -1886,6 +1944,29 @@ static void test_block_list(void)
 	expect(3, "", "Error: Operation not permitted.\n",
 	       "a block dump refused at once prints no \"[]\" that looks like an empty list");
 	fk->fail_cmd = 0;
+
+	fk->hide_traffic = true;
+	TOOL("block", "list");
+	expect(0, "192.0.2.0/24 feeds drop,manual hits - last_hit - expires never\n"
+	       "198.51.100.7 feeds manual:2h30m45s hits - last_hit - expires 2h30m45s\n"
+	       "2001:db8::/32 feeds drop:1d1h1m1s hits - last_hit - expires 1d1h1m1s\n", "",
+	       "block list without CAP_NET_ADMIN: the kernel sends no hits, the tool shows '-'");
+	TOOL("-j", "block", "test", "192.0.2.1");
+	expect(0, "{\"address\":\"192.0.2.1\",\"blocked\":true,\"entry\":{\"prefix\":\"192.0.2.0/24\",\"family\":\"inet\",\"address\":\"192.0.2.0\",\"prefixlen\":24,\"feeds\":[\"drop\",\"manual\"],\"listings\":[{\"feed\":\"drop\"},{\"feed\":\"manual\"}],\"hits\":null,\"last_hit\":null}}\n",
+	       "", "block test -j without CAP_NET_ADMIN: hits and last_hit null");
+	TOOL("block", "test", "192.0.2.1");
+	expect(0, "192.0.2.1 is blocked by 192.0.2.0/24 (feeds drop,manual)\n", "",
+	       "block test without CAP_NET_ADMIN: no hits");
+	fk->hide_traffic = false;
+
+	/* Each listing its own timeout: manual's runs out, drop's stays. */
+	fk->block[0].expires = 60;
+	fk->block[0].permanent = 1;
+	TOOL("block", "list", "feed", "manual");
+	expect(0, "192.0.2.0/24 feeds drop,manual:1m hits 42 last_hit 2023-11-15 00:13:20 expires never\n"
+	       LINE1, "", "block list: a timed listing beside a permanent one, the entry never expires");
+	fk->block[0].expires = 0;
+	fk->block[0].permanent = 0;
 
 	fk->intr_from = 2;
 	TOOL("-j", "block", "list");

@@ -9,11 +9,15 @@
  * Every command acts on the network namespace of the requesting socket.
  * Commands that change state need CAP_NET_ADMIN in the user namespace that
  * owns that network namespace (GENL_UNS_ADMIN_PERM); the read-only GET and
- * dump commands are open to everyone in the namespace.
+ * dump commands are open to everyone in the namespace, but traffic data
+ * (a blocklist entry's HITS and LAST_HIT, the offender ledger, the events
+ * group) needs CAP_NET_ADMIN too.
  *
- * Policy, per namespace: a TCP packet whose destination port is in the SMTP
- * port set is allowed only when its source or its destination address is
- * covered by an allow-list prefix.  Everything else is untouched.
+ * Policy, per namespace: once an allow-list is configured (SMTP_POLICY 1:
+ * ALLOW_ADD, or ALLOW_FLUSH asking for it), a TCP packet whose destination
+ * port is in the SMTP port set is allowed only when its source or its
+ * destination address is covered by an allow-list prefix.  Everything
+ * else is untouched.
  *
  * Attribute tree of every command ("*" = may repeat, "?" = optional):
  *
@@ -30,7 +34,13 @@
  *   SMTPGUARD_A_PREFIX*: NLA_NESTED          prefix that is absent fails
  *                                            with ENOENT
  *
- * SMTPGUARD_CMD_ALLOW_FLUSH (do, admin)     no attributes
+ * SMTPGUARD_CMD_ALLOW_FLUSH (do, admin)     empties the allow-list
+ *   SMTPGUARD_A_SMTP_POLICY?: u8             1: SMTP stays inspected (no
+ *                                            SMTP at all; switches a fresh
+ *                                            namespace to enforce, as
+ *                                            ALLOW_ADD), 0: not inspected;
+ *                                            absent: as it was
+ *   reply: as ALLOW_ADD
  *
  * SMTPGUARD_CMD_ALLOW_GET (dump)            one message per prefix:
  *   SMTPGUARD_A_PREFIX: NLA_NESTED           (the layout above)
@@ -47,7 +57,8 @@
  *   SMTPGUARD_A_MODE: u8 (enum smtpguard_mode)
  *
  * SMTPGUARD_CMD_MODE_GET (do)
- *   reply: SMTPGUARD_A_MODE: u8, SMTPGUARD_A_MODE_EXPLICIT?: flag
+ *   reply: SMTPGUARD_A_MODE: u8, SMTPGUARD_A_MODE_EXPLICIT?: flag,
+ *          SMTPGUARD_A_SMTP_POLICY: u8
  *
  * SMTPGUARD_CMD_STATS_GET (do)              the same numbers as
  *   reply: SMTPGUARD_A_MODE: u8              /proc/net/smtpguard
@@ -150,7 +161,14 @@
  *                                            SMTPGUARD_EVENT_MAX_PREFIXES
  *
  * STATS_GET also carries SMTPGUARD_A_OFFENDERS and, in SMTPGUARD_A_STATS,
- * OFFENDERS_EVICTED, EVENTS_SENT and EVENTS_DROPPED.
+ * OFFENDERS_EVICTED, EVENTS_SENT and EVENTS_DROPPED; and SMTP_POLICY and
+ * OFFENDERS_HASHSIZE (the ledger's hash buckets).
+ *
+ * A blocklist entry (SMTPGUARD_A_BLOCK_ENTRY) holds its PREFIX, a FEED per
+ * feed listing it, HITS and LAST_HIT (only to CAP_NET_ADMIN), EXPIRES
+ * (when its last timed listing runs out; absent if a feed lists it
+ * permanently) and a LISTING nest per feed: FEED and, for a timed listing,
+ * its own EXPIRES.  A timeout belongs to one feed's listing.
  *
  * ABI rules: numbers are never reused or reordered; new commands and
  * attributes only ever go before the __*_MAX sentinel of their enum.
@@ -247,6 +265,8 @@ enum smtpguard_attr {
 	SMTPGUARD_A_COUNT,		/* u32 */
 	SMTPGUARD_A_OFFENDERS,		/* u32: records in the ledger */
 	SMTPGUARD_A_CHANGE,		/* u8: enum smtpguard_cmd */
+	SMTPGUARD_A_SMTP_POLICY,	/* u8: 1 an allow-list is in effect */
+	SMTPGUARD_A_OFFENDERS_HASHSIZE,	/* u32: buckets of the ledger */
 	__SMTPGUARD_A_LAST,
 	SMTPGUARD_A_MAX = __SMTPGUARD_A_LAST - 1
 };
@@ -292,8 +312,20 @@ enum smtpguard_block_attr {
 	SMTPGUARD_BLOCK_A_HITS,		/* u64: packets it matched */
 	SMTPGUARD_BLOCK_A_LAST_HIT,	/* u64: unix seconds; absent: never */
 	SMTPGUARD_BLOCK_A_EXPIRES,	/* u32: seconds left; absent: never */
+	SMTPGUARD_BLOCK_A_LISTING,	/* nest, one per feed listing it:
+					 * enum smtpguard_listing_attr
+					 */
 	__SMTPGUARD_BLOCK_A_LAST,
 	SMTPGUARD_BLOCK_A_MAX = __SMTPGUARD_BLOCK_A_LAST - 1
+};
+
+/* One feed's listing of a blocklist entry. */
+enum smtpguard_listing_attr {
+	SMTPGUARD_LISTING_A_UNSPEC,
+	SMTPGUARD_LISTING_A_FEED,	/* string */
+	SMTPGUARD_LISTING_A_EXPIRES,	/* u32: seconds left; absent: never */
+	__SMTPGUARD_LISTING_A_LAST,
+	SMTPGUARD_LISTING_A_MAX = __SMTPGUARD_LISTING_A_LAST - 1
 };
 
 enum smtpguard_offender_attr {

@@ -1,12 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * smtpguard: the blocklist commands of the "smtpguard" genetlink family.
- * Policies and the ops table are in netlink.c with the other commands.
+ * smtpguard: the blocklist commands.  Policies and the ops table are in
+ * genl_ops.c with the other commands.
  *
  * A feed load is a transaction: BEGIN names the feed, BLOCK_ADD with
  * TXN_ID stages chunks, COMMIT applies all of it in one snapshot swap.
  * Staged prefixes live in the kernel, charged to the loader's memcg, until
- * commit, abort or the close of the socket that opened the transaction.
+ * commit, abort or the close of the socket that opened the transaction;
+ * all of a namespace's transactions together stage at most
+ * max_block_entries prefixes.
+ *
+ * Reading the blocklist is open to every user of the namespace, but the
+ * hit counts and last hit times are traffic data (when did someone behind
+ * this router last reach a C&C server): they go only to CAP_NET_ADMIN.
  */
 
 #include <linux/jiffies.h>
@@ -18,11 +24,94 @@
 #include <net/sock.h>
 
 #include "compat.h"
-#include "smtpguard.h"
+#include "events.h"
+#include "genl.h"
+#include "netns.h"
+#include "nl.h"
 
 #define SG_DEFAULT_FEED		"manual"
 /* Open feed loads per namespace. */
 #define SG_MAX_TXNS		8
+
+/* A feed load in progress: prefixes staged until commit or abort. */
+struct sg_block_txn {
+	struct list_head list;
+	u32 id;
+	u32 portid;			/* the socket that opened it */
+	bool replace;
+	char feed[SMTPGUARD_FEED_NAME_MAX + 1];
+	struct sg_prefix *pfx;
+	u32 nr;
+	u32 cap;
+};
+
+static struct sg_block_txn *sg_nl_txn_find(struct sg_net *sn, u32 id,
+					   u32 portid,
+					   struct netlink_ext_ack *extack)
+{
+	struct sg_block_txn *txn;
+
+	lockdep_assert_held(&sn->lock);
+	list_for_each_entry(txn, &sn->txns.list, list) {
+		if (txn->id != id)
+			continue;
+		if (txn->portid == portid)
+			return txn;
+		NL_SET_ERR_MSG(extack,
+			       "transaction belongs to another socket");
+		return ERR_PTR(-EPERM);
+	}
+	NL_SET_ERR_MSG(extack, "no such transaction");
+	return ERR_PTR(-ENOENT);
+}
+
+static void sg_nl_txn_free(struct sg_net *sn, struct sg_block_txn *txn)
+{
+	lockdep_assert_held(&sn->lock);
+	list_del(&txn->list);
+	WRITE_ONCE(sn->txns.nr, sn->txns.nr - 1);
+	sn->txns.staged -= txn->nr;
+	kvfree(txn->pfx);
+	kfree(txn);
+}
+
+/* The socket that opened them is gone: abort, nothing was applied. */
+void sg_nl_txn_release(struct sg_net *sn, u32 portid)
+{
+	struct sg_block_txn *txn, *tmp;
+
+	/* Every genetlink socket close lands here: most have nothing to do,
+	 * and must not wait behind a long change holding the lock.  A socket
+	 * that opened one saw its BEGIN answered after the count went up.
+	 */
+	if (!READ_ONCE(sn->txns.nr))
+		return;
+	mutex_lock(&sn->lock);
+	list_for_each_entry_safe(txn, tmp, &sn->txns.list, list) {
+		if (txn->portid == portid)
+			sg_nl_txn_free(sn, txn);
+	}
+	mutex_unlock(&sn->lock);
+}
+
+/* Namespace exit: no socket is left. */
+void sg_nl_txn_free_all(struct sg_net *sn)
+{
+	struct sg_block_txn *txn, *tmp;
+
+	mutex_lock(&sn->lock);
+	list_for_each_entry_safe(txn, tmp, &sn->txns.list, list)
+		sg_nl_txn_free(sn, txn);
+	mutex_unlock(&sn->lock);
+}
+
+/* Seconds until @expires (jiffies), rounded up; 0 once it passed. */
+static u32 sg_nl_seconds_left(unsigned long expires)
+{
+	long left = (long)(expires - jiffies);
+
+	return left > 0 ? DIV_ROUND_UP(left, HZ) : 0;
+}
 
 static u32 sg_nl_count_prefixes(struct genl_info *info)
 {
@@ -55,29 +144,18 @@ static int sg_nl_parse_prefixes_into(struct genl_info *info,
 }
 
 /* Parsed, sorted and distinct, in a new array. */
-static int sg_nl_parse_prefix_list(struct genl_info *info,
-				   struct sg_prefix **pfxp, u32 *nrp)
+static int sg_nl_parse_prefix_set(struct genl_info *info,
+				  struct sg_prefix **pfxp, u32 *nrp)
 {
-	u32 nr = sg_nl_count_prefixes(info);
-	struct sg_prefix *pfx;
 	int err;
 
-	if (!nr) {
-		NL_SET_ERR_MSG(info->extack, "missing attribute SMTPGUARD_A_PREFIX");
-		return -EINVAL;
-	}
-	/* Bounded by the size of the request, charged to its sender. */
-	pfx = kvmalloc_array(nr, sizeof(*pfx), GFP_KERNEL_ACCOUNT);
-	if (!pfx)
-		return -ENOMEM;
-	err = sg_nl_parse_prefixes_into(info, pfx);
-	if (err) {
-		kvfree(pfx);
+	err = sg_nl_parse_prefix_list(info, pfxp, nrp);
+	if (err)
 		return err;
-	}
-	*pfxp = pfx;
-	*nrp = sg_prefixes_sort_unique(pfx, nr);
-	return 0;
+	err = sg_prefixes_sort_unique(*pfxp, *nrp, nrp);
+	if (err)
+		kvfree(*pfxp);
+	return err;
 }
 
 static int sg_nl_get_feed(struct genl_info *info, const char *dflt,
@@ -98,11 +176,52 @@ static int sg_nl_get_feed(struct genl_info *info, const char *dflt,
 	return 0;
 }
 
-static u32 sg_block_nr_entries(struct sg_net *sn)
+/* Why the blocklist refused a change, in words. */
+static void sg_nl_block_fault(struct netlink_ext_ack *extack,
+			      const struct sg_block_change *c,
+			      const struct sg_block_outcome *out)
 {
-	const struct sg_blockset *set = sg_block_locked(sn);
+	switch (out->fault) {
+	case SG_BLOCK_FAULT_ABSENT:
+		sg_nl_err_not_in(extack, &out->absent,
+				 out->absent_in_feed ? "that feed" :
+						       "the blocklist");
+		break;
+	case SG_BLOCK_FAULT_NO_FEED:
+		sg_err_fmt(extack, "no such feed", "no such feed: %s",
+			   c->feed);
+		break;
+	case SG_BLOCK_FAULT_FEEDS:
+		NL_SET_ERR_MSG(extack, "too many feeds (max "
+			       __stringify(SMTPGUARD_MAX_FEEDS)
+			       "); flush one first");
+		break;
+	case SG_BLOCK_FAULT_FULL:
+		sg_err_fmt(extack, "blocklist is full (max_block_entries)",
+			   "blocklist is full: %u entries, max_block_entries is %u",
+			   out->nr_entries, sg_block_max_entries());
+		break;
+	case SG_BLOCK_FAULT_SLOTS:
+		NL_SET_ERR_MSG(extack,
+			       "blocklist too large: its prefixes expand to more hash slots than max_block_entries allows");
+		break;
+	case SG_BLOCK_FAULT_NOMEM:
+		NL_SET_ERR_MSG(extack, "no memory for the blocklist");
+		break;
+	case SG_BLOCK_FAULT_NONE:
+		break;
+	}
+}
 
-	return set ? set->nr_entries : 0;
+static int sg_nl_block_update(struct genl_info *info, struct sg_net *sn,
+			      const struct sg_block_change *c,
+			      struct sg_block_outcome *out)
+{
+	int err = sg_netns_block_update(sn, c, out);
+
+	if (err)
+		sg_nl_block_fault(info->extack, c, out);
+	return err;
 }
 
 /*
@@ -122,20 +241,20 @@ static int sg_nl_block_apply(struct genl_info *info, struct sg_net *sn,
 		.count = c->nr,
 		.has_count = true,
 	};
+	struct sg_block_outcome out;
 	bool switched;
 	int err;
 
-	err = sg_block_update(sn, c, info->extack);
+	err = sg_nl_block_update(info, sn, c, &out);
 	if (err)
 		return err;
-	err = sg_nl_auto_enforce(genl_info_net(info), sn, &switched);
+	err = sg_netns_auto_enforce(sn, &switched);
 	ev.mode_auto = switched;
-	sg_event_config(genl_info_net(info), sn, info->genlhdr->cmd, &ev);
+	sg_event_config(sn, info->genlhdr->cmd, &ev);
 	if (err)
 		return err;
 	if (nla_put_u8(msg, SMTPGUARD_A_MODE, sg_policy_locked(sn)->mode) ||
-	    nla_put_u32(msg, SMTPGUARD_A_BLOCK_ENTRIES,
-			sg_block_nr_entries(sn)) ||
+	    nla_put_u32(msg, SMTPGUARD_A_BLOCK_ENTRIES, out.nr_entries) ||
 	    (switched && nla_put_flag(msg, SMTPGUARD_A_MODE_AUTO)))
 		return -EMSGSIZE;
 	return 0;
@@ -160,7 +279,7 @@ static int sg_nl_txn_stage(struct genl_info *info, struct sg_net *sn)
 	}
 
 	mutex_lock(&sn->lock);
-	txn = sg_block_txn_find(sn, id, info->snd_portid, info->extack);
+	txn = sg_nl_txn_find(sn, id, info->snd_portid, info->extack);
 	if (IS_ERR(txn)) {
 		err = PTR_ERR(txn);
 		goto out_unlock;
@@ -168,6 +287,14 @@ static int sg_nl_txn_stage(struct genl_info *info, struct sg_net *sn)
 	if ((u64)txn->nr + nr > sg_block_max_entries()) {
 		sg_err_fmt(info->extack, "transaction is larger than max_block_entries",
 			   "transaction is larger than max_block_entries (%u)",
+			   sg_block_max_entries());
+		err = -ENOSPC;
+		goto out_unlock;
+	}
+	/* All open transactions together: what one commit could make. */
+	if (sn->txns.staged + nr > sg_block_max_entries()) {
+		sg_err_fmt(info->extack, "open transactions stage more than max_block_entries",
+			   "open transactions stage more than max_block_entries (%u)",
 			   sg_block_max_entries());
 		err = -ENOSPC;
 		goto out_unlock;
@@ -189,8 +316,10 @@ static int sg_nl_txn_stage(struct genl_info *info, struct sg_net *sn)
 	}
 	/* Parsed past the end; counted only if the whole chunk is valid. */
 	err = sg_nl_parse_prefixes_into(info, &txn->pfx[txn->nr]);
-	if (!err)
+	if (!err) {
 		txn->nr += nr;
+		sn->txns.staged += nr;
+	}
 out_unlock:
 	mutex_unlock(&sn->lock);
 	return err;
@@ -217,19 +346,13 @@ int sg_nl_block_add_doit(struct sk_buff *skb, struct genl_info *info)
 		return err;
 	nla = info->attrs[SMTPGUARD_A_TIMEOUT];
 	if (nla) {
+		/* The policy bounds it to 1..SMTPGUARD_MAX_TIMEOUT. */
 		u32 timeout = nla_get_u32(nla);
 
-		if (!timeout || timeout > SMTPGUARD_MAX_TIMEOUT) {
-			sg_err_attr_fmt(info->extack, nla,
-					"timeout must be 1 to 2592000 seconds",
-					"timeout %u is not 1..%u seconds",
-					timeout, SMTPGUARD_MAX_TIMEOUT);
-			return -EINVAL;
-		}
 		/* 0 means "never"; a deadline that lands on it moves by one. */
 		c.expires = (jiffies + (unsigned long)timeout * HZ) ?: 1;
 	}
-	err = sg_nl_parse_prefix_list(info, &pfx, &c.nr);
+	err = sg_nl_parse_prefix_set(info, &pfx, &c.nr);
 	if (err)
 		return err;
 	c.pfx = pfx;
@@ -252,6 +375,7 @@ int sg_nl_block_del_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct sg_net *sn = sg_pernet(genl_info_net(info));
 	struct sg_block_change c = { .op = SG_BLOCK_DEL };
+	struct sg_block_outcome out;
 	struct sg_prefix *pfx;
 	int err;
 
@@ -261,16 +385,15 @@ int sg_nl_block_del_doit(struct sk_buff *skb, struct genl_info *info)
 	err = sg_nl_get_feed(info, NULL, &c.feed);
 	if (err)
 		return err;
-	err = sg_nl_parse_prefix_list(info, &pfx, &c.nr);
+	err = sg_nl_parse_prefix_set(info, &pfx, &c.nr);
 	if (err)
 		return err;
 	c.pfx = pfx;
 
 	mutex_lock(&sn->lock);
-	err = sg_block_update(sn, &c, info->extack);
+	err = sg_nl_block_update(info, sn, &c, &out);
 	if (!err)
-		sg_nl_event_prefixes(genl_info_net(info), sn,
-				     SMTPGUARD_CMD_BLOCK_DEL, pfx, c.nr, false);
+		sg_event_prefixes(sn, SMTPGUARD_CMD_BLOCK_DEL, pfx, c.nr, false);
 	mutex_unlock(&sn->lock);
 	kvfree(pfx);
 	return err;
@@ -280,6 +403,7 @@ int sg_nl_block_flush_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct sg_net *sn = sg_pernet(genl_info_net(info));
 	struct sg_block_change c = { .op = SG_BLOCK_FLUSH };
+	struct sg_block_outcome out;
 	u32 before;
 	int err;
 
@@ -291,30 +415,49 @@ int sg_nl_block_flush_doit(struct sk_buff *skb, struct genl_info *info)
 		return err;
 
 	mutex_lock(&sn->lock);
-	before = sg_block_nr_entries(sn);
-	err = sg_block_update(sn, &c, info->extack);
+	before = sg_block_nr_entries(&sn->block);
+	err = sg_nl_block_update(info, sn, &c, &out);
 	if (!err) {
 		struct sg_event_config ev = {
 			.feed = c.feed,
-			.count = before - sg_block_nr_entries(sn),
+			.count = before - out.nr_entries,
 			.has_count = true,
 		};
 
-		sg_event_config(genl_info_net(info), sn,
-				SMTPGUARD_CMD_BLOCK_FLUSH, &ev);
+		sg_event_config(sn, SMTPGUARD_CMD_BLOCK_FLUSH, &ev);
 	}
 	mutex_unlock(&sn->lock);
 	return err;
 }
 
+/* One listing: the feed and, for a timed one, the seconds it has left. */
+static int sg_nl_put_listing(struct sk_buff *skb, const char *feed,
+			     unsigned long expires)
+{
+	struct nlattr *nest = nla_nest_start(skb, SMTPGUARD_BLOCK_A_LISTING);
+
+	if (!nest)
+		return -EMSGSIZE;
+	if (nla_put_string(skb, SMTPGUARD_LISTING_A_FEED, feed) ||
+	    (expires && nla_put_u32(skb, SMTPGUARD_LISTING_A_EXPIRES,
+				    sg_nl_seconds_left(expires)))) {
+		nla_nest_cancel(skb, nest);
+		return -EMSGSIZE;
+	}
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+/* Under RCU.  @traffic: the hits and the last hit may be shown. */
 static int sg_nl_put_block_entry(struct sk_buff *skb,
 				 const struct sg_blockset *set,
-				 const struct sg_block_entry *e)
+				 const struct sg_block_entry *e, bool traffic)
 {
-	unsigned long expires = READ_ONCE(e->expires);
+	const struct sg_block_timers *t = rcu_dereference(e->timers);
 	u64 hits = atomic64_read(&e->hits);
 	u64 last_hit = READ_ONCE(e->last_hit);
-	u64 feeds = READ_ONCE(e->feeds);
+	u64 feeds = READ_ONCE(e->feeds), bits;
+	unsigned long expires = sg_block_entry_expires(feeds, t);
 	struct nlattr *nest;
 
 	nest = nla_nest_start(skb, SMTPGUARD_A_BLOCK_ENTRY);
@@ -322,25 +465,32 @@ static int sg_nl_put_block_entry(struct sk_buff *skb,
 		return -EMSGSIZE;
 	if (sg_nl_put_prefix(skb, SMTPGUARD_BLOCK_A_PREFIX, &e->pfx))
 		goto cancel;
-	for (; feeds; feeds &= feeds - 1) {
-		const char *name = set->feeds[__ffs64(feeds)].name;
+	for (bits = feeds; bits; bits &= bits - 1) {
+		const char *name = set->feeds[__ffs64(bits)].name;
 
 		/* A feed added by a change not yet published has no name. */
 		if (name[0] &&
 		    nla_put_string(skb, SMTPGUARD_BLOCK_A_FEED, name))
 			goto cancel;
 	}
-	if (hits && nla_put_u64_64bit(skb, SMTPGUARD_BLOCK_A_HITS, hits,
-				      SMTPGUARD_BLOCK_A_PAD))
+	if (traffic && hits &&
+	    nla_put_u64_64bit(skb, SMTPGUARD_BLOCK_A_HITS, hits,
+			      SMTPGUARD_BLOCK_A_PAD))
 		goto cancel;
-	if (last_hit && nla_put_u64_64bit(skb, SMTPGUARD_BLOCK_A_LAST_HIT,
-					  last_hit, SMTPGUARD_BLOCK_A_PAD))
+	if (traffic && last_hit &&
+	    nla_put_u64_64bit(skb, SMTPGUARD_BLOCK_A_LAST_HIT, last_hit,
+			      SMTPGUARD_BLOCK_A_PAD))
 		goto cancel;
-	if (expires) {
-		long left = (long)(expires - jiffies);
+	if (expires && nla_put_u32(skb, SMTPGUARD_BLOCK_A_EXPIRES,
+				   sg_nl_seconds_left(expires)))
+		goto cancel;
+	for (bits = feeds; bits; bits &= bits - 1) {
+		unsigned int feed = __ffs64(bits);
+		const char *name = set->feeds[feed].name;
 
-		if (nla_put_u32(skb, SMTPGUARD_BLOCK_A_EXPIRES,
-				left > 0 ? DIV_ROUND_UP(left, HZ) : 0))
+		if (name[0] &&
+		    sg_nl_put_listing(skb, name,
+				      sg_block_listing_expires(t, feed)))
 			goto cancel;
 	}
 	nla_nest_end(skb, nest);
@@ -381,13 +531,14 @@ int sg_nl_block_test_doit(struct sk_buff *skb, struct genl_info *info)
 	if (!msg)
 		return -ENOMEM;
 	rcu_read_lock();
-	set = rcu_dereference(sn->block);
+	set = rcu_dereference(sn->block.set);
 	if (set)
 		e = p.family == AF_INET ?
 		    sg_block_lookup4(set, p.addr.s6_addr32[0]) :
 		    sg_block_lookup6(set, &p.addr);
 	if (e)
-		err = sg_nl_put_block_entry(msg, set, e);
+		err = sg_nl_put_block_entry(msg, set, e,
+					    sg_nl_sees_traffic(skb));
 	rcu_read_unlock();
 	return sg_nl_reply_send(msg, hdr, info, err);
 }
@@ -402,26 +553,11 @@ struct sg_nl_block_dump {
 	bool started;
 };
 
-static u32 sg_block_upper_bound(const struct sg_blockset *set,
-				const struct sg_prefix *p)
-{
-	u32 lo = 0, hi = set->nr_entries;
-
-	while (lo < hi) {
-		u32 mid = lo + (hi - lo) / 2;
-
-		if (sg_prefix_cmp(&set->entries[mid]->pfx, p) <= 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
-}
-
 int sg_nl_block_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	struct sg_nl_block_dump *ctx = (struct sg_nl_block_dump *)cb->ctx;
 	struct sg_net *sn = sg_pernet(sock_net(cb->skb->sk));
+	bool traffic = sg_nl_sees_traffic(cb->skb);
 	const struct nlattr *feed_attr;
 	const struct sg_blockset *set;
 	u64 want = ~0ULL;
@@ -431,9 +567,9 @@ int sg_nl_block_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 	/* Validated by the op's policy before the first call. */
 	feed_attr = nlmsg_find_attr(cb->nlh, GENL_HDRLEN, SMTPGUARD_A_FEED);
 
-	cb->seq = READ_ONCE(sn->block_gen) << 1 | 1;
+	cb->seq = READ_ONCE(sn->block.gen) << 1 | 1;
 	rcu_read_lock();
-	set = rcu_dereference(sn->block);
+	set = rcu_dereference(sn->block.set);
 	if (!set)
 		goto out;
 	if (feed_attr) {
@@ -457,7 +593,7 @@ int sg_nl_block_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 		if (!hdr)
 			break;
 		genl_dump_check_consistent(cb, hdr);
-		if (sg_nl_put_block_entry(skb, set, e)) {
+		if (sg_nl_put_block_entry(skb, set, e, traffic)) {
 			genlmsg_cancel(skb, hdr);
 			break;
 		}
@@ -476,9 +612,9 @@ int sg_nl_feed_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 	const struct sg_blockset *set;
 	long i = cb->args[0];
 
-	cb->seq = READ_ONCE(sn->block_gen) << 1 | 1;
+	cb->seq = READ_ONCE(sn->block.gen) << 1 | 1;
 	rcu_read_lock();
-	set = rcu_dereference(sn->block);
+	set = rcu_dereference(sn->block.set);
 	for (; set && i < SMTPGUARD_MAX_FEEDS; i++) {
 		const struct sg_feed *f = &set->feeds[i];
 		void *hdr;
@@ -536,18 +672,18 @@ int sg_nl_txn_begin_doit(struct sk_buff *skb, struct genl_info *info)
 	txn->portid = info->snd_portid;
 
 	mutex_lock(&sn->lock);
-	if (sn->nr_txns >= SG_MAX_TXNS) {
+	if (sn->txns.nr >= SG_MAX_TXNS) {
 		NL_SET_ERR_MSG(info->extack, "too many open transactions (max "
 			       __stringify(SG_MAX_TXNS) ")");
 		err = -EBUSY;
 		kfree(txn);
 	} else {
-		txn->id = sn->next_txn_id++ ?: sn->next_txn_id++;
-		list_add_tail(&txn->list, &sn->txns);
-		WRITE_ONCE(sn->nr_txns, sn->nr_txns + 1);
+		txn->id = sn->txns.next_id++ ?: sn->txns.next_id++;
+		list_add_tail(&txn->list, &sn->txns.list);
+		WRITE_ONCE(sn->txns.nr, sn->txns.nr + 1);
 		err = nla_put_u32(msg, SMTPGUARD_A_TXN_ID, txn->id);
 		if (err)
-			sg_block_txn_free(sn, txn);
+			sg_nl_txn_free(sn, txn);
 	}
 	mutex_unlock(&sn->lock);
 	return sg_nl_reply_send(msg, hdr, info, err);
@@ -574,19 +710,20 @@ int sg_nl_txn_commit_doit(struct sk_buff *skb, struct genl_info *info)
 		return -ENOMEM;
 
 	mutex_lock(&sn->lock);
-	txn = sg_block_txn_find(sn, nla_get_u32(info->attrs[SMTPGUARD_A_TXN_ID]),
-				info->snd_portid, info->extack);
+	txn = sg_nl_txn_find(sn, nla_get_u32(info->attrs[SMTPGUARD_A_TXN_ID]),
+			     info->snd_portid, info->extack);
 	if (IS_ERR(txn)) {
 		err = PTR_ERR(txn);
 		goto out_unlock;
 	}
 	c.op = txn->replace ? SG_BLOCK_REPLACE : SG_BLOCK_ADD;
 	c.feed = txn->feed;
-	c.nr = sg_prefixes_sort_unique(txn->pfx, txn->nr);
 	c.pfx = txn->pfx;
-	err = sg_nl_block_apply(info, sn, &c, msg);
+	err = sg_prefixes_sort_unique(txn->pfx, txn->nr, &c.nr);
+	if (!err)
+		err = sg_nl_block_apply(info, sn, &c, msg);
 	/* Applied or refused, the transaction is over. */
-	sg_block_txn_free(sn, txn);
+	sg_nl_txn_free(sn, txn);
 out_unlock:
 	mutex_unlock(&sn->lock);
 	return sg_nl_reply_send(msg, hdr, info, err);
@@ -607,12 +744,12 @@ int sg_nl_txn_abort_doit(struct sk_buff *skb, struct genl_info *info)
 		return err;
 
 	mutex_lock(&sn->lock);
-	txn = sg_block_txn_find(sn, nla_get_u32(info->attrs[SMTPGUARD_A_TXN_ID]),
-				info->snd_portid, info->extack);
+	txn = sg_nl_txn_find(sn, nla_get_u32(info->attrs[SMTPGUARD_A_TXN_ID]),
+			     info->snd_portid, info->extack);
 	if (IS_ERR(txn))
 		err = PTR_ERR(txn);
 	else
-		sg_block_txn_free(sn, txn);
+		sg_nl_txn_free(sn, txn);
 	mutex_unlock(&sn->lock);
 	return err;
 }

@@ -1,0 +1,1014 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * smtpguard: the C&C blocklist, one per namespace, as a data structure.
+ *
+ * Lookup is controlled prefix expansion into keyed hash tables.  A prefix
+ * of length L is stored at the level L rounded up to a multiple of 8 (at
+ * most 128 slots: a /17 becomes 128 /24 slots), in one open-addressed table
+ * per family keyed by (level, address masked to the level).  A lookup
+ * probes each level that is in use once, longest first: at most 4 probes
+ * for IPv4 and 16 for IPv6, whatever the number of entries and of distinct
+ * prefix lengths (ipset's hash:net probes once per length, up to 33 or
+ * 129).  The hash is keyed with random bytes drawn at module load, so
+ * nobody can choose addresses that pile up in one probe chain.
+ *
+ * Every listing of an entry by a feed is permanent or has its own
+ * timeout: feed A's timed listing of X expires on A's schedule while B's
+ * permanent one keeps X blocked.  Timeouts cost the data path nothing: the
+ * caller runs SG_BLOCK_EXPIRE at next_expiry, which drops the listings
+ * that ran out (and the entries left with none), so an entry blocks until
+ * then, never less.
+ *
+ * The set is an immutable snapshot.  Every change merges the old snapshot's
+ * sorted entries with the sorted change into a new snapshot and publishes
+ * it with one pointer swap, so a feed replace is atomic for the data path:
+ * a packet sees the old set or the new one, never a mix.  Entries carry
+ * their hit counters and are shared by consecutive snapshots.  What only
+ * the old snapshot held (its tables, retired entries, replaced timers) is
+ * freed by a worker after a grace period: the writer never waits for one
+ * under the namespace's lock, and every long loop reschedules.
+ */
+
+#include <linux/bitops.h>
+#include <linux/ctype.h>
+#include <linux/jiffies.h>
+#include <linux/log2.h>
+#include <linux/mm.h>
+#include <linux/moduleparam.h>
+#include <linux/random.h>
+#include <linux/sched.h>
+#include <linux/siphash.h>
+#include <linux/slab.h>
+#include <linux/socket.h>
+#include <linux/string.h>
+#include <linux/timekeeping.h>
+#include <linux/workqueue.h>
+
+#include "blockset.h"
+
+/*
+ * Expansion is at most 128 slots per prefix; this caps the worst case.
+ * With it, SG_BLOCK_ENTRIES_LIMIT entries need at most 2^25 IPv6 slots
+ * of 32 bytes after the factor 2 of sg_table_size(): 1 GiB, within what
+ * kvmalloc() may allocate.
+ */
+#define SG_SLOTS_PER_ENTRY_MAX	4
+#define SG_BLOCK_ENTRIES_LIMIT	SMTPGUARD_BLOCK_MAX_DEFAULT
+/* Entries handled between two cond_resched(). */
+#define SG_BLOCK_STEP		4096
+
+static int sg_param_set_max_block_entries(const char *val,
+					  const struct kernel_param *kp)
+{
+	unsigned int v;
+	int err;
+
+	err = kstrtouint(val, 0, &v);
+	if (err)
+		return err;
+	if (v < 1 || v > SG_BLOCK_ENTRIES_LIMIT)
+		return -ERANGE;
+	WRITE_ONCE(*(unsigned int *)kp->arg, v);
+	return 0;
+}
+
+static const struct kernel_param_ops sg_max_block_entries_ops = {
+	.set = sg_param_set_max_block_entries,
+	.get = param_get_uint,
+};
+
+static unsigned int max_block_entries = SMTPGUARD_BLOCK_MAX_DEFAULT;
+module_param_cb(max_block_entries, &sg_max_block_entries_ops,
+		&max_block_entries, 0644);
+MODULE_PARM_DESC(max_block_entries,
+		 "Most blocklist entries per network namespace, 1.."
+		 __stringify(SMTPGUARD_BLOCK_MAX_DEFAULT) " (default "
+		 __stringify(SMTPGUARD_BLOCK_MAX_DEFAULT) ")");
+
+static struct kmem_cache *sg_block_cache __ro_after_init;
+static struct workqueue_struct *sg_block_wq __ro_after_init;
+static hsiphash_key_t sg_hash_key4 __ro_after_init;
+static siphash_key_t sg_hash_key6 __ro_after_init;
+
+u32 sg_block_max_entries(void)
+{
+	return READ_ONCE(max_block_entries);
+}
+
+static unsigned int sg_level(const struct sg_prefix *p)
+{
+	return p->len <= 8 ? 8 : round_up(p->len, 8);
+}
+
+static u32 sg_mask4(unsigned int len)
+{
+	return len ? ~0U << (32 - len) : 0;
+}
+
+static void sg_split6(const struct in6_addr *a, u64 *hi, u64 *lo)
+{
+	*hi = (u64)ntohl(a->s6_addr32[0]) << 32 | ntohl(a->s6_addr32[1]);
+	*lo = (u64)ntohl(a->s6_addr32[2]) << 32 | ntohl(a->s6_addr32[3]);
+}
+
+static void sg_mask6(u64 *hi, u64 *lo, unsigned int len)
+{
+	if (len <= 64) {
+		*hi &= len ? ~0ULL << (64 - len) : 0;
+		*lo = 0;
+	} else {
+		*lo &= ~0ULL << (128 - len);
+	}
+}
+
+static u32 sg_hash4(u32 key, unsigned int level)
+{
+	return hsiphash_2u32(key, level, &sg_hash_key4);
+}
+
+static u32 sg_hash6(u64 hi, u64 lo, unsigned int level)
+{
+	return (u32)siphash_3u64(hi, lo, level, &sg_hash_key6);
+}
+
+struct sg_block_entry *sg_block_lookup4(const struct sg_blockset *set,
+					__be32 addr)
+{
+	unsigned long levels = set->levels4;
+	u32 a = ntohl(addr);
+
+	while (levels) {
+		unsigned int bit = __fls(levels);
+		unsigned int level = (bit + 1) * 8;
+		u32 key = a & sg_mask4(level);
+		u32 i = sg_hash4(key, level) & set->mask4;
+
+		levels &= ~BIT(bit);
+		for (;; i = (i + 1) & set->mask4) {
+			const struct sg_block_slot4 *s = &set->slots4[i];
+
+			if (!s->entry)
+				break;
+			if (s->key == key && s->level == level)
+				return s->entry;
+		}
+	}
+	return NULL;
+}
+
+struct sg_block_entry *sg_block_lookup6(const struct sg_blockset *set,
+					const struct in6_addr *addr)
+{
+	unsigned long levels = set->levels6;
+	u64 ahi, alo;
+
+	sg_split6(addr, &ahi, &alo);
+	while (levels) {
+		unsigned int bit = __fls(levels);
+		unsigned int level = (bit + 1) * 8;
+		u64 hi = ahi, lo = alo;
+		u32 i;
+
+		levels &= ~BIT(bit);
+		sg_mask6(&hi, &lo, level);
+		i = sg_hash6(hi, lo, level) & set->mask6;
+		for (;; i = (i + 1) & set->mask6) {
+			const struct sg_block_slot6 *s = &set->slots6[i];
+
+			if (!s->entry)
+				break;
+			if (s->hi == hi && s->lo == lo && s->level == level)
+				return s->entry;
+		}
+	}
+	return NULL;
+}
+
+/* Only matches write: a miss leaves every entry's cache line alone. */
+void sg_block_hit(struct sg_block_entry *e)
+{
+	u64 now = ktime_get_real_seconds();
+
+	atomic64_inc(&e->hits);
+	if (READ_ONCE(e->last_hit) != now)
+		WRITE_ONCE(e->last_hit, now);
+}
+
+/* Keeps the most specific entry when two expand into the same slot. */
+static void sg_slot4_insert(struct sg_block_slot4 *slots, u32 mask, u32 key,
+			    unsigned int level, struct sg_block_entry *e)
+{
+	u32 i = sg_hash4(key, level) & mask;
+
+	for (; slots[i].entry; i = (i + 1) & mask) {
+		if (slots[i].key == key && slots[i].level == level) {
+			if (e->pfx.len > slots[i].entry->pfx.len)
+				slots[i].entry = e;
+			return;
+		}
+	}
+	slots[i].key = key;
+	slots[i].level = level;
+	slots[i].entry = e;
+}
+
+static void sg_slot6_insert(struct sg_block_slot6 *slots, u32 mask, u64 hi,
+			    u64 lo, unsigned int level,
+			    struct sg_block_entry *e)
+{
+	u32 i = sg_hash6(hi, lo, level) & mask;
+
+	for (; slots[i].entry; i = (i + 1) & mask) {
+		if (slots[i].hi == hi && slots[i].lo == lo &&
+		    slots[i].level == level) {
+			if (e->pfx.len > slots[i].entry->pfx.len)
+				slots[i].entry = e;
+			return;
+		}
+	}
+	slots[i].hi = hi;
+	slots[i].lo = lo;
+	slots[i].level = level;
+	slots[i].entry = e;
+}
+
+/*
+ * At most half full, so a miss ends after about two slots.  The slots
+ * are bounded by SG_SLOTS_PER_ENTRY_MAX * SG_BLOCK_ENTRIES_LIMIT, so the
+ * size fits a u32 and the table kvmalloc()'s limit.
+ */
+static u32 sg_table_size(u64 slots)
+{
+	return slots ? roundup_pow_of_two(max_t(u64, slots * 2, 16)) : 0;
+}
+
+static int sg_block_build_tables(struct sg_blockset *set,
+				 struct sg_block_outcome *out)
+{
+	u64 want4 = 0, want6 = 0, limit;
+	struct sg_block_slot4 *slots4 = NULL;
+	struct sg_block_slot6 *slots6 = NULL;
+	u32 n, size4, size6;
+
+	for (n = 0; n < set->nr_entries; n++) {
+		const struct sg_prefix *p = &set->entries[n]->pfx;
+		unsigned int level = sg_level(p);
+
+		if (p->family == AF_INET) {
+			want4 += 1U << (level - p->len);
+			set->levels4 |= BIT(level / 8 - 1);
+		} else {
+			want6 += 1U << (level - p->len);
+			set->levels6 |= BIT(level / 8 - 1);
+		}
+	}
+	limit = (u64)max(sg_block_max_entries(), 1024U) * SG_SLOTS_PER_ENTRY_MAX;
+	if (want4 + want6 > limit) {
+		out->fault = SG_BLOCK_FAULT_SLOTS;
+		return -ENOSPC;
+	}
+
+	size4 = sg_table_size(want4);
+	size6 = sg_table_size(want6);
+	if (size4) {
+		slots4 = kvcalloc(size4, sizeof(*slots4),
+				  GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
+		if (!slots4)
+			return -ENOMEM;
+	}
+	if (size6) {
+		slots6 = kvcalloc(size6, sizeof(*slots6),
+				  GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
+		if (!slots6) {
+			kvfree(slots4);
+			return -ENOMEM;
+		}
+	}
+
+	for (n = 0; n < set->nr_entries; n++) {
+		struct sg_block_entry *e = set->entries[n];
+		unsigned int level = sg_level(&e->pfx);
+		unsigned int i, count = 1U << (level - e->pfx.len);
+
+		if (e->pfx.family == AF_INET) {
+			u32 base = ntohl(e->pfx.addr.s6_addr32[0]);
+
+			for (i = 0; i < count; i++)
+				sg_slot4_insert(slots4, size4 - 1,
+						base + (i << (32 - level)),
+						level, e);
+		} else {
+			u64 hi, lo;
+
+			sg_split6(&e->pfx.addr, &hi, &lo);
+			for (i = 0; i < count; i++) {
+				if (level <= 64)
+					sg_slot6_insert(slots6, size6 - 1,
+							hi + ((u64)i << (64 - level)),
+							lo, level, e);
+				else
+					sg_slot6_insert(slots6, size6 - 1, hi,
+							lo + ((u64)i << (128 - level)),
+							level, e);
+			}
+		}
+		if (!(n & 4095))
+			cond_resched();
+	}
+
+	set->slots4 = slots4;
+	set->slots6 = slots6;
+	set->mask4 = size4 ? size4 - 1 : 0;
+	set->mask6 = size6 ? size6 - 1 : 0;
+	set->bytes += (size_t)size4 * sizeof(*slots4) +
+		      (size_t)size6 * sizeof(*slots6);
+	return 0;
+}
+
+static void sg_blockset_free(struct sg_blockset *set)
+{
+	if (!set)
+		return;
+	kvfree(set->slots4);
+	kvfree(set->slots6);
+	kvfree(set->entries);
+	kfree(set);
+}
+
+bool sg_feed_name_valid(const char *name)
+{
+	size_t i, len = strlen(name);
+
+	if (!len || len > SMTPGUARD_FEED_NAME_MAX || !isalnum(name[0]))
+		return false;
+	for (i = 0; i < len; i++) {
+		if (!isalnum(name[i]) && !strchr("._-", name[i]))
+			return false;
+	}
+	return true;
+}
+
+int sg_block_feed_find(const struct sg_blockset *set, const char *name)
+{
+	int i;
+
+	if (!set)
+		return -1;
+	for (i = 0; i < SMTPGUARD_MAX_FEEDS; i++) {
+		if (set->feeds[i].name[0] && !strcmp(set->feeds[i].name, name))
+			return i;
+	}
+	return -1;
+}
+
+static int sg_block_feed_get(struct sg_blockset *set, const char *name)
+{
+	int i = sg_block_feed_find(set, name);
+
+	if (i >= 0)
+		return i;
+	for (i = 0; i < SMTPGUARD_MAX_FEEDS; i++) {
+		if (!set->feeds[i].name[0]) {
+			strscpy(set->feeds[i].name, name,
+				sizeof(set->feeds[i].name));
+			return i;
+		}
+	}
+	return -ENOSPC;
+}
+
+/* The expiry of the listing by feed @feed; 0: permanent (or not timed). */
+unsigned long sg_block_listing_expires(const struct sg_block_timers *t,
+				       unsigned int feed)
+{
+	u64 bit = BIT_ULL(feed);
+
+	if (!t || !(t->feeds & bit))
+		return 0;
+	return t->expires[hweight64(t->feeds & (bit - 1))];
+}
+
+/*
+ * When the entry leaves the blocklist by itself: 0 (never) if a feed
+ * lists it permanently, else when its last timed listing runs out.
+ */
+unsigned long sg_block_entry_expires(u64 feeds,
+				     const struct sg_block_timers *t)
+{
+	unsigned long last = 0;
+	unsigned int i, n;
+
+	if (!t || (feeds & ~t->feeds))
+		return 0;
+	n = hweight64(t->feeds);
+	for (i = 0; i < n; i++) {
+		if (!last || time_after(t->expires[i], last))
+			last = t->expires[i];
+	}
+	return last;
+}
+
+/* The listings of @t that ran out by now. */
+static u64 sg_timers_expired(const struct sg_block_timers *t)
+{
+	unsigned long now = jiffies;
+	u64 bits, gone = 0;
+	unsigned int i = 0;
+
+	if (!t)
+		return 0;
+	for (bits = t->feeds; bits; bits &= bits - 1, i++) {
+		if (time_after_eq(now, t->expires[i]))
+			gone |= bits & -bits;
+	}
+	return gone;
+}
+
+/*
+ * @old limited to the listings in @keep, with feed bit @bit timed until
+ * @expires (or, @expires 0, not timed).  *@out is @old itself when that
+ * changes nothing, NULL when no listing is timed, else a new allocation.
+ */
+static int sg_timers_derive(const struct sg_block_timers *old, u64 keep,
+			    u64 bit, unsigned long expires,
+			    struct sg_block_timers **out)
+{
+	u64 oldmask = old ? old->feeds : 0, mask, bits;
+	struct sg_block_timers *t;
+	unsigned int i = 0;
+
+	mask = (oldmask & keep & ~bit) | (expires ? bit : 0);
+	if (!mask) {
+		*out = NULL;
+		return 0;
+	}
+	if (mask == oldmask &&
+	    (!expires || old->expires[hweight64(oldmask & (bit - 1))] ==
+			 expires)) {
+		*out = (struct sg_block_timers *)old;
+		return 0;
+	}
+	t = kmalloc(struct_size(t, expires, hweight64(mask)),
+		    GFP_KERNEL_ACCOUNT);
+	if (!t)
+		return -ENOMEM;
+	t->feeds = mask;
+	for (bits = mask; bits; bits &= bits - 1) {
+		u64 low = bits & -bits;
+
+		t->expires[i++] = low == bit ? expires :
+			old->expires[hweight64(oldmask & (low - 1))];
+	}
+	*out = t;
+	return 0;
+}
+
+/*
+ * The merge's working arrays.  Nothing in an entry the data path can see
+ * changes until the new snapshot is complete; then feeds[] and timers[]
+ * are copied into the entries and the snapshot is published.
+ */
+struct sg_block_merge {
+	struct sg_block_entry **out;
+	u64 *feeds;
+	struct sg_block_timers **timers;
+	u32 nr_out;
+	struct sg_block_entry **fresh;	/* allocated by this change */
+	u32 nr_fresh;
+	struct sg_block_garbage *garbage;
+	u32 listings_removed;
+	bool changed;
+};
+
+/*
+ * What a change leaves behind, freed by sg_block_gc_work() a grace
+ * period after the new snapshot was published.
+ */
+struct sg_block_garbage {
+	struct rcu_work rwork;
+	struct sg_blockset *set;		/* the old snapshot */
+	struct sg_block_entry **entries;	/* retired entries */
+	u32 nr_entries;
+	struct sg_block_timers **timers;	/* replaced or retired */
+	u32 nr_timers;
+};
+
+static void sg_block_garbage_free(struct sg_block_garbage *g)
+{
+	u32 k;
+
+	if (!g)
+		return;
+	for (k = 0; k < g->nr_entries; k++) {
+		kmem_cache_free(sg_block_cache, g->entries[k]);
+		if (!(k % SG_BLOCK_STEP))
+			cond_resched();
+	}
+	for (k = 0; k < g->nr_timers; k++) {
+		kfree(g->timers[k]);
+		if (!(k % SG_BLOCK_STEP))
+			cond_resched();
+	}
+	sg_blockset_free(g->set);
+	kvfree(g->entries);
+	kvfree(g->timers);
+	kfree(g);
+}
+
+static void sg_block_gc_work(struct work_struct *work)
+{
+	sg_block_garbage_free(container_of(to_rcu_work(work),
+					   struct sg_block_garbage, rwork));
+}
+
+static void sg_block_merge_free(struct sg_block_merge *m)
+{
+	kvfree(m->out);
+	kvfree(m->feeds);
+	kvfree(m->timers);
+	kvfree(m->fresh);
+}
+
+/* Undo what a failed merge allocated; the old snapshot is untouched. */
+static void sg_block_merge_undo(struct sg_block_merge *m)
+{
+	struct sg_block_garbage *g = m->garbage;
+	u32 k;
+
+	for (k = 0; k < m->nr_out; k++) {
+		struct sg_block_timers *t = m->timers[k];
+
+		if (t && t != rcu_access_pointer(m->out[k]->timers))
+			kfree(t);
+	}
+	for (k = 0; k < m->nr_fresh; k++)
+		kmem_cache_free(sg_block_cache, m->fresh[k]);
+	if (g) {
+		/* Only pointers collected; nothing there was freed yet. */
+		g->nr_entries = 0;
+		g->nr_timers = 0;
+		g->set = NULL;
+		sg_block_garbage_free(g);
+	}
+	m->garbage = NULL;
+}
+
+/* @e stays with (@feeds, @t), or retires when no feed lists it any more. */
+static void sg_block_keep(struct sg_block_merge *m, struct sg_block_entry *e,
+			  u64 feeds, struct sg_block_timers *t)
+{
+	struct sg_block_timers *cur = rcu_dereference_protected(e->timers,
+								true);
+	struct sg_block_garbage *g = m->garbage;
+
+	m->listings_removed += hweight64(e->feeds & ~feeds);
+	if (!feeds) {
+		g->entries[g->nr_entries++] = e;
+		if (cur)
+			g->timers[g->nr_timers++] = cur;
+		if (t != cur)
+			kfree(t);
+		m->changed = true;
+		return;
+	}
+	if (feeds != e->feeds || t != cur)
+		m->changed = true;
+	if (cur && t != cur)
+		g->timers[g->nr_timers++] = cur;
+	m->out[m->nr_out] = e;
+	m->feeds[m->nr_out] = feeds;
+	m->timers[m->nr_out] = t;
+	m->nr_out++;
+}
+
+/* FAULT_ABSENT for a delete: the prefix and where it was looked for. */
+static int sg_block_absent(struct sg_block_outcome *out,
+			   const struct sg_prefix *p, bool in_feed)
+{
+	out->fault = SG_BLOCK_FAULT_ABSENT;
+	out->absent = *p;
+	out->absent_in_feed = in_feed;
+	return -ENOENT;
+}
+
+/* An old entry that the change does not name. */
+static int sg_block_merge_old(struct sg_block_merge *m,
+			      const struct sg_block_change *c, u64 bit,
+			      struct sg_block_entry *e)
+{
+	const struct sg_block_timers *cur =
+		rcu_dereference_protected(e->timers, true);
+	struct sg_block_timers *t = (struct sg_block_timers *)cur;
+	u64 feeds = e->feeds;
+	int err = 0;
+
+	switch (c->op) {
+	case SG_BLOCK_REPLACE:
+	case SG_BLOCK_FLUSH:
+		if (feeds & bit) {
+			feeds &= ~bit;
+			err = sg_timers_derive(cur, ~bit, 0, 0, &t);
+		}
+		break;
+	case SG_BLOCK_EXPIRE: {
+		u64 gone = sg_timers_expired(cur);
+
+		if (gone) {
+			feeds &= ~gone;
+			err = sg_timers_derive(cur, ~gone, 0, 0, &t);
+		}
+		break;
+	}
+	default:
+		break;
+	}
+	if (err)
+		return err;
+	sg_block_keep(m, e, feeds, t);
+	return 0;
+}
+
+/* An old entry that the change names. */
+static int sg_block_merge_both(struct sg_block_merge *m,
+			       const struct sg_block_change *c, u64 bit,
+			       struct sg_block_entry *e,
+			       struct sg_block_outcome *out)
+{
+	const struct sg_block_timers *cur =
+		rcu_dereference_protected(e->timers, true);
+	struct sg_block_timers *t = (struct sg_block_timers *)cur;
+	u64 feeds = e->feeds;
+	unsigned long was, expires;
+	int err = 0;
+
+	switch (c->op) {
+	case SG_BLOCK_DEL:
+		if (!(feeds & bit))
+			return sg_block_absent(out, &e->pfx, true);
+		feeds &= ~bit;
+		err = sg_timers_derive(cur, ~bit, 0, 0, &t);
+		break;
+	case SG_BLOCK_ADD:
+		/*
+		 * A new listing takes the change's timeout.  Listed already:
+		 * permanent stays permanent, a timed listing becomes
+		 * permanent or, timed again, runs to the later deadline.
+		 */
+		was = sg_block_listing_expires(cur, __ffs64(bit));
+		if (!(feeds & bit))
+			expires = c->expires;
+		else if (!was || !c->expires)
+			expires = 0;
+		else
+			expires = time_after(c->expires, was) ? c->expires :
+								was;
+		feeds |= bit;
+		err = sg_timers_derive(cur, ~0ULL, bit, expires, &t);
+		break;
+	case SG_BLOCK_REPLACE:
+		/* A feed's file lists its entries permanently. */
+		feeds |= bit;
+		err = sg_timers_derive(cur, ~0ULL, bit, 0, &t);
+		break;
+	default:
+		break;
+	}
+	if (err)
+		return err;
+	sg_block_keep(m, e, feeds, t);
+	return 0;
+}
+
+/* A prefix that only the change names. */
+static int sg_block_merge_new(struct sg_block_merge *m,
+			      const struct sg_block_change *c, u64 bit,
+			      const struct sg_prefix *p,
+			      struct sg_block_outcome *out)
+{
+	struct sg_block_timers *t = NULL;
+	struct sg_block_entry *n;
+	int err;
+
+	if (c->op == SG_BLOCK_DEL)
+		return sg_block_absent(out, p, false);
+	if (c->op == SG_BLOCK_ADD) {
+		err = sg_timers_derive(NULL, 0, bit, c->expires, &t);
+		if (err)
+			return err;
+	}
+	n = kmem_cache_zalloc(sg_block_cache, GFP_KERNEL_ACCOUNT);
+	if (!n) {
+		kfree(t);
+		return -ENOMEM;
+	}
+	n->pfx = *p;
+	m->fresh[m->nr_fresh++] = n;
+	m->changed = true;
+	m->out[m->nr_out] = n;
+	m->feeds[m->nr_out] = bit;
+	m->timers[m->nr_out] = t;
+	m->nr_out++;
+	return 0;
+}
+
+/* One pass over two sorted lists: the old entries and the change. */
+static int sg_block_merge(struct sg_block_merge *m,
+			  const struct sg_blockset *old,
+			  const struct sg_block_change *c, int feed,
+			  struct sg_block_outcome *out)
+{
+	u32 old_n = old ? old->nr_entries : 0;
+	u64 bit = feed >= 0 ? BIT_ULL(feed) : ~0ULL;
+	u32 i = 0, j = 0;
+	int err;
+
+	while (i < old_n || j < c->nr) {
+		struct sg_block_entry *e = i < old_n ? old->entries[i] : NULL;
+		const struct sg_prefix *p = j < c->nr ? &c->pfx[j] : NULL;
+		int cmp = !e ? 1 : !p ? -1 : sg_prefix_cmp(&e->pfx, p);
+
+		if (cmp < 0) {
+			err = sg_block_merge_old(m, c, bit, e);
+			i++;
+		} else if (cmp == 0) {
+			err = sg_block_merge_both(m, c, bit, e, out);
+			i++;
+			j++;
+		} else {
+			err = sg_block_merge_new(m, c, bit, p, out);
+			j++;
+		}
+		if (err)
+			return err;
+		if (!((i + j) % SG_BLOCK_STEP))
+			cond_resched();
+	}
+	return 0;
+}
+
+static unsigned long sg_next_expiry(unsigned long a, unsigned long b)
+{
+	if (!a || !b)
+		return a ?: b;
+	return time_before(a, b) ? a : b;
+}
+
+static int sg_block_merge_alloc(struct sg_block_merge *m, u32 old_n, u32 nr)
+{
+	u32 max_out = old_n + nr;
+	struct sg_block_garbage *g;
+
+	m->out = kvmalloc_array(max_out, sizeof(*m->out), GFP_KERNEL_ACCOUNT);
+	m->feeds = kvmalloc_array(max_out, sizeof(*m->feeds),
+				  GFP_KERNEL_ACCOUNT);
+	m->timers = kvmalloc_array(max_out, sizeof(*m->timers),
+				   GFP_KERNEL_ACCOUNT);
+	m->fresh = kvmalloc_array(nr, sizeof(*m->fresh), GFP_KERNEL_ACCOUNT);
+	g = kzalloc(sizeof(*g), GFP_KERNEL_ACCOUNT);
+	m->garbage = g;
+	if (g) {
+		g->entries = kvmalloc_array(old_n, sizeof(*g->entries),
+					    GFP_KERNEL_ACCOUNT);
+		g->timers = kvmalloc_array(old_n, sizeof(*g->timers),
+					   GFP_KERNEL_ACCOUNT);
+	}
+	if ((max_out && (!m->out || !m->feeds || !m->timers)) ||
+	    (nr && !m->fresh) || !g ||
+	    (old_n && (!g->entries || !g->timers)))
+		return -ENOMEM;
+	return 0;
+}
+
+static int sg_block_find_feed(struct sg_blockset *new,
+			      const struct sg_block_change *c,
+			      struct sg_block_outcome *out)
+{
+	int feed;
+
+	if (!c->feed)
+		return -1;
+	if (c->op == SG_BLOCK_ADD || c->op == SG_BLOCK_REPLACE) {
+		feed = sg_block_feed_get(new, c->feed);
+		if (feed < 0)
+			out->fault = SG_BLOCK_FAULT_FEEDS;
+	} else {
+		feed = sg_block_feed_find(new, c->feed);
+		if (feed < 0) {
+			out->fault = SG_BLOCK_FAULT_NO_FEED;
+			feed = -ENOENT;
+		}
+	}
+	return feed;
+}
+
+/* Per-feed counts and the earliest expiry, from the final values. */
+static void sg_block_tally(struct sg_blockset *new,
+			   const struct sg_block_merge *m)
+{
+	u32 k, n;
+
+	for (k = 0; k < SMTPGUARD_MAX_FEEDS; k++)
+		new->feeds[k].entries = 0;
+	for (k = 0; k < m->nr_out; k++) {
+		const struct sg_block_timers *t = m->timers[k];
+		u64 bits;
+
+		for (bits = m->feeds[k]; bits; bits &= bits - 1)
+			new->feeds[__ffs64(bits)].entries++;
+		for (n = 0; t && n < hweight64(t->feeds); n++)
+			new->next_expiry = sg_next_expiry(new->next_expiry,
+							  t->expires[n]);
+		if (!(k % SG_BLOCK_STEP))
+			cond_resched();
+	}
+	for (k = 0; k < SMTPGUARD_MAX_FEEDS; k++) {
+		if (!new->feeds[k].entries)
+			memset(new->feeds[k].name, 0, sizeof(new->feeds[k].name));
+		else
+			new->nr_feeds++;
+	}
+}
+
+/*
+ * Apply @c under bl->lock: all of it or, on error, nothing (out->fault
+ * says why, when it was not for lack of memory).  Never waits for a grace
+ * period: what only the old snapshot held goes to a worker.
+ */
+int sg_block_update(struct sg_blocklist *bl, const struct sg_block_change *c,
+		    struct sg_block_outcome *out)
+{
+	struct sg_blockset *old = sg_block_locked(bl), *new;
+	u32 old_n = old ? old->nr_entries : 0;
+	struct sg_block_merge m = {};
+	int feed, err;
+	u32 k;
+
+	memset(out, 0, sizeof(*out));
+	out->nr_entries = old_n;
+	out->next_expiry = old ? old->next_expiry : 0;
+
+	new = kzalloc(sizeof(*new), GFP_KERNEL_ACCOUNT);
+	if (!new)
+		return -ENOMEM;
+	if (old)
+		memcpy(new->feeds, old->feeds, sizeof(new->feeds));
+
+	feed = sg_block_find_feed(new, c, out);
+	if (feed < -1) {
+		err = feed;
+		goto err_free;
+	}
+
+	err = sg_block_merge_alloc(&m, old_n, c->nr);
+	if (!err)
+		err = sg_block_merge(&m, old, c, feed, out);
+	if (err)
+		goto err_merge;
+	if (!m.changed) {
+		sg_block_merge_undo(&m);
+		sg_block_merge_free(&m);
+		kfree(new);
+		return 0;
+	}
+	if (m.nr_out > old_n && m.nr_out > sg_block_max_entries()) {
+		out->fault = SG_BLOCK_FAULT_FULL;
+		out->nr_entries = m.nr_out;
+		err = -ENOSPC;
+		goto err_merge;
+	}
+
+	sg_block_tally(new, &m);
+	new->entries = m.out;
+	new->nr_entries = m.nr_out;
+	m.out = NULL;
+	new->bytes = sizeof(*new) +
+		     (size_t)new->nr_entries * (sizeof(*new->entries) +
+						kmem_cache_size(sg_block_cache));
+	if (new->nr_entries) {
+		err = sg_block_build_tables(new, out);
+		if (err)
+			goto err_built;
+	}
+
+	/* Past the last failure: make the entries final and publish. */
+	for (k = 0; k < new->nr_entries; k++) {
+		struct sg_block_entry *e = new->entries[k];
+
+		struct sg_block_timers *t = m.timers[k];
+
+		WRITE_ONCE(e->feeds, m.feeds[k]);
+		if (t != rcu_access_pointer(e->timers))
+			rcu_assign_pointer(e->timers, t);
+		if (t)
+			new->bytes += struct_size(t, expires,
+						  hweight64(t->feeds));
+	}
+	if (!new->nr_entries) {
+		sg_blockset_free(new);
+		new = NULL;
+	}
+	rcu_assign_pointer(bl->set, new);
+	WRITE_ONCE(bl->gen, bl->gen + 1);
+
+	m.garbage->set = old;
+	INIT_RCU_WORK(&m.garbage->rwork, sg_block_gc_work);
+	queue_rcu_work(sg_block_wq, &m.garbage->rwork);
+	m.garbage = NULL;
+
+	out->nr_entries = new ? new->nr_entries : 0;
+	out->listings_removed = m.listings_removed;
+	out->next_expiry = new ? new->next_expiry : 0;
+	m.nr_fresh = 0;
+	sg_block_merge_free(&m);
+	return 0;
+
+err_built:
+	m.out = new->entries;
+	new->entries = NULL;
+err_merge:
+	if (err == -ENOMEM && out->fault == SG_BLOCK_FAULT_NONE)
+		out->fault = SG_BLOCK_FAULT_NOMEM;
+	sg_block_merge_undo(&m);
+	sg_block_merge_free(&m);
+err_free:
+	sg_blockset_free(new);
+	if (out->fault != SG_BLOCK_FAULT_FULL)
+		out->nr_entries = old_n;
+	return err;
+}
+
+u32 sg_block_nr_entries(struct sg_blocklist *bl)
+{
+	const struct sg_blockset *set = sg_block_locked(bl);
+
+	return set ? set->nr_entries : 0;
+}
+
+/* The index of the first entry after @p, for resuming a dump. */
+u32 sg_block_upper_bound(const struct sg_blockset *set,
+			 const struct sg_prefix *p)
+{
+	u32 lo = 0, hi = set->nr_entries;
+
+	while (lo < hi) {
+		u32 mid = lo + (hi - lo) / 2;
+
+		if (sg_prefix_cmp(&set->entries[mid]->pfx, p) <= 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+void sg_blocklist_init(struct sg_blocklist *bl, struct mutex *lock)
+{
+	RCU_INIT_POINTER(bl->set, NULL);
+	bl->lock = lock;
+	bl->gen = 0;
+}
+
+/* The namespace is gone, after a grace period: no reader is left. */
+void sg_blocklist_destroy(struct sg_blocklist *bl)
+{
+	struct sg_blockset *set = rcu_dereference_protected(bl->set, true);
+	u32 k;
+
+	RCU_INIT_POINTER(bl->set, NULL);
+	if (!set)
+		return;
+	for (k = 0; k < set->nr_entries; k++) {
+		struct sg_block_entry *e = set->entries[k];
+
+		kfree(rcu_dereference_protected(e->timers, true));
+		kmem_cache_free(sg_block_cache, e);
+		if (!(k % SG_BLOCK_STEP))
+			cond_resched();
+	}
+	sg_blockset_free(set);
+}
+
+int __init sg_block_module_init(void)
+{
+	get_random_bytes(&sg_hash_key4, sizeof(sg_hash_key4));
+	get_random_bytes(&sg_hash_key6, sizeof(sg_hash_key6));
+	sg_block_wq = alloc_workqueue("smtpguard_block", WQ_UNBOUND, 0);
+	if (!sg_block_wq)
+		return -ENOMEM;
+	sg_block_cache = kmem_cache_create("smtpguard_block",
+					   sizeof(struct sg_block_entry), 0,
+					   SLAB_ACCOUNT, NULL);
+	if (!sg_block_cache) {
+		destroy_workqueue(sg_block_wq);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+void sg_block_module_exit(void)
+{
+	/* Every queue_rcu_work() has queued its work; then drain them. */
+	rcu_barrier();
+	destroy_workqueue(sg_block_wq);
+	kmem_cache_destroy(sg_block_cache);
+}

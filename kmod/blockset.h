@@ -1,0 +1,147 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * smtpguard: the C&C blocklist of one namespace, as a data structure:
+ * build, lookup, expiry.  It knows nothing of netlink or events; a change
+ * returns what happened and, when it failed, why.
+ */
+#ifndef _SG_BLOCKSET_H
+#define _SG_BLOCKSET_H
+
+#include <linux/atomic.h>
+#include <linux/mutex.h>
+#include <linux/rcupdate.h>
+#include <linux/types.h>
+
+#include <linux/smtpguard.h>
+
+#include "prefix.h"
+
+/*
+ * The listings of an entry that expire.  Replaced as a whole, never
+ * changed once the entry points to it; freed a grace period later.
+ */
+struct sg_block_timers {
+	u64 feeds;			/* the feeds whose listing expires */
+	unsigned long expires[];	/* jiffies, per bit of feeds, lowest first */
+};
+
+/*
+ * One blocklist entry.  Consecutive snapshots share it, so its counters
+ * survive changes to the rest of the set; it is freed a grace period after
+ * the last snapshot holding it was replaced.  A listing (entry, feed) is
+ * permanent unless the entry's timers name the feed.
+ */
+struct sg_block_entry {
+	struct sg_prefix pfx;
+	u64 feeds;		/* bit n: feed n lists it; written under lock */
+	struct sg_block_timers __rcu *timers;	/* NULL: all permanent */
+	atomic64_t hits;	/* written only on a match */
+	u64 last_hit;		/* unix seconds of the last match, 0: never */
+};
+
+/* Hash slots: the key is the address masked to the slot's level. */
+struct sg_block_slot4 {
+	u32 key;			/* host byte order */
+	u8 level;			/* 8, 16, 24 or 32 */
+	struct sg_block_entry *entry;	/* NULL: empty slot */
+};
+
+struct sg_block_slot6 {
+	u64 hi;
+	u64 lo;
+	u8 level;			/* 8, 16, ..., 128 */
+	struct sg_block_entry *entry;
+};
+
+struct sg_feed {
+	char name[SMTPGUARD_FEED_NAME_MAX + 1];	/* "": free */
+	u32 entries;
+};
+
+/* An immutable snapshot (see blockset.c); NULL when empty. */
+struct sg_blockset {
+	u16 levels4;			/* bit n: level 8 * (n + 1) in use */
+	u16 levels6;
+	u32 mask4;			/* slots - 1 */
+	u32 mask6;
+	u32 nr_entries;
+	const struct sg_block_slot4 *slots4;
+	const struct sg_block_slot6 *slots6;
+	struct sg_block_entry **entries;	/* sorted by prefix */
+	unsigned long next_expiry;	/* jiffies; 0: nothing expires */
+	size_t bytes;			/* everything above, entries included */
+	u32 nr_feeds;
+	struct sg_feed feeds[SMTPGUARD_MAX_FEEDS];
+};
+
+/* Per namespace; writers hold *lock. */
+struct sg_blocklist {
+	struct sg_blockset __rcu *set;
+	struct mutex *lock;		/* the namespace's, for lockdep */
+	u32 gen;			/* bumped on every publish, for dumps */
+};
+
+enum sg_block_op {
+	SG_BLOCK_ADD,		/* the prefixes join the feed */
+	SG_BLOCK_DEL,		/* they leave the feed (or all feeds) */
+	SG_BLOCK_REPLACE,	/* the feed becomes exactly the prefixes */
+	SG_BLOCK_FLUSH,		/* the feed (or every feed) is emptied */
+	SG_BLOCK_EXPIRE,	/* listings past their timeout go */
+};
+
+struct sg_block_change {
+	enum sg_block_op op;
+	const char *feed;		/* NULL: all feeds (DEL, FLUSH) */
+	unsigned long expires;		/* ADD: jiffies, 0: permanent */
+	const struct sg_prefix *pfx;	/* sorted and distinct */
+	u32 nr;
+};
+
+/* Why a change was refused; the caller words it. */
+enum sg_block_fault {
+	SG_BLOCK_FAULT_NONE,
+	SG_BLOCK_FAULT_ABSENT,		/* a prefix to delete is not listed */
+	SG_BLOCK_FAULT_NO_FEED,		/* no such feed */
+	SG_BLOCK_FAULT_FEEDS,		/* SMTPGUARD_MAX_FEEDS in use */
+	SG_BLOCK_FAULT_FULL,		/* past max_block_entries */
+	SG_BLOCK_FAULT_SLOTS,		/* prefixes expand too far */
+	SG_BLOCK_FAULT_NOMEM,
+};
+
+struct sg_block_outcome {
+	enum sg_block_fault fault;
+	struct sg_prefix absent;	/* FAULT_ABSENT: that prefix */
+	bool absent_in_feed;		/* ... looked for in one feed */
+	u32 nr_entries;			/* entries after; FULL: it would be */
+	u32 listings_removed;		/* (entry, feed) listings that went */
+	unsigned long next_expiry;	/* jiffies; 0: nothing expires */
+};
+
+int __init sg_block_module_init(void);
+void sg_block_module_exit(void);
+void sg_blocklist_init(struct sg_blocklist *bl, struct mutex *lock);
+void sg_blocklist_destroy(struct sg_blocklist *bl);
+int sg_block_update(struct sg_blocklist *bl, const struct sg_block_change *c,
+		    struct sg_block_outcome *out);
+struct sg_block_entry *sg_block_lookup4(const struct sg_blockset *set,
+					__be32 addr);
+struct sg_block_entry *sg_block_lookup6(const struct sg_blockset *set,
+					const struct in6_addr *addr);
+void sg_block_hit(struct sg_block_entry *e);
+int sg_block_feed_find(const struct sg_blockset *set, const char *name);
+bool sg_feed_name_valid(const char *name);
+u32 sg_block_max_entries(void);
+u32 sg_block_nr_entries(struct sg_blocklist *bl);
+unsigned long sg_block_listing_expires(const struct sg_block_timers *t,
+				       unsigned int feed);
+unsigned long sg_block_entry_expires(u64 feeds,
+				     const struct sg_block_timers *t);
+u32 sg_block_upper_bound(const struct sg_blockset *set,
+			 const struct sg_prefix *p);
+
+static inline struct sg_blockset *sg_block_locked(struct sg_blocklist *bl)
+{
+	return rcu_dereference_protected(bl->set, lockdep_is_held(bl->lock));
+}
+
+#endif /* _SG_BLOCKSET_H */

@@ -1,0 +1,134 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * smtpguard: events.  Nothing is built unless someone listens; a listener
+ * anywhere makes genl_has_listeners() true, so a namespace with none of
+ * its own gets -ESRCH from the send and counts nothing.
+ */
+
+#include <net/genetlink.h>
+
+#include "events.h"
+#include "genl.h"
+#include "netns.h"
+
+/*
+ * Multicast a finished event.  Delivered to a listener, it counts as sent.
+ * -ENOBUFS: a listener that set NETLINK_BROADCAST_ERROR (smtpguardctl
+ * monitor does) had no room for it: dropped.  -ESRCH: nobody in this
+ * namespace listens, or only listeners that asked not to hear of
+ * overruns: neither.
+ */
+static void sg_event_send(struct sg_net *sn, struct sk_buff *skb, gfp_t gfp)
+{
+	int err = genlmsg_multicast_netns(&sg_nl_family, sg_net_of(sn), skb, 0,
+					  SG_MCGRP_EVENTS, gfp);
+
+	if (!err)
+		this_cpu_inc(sn->counters.pcpu->events_sent);
+	else if (err != -ESRCH)
+		this_cpu_inc(sn->counters.pcpu->events_dropped);
+}
+
+static bool sg_event_wanted(struct sg_net *sn)
+{
+	return genl_has_listeners(&sg_nl_family, sg_net_of(sn),
+				  SG_MCGRP_EVENTS);
+}
+
+/* From the data path, under RCU: @o is the record that reports. */
+void sg_event_offender(struct sg_net *sn, struct sg_offender *o, u8 cmd,
+		       u8 mode)
+{
+	struct sk_buff *skb;
+	void *hdr;
+
+	if (!sg_event_wanted(sn))
+		return;
+	skb = genlmsg_new(NLMSG_GOODSIZE, GFP_ATOMIC | __GFP_NOWARN);
+	if (!skb)
+		goto dropped;
+	hdr = genlmsg_put(skb, 0, 0, &sg_nl_family, 0, cmd);
+	if (!hdr || nla_put_u8(skb, SMTPGUARD_A_MODE, mode) ||
+	    sg_nl_put_offender(skb, o)) {
+		nlmsg_free(skb);
+		goto dropped;
+	}
+	genlmsg_end(skb, hdr);
+	sg_event_send(sn, skb, GFP_ATOMIC);
+	return;
+dropped:
+	this_cpu_inc(sn->counters.pcpu->events_dropped);
+}
+
+/*
+ * A configuration change, under sn->lock, after it was published; the
+ * namespace's policy exists until namespace exit, which comes after every
+ * writer (sg_netns_stop() stops the expiry worker first).
+ */
+void sg_event_config(struct sg_net *sn, u8 cmd,
+		     const struct sg_event_config *ev)
+{
+	const struct sg_blockset *set;
+	const struct sg_policy *pol;
+	struct sk_buff *skb;
+	void *hdr;
+	u32 i;
+
+	lockdep_assert_held(&sn->lock);
+	if (!sg_event_wanted(sn))
+		return;
+	skb = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!skb)
+		goto dropped;
+	/* One notification command, so a generic client can name it. */
+	hdr = genlmsg_put(skb, 0, 0, &sg_nl_family, 0,
+			  SMTPGUARD_CMD_CONFIG_CHANGE);
+	if (!hdr || nla_put_u8(skb, SMTPGUARD_A_CHANGE, cmd))
+		goto cancel;
+
+	pol = sg_policy_locked(sn);
+	set = sg_block_locked(&sn->block);
+	if (nla_put_u8(skb, SMTPGUARD_A_MODE, pol->mode) ||
+	    (pol->mode_explicit &&
+	     nla_put_flag(skb, SMTPGUARD_A_MODE_EXPLICIT)) ||
+	    (ev->mode_auto && nla_put_flag(skb, SMTPGUARD_A_MODE_AUTO)) ||
+	    nla_put_u32(skb, SMTPGUARD_A_ALLOW_ENTRIES, pol->nr_prefixes) ||
+	    nla_put_u8(skb, SMTPGUARD_A_SMTP_POLICY, pol->smtp_armed) ||
+	    nla_put_u32(skb, SMTPGUARD_A_BLOCK_ENTRIES,
+			set ? set->nr_entries : 0) ||
+	    (ev->feed && nla_put_string(skb, SMTPGUARD_A_FEED, ev->feed)) ||
+	    (ev->replace && nla_put_flag(skb, SMTPGUARD_A_REPLACE)) ||
+	    (ev->has_count && nla_put_u32(skb, SMTPGUARD_A_COUNT, ev->count)))
+		goto cancel;
+	if (cmd == SMTPGUARD_CMD_PORTS_SET && sg_nl_put_ports(skb, pol))
+		goto cancel;
+	if (ev->nr_pfx <= SMTPGUARD_EVENT_MAX_PREFIXES) {
+		for (i = 0; i < ev->nr_pfx; i++) {
+			if (sg_nl_put_prefix(skb, SMTPGUARD_A_PREFIX,
+					     &ev->pfx[i]))
+				goto cancel;
+		}
+	}
+	genlmsg_end(skb, hdr);
+	sg_event_send(sn, skb, GFP_KERNEL);
+	return;
+cancel:
+	nlmsg_free(skb);
+dropped:
+	this_cpu_inc(sn->counters.pcpu->events_dropped);
+}
+
+/* A change that names prefixes: the prefixes and their count. */
+void sg_event_prefixes(struct sg_net *sn, u8 cmd, const struct sg_prefix *pfx,
+		       u32 nr, bool mode_auto)
+{
+	struct sg_event_config ev = {
+		.pfx = pfx,
+		.nr_pfx = nr,
+		.count = nr,
+		.has_count = true,
+		.mode_auto = mode_auto,
+	};
+
+	sg_event_config(sn, cmd, &ev);
+}
