@@ -125,6 +125,15 @@ for k in "${kernels[@]}"; do
 	tally "kernel $k" "$tmp/vm-$k.out"
 done
 
+# Lifetimes (selftests/lifetime.sh: rmmod and namespace deletion under a
+# flood, expiry racing namespace exit) need real concurrency: a boot with
+# 2 vCPUs per kernel, one at a time.
+for k in "${kernels[@]}"; do
+	step "lifetime-$k" selftests/vm/run.sh --kernel "$k" --smp 2 --mem "$mem" \
+		--timeout 1800 -- selftests/run_tests.sh lifetime.sh
+	tally "lifetimes on $k (2 vCPUs)" "$tmp/lifetime-$k.out"
+done
+
 # The reboot test: per kernel, a boot that saves the configuration and a
 # fresh boot that restores it with smtpguard.service's own command lines
 # before any traffic; one VM at a time, about 30 s per boot.

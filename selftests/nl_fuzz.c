@@ -297,7 +297,11 @@ static struct nlmsghdr *build_valid(char *buf, uint8_t cmd, uint32_t txn)
 	case SMTPGUARD_CMD_OFFENDER_GET:
 	case SMTPGUARD_CMD_OFFENDER_FLUSH:
 		if (rn(2))
-			mnl_attr_put_u32(nlh, SMTPGUARD_A_REASON, 1 + rn(2));
+			mnl_attr_put_u32(nlh, SMTPGUARD_A_REASON, 1 + rn(3));
+		break;
+	case SMTPGUARD_CMD_ALLOW_FLUSH:
+		if (rn(3) == 0)
+			mnl_attr_put_u8(nlh, SMTPGUARD_A_SMTP_POLICY, rn(2));
 		break;
 	}
 	return nlh;
@@ -328,6 +332,8 @@ static uint16_t max_attr(uint8_t cmd)
 	case SMTPGUARD_CMD_OFFENDER_GET:
 	case SMTPGUARD_CMD_OFFENDER_FLUSH:
 		return SMTPGUARD_A_REASON;
+	case SMTPGUARD_CMD_ALLOW_FLUSH:
+		return SMTPGUARD_A_SMTP_POLICY;
 	}
 	return 0;
 }
@@ -460,6 +466,15 @@ static enum expect build_bad(char *buf, size_t *len)
 			break;
 		}
 		switch (cmd) {
+		case SMTPGUARD_CMD_ALLOW_FLUSH:
+			nlh = msg_start(buf, family_id, nlh->nlmsg_flags, cmd);
+			if (rn(2))	/* out of range */
+				mnl_attr_put_u8(nlh, SMTPGUARD_A_SMTP_POLICY,
+						2 + rn(254));
+			else		/* any other: rejected by name */
+				mnl_attr_put_u8(nlh, 1 + rn(SMTPGUARD_A_SMTP_POLICY - 1),
+						1);
+			break;
 		case SMTPGUARD_CMD_MODE_SET:
 			nlh = msg_start(buf, family_id, nlh->nlmsg_flags, cmd);
 			if (rn(3) == 0) {
@@ -498,8 +513,9 @@ static enum expect build_bad(char *buf, size_t *len)
 			break;
 		case SMTPGUARD_CMD_OFFENDER_GET:
 		case SMTPGUARD_CMD_OFFENDER_FLUSH:
+			/* a bit outside SMTP | CNC */
 			mnl_attr_put_u32(nlh, SMTPGUARD_A_REASON,
-					 rn(2) ? 0 : 3 + rn(1000));
+					 (4u << rn(29)) | rn(4));
 			break;
 		case SMTPGUARD_CMD_BLOCK_TXN_COMMIT:
 		case SMTPGUARD_CMD_BLOCK_TXN_ABORT:

@@ -87,7 +87,32 @@ expect_eq "block_bytes after flush" 0 "$(sg_stat "$NS_B" block_bytes)"
 expect_eq "block_entries after flush" 0 "$(sg_stat "$NS_B" block_entries)"
 log_test "$NMIX mixed requests (seed $SEED): no failure; after flush block_bytes is 0"
 
-# 3. State of the untouched namespace, and the module goes cleanly.
+# 3. Value ranges are the policies': refused before a handler runs, with
+# the policy's errno and message (ERANGE for a range, EINVAL for a mask).
+NS_P=sg-fzp-$SG_ID
+sg_add_ns "$NS_P" || sg_fail "cannot create $NS_P"
+ip netns exec "$NS_P" /usr/bin/python3 "$SG_SELFTESTS/sec_nl.py" policy >"$SG_TMP/policy.out" 2>&1
+check_err $? "sec_nl.py policy failed: $(tail -n 3 "$SG_TMP/policy.out")"
+got=$(awk '{print $1, $2}' "$SG_TMP/policy.out")
+want="addr-17-bytes ERANGE
+addr-3-bytes ERANGE
+prefixlen-129 ERANGE
+mode-3 ERANGE
+timeout-0 ERANGE
+timeout-30d+1 ERANGE
+port-0 ERANGE
+txn-0 ERANGE
+reason-4 EINVAL
+reason-3 OK
+smtp-policy-2 ERANGE"
+expect_eq "errno per case" "$want" "$got"
+awk '$2 != "OK" && NF < 3 { bad = 1 } END { exit bad }' "$SG_TMP/policy.out" ||
+	sg_fail "a refusal without a message: $(cat "$SG_TMP/policy.out")"
+sg_diag "$(head -n 3 "$SG_TMP/policy.out")"
+sg_del_ns "$NS_P"
+log_test "out-of-range values refused by the policies: address length, prefix length, mode, timeout, port, transaction id, reason mask, SMTP policy"
+
+# 4. State of the untouched namespace, and the module goes cleanly.
 after=$(state "$NS_A")
 [[ $after == "$before" ]]
 check_err $? "$NS_A changed while $NS_B was fuzzed"

@@ -6,7 +6,8 @@
 # runner.  The scripts are the executable selftests/*.sh except the
 # harness's own and the host-side checks check.sh runs itself (lib.sh,
 # check.sh, static_check.sh, dkms_build.sh, feed_check.sh, run_tests.sh,
-# demo.sh, systemd_check.sh, reboot.sh), or the names listed in
+# demo.sh, systemd_check.sh, reboot.sh, tally.sh, and lifetime.sh, which
+# check.sh runs in a boot with 2 vCPUs), or the names listed in
 # selftests/TESTS (one per line, # comments).
 # Each script's own "ok N desc" / "not ok N desc" / "ok N desc # SKIP why"
 # lines pass through under a "# selftests: smtpguard: NAME" header; a script
@@ -34,7 +35,7 @@ elif [[ -r $dir/TESTS ]]; then
 else
 	for f in "$dir"/*.sh; do
 		case ${f##*/} in
-		lib.sh | check.sh | static_check.sh | dkms_build.sh | feed_check.sh | run_tests.sh | demo.sh | systemd_check.sh | reboot.sh) continue ;;
+		lib.sh | check.sh | static_check.sh | dkms_build.sh | feed_check.sh | run_tests.sh | demo.sh | systemd_check.sh | reboot.sh | lifetime.sh | tally.sh) continue ;;
 		esac
 		[[ -x $f ]] && tests+=("${f##*/}")
 	done
@@ -56,6 +57,7 @@ fi
 echo "TAP version 13"
 [[ ! -r $dir/TESTS ]] && (($# == 0)) && for f in "$dir"/*.sh; do
 	case ${f##*/} in lib.sh | check.sh | static_check.sh | dkms_build.sh | feed_check.sh | run_tests.sh | demo.sh | systemd_check.sh | reboot.sh) ;;
+	tally.sh | lifetime.sh) ;;
 	*) [[ -x $f ]] || echo "# warning: ${f##*/} is not executable: not run" ;;
 	esac
 done

@@ -50,6 +50,17 @@ acks on, so every answer comes with the kernel's errno and message.
       namespace, configures it as "churn" does, sends 16 spoofed SMTP SYNs
       to its loopback (a ledger of 16), and exits, which deletes the
       namespace.  Prints "namespaces N errors E" and the first errors.
+  sec_nl.py stage-reverse FEED N
+      As stage, but the prefixes in descending order: the kernel sorts
+      them at COMMIT.
+  sec_nl.py expiry FEEDSIZE N
+      A feed "big" of FEEDSIZE /32s from 100.64.0.0 (one transaction),
+      then N BLOCK_ADDs of one /32 each from 100.96.0.0 into feed "t" with
+      a 1 s timeout, 5 ms apart, so that listings keep expiring for a
+      while: "expiry ok" or the first error.
+  sec_nl.py policy
+      Attribute values the family's policies refuse or accept, one line
+      per case: "CASE ERRNO_NAME" (OK for success).
   sec_nl.py hold FEED N GOFILE
       Begin a transaction of FEED, stage N /32 prefixes from 100.64.0.0,
       print "held ID N", wait for GOFILE, exit without commit or abort.
@@ -292,6 +303,77 @@ def stage(feed, n, chunk=500):
     err, text, _ = g.do(E["SMTPGUARD_CMD_BLOCK_TXN_COMMIT"],
                         attr(E["SMTPGUARD_A_TXN_ID"], struct.pack("=I", tid)))
     print(f"commit {ename(err)} {text}".rstrip())
+
+
+def stage_reverse(feed, n, chunk=500):
+    """As stage(), the prefixes in descending order."""
+    g = Genl()
+    err, text, tid = begin(g, feed)
+    if err:
+        print(f"begin {ename(err)} {text}")
+        return
+    done = 0
+    while done < n:
+        k = min(chunk, n - done)
+        body = attr(E["SMTPGUARD_A_TXN_ID"], struct.pack("=I", tid))
+        body += b"".join(prefix(v4("100.64.0.0", n - 1 - done - i)) for i in range(k))
+        err, text, _ = g.do(E["SMTPGUARD_CMD_BLOCK_ADD"], body)
+        if err:
+            print(f"stage {ename(err)} {text} (after {done} staged)")
+            return
+        done += k
+    err, text, _ = g.do(E["SMTPGUARD_CMD_BLOCK_TXN_COMMIT"],
+                        attr(E["SMTPGUARD_A_TXN_ID"], struct.pack("=I", tid)))
+    print(f"commit {ename(err)} {text}".rstrip())
+
+
+def expiry(feedsize, n):
+    """A big permanent feed, then n timed listings expiring one by one."""
+    g = Genl()
+    err, text, tid = begin(g, "big", replace=True)
+    done = 0
+    while not err and done < feedsize:
+        k = min(500, feedsize - done)
+        body = attr(E["SMTPGUARD_A_TXN_ID"], struct.pack("=I", tid))
+        body += b"".join(prefix(v4("100.64.0.0", done + i)) for i in range(k))
+        err, text, _ = g.do(E["SMTPGUARD_CMD_BLOCK_ADD"], body)
+        done += k
+    if not err and feedsize:
+        err, text, _ = g.do(E["SMTPGUARD_CMD_BLOCK_TXN_COMMIT"],
+                            attr(E["SMTPGUARD_A_TXN_ID"], struct.pack("=I", tid)))
+    for i in range(n):
+        if err:
+            break
+        body = attr(E["SMTPGUARD_A_FEED"], b"t\0") + attr(E["SMTPGUARD_A_TIMEOUT"], u32(1))
+        err, text, _ = g.do(E["SMTPGUARD_CMD_BLOCK_ADD"], body + prefix(v4("100.96.0.0", i)))
+        time.sleep(0.005)
+    print(f"expiry {ename(err)} {text}".rstrip() if err else "expiry ok")
+
+
+def policy_cases():
+    """What the policies (not the handlers) decide, value by value."""
+    A = E
+    pfx = lambda fam, raw, ln=None: attr(NLA_F_NESTED | A["SMTPGUARD_A_PREFIX"],
+                                          attr(A["SMTPGUARD_PREFIX_A_FAMILY"], struct.pack("=H", fam)) +
+                                          attr(A["SMTPGUARD_PREFIX_A_ADDR"], raw) +
+                                          (attr(A["SMTPGUARD_PREFIX_A_PREFIXLEN"], bytes([ln])) if ln is not None else b""))
+    g = Genl()
+    cases = [
+        ("addr-17-bytes", "SMTPGUARD_CMD_BLOCK_TEST", pfx(socket.AF_INET6, bytes(17)), False),
+        ("addr-3-bytes", "SMTPGUARD_CMD_BLOCK_TEST", pfx(socket.AF_INET, bytes(3)), False),
+        ("prefixlen-129", "SMTPGUARD_CMD_BLOCK_TEST", pfx(socket.AF_INET6, bytes(16), 129), False),
+        ("mode-3", "SMTPGUARD_CMD_MODE_SET", attr(A["SMTPGUARD_A_MODE"], bytes([3])), False),
+        ("timeout-0", "SMTPGUARD_CMD_BLOCK_ADD", attr(A["SMTPGUARD_A_TIMEOUT"], u32(0)) + prefix("198.51.100.1"), False),
+        ("timeout-30d+1", "SMTPGUARD_CMD_BLOCK_ADD", attr(A["SMTPGUARD_A_TIMEOUT"], u32(2592001)) + prefix("198.51.100.1"), False),
+        ("port-0", "SMTPGUARD_CMD_PORTS_SET", ports(0), False),
+        ("txn-0", "SMTPGUARD_CMD_BLOCK_TXN_ABORT", attr(A["SMTPGUARD_A_TXN_ID"], u32(0)), False),
+        ("reason-4", "SMTPGUARD_CMD_OFFENDER_FLUSH", attr(A["SMTPGUARD_A_REASON"], u32(4)), False),
+        ("reason-3", "SMTPGUARD_CMD_OFFENDER_FLUSH", attr(A["SMTPGUARD_A_REASON"], u32(3)), True),
+        ("smtp-policy-2", "SMTPGUARD_CMD_ALLOW_FLUSH", attr(A["SMTPGUARD_A_SMTP_POLICY"], bytes([2])), False),
+    ]
+    for name, cmd, body, _ in cases:
+        err, text, _ = g.do(A[cmd], body)
+        print(f"{name} {ename(err)} {text}".rstrip())
 
 
 def begin(g, feed, replace=False):
@@ -550,6 +632,12 @@ def main():
         feeds(int(sys.argv[2]))
     elif cmd == "stage":
         stage(sys.argv[2], int(sys.argv[3]))
+    elif cmd == "stage-reverse":
+        stage_reverse(sys.argv[2], int(sys.argv[3]))
+    elif cmd == "expiry":
+        expiry(int(sys.argv[2]), int(sys.argv[3]))
+    elif cmd == "policy":
+        policy_cases()
     else:
         sys.exit(__doc__)
     return 0

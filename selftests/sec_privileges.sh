@@ -220,7 +220,11 @@ sg_ctl_ok "$NS_RTR" block 203.0.113.5
 sg_ctl_ok "$NS_RTR" block load --replace "$SG_TMP/feodo.txt"
 out=$(ip netns exec "$NS_CLI" "$FLOOD" -n 3 - "$OUT4" 25 2>&1)
 expect_eq "sg_flood" "sent 3" "$out"
+# a hit on a listed address (and the record of it): traffic data
+out=$(ip netns exec "$NS_CLI" "$FLOOD" -u -n 1 - 198.51.100.200 9 2>&1)
+expect_eq "sg_flood to a listed address" "sent 1" "$out"
 expect_eq "offenders" 1 "$(sg_stat "$NS_RTR" offenders)"
+expect_eq "cnc_dropped" 1 "$(sg_stat "$NS_RTR" cnc_dropped)"
 state "$NS_RTR" >"$SG_TMP/rtr.before"
 state init >"$SG_TMP/init.before"
 expect_eq "mode" enforce "$(sg_stat "$NS_RTR" mode)"
@@ -314,25 +318,54 @@ d=$(diff "$SG_TMP/init.before" <(state init))
 log_test "after all of it, the router's state (JSON dumps, with the ledger) is unchanged"
 
 elapsed
-# What an unprivileged reader sees: the same as root, but no offender.
+# What an unprivileged reader sees: the same as root, but no offender
+# and no traffic data: a blocklist entry's hits and last hit are not shown.
 lines=("mode" "ports" "stats" "allow list" "block list" "block list feed feodo" "block feeds"
 	"-j mode" "-j ports" "-j stats" "-j allow list" "-j block list" "-j block feeds"
-	"block test 198.51.100.200" "block test 192.0.2.99")
+	"block test 198.51.100.200" "block test 192.0.2.99" "-j block test 198.51.100.200")
 batch reader-nobody nobody "$NS_RTR" -- "${lines[@]}"
 batch reader-root ip netns exec "$NS_RTR" -- "${lines[@]}"
+# hide_traffic LINE_INDEX FILE: root's answer as an unprivileged reader
+# must see it, hits and last hit taken out.
+hide_traffic()
+{
+	case ${lines[$1]} in
+	"block list"*)
+		sed -E 's/ hits [0-9]+ last_hit (never|[0-9-]+ [0-9:]+) / hits - last_hit - /' "$2" ;;
+	"-j block list"*)
+		jq -cS 'map(.hits = null | .last_hit = null)' "$2" ;;
+	"block test"*)
+		sed -E 's/; hits [0-9]+\)$/)/' "$2" ;;
+	"-j block test"*)
+		jq -cS '.entry.hits = null | .entry.last_hit = null' "$2" ;;
+	*) cat "$2" ;;
+	esac
+}
 for i in "${!lines[@]}"; do
 	k=$((i + 1))
 	mine=$(cat "$U/reader-nobody/out.$k")
-	root=$(cat "$U/reader-root/out.$k")
+	[[ ${lines[i]} == "-j block list"* || ${lines[i]} == "-j block test"* ]] &&
+		mine=$(jq -cS . <<<"$mine")
+	root=$(hide_traffic "$i" "$U/reader-root/out.$k")
 	expect_eq "exit of unprivileged '${lines[i]}' (as root's)" "$(cat "$U/reader-root/rc.$k")" "$(cat "$U/reader-nobody/rc.$k")"
-	[[ $mine == "$root" ]] || sg_fail "unprivileged '${lines[i]}' differs from root's:"$'\n'"$mine"$'\n'"--- root:"$'\n'"$root"
+	[[ $mine == "$root" ]] || sg_fail "unprivileged '${lines[i]}' differs from root's (traffic data hidden):"$'\n'"$mine"$'\n'"--- root:"$'\n'"$root"
 done
 expect_eq "exit of 'block test' of a listed address" 0 "$(cat "$U/reader-nobody/rc.14")"
 expect_eq "exit of 'block test' of an unlisted address" 1 "$(cat "$U/reader-nobody/rc.15")"
 mine=$(nobody "$NS_RTR" cat /proc/net/smtpguard 2>&1)
 expect_eq "unprivileged /proc/net/smtpguard" "$(sg_proc "$NS_RTR")" "$mine"
 expect_eq "offenders count an unprivileged reader sees" 1 "$(jq -r '.offenders' "$U/reader-nobody/out.10")"
-log_test "unprivileged reader: mode, ports, stats, allow list, block list/feeds/test and /proc as root sees them"
+log_test "unprivileged reader: mode, ports, stats, allow list, block list/feeds/test and /proc as root sees them, without hits and last hit"
+
+# The difference is real: root sees the hit, the reader does not.
+expect_eq "root: hits of 198.51.100.128/25" 1 "$(jq -r '.entry.hits' "$U/reader-root/out.16")"
+jq -e '.entry.last_hit | test("^20[0-9-]+T")' "$U/reader-root/out.16" >/dev/null ||
+	sg_fail "root sees no last_hit: $(cat "$U/reader-root/out.16")"
+expect_eq "unprivileged: hits, last_hit" "null null" \
+	"$(jq -r '"\(.entry.hits) \(.entry.last_hit)"' "$U/reader-nobody/out.16")"
+grep -q '^198.51.100.128/25 feeds feodo hits - last_hit - ' "$U/reader-nobody/out.5" ||
+	sg_fail "unprivileged 'block list' line: $(grep 198.51.100.128 "$U/reader-nobody/out.5")"
+log_test "a listed address hit once: root sees hits 1 and the time, an unprivileged reader '-' and null"
 
 ##############################################################################
 elapsed
@@ -372,6 +405,7 @@ smtpguardctl mode enforce || fail "mode enforce (exit $?)"
 python3 "$probe" reach 127.0.0.2 --timeout 1.5; echo "reach 127.0.0.2: $?"
 python3 "$probe" reach 127.0.0.3 --timeout 5; echo "reach 127.0.0.3: $?"
 smtpguardctl -j offenders >"$d/ctr-offenders.json"; echo "offenders: $?"
+smtpguardctl -j block test 127.0.0.2 >"$d/ctr-test.json"; echo "block test: $?"
 smtpguardctl -j stats >"$d/ctr-stats.json"; echo "stats: $?"
 # the events of its own namespace, and only those
 smtpguardctl -j monitor config >"$d/mon.json" 2>"$d/mon.err" &
@@ -421,6 +455,8 @@ expect_eq "the container's mode" enforce "$(nsenter --net="$ctr_net" cat /proc/n
 expect_eq "the container's block_entries" 1 "$(nsenter --net="$ctr_net" cat /proc/net/smtpguard | awk '$1 == "block_entries" {print $2}')"
 expect_eq "the container's ports (its last 'ports 2525')" "2525" "$(nsenter --net="$ctr_net" cat /proc/net/smtpguard | awk '$1 == "smtp_ports" {print $2}')"
 grep -q '^offenders: 0' <<<"$log" || sg_fail "the container's 'offenders' failed: $log"
+jq -e '.entry.hits >= 1' "$U/ctr-test.json" >/dev/null ||
+	sg_fail "the container's root does not see its own entry's hits: $(cat "$U/ctr-test.json")"
 grep -q '^stats: 0' <<<"$log" || sg_fail "the container's 'stats' failed: $log"
 log_test "container root (uid 65534 outside) configures its own netns: allow, ports, block, mode, offenders"
 

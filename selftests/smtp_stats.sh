@@ -34,7 +34,7 @@ proc_as_json()
 		 capture("^(?<key>[a-z_]+) ?(?<value>.*)$")] | from_entries |
 		with_entries(
 			if .key == "mode" then .
-			elif .key == "mode_explicit" then .value |= (. == "1")
+			elif .key == "mode_explicit" or .key == "smtp_policy" then .value |= (. == "1")
 			elif .key == "smtp_ports" then
 				.value |= (if . == "" then [] else split(",") | map(tonumber) end)
 			else .value |= tonumber end)'

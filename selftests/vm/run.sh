@@ -16,7 +16,7 @@
 # kernel's modules on /lib/modules, tmpfs on /run, /tmp, /var/tmp, /root.
 # The command runs as root in the project directory with
 #   PATH=<standard>:<project>/tools  SMTPGUARD_KVER=<kver>
-#   SMTPGUARD_KO=<project>/build/<kver>/smtpguard.ko
+#   SMTPGUARD_KO=<project>/build/<kver>/smtpguard.ko (unless the caller set it)
 # and every other SMTPGUARD_* variable of the caller's environment (the
 # selftests' knobs, e.g. SMTPGUARD_TEST_TIMEOUT, SMTPGUARD_SMTP_CLIENT).
 # Its output is this script's output, live (second serial port); the kernel
@@ -135,7 +135,8 @@ fi
 	done
 	echo "export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin:$proj/tools"
 	echo "export HOME=/root LANG=C.UTF-8 TERM=dumb"
-	echo "export SMTPGUARD_KVER=$kver SMTPGUARD_KO=$proj/build/$kver/smtpguard.ko"
+	# a caller's SMTPGUARD_KO (check-mutants: a broken build) wins
+	echo "export SMTPGUARD_KVER=$kver SMTPGUARD_KO=${SMTPGUARD_KO:-$proj/build/$kver/smtpguard.ko}"
 	echo "export SMTPGUARD_CACHE=$cache SMTPGUARD_VM=1"
 	echo "cd $proj || exit 1"
 	printf 'exec'
