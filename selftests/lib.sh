@@ -471,7 +471,7 @@ sg_klog_since_start()
 	sg_klog_after "$SG_KLOG_START"
 }
 
-SG_OOPS_RE='Oops|BUG:|WARNING:|general protection|Call Trace|KASAN|UBSAN|refcount_t|list_(add|del) corruption|kernel BUG|stack-protector|RCU stall|soft lockup|hung_task'
+SG_OOPS_RE='Oops|BUG:|WARNING:|general protection|Call Trace|KASAN|UBSAN|refcount_t|list_(add|del) corruption|kernel BUG|stack-protector|RCU stall|detected stalls? on CPU|self-detected stall|soft lockup|hung_task'
 
 # Check (as its own KTAP line) that nothing went wrong in the kernel since
 # the script started: no oops/warning lines and no new D/W taint bits.

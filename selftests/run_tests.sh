@@ -39,6 +39,8 @@ else
 		esac
 		[[ -x $f ]] && tests+=("${f##*/}")
 	done
+	# A boot with 2 vCPUs or more (check-debug.sh) runs the lifetimes too.
+	[[ ${SMTPGUARD_WITH_LIFETIME:-0} == 1 ]] && tests+=(lifetime.sh)
 fi
 
 out=$(mktemp)

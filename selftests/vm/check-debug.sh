@@ -87,7 +87,7 @@ export SMTPGUARD_VM_APPEND="log_buf_len=32M ${SMTPGUARD_VM_APPEND:-}"
 
 # The canary: every checker must catch its bug, and run.sh must fail.
 echo "# === canary boot: sg_canary.ko commits one bug per checker"
-bugs=rcu,sleep,lockorder,timerfree,uaf,leak,warn
+bugs=rcu,sleep,lockorder,timerfree,uaf,leak,warn,lockup
 rc=0
 selftests/vm/run.sh --kernel "$kver" --smp "$smp" --mem "$mem" --timeout 900 -- \
 	selftests/vm/debug-guest.sh -- \
@@ -108,6 +108,7 @@ canary DEBUG_OBJECTS "an armed timer freed"
 canary KASAN "a use after free"
 canary kmemleak "dropped allocations"
 canary "other kernel reports" "a plain WARN()"
+canary "soft lockups and RCU stalls" "a CPU held for 26 s"
 if ((rc != 0)) && grep -q "^run.sh: $kver: kernel trouble" "$tmp/canary.out"; then
 	echo "ok - canary: run.sh failed the boot on the reports (status $rc)"
 else
@@ -117,7 +118,8 @@ tally canary "$tmp/canary.tap"
 
 echo "# === the suite on $kver ($smp vCPUs, ${mem} MB)"
 rc=0
-selftests/vm/run.sh --kernel "$kver" --smp "$smp" --mem "$mem" \
+# the suite with lifetime.sh, which needs the 2 vCPUs of this boot
+SMTPGUARD_WITH_LIFETIME=1 selftests/vm/run.sh --kernel "$kver" --smp "$smp" --mem "$mem" \
 	--timeout "${SMTPGUARD_DEBUG_TIMEOUT:-14400}" -- \
 	selftests/vm/debug-guest.sh -- selftests/run_tests.sh "$@" 2>&1 | tee "$tmp/suite.out"
 rc=${PIPESTATUS[0]}

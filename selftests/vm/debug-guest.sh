@@ -68,6 +68,7 @@ report DEBUG_ATOMIC_SLEEP 'BUG: sleeping function called from invalid context|BU
 report DEBUG_OBJECTS 'ODEBUG:' "misused timers, work items or rcu heads"
 lockdep_re='WARNING: (possible (circular|recursive) locking|inconsistent lock state|bad unlock balance|held lock freed|lock held when returning|Nested lock was not taken|possible irq lock inversion|HARDIRQ-safe -> HARDIRQ-unsafe|SOFTIRQ-safe -> SOFTIRQ-unsafe)|BUG: (held lock freed|key .* has not been registered|MAX_LOCKDEP)'
 report lockdep "$lockdep_re" "locking problems"
+report "soft lockups and RCU stalls" 'BUG: soft lockup|rcu_.* detected stalls? on CPU|rcu: INFO: .*self-detected stall' "CPUs held too long"
 # Whatever else the kernel complained about; the lines the reports above
 # matched are left out (and the WARN that debug objects print with theirs),
 # so one bug is not counted twice.

@@ -7,7 +7,7 @@
  * module's run is caught.  Loaded only in the canary boot of the debug
  * kernel; init always fails, so nothing stays behind.
  *
- *   insmod sg_canary.ko bugs=rcu,sleep,lockorder,timerfree,uaf,leak,warn
+ *   insmod sg_canary.ko bugs=rcu,sleep,lockorder,timerfree,uaf,leak,warn,lockup
  *
  * The order matters: a lockdep report switches lockdep (and with it the RCU
  * checks) off, and so does the taint of a KASAN report; debug objects and
@@ -15,6 +15,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/delay.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
 #include <linux/mutex.h>
@@ -26,7 +27,7 @@
 
 static char *bugs = "";
 module_param(bugs, charp, 0444);
-MODULE_PARM_DESC(bugs, "comma-separated: rcu, sleep, lockorder, timerfree, uaf, leak, warn");
+MODULE_PARM_DESC(bugs, "comma-separated: rcu, sleep, lockorder, timerfree, uaf, leak, warn, lockup");
 
 struct canary_obj {
 	int value;
@@ -133,6 +134,14 @@ static noinline int canary_timerfree(void)
 	return 0;
 }
 
+/* A CPU held without scheduling past the soft lockup threshold (20 s). */
+static void canary_lockup(void)
+{
+	preempt_disable();
+	mdelay(26 * 1000);
+	preempt_enable();
+}
+
 static int __init canary_init(void)
 {
 	char *list, *cur, *name;
@@ -160,6 +169,8 @@ static int __init canary_init(void)
 			WARN(1, "sg_canary: a warning on purpose\n");
 		} else if (!strcmp(name, "lockorder")) {
 			canary_lockorder();
+		} else if (!strcmp(name, "lockup")) {
+			canary_lockup();
 		} else {
 			pr_err("unknown bug '%s'\n", name);
 			err = -EINVAL;
