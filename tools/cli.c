@@ -175,7 +175,8 @@ void sg_usage(FILE *fp)
 "Files:\n"
 "  /etc/smtpguard/smtpguard.conf  restored at boot by smtpguard.service\n"
 "  /etc/smtpguard/feeds.conf      feed NAME url URL|file PATH [every 1h]\n"
-"                                 ($SMTPGUARD_FEEDS_CONF)\n"
+"                                 ($SMTPGUARD_FEEDS_CONF; downloads of at most\n"
+"                                 $SMTPGUARD_FEED_MAX_BYTES, 256 MiB)\n"
 "  /var/lib/smtpguard/feeds/      last good file and state of each feed\n"
 "                                 ($SMTPGUARD_STATE_DIR; netns/NAME/ with -n)\n",
 		SMTPGUARD_MAX_PORTS);

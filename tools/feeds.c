@@ -11,6 +11,7 @@
  * on stderr.  The last good file and the feed's state are kept in the
  * state directory (persist.h), where save refers to them.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -133,6 +134,25 @@ static void last_line(char *buf, char *out, size_t outlen)
 }
 
 /*
+ * The largest download: the parser's limit, or less when
+ * SMTPGUARD_FEED_MAX_BYTES says so (a small router; the tests).
+ */
+static unsigned long long feed_max_bytes(void)
+{
+	const char *v = getenv("SMTPGUARD_FEED_MAX_BYTES");
+	unsigned long long n;
+	char *end;
+
+	if (!v || !*v)
+		return SG_FEED_FILE_MAX;
+	errno = 0;
+	n = strtoull(v, &end, 10);
+	if (errno || *end || !n || n > SG_FEED_FILE_MAX || !isdigit((unsigned char)*v))
+		return 0;
+	return n;
+}
+
+/*
  * curl URL into the file open at fd.  Returns 0, or -1 with why in err
  * (curl's own message).
  */
@@ -162,7 +182,7 @@ static int download(const char *url, int fd, char *err, size_t errlen)
 		char maxsize[32];
 		int devnull = open("/dev/null", O_RDWR);
 
-		snprintf(maxsize, sizeof(maxsize), "%u", SG_FEED_FILE_MAX);
+		snprintf(maxsize, sizeof(maxsize), "%llu", feed_max_bytes());
 		if (devnull >= 0) {
 			dup2(devnull, 0);
 			dup2(devnull, 1);
@@ -493,6 +513,11 @@ int feeds_parse(struct sg_req *req, int argc, char **argv)
 	req->ctx = ctx;
 	req->ctx_free = feeds_free;
 	ctx->conf = sg_feeds_conf_path();
+	if (!feed_max_bytes()) {
+		sg_quote(getenv("SMTPGUARD_FEED_MAX_BYTES"), q, sizeof(q));
+		return sg_usage_err("feeds", "SMTPGUARD_FEED_MAX_BYTES '%s': want a number of bytes from 1 to %u",
+				    q, SG_FEED_FILE_MAX);
+	}
 	for (i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--force") && req->run == feeds_update)
 			ctx->force = true;
