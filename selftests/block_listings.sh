@@ -14,6 +14,7 @@ sg_require_root
 sg_require_module_file
 sg_require_cmd ip jq smtpguardctl insmod rmmod dmesg
 sg_init
+sg_plan 6
 NS=sg-lst-$SG_ID
 sg_add_ns "$NS" || skip_all "cannot create a namespace"
 sg_load_module_or_die

@@ -3,26 +3,31 @@
 #
 # Story 2: the C&C blocklist on the router of lib.sh's topology.  Any
 # packet from or to a listed address is dropped, forwarded or local, in both
-# directions; the address just outside a listed prefix passes.
+# directions; the address just outside a listed prefix passes.  Each
+# direction is proven on its own, with one-way datagrams that never arrive
+# while a control datagram from an unlisted address, sent after them on the
+# same path, does, and with cnc_dropped growing by exactly their number.
 #
 #   client 192.0.2.10 <-> out 198.51.100.25 (listed by 198.51.100.24/31)
 #   client            <-> out 198.51.100.26 (the unlisted neighbour)
-#   client 2001:db8:1::10 <-> out 2001:db8:2::25 (listed by ::/120)
-#   client            <-> out 2001:db8:2::100 (just outside it)
+#   client 2001:db8:1::10 <-> out 2001:db8:2::25 (listed by 2001:db8:2::20/123,
+#                                 which leaves the router's ::1 unlisted)
+#   client            <-> out 2001:db8:2::40 (just past it)
 
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname "$(readlink -e "$0")")/lib.sh"
 
 sg_require_root
-sg_require_cmd ip python3
+sg_require_cmd ip python3 ping
 sg_require_module_file
+sg_require_python
 sg_init
+sg_plan 23
 sg_setup_topology || skip_all "cannot build the topology"
 sg_load_module_or_die
 
-PROBE=(python3 "$SG_SELFTESTS/netprobe.py")
 NEIGH4=198.51.100.26
-NEIGH6=2001:db8:2::100
+NEIGH6=2001:db8:2::40
 ip -n "$NS_OUT" addr add "$NEIGH4/24" dev eth0
 ip -n "$NS_OUT" addr add "$NEIGH6/64" dev eth0 nodad
 # The out namespace would solicit its router from its first address, which
@@ -30,21 +35,22 @@ ip -n "$NS_OUT" addr add "$NEIGH6/64" dev eth0 nodad
 rtr_mac=$(ip -n "$NS_RTR" -br link show dev out0 | awk '{print $3}')
 ip -n "$NS_OUT" -6 neigh replace "$RTR_OUT6" lladdr "$rtr_mac" dev eth0 nud permanent
 
-# reaches NS DST [SRC]: a TCP SYN from NS gets its RST back.
-reaches()
-{
-	ip netns exec "$1" "${PROBE[@]}" reach "$2" ${3:+--src "$3"} --timeout 2
-}
-
-# expect_blocked / expect_passes NS DST [SRC] DESCRIPTION
+# expect_blocked / expect_passes NS DST [SRC] DESCRIPTION: a TCP SYN from
+# NS (from SRC) gets no answer / its RST back.
 expect_blocked()
 {
-	reaches "$1" "$2" "$3" && sg_fail "$4: $2 reached from $1${3:+ (src $3)}, it must be dropped"
+	sg_dropped "$1" "$2" "${3:--}" || sg_fail "$4: $2 reached from $1${3:+ (src $3)}, it must be dropped"
 }
 
 expect_passes()
 {
-	reaches "$1" "$2" "$3" || sg_fail "$4: $2 not reached from $1${3:+ (src $3)}"
+	sg_passes "$1" "$2" "${3:--}" || sg_fail "$4: $2 not reached from $1${3:+ (src $3)}"
+}
+
+# dropped FROM SRC TO DST CSRC CDST: 20 datagrams one way, see lib.sh.
+dropped()
+{
+	sg_oneway_dropped "$1" "$2" "$3" "$4" 20 "$5" "$6" "$NS_RTR" cnc_dropped
 }
 
 # 1: nothing is blocked before configuration.
@@ -52,7 +58,7 @@ expect_passes "$NS_CLI" "$OUT4" "" "before any block"
 log_test "loading the module blocks nothing"
 
 # 2: the first block switches the router to enforce and says so.
-out=$(sgctl "$NS_RTR" block 198.51.100.24/31 2001:db8:2::/120 2>&1)
+out=$(sgctl "$NS_RTR" block 198.51.100.24/31 2001:db8:2::20/123 2>&1)
 check_err $? "block add failed: $out"
 grep -q '^mode: enforce' <<<"$out" || sg_fail "first block did not announce enforce: $out"
 expect_eq "mode" enforce "$(sg_stat "$NS_RTR" mode)"
@@ -61,33 +67,52 @@ expect_eq "block_feeds" 1 "$(sg_stat "$NS_RTR" block_feeds)"
 expect_gt "block_bytes" "$(sg_stat "$NS_RTR" block_bytes)" 0
 log_test "first block switches to enforce; /proc shows entries, feeds and bytes"
 
-# 3: forwarded, both directions, IPv4.
-before=$(sg_stat "$NS_RTR" cnc_dropped)
+# 3: forwarded, each direction on its own, IPv4.
 sg_klog_mark
-expect_blocked "$NS_CLI" "$OUT4" "" "client -> listed"
-expect_blocked "$NS_OUT" "$CLI4" "$OUT4" "listed -> client"
-expect_gt "cnc_dropped" "$(sg_stat "$NS_RTR" cnc_dropped)" "$before"
+dropped "$NS_CLI" "$CLI4" "$NS_OUT" "$OUT4" "$CLI4" "$NEIGH4"
+log_test "IPv4, forwarded, client -> listed: 20 datagrams dropped (control to the neighbour arrives), cnc_dropped +20"
+dropped "$NS_OUT" "$OUT4" "$NS_CLI" "$CLI4" "$NEIGH4" "$CLI4"
+log_test "IPv4, forwarded, listed -> client: 20 datagrams dropped (control from the neighbour arrives), cnc_dropped +20"
 sg_klog_since_mark | grep -q "dropped C&C $CLI4 -> $OUT4 .*listed 198.51.100.24/31 feed manual" ||
 	sg_fail "no log line naming $CLI4 -> $OUT4 and the entry"
-log_test "IPv4 C&C traffic is dropped at FORWARD in both directions and logged"
+expect_blocked "$NS_CLI" "$OUT4" "" "client -> listed (TCP)"
+log_test "IPv4 C&C traffic is logged with the entry; a TCP SYN to it gets no answer"
 
 # 4: the unlisted neighbour passes.
 expect_passes "$NS_CLI" "$NEIGH4" "" "client -> neighbour"
 expect_passes "$NS_OUT" "$CLI4" "$NEIGH4" "neighbour -> client"
+sg_oneway_passes "$NS_OUT" "$NEIGH4" "$NS_CLI" "$CLI4" 20
 log_test "the address just outside the prefix passes"
 
-# 5: the router itself (LOCAL_OUT and LOCAL_IN).
-expect_blocked "$NS_RTR" "$OUT4" "" "router -> listed"
-expect_blocked "$NS_OUT" "$RTR_OUT4" "$OUT4" "listed -> router"
+# 5: the router itself (LOCAL_OUT and LOCAL_IN), each direction.
+dropped "$NS_RTR" "$RTR_OUT4" "$NS_OUT" "$OUT4" "$RTR_OUT4" "$NEIGH4"
+log_test "IPv4, router -> listed (LOCAL_OUT): refused with EPERM, nothing arrives, cnc_dropped +20"
+dropped "$NS_OUT" "$OUT4" "$NS_RTR" "$RTR_OUT4" "$NEIGH4" "$RTR_OUT4"
+log_test "IPv4, listed -> router (LOCAL_IN): dropped, the control arrives, cnc_dropped +20"
 expect_passes "$NS_RTR" "$NEIGH4" "" "router -> neighbour"
-log_test "the router's own traffic to and from a listed address is dropped"
 
-# 6: IPv6.
-expect_blocked "$NS_CLI" "$OUT6" "" "client -> listed v6"
-expect_blocked "$NS_OUT" "$CLI6" "$OUT6" "listed v6 -> client"
+# 6: IPv6, every direction, and the neighbour just past the /123.
+dropped "$NS_CLI" "$CLI6" "$NS_OUT" "$OUT6" "$CLI6" "$NEIGH6"
+log_test "IPv6, forwarded, client -> listed: dropped, cnc_dropped +20"
+dropped "$NS_OUT" "$OUT6" "$NS_CLI" "$CLI6" "$NEIGH6" "$CLI6"
+log_test "IPv6, forwarded, listed -> client: dropped, cnc_dropped +20"
+dropped "$NS_RTR" "$RTR_OUT6" "$NS_OUT" "$OUT6" "$RTR_OUT6" "$NEIGH6"
+log_test "IPv6, router -> listed (LOCAL_OUT): dropped, cnc_dropped +20"
+dropped "$NS_OUT" "$OUT6" "$NS_RTR" "$RTR_OUT6" "$NEIGH6" "$RTR_OUT6"
+log_test "IPv6, listed -> router (LOCAL_IN): dropped, cnc_dropped +20"
+sg_oneway_passes "$NS_CLI" "$CLI6" "$NS_OUT" "$NEIGH6" 20
+sg_oneway_passes "$NS_OUT" "$NEIGH6" "$NS_CLI" "$CLI6" 20
 expect_passes "$NS_CLI" "$NEIGH6" "" "client -> v6 neighbour"
-expect_blocked "$NS_RTR" "$OUT6" "" "router -> listed v6"
-log_test "IPv6 prefixes block both ways and spare the neighbour"
+log_test "IPv6: the neighbour just past the /123 passes both ways"
+
+# 6b: other protocols than TCP and UDP: ICMP echo to a listed address.
+before=$(sg_stat "$NS_RTR" cnc_dropped)
+ip netns exec "$NS_CLI" ping -c 3 -i 0.2 -W 1 -q "$OUT4" >/dev/null 2>&1 &&
+	sg_fail "ping $OUT4 (listed) got an answer"
+expect_eq "cnc_dropped after 3 ICMP echoes to $OUT4" $((before + 3)) "$(sg_stat "$NS_RTR" cnc_dropped)"
+ip netns exec "$NS_CLI" ping -c 1 -W 5 -q "$NEIGH4" >/dev/null 2>&1 ||
+	sg_fail "ping $NEIGH4 (unlisted) got no answer"
+log_test "ICMP echo to a listed address is dropped and counted; the neighbour answers"
 
 # 7: block test answers like ipset test / grep.
 sgctl "$NS_RTR" block test "$OUT4" >/dev/null
@@ -97,7 +122,7 @@ rc=$?
 expect_eq "exit of block test $NEIGH4" 1 "$rc"
 out=$(sgctl "$NS_RTR" block test "$OUT6")
 check_err $? "block test $OUT6 should exit 0"
-grep -q '2001:db8:2::/120' <<<"$out" || sg_fail "block test $OUT6 does not name the entry: $out"
+grep -q '2001:db8:2::20/123' <<<"$out" || sg_fail "block test $OUT6 does not name the entry: $out"
 sg_ctl_ok "$NS_RTR" block 2001:db8::/33 10.0.0.0/9 feed expand
 for a in 2001:db8:7fff::1 10.127.255.255; do
 	sgctl "$NS_RTR" block test "$a" >/dev/null || sg_fail "$a is inside a listed /33 or /9"
@@ -108,7 +133,7 @@ done
 sg_ctl_ok "$NS_RTR" block flush feed expand
 sgctl "$NS_RTR" block test 198.51.100.0/24 >/dev/null 2>&1
 rc=$?
-((rc >= 2)) || sg_fail "block test with a prefix exited $rc, expected 2 or more"
+expect_eq "exit of block test with a prefix (bad input)" 2 "$rc"
 log_test "block test: 0 listed, 1 not listed, 2+ bad input"
 
 # 8: hits and last hit are counted per entry.

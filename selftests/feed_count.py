@@ -8,7 +8,7 @@ Prints the line tools/tests/feed-count prints,
 
 with Python's own parsing (ipaddress, summarize_address_range for ranges,
 collapse_addresses and num_addresses for what the union covers), so that
-selftests/feed_check.sh can hold tools/feed.c against it.  The formats are
+check/feeds.sh can hold tools/feed.c against it.  The formats are
 those documented in tools/feed.h; a malformed line prints FILE:LINE: reason
 on stderr and exits 2.  Standard library only.
 """
@@ -111,11 +111,8 @@ def line_nets(raw):
     return [net]
 
 
-def main():
-    if len(sys.argv) != 2:
-        print("usage: feed_count.py FILE", file=sys.stderr)
-        return 2
-    path = sys.argv[1]
+def file_nets(path):
+    """Every network of a feed file, in file order; Malformed names FILE:LINE."""
     with open(path, "rb") as f:
         data = f.read()
     if data.startswith(BOM):
@@ -126,8 +123,19 @@ def main():
         try:
             nets.extend(line_nets(raw))
         except Malformed as e:
-            print(f"{path}:{no}: {e}", file=sys.stderr)
-            return 2
+            raise Malformed(f"{path}:{no}: {e}") from None
+    return nets
+
+
+def main():
+    if len(sys.argv) != 2:
+        print("usage: feed_count.py FILE", file=sys.stderr)
+        return 2
+    try:
+        nets = file_nets(sys.argv[1])
+    except Malformed as e:
+        print(e, file=sys.stderr)
+        return 2
     v4 = [n for n in nets if n.version == 4]
     v6 = [n for n in nets if n.version == 6]
     cov4 = sum(n.num_addresses for n in ipaddress.collapse_addresses(v4))

@@ -16,6 +16,7 @@ sg_require_root
 sg_require_cmd ip curl jq
 sg_require_module_file
 sg_init
+sg_plan 12
 sg_setup_topology || skip_all "cannot build the topology"
 sg_load_module_or_die
 sg_hub_ready >/dev/null 2>&1 || skip_all "no sg_hub.py for the HTTP server"
@@ -107,7 +108,9 @@ printf '203.0.113.10\n203.0.113.11\n' >"$www/fast.txt"
 out=$(ctl feeds update fast 2>&1)
 grep -q "not due" <<<"$out" || sg_fail "fast was due at once: $out"
 expect_eq "entries of fast before its interval passed" 1 "$(entries fast)"
-sg_sleep 5.5
+# until feeds status says it is due (its 5 s have passed)
+due() { [[ $(ctl -j feeds status | jq -r '.[] | select(.feed == "fast") | .next') == 0 ]]; }
+busywait "$(sg_bound 15000)" due || sg_fail "fast is not due 15 s after its update: $(ctl feeds status)"
 out=$(ctl feeds update fast 2>&1)
 check_err $? "update of fast: $out"
 expect_eq "entries of fast after its interval" 2 "$(entries fast)"
@@ -120,6 +123,40 @@ check_err $? "update of the fixed feed: $out"
 expect_eq "entries of broken once fixed" 1 "$(entries broken)"
 [[ -s $SMTPGUARD_STATE_DIR/netns/$NS_RTR/feeds/broken.txt ]] || sg_fail "no copy of the last good file in the state directory"
 log_test "a fixed file is loaded; the last good file is kept in the state directory"
+
+# 7: due without --force when its source changed, or when it is not in the
+# kernel (flushed, or the module was reloaded).
+printf '203.0.113.1\n203.0.113.5\n203.0.113.6\n' >"$www/good2.txt"
+sed -i "s|^feed good url $url/good.txt |feed good url $url/good2.txt |" "$SMTPGUARD_FEEDS_CONF"
+n=$(gets good2.txt)
+out=$(ctl feeds update good 2>&1)
+check_err $? "update of good after its URL changed: $out"
+expect_eq "downloads of good2.txt" $((n + 1)) "$(gets good2.txt)"
+expect_eq "entries of good from its new source" 3 "$(entries good)"
+sg_ctl_ok "$NS_RTR" block flush feed good
+n=$(gets good2.txt)
+out=$(ctl feeds update good 2>&1)
+check_err $? "update of good after a flush: $out"
+expect_eq "downloads of good2.txt once good was flushed" $((n + 1)) "$(gets good2.txt)"
+expect_eq "entries of good after the flush and update" 3 "$(entries good)"
+out=$(ctl feeds update good 2>&1)
+grep -q "not due" <<<"$out" || sg_fail "good was due once more: $out"
+log_test "due without --force: a changed source, a feed not in the kernel; then not again"
+
+# 8: a redirect is followed (http only); a download past the size limit
+# fails and keeps the old entries.
+printf '%s/good.txt\n' "$url" >"$www/moved.txt.redirect"
+printf 'feed moved url %s/moved.txt every 1h\n' "$url" >>"$SMTPGUARD_FEEDS_CONF"
+out=$(ctl feeds update moved 2>&1)
+check_err $? "update of a redirected feed: $out"
+expect_eq "entries of moved (the file it redirects to)" 2 "$(entries moved)"
+python3 -c 'for i in range(200): print(f"100.{i // 100}.{i % 100}.1")' >"$www/good2.txt"
+out=$(SMTPGUARD_FEED_MAX_BYTES=1000 ctl feeds update --force good 2>&1)
+expect_eq "exit of an update past SMTPGUARD_FEED_MAX_BYTES" 3 "$?"
+grep -qi "feed good: update failed, old entries kept" <<<"$out" || sg_fail "no failure line: $out"
+grep -qi "maximum file size\|exceeded\|larger than" <<<"$out" || sg_fail "the size is not named: $out"
+expect_eq "entries of good after a too large download" 3 "$(entries good)"
+log_test "a redirect is followed; a download larger than the limit fails, the old entries stay"
 
 # 6: a name not in feeds.conf is a usage error.
 out=$(ctl feeds update nosuch 2>&1)

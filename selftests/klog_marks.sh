@@ -14,6 +14,7 @@ source "$(dirname "$(readlink -e "$0")")/lib.sh"
 sg_require_cmd dmesg awk
 [[ -w /dev/kmsg ]] || skip_all "/dev/kmsg is not writable: the marks cannot be logged"
 sg_init
+sg_plan 4
 
 # klog LEVEL TEXT: one kernel log line (each open has its own ratelimit)
 klog()

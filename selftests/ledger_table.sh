@@ -20,9 +20,10 @@ source "$(dirname "$(readlink -e "$0")")/lib.sh"
 sg_require_root
 sg_require_cmd ip jq smtpguardctl
 sg_require_module_file
-FLOOD=$SG_ROOT/build/selftests/sg_flood
-[[ -x $FLOOD ]] || skip_all "$FLOOD is missing (make -C selftests)"
+FLOOD=$SG_HELPERS/sg_flood
+sg_require_helper sg_flood
 sg_init
+sg_plan 4
 sg_setup_topology || skip_all "cannot build the topology"
 sg_cg_init smtpguard-payer || skip_all "no cgroup2 memory controller"
 PARAMS=/sys/module/smtpguard/parameters

@@ -43,6 +43,10 @@ ksft_skip=4
 
 SG_SELFTESTS=$(dirname "$(readlink -e "${BASH_SOURCE[0]}")")
 SG_ROOT=$(dirname "$SG_SELFTESTS")
+# The built helpers (sg_flood, nl_fuzz, sg_libnl_events): beside the
+# scripts when installed (make install), else in build/selftests/.
+SG_HELPERS=$SG_ROOT/build/selftests
+[[ -x $SG_SELFTESTS/sg_flood ]] && SG_HELPERS=$SG_SELFTESTS
 
 # Prefer the tool on PATH (the harness puts it there), else the tree's.
 if ! command -v smtpguardctl >/dev/null 2>&1 && [[ -x $SG_ROOT/tools/smtpguardctl ]]; then
@@ -72,9 +76,10 @@ sg_bound()
 # How long an SMTP connection attempt that must be dropped waits for an
 # answer to its SYN.  A connection the router lets through is established
 # within milliseconds even under TCG (veth delivers synchronously), so two
-# seconds (two SYNs: the first retransmission comes after one) leave a wide
-# margin and still cannot mistake a passed SYN for a dropped one.
-: "${SMTP_DROP_TIMEOUT:=${SMTPGUARD_DROP_TIMEOUT:-2}}"
+# seconds (two SYNs: the first retransmission comes after one), scaled for
+# a slow guest, leave a wide margin.  A drop is never judged by the wait
+# alone: every check that calls one a drop also sees its counter move.
+: "${SMTP_DROP_TIMEOUT:=${SMTPGUARD_DROP_TIMEOUT:-$(sg_bound 2)}}"
 : "${HTTP_TIMEOUT:=$(sg_bound 15)}"
 # Which client sg_smtp and sg_smtp_blocked use: "hub" (default: the
 # long-lived helper sg_hub.py, smtplib / a bare connect) or "swaks" (one
@@ -107,6 +112,7 @@ SG_TMP=
 SG_CG=
 SG_LOADED=0
 SG_TEST_NUM=0
+SG_PLAN=
 SG_PASSED=0
 SG_FAILED=0
 SG_SKIPPED=0
@@ -204,18 +210,38 @@ log_skip()
 	RET_MSGS=()
 }
 
-# The whole script cannot run: say why and leave with 4.
+# sg_plan N: the number of results this script prints, declared up front
+# (KTAP's plan); ksft_finish and run_tests.sh fail a script that printed
+# another number.
+sg_plan()
+{
+	SG_PLAN=$1
+	echo "1..$SG_PLAN"
+}
+
+# The whole script cannot run: say why and leave with 4.  After the plan,
+# every result still owed is a skip with that reason, so the plan holds.
 skip_all()
 {
-	echo "1..0 # SKIP $*"
+	if [[ -n $SG_PLAN ]]; then
+		while ((SG_TEST_NUM < SG_PLAN)); do
+			log_skip "not run" "$*"
+		done
+	else
+		echo "1..0 # SKIP $*"
+	fi
 	echo "SKIP: $*" >&2
 	exit $ksft_skip
 }
 
 ksft_finish()
 {
-	echo "1..$SG_TEST_NUM"
+	[[ -n $SG_PLAN ]] || echo "1..$SG_TEST_NUM"
 	echo "# Totals: pass:$SG_PASSED fail:$SG_FAILED xfail:0 xpass:0 skip:$SG_SKIPPED error:0"
+	if [[ -n $SG_PLAN ]] && ((SG_TEST_NUM != SG_PLAN)); then
+		echo "# planned $SG_PLAN results, printed $SG_TEST_NUM"
+		exit $ksft_fail
+	fi
 	if ((SG_FAILED)); then
 		exit $ksft_fail
 	fi
@@ -310,10 +336,28 @@ sg_require_swaks6()
 		skip_all "swaks cannot speak IPv6 (libio-socket-inet6-perl missing)"
 }
 
+# The module under test is not a thing to skip: a kernel whose build broke
+# fails every script.
 sg_require_module_file()
 {
-	[[ -n ${SMTPGUARD_KO:-} ]] || skip_all "SMTPGUARD_KO is not set"
-	[[ -r $SMTPGUARD_KO ]] || skip_all "SMTPGUARD_KO=$SMTPGUARD_KO is missing"
+	local why=
+
+	if [[ -z ${SMTPGUARD_KO:-} ]]; then
+		why="SMTPGUARD_KO is not set"
+	elif [[ ! -r $SMTPGUARD_KO ]]; then
+		why="SMTPGUARD_KO=$SMTPGUARD_KO is missing"
+	fi
+	[[ -z $why ]] && return 0
+	echo "1..1"
+	echo "not ok 1 smtpguard.ko to test: $why"
+	exit $ksft_fail
+}
+
+# sg_require_helper NAME: a built helper (make -C selftests, which check.sh
+# runs on the host before any VM).
+sg_require_helper()
+{
+	[[ -x $SG_HELPERS/$1 ]] || skip_all "$SG_HELPERS/$1 is missing (make -C selftests)"
 }
 
 # Everything a traffic test needs; call before sg_init.
@@ -898,12 +942,19 @@ sg_swaks()
 	return $rc
 }
 
-# sg_swaks_blocked NS SERVER PORT: sg_smtp_blocked with swaks.
+# sg_swaks_blocked NS SERVER PORT: sg_smtp_blocked with swaks: blocked
+# only when swaks timed out connecting (a refused or failed connection is
+# not a drop: the SYN went through, or never left).
 sg_swaks_blocked()
 {
 	sg_swaks "$1" "$2" "$3" "$SMTP_DROP_TIMEOUT" && return 0
 	grep -q '^=== Connected to' "$SG_TMP/swaks.last" && return 0
-	return 1
+	if grep -qiE 'timed? ?out' "$SG_TMP/swaks.last" &&
+		! grep -qiE 'refused|unreachable' "$SG_TMP/swaks.last"; then
+		return 1
+	fi
+	sg_diag "sg_swaks_blocked $*: not a drop:"$'\n'"$(sg_swaks_log_tail)"
+	return 0
 }
 
 # sg_smtp NS SERVER PORT [TIMEOUT]: send one message from NS to the SMTP
@@ -924,10 +975,13 @@ sg_smtp()
 }
 
 # sg_smtp_blocked NS SERVER PORT: an SMTP connection attempt that is
-# expected to be dropped: returns 1 when no connection came about within
-# SMTP_DROP_TIMEOUT seconds, 0 when it was NOT blocked (connected; then the
-# server's greeting is read and QUIT sent), or when the attempt could not be
-# made at all (that must never pass for a drop).
+# expected to be dropped: returns 1 when no connection came about because
+# the SYN got no answer within SMTP_DROP_TIMEOUT seconds (or, sent from
+# this namespace, was refused with EPERM: a netfilter drop on its way
+# out); 0 when it was NOT blocked (connected; then the server's greeting
+# is read and QUIT sent), and also when the attempt failed otherwise: a
+# refused connection means the SYN went through, a probe that could not
+# be made proves nothing.  That must never pass for a drop.
 sg_smtp_blocked()
 {
 	local rc
@@ -937,12 +991,28 @@ sg_smtp_blocked()
 		"$SMTP_DROP_TIMEOUT" "$SG_TMP/swaks.last" "$SG_TMP/swaks.log"
 	rc=$?
 	case $rc in
-	1 | 2) return 1 ;;
+	1 | 3) return 1 ;;
 	0) return 0 ;;
 	esac
 	echo "*** $SG_HUB_REPLY" >"$SG_TMP/swaks.last"
-	sg_diag "sg_smtp_blocked $*: $SG_HUB_REPLY"
+	sg_diag "sg_smtp_blocked $*: not a drop: $SG_HUB_REPLY"
 	return 0
+}
+
+# sg_smtp_dropped NS SERVER PORT WHAT [COUNTER_NS]: the attempt is dropped
+# (sg_smtp_blocked) and smtp_dropped of COUNTER_NS (default the router)
+# grows; else the running check fails with WHAT.
+sg_smtp_dropped()
+{
+	local rns=${5:-$NS_RTR} d0
+
+	d0=$(sg_stat "$rns" smtp_dropped)
+	if sg_smtp_blocked "$1" "$2" "$3"; then
+		sg_fail "$4"
+		return 1
+	fi
+	expect_gt "smtp_dropped of $rns after SMTP from $1 to $2:$3" \
+		"$(sg_stat "$rns" smtp_dropped)" "$d0"
 }
 
 # Can sg_smtp speak IPv6?  The hub always can; swaks needs IO::Socket::INET6.
@@ -958,20 +1028,105 @@ sg_swaks_log_tail()
 
 # sg_reach NS DST [SRC] [PORT] [TIMEOUT]: does a TCP SYN from NS (from
 # address SRC) to DST:PORT (default 9, where nothing listens) get an
-# answer within TIMEOUT seconds (default 2)?  0: yes (connected, refused,
-# or an ICMP error came back), 1: no, it was dropped; 2 and up: the probe
-# could not be made.  The hub's version of netprobe.py's "reach", without
-# a process per probe.
+# answer within TIMEOUT seconds (default 2, scaled)?  0: yes (connected,
+# refused, or an ICMP error came back), 1: no, it was dropped (no answer,
+# or EPERM on its way out of NS); 2 and up: the probe could not be made.
+# The hub's version of netprobe.py's "reach", without a process per probe.
 sg_reach()
 {
-	local ns=$1 dst=$2 src=${3:--} port=${4:-9} t=${5:-2}
+	local ns=$1 dst=$2 src=${3:--} port=${4:-9} t=${5:-$(sg_bound 2)}
 
-	sg_hub_t $((t * 3 + 10)) reach "$ns" "$dst" "$src" "$port" "$t" && return 0
+	sg_hub_t $((t * 3 + 10)) reach "$ns" "$dst" "${src:--}" "$port" "$t" && return 0
 	case $? in
-	1) return 1 ;;
+	1 | 3) return 1 ;;
 	125) sg_diag "sg_reach $*: $SG_HUB_REPLY"; return 125 ;;
 	*) sg_diag "sg_reach $*: $SG_HUB_REPLY"; return 2 ;;
 	esac
+}
+
+# sg_dropped NS DST [SRC] [PORT] [TIMEOUT]: true when the SYN was dropped
+# (sg_reach 1); a probe that answered or failed fails the running check
+# with the reason and is not a drop.
+sg_dropped()
+{
+	sg_reach "$@"
+	case $? in
+	1) return 0 ;;
+	0) return 1 ;;
+	*) sg_fail "sg_dropped $*: the probe failed: $SG_HUB_REPLY"; return 1 ;;
+	esac
+}
+
+# sg_passes NS DST [SRC] [PORT] [TIMEOUT]: true when the SYN got an answer.
+sg_passes()
+{
+	sg_reach "$@"
+}
+
+##############################################################################
+# One-way traffic: each direction proven on its own.  A drop in one
+# direction is proven by datagrams that never arrive, while a control
+# datagram sent after them on the same path does, and by the counter that
+# must move; a refused connection proves nothing about which way.
+
+# sg_udp_count NS ADDR PORT: datagrams the hub's receiver on ADDR:PORT in
+# NS got so far (opened by the first call, at 0).
+sg_udp_count()
+{
+	sg_hub udpcount "$1" "$2" "$3" || { echo -1; return 1; }
+	echo "$SG_HUB_REPLY"
+}
+
+# sg_udp_send NS SRC DST PORT N: N datagrams; 0 all sent, 3 all refused
+# with EPERM (dropped on the way out of NS), else a failure.
+sg_udp_send()
+{
+	sg_hub udpsend "$@"
+}
+
+# sg_oneway_dropped FROM SRC TO DST N CSRC CDST CNS KEY: N datagrams from
+# SRC in FROM to DST in TO never arrive; a control datagram from CSRC to
+# CDST (addresses no entry lists, the same path), sent after them, does;
+# and the counter KEY in namespace CNS grows by exactly N.  From the
+# router itself (LOCAL_OUT) every one is refused with EPERM.
+sg_oneway_dropped()
+{
+	local from=$1 src=$2 to=$3 dst=$4 n=$5 csrc=$6 cdst=$7 cns=$8 key=$9
+	local before cbefore ctr0 rc got
+
+	before=$(sg_udp_count "$to" "$dst" 5353) &&
+		cbefore=$(sg_udp_count "$to" "$cdst" 5353) ||
+		{ sg_fail "no receiver on $dst or $cdst in $to: $SG_HUB_REPLY"; return; }
+	ctr0=$(sg_stat "$cns" "$key")
+	sg_udp_send "$from" "$src" "$dst" 5353 "$n"
+	rc=$?
+	if ((rc != 0 && rc != 3)); then
+		sg_fail "sending $n datagrams $src -> $dst from $from: $SG_HUB_REPLY"
+		return
+	fi
+	sg_udp_send "$from" "$csrc" "$cdst" 5353 1 ||
+		{ sg_fail "the control datagram $csrc -> $cdst: $SG_HUB_REPLY"; return; }
+	ctrl_in() { (($(sg_udp_count "$to" "$cdst" 5353) > cbefore)); }
+	busywait "$(sg_bound 10000)" ctrl_in ||
+		{ sg_fail "the control datagram $csrc -> $cdst did not arrive: the path is broken"; return; }
+	got=$(sg_udp_count "$to" "$dst" 5353)
+	# the control itself, when it went to the same receiver
+	[[ $cdst == "$dst" ]] && got=$((got - 1))
+	expect_eq "datagrams $src -> $dst that arrived (of $n)" "$before" "$got"
+	expect_eq "$key after $n datagrams $src -> $dst" $((ctr0 + n)) "$(sg_stat "$cns" "$key")"
+}
+
+# sg_oneway_passes FROM SRC TO DST N: all N datagrams arrive.
+sg_oneway_passes()
+{
+	local from=$1 src=$2 to=$3 dst=$4 n=$5 before got
+
+	before=$(sg_udp_count "$to" "$dst" 5353) || { sg_fail "no receiver on $dst in $to: $SG_HUB_REPLY"; return; }
+	sg_udp_send "$from" "$src" "$dst" 5353 "$n" ||
+		{ sg_fail "sending $n datagrams $src -> $dst from $from: $SG_HUB_REPLY"; return; }
+	all() { got=$(sg_udp_count "$to" "$dst" 5353); ((got >= before + n)); }
+	busywait "$(sg_bound 10000)" all ||
+		sg_fail "$((got - before)) of $n datagrams $src -> $dst arrived"
 }
 
 # sg_http NS ADDR PORT: fetch the probe file, 0 when it came back.

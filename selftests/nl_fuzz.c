@@ -5,6 +5,9 @@
  *   nl_fuzz bad  SEED COUNT   only messages that must be refused
  *   nl_fuzz mix  SEED COUNT   valid messages and mutations, dumps cancelled
  *                             midway, transactions on several sockets
+ *   nl_fuzz control SEED COUNT
+ *                             the valid base messages the other two start
+ *                             from, COUNT of each command, unmutated
  *
  * "bad": every message is built valid for its command, then broken in one
  * way the kernel must refuse: an unknown, unsupported or wrongly sized
@@ -21,9 +24,18 @@
  * aborted or left open on one of three sockets that are closed and reopened
  * at random, and an "events" listener that never reads.
  *
+ * "control": the negative control of the other two.  If the builder of the
+ * valid base messages broke, every mutation would be refused for the wrong
+ * reason and "bad" would pass: each base message must be accepted, or
+ * refused only for the namespace's state (ENOENT: no such prefix, feed or
+ * transaction; EBUSY, ENOSPC: a limit), never for its form (EINVAL,
+ * ERANGE, EOPNOTSUPP, EMSGSIZE, ...).  "mix" applies the same rule to its
+ * valid messages.
+ *
  * Prints one summary line; exits 1 when a message that must fail was
- * accepted, an attribute error came without an extended ack, or an answer
- * did not come.  Runs in the caller's network namespace.
+ * accepted, an attribute error came without an extended ack, an answer
+ * did not come, or a valid message was refused for its form.  Runs in the
+ * caller's network namespace.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -38,6 +50,8 @@
 
 #include <arpa/inet.h>
 #include <libmnl/libmnl.h>
+
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 #include <linux/genetlink.h>
 #include <linux/netlink.h>
 
@@ -67,7 +81,7 @@ struct stats {
 	unsigned long sent, valid, bad, refused, with_extack, accepted_bad;
 	unsigned long missing_extack, no_answer, dumps, dumps_cancelled;
 	unsigned long txn_begun, txn_committed, txn_aborted, txn_dropped;
-	unsigned long truncated, errors_valid;
+	unsigned long truncated, errors_valid, form_refused;
 };
 
 static struct stats st;
@@ -408,26 +422,28 @@ static void put_garbage_nest(struct nlmsghdr *nlh, uint16_t type)
 	mnl_attr_put(nlh, type | NLA_F_NESTED, sizeof(junk), junk);
 }
 
+/* Every do and dump command of the family. */
+static const uint8_t fuzz_cmds[] = {
+	SMTPGUARD_CMD_ALLOW_ADD, SMTPGUARD_CMD_ALLOW_DEL,
+	SMTPGUARD_CMD_ALLOW_FLUSH, SMTPGUARD_CMD_ALLOW_GET,
+	SMTPGUARD_CMD_PORTS_SET, SMTPGUARD_CMD_PORTS_GET,
+	SMTPGUARD_CMD_MODE_SET, SMTPGUARD_CMD_MODE_GET,
+	SMTPGUARD_CMD_STATS_GET, SMTPGUARD_CMD_STATS_RESET,
+	SMTPGUARD_CMD_BLOCK_ADD, SMTPGUARD_CMD_BLOCK_DEL,
+	SMTPGUARD_CMD_BLOCK_FLUSH, SMTPGUARD_CMD_BLOCK_GET,
+	SMTPGUARD_CMD_BLOCK_TEST, SMTPGUARD_CMD_BLOCK_TXN_BEGIN,
+	SMTPGUARD_CMD_BLOCK_TXN_COMMIT, SMTPGUARD_CMD_BLOCK_TXN_ABORT,
+	SMTPGUARD_CMD_FEED_GET, SMTPGUARD_CMD_OFFENDER_GET,
+	SMTPGUARD_CMD_OFFENDER_FLUSH,
+};
+
 /*
  * A request for a random command broken in one way it must be refused.
  * Returns what to expect; *len may be cut short of nlmsg_len.
  */
 static enum expect build_bad(char *buf, size_t *len)
 {
-	static const uint8_t cmds[] = {
-		SMTPGUARD_CMD_ALLOW_ADD, SMTPGUARD_CMD_ALLOW_DEL,
-		SMTPGUARD_CMD_ALLOW_FLUSH, SMTPGUARD_CMD_ALLOW_GET,
-		SMTPGUARD_CMD_PORTS_SET, SMTPGUARD_CMD_PORTS_GET,
-		SMTPGUARD_CMD_MODE_SET, SMTPGUARD_CMD_MODE_GET,
-		SMTPGUARD_CMD_STATS_GET, SMTPGUARD_CMD_STATS_RESET,
-		SMTPGUARD_CMD_BLOCK_ADD, SMTPGUARD_CMD_BLOCK_DEL,
-		SMTPGUARD_CMD_BLOCK_FLUSH, SMTPGUARD_CMD_BLOCK_GET,
-		SMTPGUARD_CMD_BLOCK_TEST, SMTPGUARD_CMD_BLOCK_TXN_BEGIN,
-		SMTPGUARD_CMD_BLOCK_TXN_COMMIT, SMTPGUARD_CMD_BLOCK_TXN_ABORT,
-		SMTPGUARD_CMD_FEED_GET, SMTPGUARD_CMD_OFFENDER_GET,
-		SMTPGUARD_CMD_OFFENDER_FLUSH,
-	};
-	uint8_t cmd = cmds[rn(sizeof(cmds))];
+	uint8_t cmd = fuzz_cmds[rn(ARRAY_SIZE(fuzz_cmds))];
 	struct nlmsghdr *nlh = build_valid(buf, cmd, 0);
 	struct genlmsghdr *g = mnl_nlmsg_get_payload(nlh);
 	uint16_t top = max_attr(cmd);
@@ -661,6 +677,14 @@ static void exchange(struct sock *s, struct nlmsghdr *nlh, size_t len,
 		st.valid++;
 		if (a.err)
 			st.errors_valid++;
+		/* Refused for the state it met, or for its form? */
+		if (a.err && a.err != -ENOENT && a.err != -EBUSY &&
+		    a.err != -ENOSPC) {
+			if (st.form_refused++ < 10)
+				fprintf(stderr, "nl_fuzz: a valid request refused for its form: cmd %u seq %u: %s\n",
+					((struct genlmsghdr *)mnl_nlmsg_get_payload(nlh))->cmd,
+					a.seq, strerror(-a.err));
+		}
 		if (!a.err && a.txn_id)
 			s->txn = a.txn_id;
 		return;
@@ -757,14 +781,16 @@ int main(int argc, char **argv)
 	static char buf[MSG_MAX];
 	unsigned long count, i;
 	struct mnl_socket *listener;
-	bool mix;
+	bool mix, control;
 	int grp;
 
-	if (argc != 4 || (strcmp(argv[1], "bad") && strcmp(argv[1], "mix"))) {
-		fprintf(stderr, "usage: nl_fuzz bad|mix SEED COUNT\n");
+	if (argc != 4 || (strcmp(argv[1], "bad") && strcmp(argv[1], "mix") &&
+			  strcmp(argv[1], "control"))) {
+		fprintf(stderr, "usage: nl_fuzz bad|mix|control SEED COUNT\n");
 		return 2;
 	}
 	mix = !strcmp(argv[1], "mix");
+	control = !strcmp(argv[1], "control");
 	rng_state = strtoull(argv[2], NULL, 0) * 0x9e3779b97f4a7c15ULL + 1;
 	count = strtoul(argv[3], NULL, 0);
 
@@ -787,7 +813,14 @@ int main(int argc, char **argv)
 				      sizeof(one));
 	}
 
-	for (i = 0; i < count; i++) {
+	for (i = 0; control && i < count * ARRAY_SIZE(fuzz_cmds); i++) {
+		struct sock *sk = &socks[0];
+		uint8_t cmd = fuzz_cmds[i % ARRAY_SIZE(fuzz_cmds)];
+
+		exchange(sk, build_valid(buf, cmd, sk->txn), 0, EXPECT_ANY,
+			 false);
+	}
+	for (i = 0; !control && i < count; i++) {
 		if (mix) {
 			step_mix(buf, i >= count - count / 5);
 		} else {
@@ -799,14 +832,18 @@ int main(int argc, char **argv)
 		}
 	}
 
-	printf("nl_fuzz %s: events group %d%s; %lu messages (%lu must fail: %lu refused, %lu with extack; %lu valid, %lu of them refused), %lu short datagrams, %lu dumps, %lu abandoned halfway, transactions %lu begun %lu committed %lu aborted %lu dropped with their socket; accepted bad %lu, missing extack %lu, unanswered %lu\n",
+	printf("nl_fuzz %s: events group %d%s; %lu messages (%lu must fail: %lu refused, %lu with extack; %lu valid, %lu of them refused, %lu for their form), %lu short datagrams, %lu dumps, %lu abandoned halfway, transactions %lu begun %lu committed %lu aborted %lu dropped with their socket; accepted bad %lu, missing extack %lu, unanswered %lu\n",
 	       argv[1], grp, mix && grp ? " joined, never read" : "",
 	       st.sent, st.bad, st.refused, st.with_extack, st.valid,
-	       st.errors_valid, st.truncated, st.dumps, st.dumps_cancelled,
-	       st.txn_begun, st.txn_committed, st.txn_aborted, st.txn_dropped,
-	       st.accepted_bad, st.missing_extack, st.no_answer);
+	       st.errors_valid, st.form_refused, st.truncated, st.dumps,
+	       st.dumps_cancelled, st.txn_begun, st.txn_committed,
+	       st.txn_aborted, st.txn_dropped, st.accepted_bad,
+	       st.missing_extack, st.no_answer);
 	for (i = 0; i < NR_SOCKS; i++)
 		mnl_socket_close(socks[i].nl);
 	mnl_socket_close(listener);
-	return st.accepted_bad || st.missing_extack || st.no_answer ? 1 : 0;
+	if (control && st.valid != count * ARRAY_SIZE(fuzz_cmds))
+		return 1;
+	return st.accepted_bad || st.missing_extack || st.no_answer ||
+	       st.form_refused ? 1 : 0;
 }

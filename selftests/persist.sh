@@ -17,6 +17,7 @@ sg_require_root
 sg_require_cmd ip jq
 sg_require_module_file
 sg_init
+sg_plan 12
 sg_setup_topology || skip_all "cannot build the topology"
 sg_load_module_or_die
 sg_hub_ready >/dev/null 2>&1
@@ -77,10 +78,14 @@ expect_eq "save after restore" "$saved" "$(state)"
 log_test "flush all, restore: save prints the same configuration"
 
 # 3: and it is enforced.
-sg_reach "$NS_CLI" "$OUT4" "" 25 && sg_fail "SMTP to the outside passes after restore"
-sg_reach "$NS_CLI" "$MAIL4" "" 25 || sg_fail "SMTP to the mail server is dropped after restore"
-sg_reach "$NS_CLI" "$OUT4" "" 587 && sg_fail "port 587 passes after restore"
-sg_reach "$NS_CLI" "$OUT4" "" 80 || sg_fail "HTTP is dropped after restore"
+d0=$(sg_stat "$NS_RTR" smtp_dropped)
+sg_dropped "$NS_CLI" "$OUT4" "" 25 || sg_fail "SMTP to the outside passes after restore"
+expect_gt "smtp_dropped (port 25)" "$(sg_stat "$NS_RTR" smtp_dropped)" "$d0"
+sg_passes "$NS_CLI" "$MAIL4" "" 25 || sg_fail "SMTP to the mail server is dropped after restore"
+d0=$(sg_stat "$NS_RTR" smtp_dropped)
+sg_dropped "$NS_CLI" "$OUT4" "" 587 || sg_fail "port 587 passes after restore"
+expect_gt "smtp_dropped (port 587)" "$(sg_stat "$NS_RTR" smtp_dropped)" "$d0"
+sg_passes "$NS_CLI" "$OUT4" "" 80 || sg_fail "HTTP is dropped after restore"
 ctl block test 203.0.113.5 >/dev/null || sg_fail "203.0.113.5 (feed cnc, restored from its file) not blocked"
 log_test "restored: SMTP out dropped, to the mail server passes, the feed file is loaded"
 
@@ -161,6 +166,35 @@ ctl restore - <"$SG_TMP/saved.conf" >/dev/null
 check_err $? "restore - (stdin) failed"
 expect_eq "save after restore from stdin" "$before" "$(state)"
 log_test "restore --dry-run changes nothing; restore - reads stdin"
+
+# 9: more feeds than the kernel lets a namespace open transactions for (8):
+# staged and committed 8 at a time, every one of them restored.
+{
+	echo "mode enforce"
+	echo "ports 25"
+	echo "allow $MAIL4"
+	for f in $(seq 1 11); do
+		echo "block 203.0.113.$f feed f$f"
+		echo "block 198.51.100.$((100 + f)) feed f$f"
+	done
+} >"$SG_TMP/eleven.conf"
+out=$(ctl restore "$SG_TMP/eleven.conf" 2>&1)
+check_err $? "restore of 11 feeds: $out"
+expect_eq "feeds after restoring 11" 11 "$(sg_stat "$NS_RTR" block_feeds)"
+expect_eq "entries after restoring 11 feeds" 22 "$(sg_stat "$NS_RTR" block_entries)"
+expect_eq "save after restoring 11 feeds" "$(norm <"$SG_TMP/eleven.conf" | sort)" "$(state | sort)"
+log_test "a file with 11 feeds: all restored (8 transactions at a time)"
+
+# 10: 'mode X auto' into a namespace whose mode was set: set explicitly,
+# and said so on stderr.
+ctl mode monitor
+printf 'mode enforce auto\nallow %s\n' "$MAIL4" >"$SG_TMP/auto.conf"
+out=$(ctl restore "$SG_TMP/auto.conf" 2>&1)
+check_err $? "restore of 'mode enforce auto': $out"
+expect_eq "mode after restoring 'mode enforce auto' over monitor" enforce "$(sg_stat "$NS_RTR" mode)"
+expect_eq "mode_explicit" 1 "$(sg_stat "$NS_RTR" mode_explicit)"
+grep -q "restore: mode enforce set explicitly" <<<"$out" || sg_fail "no word about setting the mode explicitly: $out"
+log_test "'mode enforce auto' into a namespace whose mode was set: set explicitly, and said so"
 
 sg_check_kernel_clean
 ksft_finish

@@ -1,46 +1,49 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Guest-side runner (run.sh --kernel K -- selftests/run_tests.sh [NAME...]):
-# runs every test script in order and speaks KTAP/TAP like kselftest's
-# runner.  The scripts are the executable selftests/*.sh except the
-# harness's own and the host-side checks check.sh runs itself (lib.sh,
-# check.sh, static_check.sh, dkms_build.sh, feed_check.sh, run_tests.sh,
-# demo.sh, systemd_check.sh, reboot.sh, tally.sh, and lifetime.sh, which
-# check.sh runs in a boot with 2 vCPUs), or the names listed in
-# selftests/TESTS (one per line, # comments).
-# Each script's own "ok N desc" / "not ok N desc" / "ok N desc # SKIP why"
-# lines pass through under a "# selftests: smtpguard: NAME" header; a script
-# that fails (exit not 0 and not 4) without any "not ok" gets one
-# synthesized "not ok", one that exits 4 with no result lines a "# SKIP".
-# Scripts load and unload the module themselves; a module left loaded at the
-# end is reported and removed.  Timeout per script: SMTPGUARD_TEST_TIMEOUT
-# (default 300 s) or a "timeout=N" line in selftests/settings.
+# The selftests' runner, in the shape of the kernel's kselftest runner:
+#
+#   run_tests.sh [NAME...]
+#
+# Without names it runs the default list: kselftest-list.txt beside it when
+# installed, else "make list_tests" (TEST_PROGS in selftests/Makefile);
+# SMTPGUARD_WITH_LIFETIME=1 appends lifetime.sh (a TEST_PROGS_EXTENDED that
+# needs 2 vCPUs).  One KTAP stream: "TAP version 13", the plan "1..N", and
+# per script a "# selftests: smtpguard: NAME" header, the script's own
+# lines prefixed with "# ", and one "ok N selftests: smtpguard: NAME"
+# ("# SKIP" when it exits 4) or "not ok N ..." with "# exit=RC",
+# "# TIMEOUT S seconds", "# planned P, printed R" (a script that declared
+# a plan and printed another number of results) or "# left smtpguard
+# loaded" (every script unloads what it loaded).  Timeout per script:
+# SMTPGUARD_TEST_TIMEOUT, else "timeout=N" in settings, else 300 s.
+# Exit status: 0 when every script passed or skipped, else 1.
 set -uo pipefail
 
 dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-cd "$dir/.." || exit 1
+cd "$dir" || exit 1
 
 tmo=${SMTPGUARD_TEST_TIMEOUT:-}
-if [[ -z $tmo && -r $dir/settings ]]; then
-	tmo=$(sed -n 's/^timeout=\([0-9]\+\)$/\1/p' "$dir/settings")
+if [[ -z $tmo && -r settings ]]; then
+	tmo=$(sed -n 's/^timeout=\([0-9]\+\)$/\1/p' settings)
 fi
 tmo=${tmo:-300}
 
 tests=()
 if (($#)); then
-	tests=("$@")
-elif [[ -r $dir/TESTS ]]; then
-	mapfile -t tests < <(sed -e 's/#.*//' -e 's/[[:space:]]//g' -e '/^$/d' "$dir/TESTS")
+	tests=("${@##*/}")
 else
-	for f in "$dir"/*.sh; do
-		case ${f##*/} in
-		lib.sh | check.sh | static_check.sh | dkms_build.sh | feed_check.sh | run_tests.sh | demo.sh | systemd_check.sh | reboot.sh | lifetime.sh | tally.sh) continue ;;
-		esac
-		[[ -x $f ]] && tests+=("${f##*/}")
-	done
-	# A boot with 2 vCPUs or more (check-debug.sh) runs the lifetimes too.
+	if [[ -r kselftest-list.txt ]]; then
+		list=$(<kselftest-list.txt)
+	elif ! list=$(make -s --no-print-directory -C "$dir" list_tests 2>&1); then
+		echo "run_tests.sh: 'make list_tests' failed: $list" >&2
+		exit 2
+	fi
+	mapfile -t tests < <(sed -n 's/^smtpguard://p' <<<"$list")
 	[[ ${SMTPGUARD_WITH_LIFETIME:-0} == 1 ]] && tests+=(lifetime.sh)
+fi
+if ((${#tests[@]} == 0)); then
+	echo "run_tests.sh: no tests to run" >&2
+	exit 2
 fi
 
 out=$(mktemp)
@@ -57,50 +60,48 @@ if [[ ${SMTPGUARD_SHARED_HUB:-1} != 0 && -x /usr/bin/python3 ]]; then
 fi
 
 echo "TAP version 13"
-[[ ! -r $dir/TESTS ]] && (($# == 0)) && for f in "$dir"/*.sh; do
-	case ${f##*/} in lib.sh | check.sh | static_check.sh | dkms_build.sh | feed_check.sh | run_tests.sh | demo.sh | systemd_check.sh | reboot.sh) ;;
-	tally.sh | lifetime.sh) ;;
-	*) [[ -x $f ]] || echo "# warning: ${f##*/} is not executable: not run" ;;
-	esac
-done
-echo "# smtpguard selftests on $(uname -r): ${#tests[@]} scripts"
+echo "1..${#tests[@]}"
+echo "# smtpguard selftests on $(uname -r), timeout ${tmo}s per script"
 failed=0
+num=0
 for t in "${tests[@]}"; do
-	t=${t##*/}
-	echo "# selftests: smtpguard: $t"
+	num=$((num + 1))
+	hdr="selftests: smtpguard: $t"
+	echo "# $hdr"
 	if [[ ! -x $dir/$t ]]; then
-		echo "not ok - $t is missing or not executable"
+		echo "# $t is missing or not executable"
+		echo "not ok $num $hdr # exit=127"
 		failed=1
 		continue
 	fi
 	start=$SECONDS
-	# Live output, kept to count its result lines afterwards.
-	timeout -k 10 "$tmo" "$dir/$t" </dev/null 2>&1 | tee "$out"
+	# Live output, prefixed, kept to compare its results with its plan.
+	timeout -k 10 "$tmo" "$dir/$t" </dev/null 2>&1 | tee "$out" | sed -u 's/^/# /'
 	rc=${PIPESTATUS[0]}
-	nok=$(grep -cE '^[[:space:]]*not ok\b' "$out")
-	nres=$(grep -cE '^[[:space:]]*(not )?ok\b' "$out")
+	plan=$(sed -n 's/^1\.\.\([0-9]\+\).*/\1/p' "$out" | head -n 1)
+	nres=$(grep -cE '^(not )?ok [0-9]+\b' "$out")
+	note=
 	if ((rc == 124 || rc == 137)); then
-		echo "not ok - $t timed out after ${tmo}s"
-		failed=1
-	elif ((nok > 0)); then
-		failed=1
-	elif ((rc == 4 && nres == 0)); then
-		echo "ok - $t # SKIP"
+		note=" # TIMEOUT $tmo seconds"
 	elif ((rc != 0 && rc != 4)); then
-		echo "not ok - $t exited with status $rc"
-		failed=1
-	elif ((nres == 0)); then
-		echo "ok - $t"
+		note=" # exit=$rc"
+	elif [[ -n $plan ]] && ((plan != nres)); then
+		note=" # planned $plan, printed $nres"
+	elif [[ -d /sys/module/smtpguard ]]; then
+		rmmod smtpguard 2>/dev/null
+		note=" # left smtpguard loaded"
 	fi
-	echo "# $t: exit $rc in $((SECONDS - start))s"
-done
-
-if [[ -d /sys/module/smtpguard ]]; then
-	if rmmod smtpguard; then
-		echo "# smtpguard was still loaded after the tests: removed"
+	echo "# $t: exit $rc in $((SECONDS - start)) s"
+	if [[ -n $note ]]; then
+		echo "not ok $num $hdr$note"
+		failed=1
+	elif ((rc == 4)); then
+		echo "ok $num $hdr # SKIP"
 	else
-		echo "not ok - smtpguard left loaded after the tests and rmmod failed"
-		failed=1
+		echo "ok $num $hdr"
 	fi
-fi
+	# A script that failed may have left the module behind: the next
+	# one starts clean.
+	[[ -d /sys/module/smtpguard ]] && rmmod smtpguard 2>/dev/null
+done
 exit "$failed"

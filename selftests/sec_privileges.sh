@@ -28,10 +28,10 @@ source "$(dirname "$(readlink -e "$0")")/lib.sh"
 sg_require_root
 sg_require_cmd ip jq python3 smtpguardctl setpriv unshare nsenter timeout
 sg_require_module_file
-FLOOD=$SG_ROOT/build/selftests/sg_flood
-make -s -C "$SG_SELFTESTS" >/dev/null 2>&1
-[[ -x $FLOOD ]] || skip_all "$FLOOD missing and 'make -C selftests' failed"
+FLOOD=$SG_HELPERS/sg_flood
+sg_require_helper sg_flood
 sg_init
+sg_plan 24
 sg_setup_topology || skip_all "cannot build the topology"
 
 SECNL=$SG_SELFTESTS/sec_nl.py
@@ -418,7 +418,8 @@ done
 touch "$d/monitoring"
 for _ in $(seq 600); do [[ -e $d/host-done ]] && break; sleep 0.1; done
 smtpguardctl ports 2525 || fail "ports 2525"
-sleep 0.5
+# until the monitor printed that change (a poll, bounded)
+for _ in $(seq 100); do grep -q '"ports":\[2525\]' "$d/mon.json" && break; sleep 0.1; done
 kill $mon; wait $mon; echo "monitor: $?"
 # the host's namespace: no way in, no way to it
 nsenter --net=/run/netns/"$host" true 2>"$d/nsenter.err"; echo "nsenter host: $?"
@@ -480,7 +481,10 @@ log_test "the container's monitor gets its own namespace's events, none of the h
 
 grep -q '^nsenter host: 0' <<<"$log" && sg_fail "the container entered the host's router namespace"
 grep -qi 'not permitted' "$U/nsenter.err" || sg_fail "nsenter into the host: $(cat "$U/nsenter.err")"
-grep -q '^-n host allow: 0' <<<"$log" && sg_fail "'smtpguardctl -n HOST allow' succeeded from the container"
+grep -q '^-n host allow: 4$' <<<"$log" ||
+	sg_fail "'smtpguardctl -n HOST allow' from the container: $(grep '^-n host' <<<"$log"), want exit 4"
+grep -qx "smtpguardctl: cannot enter network namespace \"$NS_RTR\": Operation not permitted" "$U/dash-n.out" ||
+	sg_fail "'smtpguardctl -n HOST allow' said: $(cat "$U/dash-n.out")"
 sg_diag "from the container, 'smtpguardctl -n $NS_RTR allow': $(grep '^-n host' <<<"$log"), $(head -n1 "$U/dash-n.out")"
 log_test "the container cannot enter the host's namespace (setns EPERM), nor configure it with -n"
 

@@ -22,17 +22,31 @@ connection on 127.0.0.1 in the guest's initial namespace (bash /dev/tcp),
 as one line of tab-separated words; the answer is one line "RC<tab>TEXT".
 
   ping
-  listen smtp|http NS ADDR PORT DIR    serve DIR (a maildir, or the web root)
+  listen smtp|http NS ADDR PORT DIR    serve DIR (a maildir, or the web root;
+                                       a file NAME.redirect there makes
+                                       GET /NAME a 302 to the URL it holds)
   smtp NS SERVER PORT TIMEOUT LAST LOG HELO FROM TO SUBJECT
                                        one message; the transcript goes to
                                        LAST and is appended to LOG
   connect NS SERVER PORT TIMEOUT LAST LOG
                                        0 connected (greeting read, QUIT sent),
-                                       1 timed out, 2 refused or other error
+                                       1 timed out (no answer to the SYN),
+                                       3 EPERM (a netfilter drop on this
+                                       host's way out), 2 any other error
+                                       (refused: the SYN went through)
   reach NS DST SRC PORT TIMEOUT        a TCP SYN from NS (from SRC unless "-")
                                        to DST:PORT: 0 answered (connected,
                                        refused, or an ICMP error), 1 nothing
-                                       came back (dropped)
+                                       came back (dropped), 3 EPERM (dropped
+                                       on the way out of NS), 2 the probe
+                                       could not be made (SRC not bindable)
+  udpcount NS ADDR PORT                datagrams received on ADDR:PORT in NS
+                                       since the first udpcount of it (which
+                                       opens the receiver: 0 then)
+  udpsend NS SRC DST PORT N            N datagrams from SRC ("-": any) to
+                                       DST:PORT: 0 all sent, 3 every one
+                                       refused with EPERM, 2 other errors;
+                                       the text says "sent S eperm E"
   http NS ADDR PORT TIMEOUT            GET /probe.txt: 0 when it came back
   cat NS FILE                          /proc/net/FILE as NS shows it: the
                                        answer "0<tab>N" and N more lines
@@ -119,6 +133,7 @@ class Hub:
         self.pool = concurrent.futures.ThreadPoolExecutor(max_workers=48)
         self.servers = {}  # ns -> [(in_loop, close callable)]
         self.sessions = {}  # ns -> weak set of SMTP protocol objects
+        self.udp = {}  # (ns, addr, port) -> [socket, datagrams counted]
         # what aiosmtpd would look up for every connection
         self.fqdn = socket.getfqdn()
 
@@ -169,6 +184,19 @@ class Hub:
         class Handler(http.server.SimpleHTTPRequestHandler):
             def __init__(self, *a, **kw):
                 super().__init__(*a, directory=root, **kw)
+
+            def do_GET(self):
+                # NAME.redirect next to NAME: a 302 to the URL it holds
+                target = os.path.join(root, self.path.lstrip("/").split("?")[0] + ".redirect")
+                if os.path.isfile(target):
+                    with open(target, encoding="utf-8") as f:
+                        where = f.read().strip()
+                    self.send_response(302)
+                    self.send_header("Location", where)
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
+                super().do_GET()
 
             def log_message(self, fmt, *a):
                 log("http %s:%s:" % (addr, port), fmt % a)
@@ -244,6 +272,9 @@ class Hub:
             except socket.timeout:
                 rc = 1
                 lines.append("*** Timed out after %.2fs: no answer to the SYN" % (time.monotonic() - t0))
+            except PermissionError as e:
+                rc = 3
+                lines.append("*** Dropped on the way out: %s" % (e.strerror or e))
             except OSError as e:
                 rc = 2
                 lines.append("*** Error connecting to %s:%s: %s" % (server, port, e.strerror or e))
@@ -271,13 +302,18 @@ class Hub:
         try:
             s.settimeout(float(timeout))
             if src and src != "-":
-                s.bind((src, 0))
+                try:
+                    s.bind((src, 0))
+                except OSError as e:
+                    return 2, "cannot send from %s: %s" % (src, e)
             try:
                 s.connect((dst, int(port)))
             except socket.timeout:
                 return 1, "%s:%s: no answer in %ss" % (dst, port, timeout)
             except ConnectionRefusedError:
                 return 0, "%s:%s: refused" % (dst, port)
+            except PermissionError:
+                return 3, "%s:%s: EPERM, dropped on the way out" % (dst, port)
             except OSError as e:
                 if e.errno in (errno.EHOSTUNREACH, errno.ENETUNREACH):
                     return 0, "%s:%s: %s" % (dst, port, e.strerror)
@@ -285,6 +321,56 @@ class Hub:
             return 0, "%s:%s: connected" % (dst, port)
         finally:
             s.close()
+
+    def udp_count(self, ns, addr, port):
+        """Open the receiver on first use; count what arrived since."""
+        key = (ns, addr, int(port))
+        rx = self.udp.get(key)
+        if rx is None:
+            fam = socket.AF_INET6 if ":" in addr else socket.AF_INET
+            sock = socket.socket(fam, socket.SOCK_DGRAM)
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 20)
+            sock.bind((addr, int(port)))
+            sock.setblocking(False)
+            rx = self.udp[key] = [sock, 0]
+            self.servers.setdefault(ns, []).append((False, sock.close))
+        while True:
+            try:
+                rx[0].recv(2048)
+            except BlockingIOError:
+                break
+            rx[1] += 1
+        return 0, str(rx[1])
+
+    @staticmethod
+    def udp_send(src, dst, port, n):
+        fam = socket.AF_INET6 if ":" in dst else socket.AF_INET
+        s = socket.socket(fam, socket.SOCK_DGRAM)
+        sent = eperm = other = 0
+        last = ""
+        try:
+            if src and src != "-":
+                try:
+                    s.bind((src, 0))
+                except OSError as e:
+                    return 2, "cannot send from %s: %s" % (src, e)
+            for i in range(int(n)):
+                try:
+                    s.sendto(b"smtpguard one-way %d" % i, (dst, int(port)))
+                    sent += 1
+                except PermissionError:
+                    eperm += 1
+                except OSError as e:
+                    other += 1
+                    last = str(e)
+        finally:
+            s.close()
+        text = "sent %d eperm %d" % (sent, eperm)
+        if other:
+            return 2, "%s errors %d: %s" % (text, other, last)
+        if eperm and not sent:
+            return 3, text
+        return (0 if not eperm else 2), text
 
     @staticmethod
     def http_get(addr, port, timeout):
@@ -303,6 +389,8 @@ class Hub:
 
     async def forget(self, ns):
         n = 0
+        for key in [k for k in self.udp if k[0] == ns]:
+            del self.udp[key]
         for in_loop, close in self.servers.pop(ns, []):
             if in_loop:
                 close()
@@ -365,6 +453,10 @@ class Hub:
             return await self.run(ns, self.connect_probe, *a[1:])
         if cmd == "reach" and len(a) == 5:
             return await self.run(a[0], self.reach, *a[1:])
+        if cmd == "udpcount" and len(a) == 3:
+            return await self.run(a[0], self.udp_count, *a)
+        if cmd == "udpsend" and len(a) == 5:
+            return await self.run(a[0], self.udp_send, *a[1:])
         if cmd == "http" and len(a) == 4:
             ns = a[0]
             return await self.run(ns, self.http_get, *a[1:])

@@ -11,6 +11,7 @@ source "$(dirname "$(readlink -e "$0")")/lib.sh"
 
 sg_require_all
 sg_init
+sg_plan 6
 sg_setup_topology || skip_all "cannot build the topology"
 sg_start_servers || skip_all "cannot start the SMTP/HTTP servers"
 

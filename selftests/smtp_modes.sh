@@ -12,6 +12,7 @@ source "$(dirname "$(readlink -e "$0")")/lib.sh"
 
 sg_require_all
 sg_init
+sg_plan 12
 sg_setup_topology || skip_all "cannot build the topology"
 sg_start_servers || skip_all "cannot start the SMTP/HTTP servers"
 sg_load_module_or_die
@@ -25,6 +26,29 @@ out=$(sgctl "$NS_RTR" mode 2>&1)
 check_err $? "smtpguardctl mode failed: $out"
 grep -qw off <<<"$out" || sg_fail "smtpguardctl mode printed '$out', expected it to say off"
 log_test "an unconfigured namespace is in mode off, not explicit"
+
+# 1b: hooks come only with a mode that is not off, and go with off: the
+# kernel's own list of the namespace's netfilter hooks (nft list hooks).
+hooks() { ip netns exec "$NS_RTR" nft list hooks 2>&1 | grep -c 'smtpguard'; }
+desc="no hooks without configuration, 6 in enforce, none after mode off (nft list hooks)"
+if ! modprobe -n nfnetlink_hook >/dev/null 2>&1; then
+	# Debian's 6.1 is built without it: nft then lists no hooks at all.
+	log_skip "$desc" "nfnetlink_hook is not in this kernel (CONFIG_NETFILTER_NETLINK_HOOK)"
+else
+	if ! ip netns exec "$NS_RTR" nft list hooks >/dev/null 2>&1; then
+		sg_fail "nft list hooks does not work here: $(ip netns exec "$NS_RTR" nft list hooks 2>&1 | head -n 2)"
+	fi
+	expect_eq "smtpguard hooks of the unconfigured router" 0 "$(hooks)"
+	sg_ctl_ok "$NS_RTR" mode enforce
+	expect_eq "smtpguard hooks in enforce (IPv4 and IPv6 at forward, input, output)" 6 "$(hooks)"
+	expect_eq "smtpguard hooks of the untouched client namespace" 0 \
+		"$(ip netns exec "$NS_CLI" nft list hooks 2>&1 | grep -c smtpguard)"
+	sg_ctl_ok "$NS_RTR" mode off
+	expect_eq "smtpguard hooks after mode off" 0 "$(hooks)"
+	log_test "$desc"
+	sg_unload_module
+	sg_load_module_or_die
+fi
 
 # 2: mode set explicitly, then allow: no switch, no mode line.
 out=$(sgctl "$NS_RTR" mode monitor 2>&1)
@@ -68,8 +92,7 @@ sg_ctl_ok "$NS_RTR" mode enforce
 expect_eq "mode" enforce "$(sg_stat "$NS_RTR" mode)"
 dropped=$(sg_stat "$NS_RTR" smtp_dropped)
 mails=$(sg_mail_count "$NS_OUT")
-sg_smtp_blocked "$NS_CLI" "$OUT4" 25
-check_fail $? "swaks client -> $OUT4:25 succeeded in enforce"
+sg_smtp_dropped "$NS_CLI" "$OUT4" 25 "swaks client -> $OUT4:25 succeeded in enforce"
 expect_gt "smtp_dropped" "$(sg_stat "$NS_RTR" smtp_dropped)" "$dropped"
 expect_eq "messages at the outside MX" "$mails" "$(sg_mail_count "$NS_OUT")"
 sg_smtp "$NS_MAIL" "$OUT4" 25

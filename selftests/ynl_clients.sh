@@ -32,12 +32,10 @@ YNL_DIR=$KSRC/tools/net/ynl
 YNL_CLI=$YNL_DIR/cli.py
 YNL_SCHEMA=$KSRC/Documentation/netlink/genetlink-legacy.yaml
 SPEC=$SG_ROOT/Documentation/netlink/specs/smtpguard.yaml
-LIBNL=$SG_ROOT/build/selftests/sg_libnl_events
-FLOOD=$SG_ROOT/build/selftests/sg_flood
+LIBNL=$SG_HELPERS/sg_libnl_events
+FLOOD=$SG_HELPERS/sg_flood
 
-# Built on the host by check.sh; here only if missing or older than the source.
-make -s -C "$SG_SELFTESTS" >/dev/null 2>&1
-[[ -x $FLOOD ]] || skip_all "$FLOOD missing and 'make -C selftests' failed"
+sg_require_helper sg_flood
 
 YNL_SKIP=
 if [[ ! -r $YNL_CLI || ! -d $YNL_DIR/lib ]]; then
@@ -54,6 +52,7 @@ fi
 [[ -n $YNL_SKIP && -n $LIBNL_SKIP ]] && skip_all "$YNL_SKIP; $LIBNL_SKIP"
 
 sg_init
+sg_plan 8
 sg_setup_topology || skip_all "cannot build the topology"
 CLI_MAC=$(ip -n "$NS_CLI" -br link show dev eth0 | awk '{print $3}')
 BLK4=198.51.100.99	# on out0's link, no host: a "C&C" address to count hits on
