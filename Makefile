@@ -14,7 +14,8 @@ SMTPGUARD_CACHE ?= $(HOME)/.cache/smtpguard
 CHECKPATCH ?= $(SMTPGUARD_CACHE)/linux-source-6.12/scripts/checkpatch.pl
 
 .PHONY: all module module-all tool clean check demo bench deps style sparse \
-	dkms-install dkms-remove install module-install deb check-debug
+	dkms-install dkms-remove install module-install deb check-debug \
+	check-mutants
 
 all: module tool
 
@@ -49,7 +50,7 @@ install: tool
 	$(MAKE) -C tools install PREFIX=$(PREFIX) DESTDIR=$(DESTDIR)
 
 # DKMS: the sources DKMS builds from go to $(DKMS_SRC); DKMS= may carry
-# options (the tests use a scratch root instead, see selftests/pkg/).
+# options (the tests use a scratch root instead, see check/pkg/).
 DKMS ?= dkms
 DKMS_SRC ?= /usr/src/smtpguard-$(VERSION)
 DKMS_FILES := Kbuild dkms.conf kmod include
@@ -105,14 +106,20 @@ deps:
 # The one test command: builds, unit tests, DKMS, VM selftests on 6.1 and
 # 6.12.  Ends with "N passed, N failed, N skipped".
 check:
-	selftests/check.sh
+	check/check.sh
 
 # The VM suite, the netlink fuzzer among it, on a debug kernel (KASAN,
 # lockdep with PROVE_RCU, KMEMLEAK, DEBUG_ATOMIC_SLEEP) built once from
 # linux-source-6.12 into $(SMTPGUARD_CACHE); too long for check (README,
 # "Security").  Ends with "N passed, N failed, N skipped" as check does.
 check-debug:
-	selftests/vm/check-debug.sh
+	check/check-debug.sh
+
+# Deliberately broken modules (check/mutants/mutants.txt), each run
+# against the scripts that must catch it; fails if one survives.  Not part
+# of check (about 15 minutes); README has its last result.
+check-mutants:
+	check/check-mutants.sh
 
 demo:
 	selftests/vm/deps.sh

@@ -18,7 +18,7 @@
  *   allow.c blockset.c ledger.c  data structures, no netlink
  *   stats.c memcg.c prefix.c
  *
- * selftests/kmod_layers.sh checks it on the built objects.
+ * check/kmod_layers.py checks it on the built objects.
  */
 #ifndef _SG_NETNS_H
 #define _SG_NETNS_H

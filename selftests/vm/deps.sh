@@ -6,6 +6,11 @@
 # the headers of both test kernels, both kernel images extracted into the
 # cache (never installed on the host), the kernel source tree (checkpatch,
 # kselftest headers, YNL client).  Cache: ${SMTPGUARD_CACHE:-~/.cache/smtpguard}.
+# apt's lists are refreshed first, so that the kernels chosen are the newest
+# Debian has (kernels.sh); kernel images no longer chosen leave the cache,
+# linux-source-6.12 is upgraded when Debian has a newer one and re-extracted
+# when the package moved.  SMTPGUARD_APT_UPDATE=0 skips the refresh (the
+# lists at hand are used; an update that fails with lists present too).
 # --debug-kernel: also what building the debug kernel needs (check-debug).
 set -euo pipefail
 
@@ -40,9 +45,21 @@ if [[ $(id -u) -ne 0 ]]; then
 	exit 1
 fi
 
+if [[ ${SMTPGUARD_APT_UPDATE:-1} != 0 ]]; then
+	say "apt-get update"
+	if apt-get update -qq; then
+		updated=1
+	elif compgen -G '/var/lib/apt/lists/*_Packages' >/dev/null; then
+		say "apt-get update failed: choosing from the lists at hand"
+	else
+		echo "deps.sh: apt-get update failed and there are no apt lists" >&2
+		exit 1
+	fi
+fi
 # Empty apt lists on a fresh machine: nothing can be resolved before an update.
 kernels=$("$here/kernels.sh" 2>/dev/null) || { apt_update; kernels=$("$here/kernels.sh"); }
 mapfile -t kvers <<<"$kernels"
+say "kernels to test: ${kvers[*]}"
 
 pkgs=(
 	make build-essential pkg-config kmod dkms sparse cpio xz-utils jq clang cppcheck shellcheck
@@ -50,7 +67,7 @@ pkgs=(
 	debhelper dh-dkms dpkg-dev fakeroot
 	qemu-system-x86 busybox-static
 	libmnl-dev libnl-genl-3-dev
-	iproute2 iptables ipset nftables
+	iproute2 iptables ipset nftables iputils-ping
 	man-db groff-base bash-completion
 	swaks libio-socket-inet6-perl python3 python3-aiosmtpd python3-yaml python3-jsonschema
 	linux-source-6.12
@@ -67,6 +84,14 @@ missing=()
 for p in "${pkgs[@]}"; do
 	installed "$p" || missing+=("$p")
 done
+# The kernel source moves with the 6.12 kernels: take Debian's newest.
+if installed linux-source-6.12; then
+	have=$(dpkg-query -W -f='${Version}' linux-source-6.12)
+	cand=$(apt-cache policy linux-source-6.12 | sed -n 's/^ *Candidate: //p')
+	if [[ -n $cand && $cand != "(none)" && $cand != "$have" ]]; then
+		missing+=(linux-source-6.12)
+	fi
+fi
 if ((${#missing[@]})); then
 	apt_update
 	say "installing ${missing[*]}"
@@ -80,6 +105,14 @@ fi
 mkdir -p "$cache/kernels"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
+# Debian kernels cached for an earlier choice (the debug kernel stays).
+for dst in "$cache"/kernels/*; do
+	k=${dst##*/}
+	[[ $k =~ ^6\.1\.0-[0-9]+-amd64$|^6\.12\.[0-9]+\+deb12-amd64$ ]] || continue
+	[[ " ${kvers[*]} " == *" $k "* ]] && continue
+	say "kernel $k no longer tested: removed from the cache"
+	rm -rf "$dst"
+done
 for k in "${kvers[@]}"; do
 	dst=$cache/kernels/$k
 	if [[ -e $dst/.done ]]; then
@@ -108,13 +141,15 @@ for k in "${kvers[@]}"; do
 done
 
 src=$cache/linux-source-6.12
-if [[ -e $src/Makefile ]]; then
-	say "linux-source-6.12 in cache"
+srcver=$(dpkg-query -W -f='${Version}' linux-source-6.12)
+if [[ -e $src/Makefile && $(cat "$src/.smtpguard-version" 2>/dev/null) == "$srcver" ]]; then
+	say "linux-source-6.12 $srcver in cache"
 else
-	say "extracting linux-source-6.12 to $src"
+	say "extracting linux-source-6.12 $srcver to $src"
 	rm -rf "$src.tmp"
 	mkdir -p "$src.tmp"
 	tar -xJf /usr/src/linux-source-6.12.tar.xz -C "$src.tmp" --strip-components=1
+	echo "$srcver" >"$src.tmp/.smtpguard-version"
 	rm -rf "$src"
 	mv "$src.tmp" "$src"
 fi

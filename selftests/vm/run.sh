@@ -4,7 +4,7 @@
 # Boot one of Debian's kernels under QEMU (TCG) and run a command in it.
 #
 #   run.sh [--kernel KVER] [--smp N] [--mem MB] [--icount] [--timeout SECS]
-#          [--demo | -- COMMAND [ARGS...]]
+#          [--systemd] [--demo | -- COMMAND [ARGS...]]
 #
 # Defaults: the first kernel of kernels.sh, 1 vCPU (SMTPGUARD_VM_SMP),
 # 1536 MB (SMTPGUARD_VM_MEM), 1200 s.  SMTPGUARD_VM_APPEND adds to the
@@ -24,6 +24,13 @@
 # build/vm/<kver>.dmesg.log.  Exit status: the command's; 1 if the kernel
 # panicked, oopsed, warned or hit a BUG (printed), or if the guest died or
 # did not power off within the timeout.  The guest has no network device.
+#
+# --systemd: systemd is PID 1, on a writable overlay (tmpfs) of the host's
+# root, booting multi-user.target with the host's own services of that
+# target masked and an empty fstab; the command runs as a unit ordered
+# after multi-user.target.  Before systemd starts, SMTPGUARD_VM_SETUP, a
+# command line, runs in the guest as root (to install units, files,
+# modules that the boot must find).
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -35,7 +42,7 @@ usage() {
 	exit 2
 }
 
-kver='' smp=${SMTPGUARD_VM_SMP:-1} mem=${SMTPGUARD_VM_MEM:-1536} icount='' timeout=1200 demo=''
+kver='' smp=${SMTPGUARD_VM_SMP:-1} mem=${SMTPGUARD_VM_MEM:-1536} icount='' timeout=1200 demo='' systemd=''
 while (($#)); do
 	case $1 in
 	--kernel) kver=$2; shift 2 ;;
@@ -44,17 +51,18 @@ while (($#)); do
 	--icount) icount=1; shift ;;
 	--timeout) timeout=$2; shift 2 ;;
 	--demo) demo=1; shift ;;
+	--systemd) systemd=1; shift ;;
 	--) shift; break ;;
 	-h|--help) usage ;;
 	*) echo "run.sh: unknown option $1" >&2; usage ;;
 	esac
 done
 if [[ -n $demo ]]; then
-	if [[ ! -x $proj/selftests/demo.sh ]]; then
-		echo "run.sh: --demo needs selftests/demo.sh, which does not exist (yet)" >&2
+	if [[ ! -x $proj/selftests/vm/demo.sh ]]; then
+		echo "run.sh: --demo needs selftests/vm/demo.sh, which does not exist (yet)" >&2
 		exit 2
 	fi
-	set -- selftests/demo.sh "$@"
+	set -- selftests/vm/demo.sh "$@"
 fi
 (($#)) || usage
 [[ -n $kver ]] || kver=$("$here/kernels.sh" | head -n1)
@@ -96,7 +104,8 @@ if ! file_info=$(LC_ALL=C od -An -c -N4 "$busybox" 2>/dev/null) || [[ $file_info
 	echo "run.sh: $busybox missing (busybox-static): run selftests/vm/deps.sh" >&2
 	exit 2
 fi
-mapfile -t modpaths < <(modprobe -a -S "$kver" -d "$kdir" --show-depends virtio_pci 9pnet_virtio 9p |
+# overlay: --systemd boots on a writable overlay of the host's root.
+mapfile -t modpaths < <(modprobe -a -S "$kver" -d "$kdir" --show-depends virtio_pci 9pnet_virtio 9p overlay |
 	awk '$1 == "insmod" && !seen[$2]++ { print $2 }')
 if ((${#modpaths[@]} == 0)) && ! modprobe -S "$kver" -d "$kdir" --show-depends 9p | grep -q '^builtin'; then
 	echo "run.sh: cannot resolve the 9p modules of $kver" >&2
@@ -143,6 +152,12 @@ fi
 	printf ' %q' "$@"
 	echo
 } >"$rundir/cmd"
+if [[ -n $systemd ]]; then
+	{
+		sed '/^exec /,$d' "$rundir/cmd"
+		echo "${SMTPGUARD_VM_SETUP:-true}"
+	} >"$rundir/setup"
+fi
 
 # --- boot ----------------------------------------------------------------
 console=$rundir/console.log
@@ -161,7 +176,7 @@ qemu=(qemu-system-x86_64 -accel tcg -cpu max -smp "$smp" -m "$mem"
 	-fsdev "local,id=proj,path=$proj,security_model=none,multidevs=remap"
 	-device virtio-9p-pci,fsdev=proj,mount_tag=proj
 	-kernel "$vmlinuz" -initrd "$initrd"
-	-append "console=ttyS0 loglevel=${SMTPGUARD_VM_LOGLEVEL:-5} panic=-1 oops=panic rdinit=/init mitigations=off random.trust_cpu=on smtpguard.proj=$proj smtpguard.cache=$cache smtpguard.modules=$kdir/lib/modules smtpguard.run=$rundir ${clock:-} ${SMTPGUARD_VM_APPEND:-}")
+	-append "console=ttyS0 loglevel=${SMTPGUARD_VM_LOGLEVEL:-5} panic=-1 oops=panic rdinit=/init mitigations=off random.trust_cpu=on slab_nomerge smtpguard.proj=$proj smtpguard.cache=$cache smtpguard.modules=$kdir/lib/modules smtpguard.run=$rundir ${systemd:+smtpguard.init=systemd} ${clock:-} ${SMTPGUARD_VM_APPEND:-}")
 [[ -e /usr/share/qemu/qboot.rom ]] && qemu+=(-bios /usr/share/qemu/qboot.rom)
 [[ -n ${SMTPGUARD_VM_MACHINE:-} ]] && qemu+=(-machine "$SMTPGUARD_VM_MACHINE")
 # shellcheck disable=SC2054

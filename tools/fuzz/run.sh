@@ -3,17 +3,22 @@
 #
 # Fuzz smtpguardctl's parsers with libFuzzer for a fixed time each, seeded
 # from the real feeds in ../shared/data/blocklists (slices of every file,
-# made at run time, never copied into the project).  A fixed seed makes a
-# run repeatable.  Prints KTAP: one line per target, with how many inputs
-# it ran.  A crash, leak, sanitizer report or failed check fails the line;
-# the input that did it is kept in build/fuzz/.
+# made at run time, never copied into the project).  Runs accumulate: the
+# corpus libFuzzer grows is kept in the cache (SMTPGUARD_CACHE, fuzz/NAME)
+# and each run starts from it with a new random seed, printed so that a
+# failure can be repeated (SMTPGUARD_FUZZ_SEED=N).  Prints KTAP: one line
+# per target, with how many inputs it ran.  A crash, leak, sanitizer report
+# or failed check fails the line; the input that did it is kept in
+# build/fuzz/.
 #
-#   tools/fuzz/run.sh               SMTPGUARD_FUZZ_SECONDS each (default 45)
+#   tools/fuzz/run.sh               SMTPGUARD_FUZZ_SECONDS each (default 20)
 set -uo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(cd "$here/../.." && pwd)
-seconds=${SMTPGUARD_FUZZ_SECONDS:-45}
+seconds=${SMTPGUARD_FUZZ_SECONDS:-20}
+seed=${SMTPGUARD_FUZZ_SEED:-$((SRANDOM % 2147483646 + 1))}
+corpus=${SMTPGUARD_CACHE:-$HOME/.cache/smtpguard}/fuzz
 feeds=${SG_BLOCKLISTS:-$root/../shared/data/blocklists}
 out=$root/build/fuzz
 tmp=$(mktemp -d)
@@ -32,7 +37,8 @@ if ! make -s -C "$here" >"$tmp/build.log" 2>&1; then
 	echo "not ok 2 fuzz: address parsers (build failed)"
 	exit 1
 fi
-mkdir -p "$tmp/feed" "$tmp/addr" "$out"
+mkdir -p "$tmp/feed" "$tmp/addr" "$out" "$corpus/feed" "$corpus/addr"
+echo "# seed $seed (SMTPGUARD_FUZZ_SEED); corpus $corpus: $(find "$corpus/feed" -type f | wc -l) feed and $(find "$corpus/addr" -type f | wc -l) address inputs"
 
 # Seeds: the head, the tail and a middle slice of every real feed, and the
 # first word of some of their lines for the address parsers.
@@ -65,10 +71,10 @@ n=0 failed=0
 fuzz() { # fuzz NAME DESC MAXLEN
 	local name=$1 desc=$2 maxlen=$3 rc runs
 	n=$((n + 1))
-	"$here/build/fuzz-$name" -seed=1 -max_total_time="$seconds" \
+	"$here/build/fuzz-$name" -seed="$seed" -max_total_time="$seconds" \
 		-max_len="$maxlen" -timeout=10 -rss_limit_mb=2048 \
 		-print_final_stats=1 -artifact_prefix="$out/$name-" \
-		"$tmp/$name" >"$tmp/$name.log" 2>&1
+		"$corpus/$name" "$tmp/$name" >"$tmp/$name.log" 2>&1
 	rc=$?
 	runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$tmp/$name.log")
 	if ((rc == 0)); then

@@ -10,7 +10,7 @@
 # 14863616 IPv4 addresses.  KTAP on stdout; a missing data directory is
 # one skip.  Runs on the host, needs no kernel.
 #
-# usage: feed_check.sh [FEED_COUNT]   (default tools/build/tests/feed-count,
+# usage: check/feeds.sh [FEED_COUNT]   (default tools/build/tests/feed-count,
 #                                      built by make -C tools)
 set -uo pipefail
 

@@ -20,7 +20,7 @@
 #    /etc/kernel/postinst.d/dkms KVER (dkms autoinstall, AUTOINSTALL=yes);
 #    a second make dkms-install rebuilds.  Then each kernel boots in the VM
 #    with that /lib/modules/KVER (the cached kernel's modules plus what DKMS
-#    installed and depmod wrote, nothing else) and selftests/pkg/guest.sh
+#    installed and depmod wrote, nothing else) and check/pkg/guest.sh
 #    checks generic netlink autoload by the first smtpguardctl call and
 #    plain "modprobe smtpguard".  make dkms-remove leaves no trace.
 # 4. In the same scratch system: apt-get install ./build/deb/*.deb (real
@@ -125,10 +125,14 @@ for pfx in /usr /usr/local; do
 	check "installed $pfx/sbin/smtpguardctl --version says $version" \
 		grep -qw -- "$version" <("$d$pfx/sbin/smtpguardctl" --version 2>&1)
 	if [[ -e systemd ]] && compgen -G "$d$unitdir/*" >/dev/null; then
-		if grep -l /usr/sbin/smtpguardctl "$d$unitdir"/* >/dev/null 2>&1 && [[ $pfx != /usr ]]; then
-			nok "units installed with PREFIX=$pfx still name /usr/sbin/smtpguardctl"
+		# every command line that runs the tool names it by its path
+		execs=$(grep -h '^Exec[A-Za-z]*=.*smtpguardctl' "$d$unitdir"/*)
+		others=$(grep -v "^Exec[A-Za-z]*=$pfx/sbin/smtpguardctl " <<<"$execs")
+		if [[ -n $execs && -z $others ]]; then
+			ok "units installed with PREFIX=$pfx run $pfx/sbin/smtpguardctl ($(grep -c . <<<"$execs") command lines)"
 		else
-			ok "units installed with PREFIX=$pfx name $pfx/sbin/smtpguardctl"
+			printf '%s\n' "${others:-no Exec line runs smtpguardctl}" | diag
+			nok "units installed with PREFIX=$pfx: a command line that does not run $pfx/sbin/smtpguardctl"
 		fi
 	fi
 done
@@ -279,10 +283,10 @@ if ((${#kok[@]})); then
 		fi
 	done
 	# Run again (after a git pull, same version): rebuilt from the tree.
-	before=$(stat -c %Y "$(installed_ko "$k1")" 2>/dev/null)
-	sleep 1
+	# to the nanosecond: a rebuild is a new file, even within a second
+	before=$(stat -c %y "$(installed_ko "$k1")" 2>/dev/null)
 	if in_root "cd $root && make dkms-install KERNELRELEASE=$k1" >"$work/log/dkms-again.log" 2>&1 &&
-		[[ $(stat -c %Y "$(installed_ko "$k1")" 2>/dev/null) != "$before" ]]; then
+		[[ $(stat -c %y "$(installed_ko "$k1")" 2>/dev/null) != "$before" ]]; then
 		ok "make dkms-install a second time rebuilds and reinstalls for $k1"
 	else
 		show "$work/log/dkms-again.log"
@@ -296,7 +300,7 @@ vm() {
 	local k=$1
 	# shellcheck disable=SC2086 # the wrapper may be a command with arguments
 	${SMTPGUARD_VM_WRAPPER:-} selftests/vm/run.sh --kernel "$k" --timeout 600 -- \
-		selftests/pkg/guest.sh "$work/mods/$k" >"$work/log/vm-$k.out" 2>&1
+		check/pkg/guest.sh "$work/mods/$k" >"$work/log/vm-$k.out" 2>&1
 	echo $? >"$work/log/vm-$k.rc"
 }
 if ((${#kok[@]})); then
@@ -404,6 +408,19 @@ if [[ -n $debs_ok && ${#kok[@]} -gt 0 ]]; then
 		in_root "dkms install smtpguard/$version -k $k1" >"$work/log/deb-dkms.log" 2>&1 || show "$work/log/deb-dkms.log"
 	fi
 	dkms_ok "$k1" "smtpguard-dkms's /usr/src/smtpguard-$version built and installed by $by for $k1"
+	# make dkms-install and dkms-remove keep their hands off the package's tree
+	sum0=$(in_root "cd /usr/src/smtpguard-$version && find . -type f -exec md5sum {} + | sort" 2>/dev/null)
+	for t in dkms-install dkms-remove; do
+		out=$(in_root "cd $root && make $t" 2>&1)
+		rc=$?
+		if ((rc != 0)) && grep -q "/usr/src/smtpguard-$version belongs to the smtpguard-dkms package: use apt, not make $t" <<<"$out" &&
+			[[ $(in_root "cd /usr/src/smtpguard-$version && find . -type f -exec md5sum {} + | sort" 2>/dev/null) == "$sum0" ]]; then
+			ok "make $t refuses the package's /usr/src/smtpguard-$version, which stays as it was"
+		else
+			printf '%s\n' "$out" | tail -n 5 | diag
+			nok "make $t with the package installed: exit $rc, or the package's tree changed"
+		fi
+	done
 	if in_root "apt-get purge -y smtpguard-dkms smtpguard-tools" >"$work/log/purge.log" 2>&1; then
 		left=$(
 			compgen -G "$R/usr/src/smtpguard-*"

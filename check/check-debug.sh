@@ -23,27 +23,26 @@
 # those.  Ends with "N passed, N failed, N skipped".
 set -uo pipefail
 
-root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root" || exit 1
 cache=${SMTPGUARD_CACHE:-$HOME/.cache/smtpguard}
 kdir=$cache/debug-kernel/build
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-# tally, step, boot_failed, finish
-# shellcheck source-path=SCRIPTDIR source=../tally.sh
-source selftests/tally.sh
+# ktap_begin, step, record, boot_failed, finish
+# shellcheck source-path=SCRIPTDIR source=tally.sh
+source check/tally.sh
 
-# must NAME LABEL CMD...: a host step every later one needs; counted under
-# LABEL, and the end of the run if it fails.
+# must NAME LABEL CMD...: a host step every later one needs; the end of
+# the run if it fails.
 must() {
-	local name=$1 label=$2 rc=0
+	local name=$1
 	shift 2
-	step "$name" "$@" || rc=$?
-	tally "$label" "$tmp/$name.out"
-	((rc == 0)) || finish
+	step "$name" "$@" || finish
 }
 
+ktap_begin
 t0=$SECONDS
 must deps deps selftests/vm/deps.sh --debug-kernel
 build_kernel() {
@@ -51,13 +50,11 @@ build_kernel() {
 }
 kver=
 # not through step's pipe: kver is set in this shell
-if build_kernel; then
-	echo "ok - debug kernel $kver (linux-source-6.12, selftests/vm/debug.config)" >"$tmp/kernel.out"
-else
-	echo "not ok - debug kernel: selftests/vm/debug-kernel.sh failed" >"$tmp/kernel.out"
-fi
-cat "$tmp/kernel.out"
-tally "debug kernel" "$tmp/kernel.out"
+t=$SECONDS
+rc=0
+build_kernel >"$tmp/kernel.out" 2>&1 || rc=$?
+echo "debug kernel ${kver:-not built} (linux-source-6.12, selftests/vm/debug.config)" >>"$tmp/kernel.out"
+record debug-kernel "$rc" $((SECONDS - t)) "$tmp/kernel.out"
 [[ -n $kver ]] || finish
 
 # smtpguard.ko where run.sh's SMTPGUARD_KO points
@@ -86,20 +83,25 @@ export SMTPGUARD_TIME_SCALE=${SMTPGUARD_TIME_SCALE:-5}
 export SMTPGUARD_VM_APPEND="log_buf_len=32M ${SMTPGUARD_VM_APPEND:-}"
 
 # The canary: every checker must catch its bug, and run.sh must fail.
-echo "# === canary boot: sg_canary.ko commits one bug per checker"
 bugs=rcu,sleep,lockorder,timerfree,uaf,leak,warn,lockup
 rc=0
+t=$SECONDS
 selftests/vm/run.sh --kernel "$kver" --smp "$smp" --mem "$mem" --timeout 900 -- \
 	selftests/vm/debug-guest.sh -- \
 	bash -c "insmod build/canary-$kver/sg_canary.ko bugs=$bugs 2>/dev/null; true" \
 	>"$tmp/canary.out" 2>&1 || rc=$?
-sed 's/^/# canary: /' "$tmp/canary.out"
+# The boot's own results are the canary's bugs being reported: kept as
+# diagnostics; the canary's results are whether each checker spoke.
+sed 's/^/# canary: /' "$tmp/canary.out" >"$tmp/canary.tap"
+cn=0 cfail=0
 canary() { # canary CHECKER WHAT
+	cn=$((cn + 1))
 	if grep -qE "^not ok - $1:" "$tmp/canary.out"; then
-		echo "ok - canary: $1 reported $2"
+		echo "ok $cn canary: $1 reported $2"
 	else
-		echo "not ok - canary: $1 did not report $2"
-	fi | tee -a "$tmp/canary.tap"
+		echo "not ok $cn canary: $1 did not report $2"
+		cfail=1
+	fi >>"$tmp/canary.tap"
 }
 canary PROVE_RCU "rcu_dereference() outside a read-side section"
 canary DEBUG_ATOMIC_SLEEP "might_sleep() under a spinlock"
@@ -109,23 +111,29 @@ canary KASAN "a use after free"
 canary kmemleak "dropped allocations"
 canary "other kernel reports" "a plain WARN()"
 canary "soft lockups and RCU stalls" "a CPU held for 26 s"
+cn=$((cn + 1))
 if ((rc != 0)) && grep -q "^run.sh: $kver: kernel trouble" "$tmp/canary.out"; then
-	echo "ok - canary: run.sh failed the boot on the reports (status $rc)"
+	echo "ok $cn canary: run.sh failed the boot on the reports (status $rc)"
 else
-	echo "not ok - canary: run.sh did not fail the boot (status $rc)"
-fi | tee -a "$tmp/canary.tap"
-tally canary "$tmp/canary.tap"
+	echo "not ok $cn canary: run.sh did not fail the boot (status $rc)"
+	cfail=1
+fi >>"$tmp/canary.tap"
+echo "1..$cn" >>"$tmp/canary.tap"
+record canary "$cfail" $((SECONDS - t)) "$tmp/canary.tap"
 
-echo "# === the suite on $kver ($smp vCPUs, ${mem} MB)"
-rc=0
 # the suite with lifetime.sh, which needs the 2 vCPUs of this boot
-SMTPGUARD_WITH_LIFETIME=1 selftests/vm/run.sh --kernel "$kver" --smp "$smp" --mem "$mem" \
-	--timeout "${SMTPGUARD_DEBUG_TIMEOUT:-14400}" -- \
-	selftests/vm/debug-guest.sh -- selftests/run_tests.sh "$@" 2>&1 | tee "$tmp/suite.out"
-rc=${PIPESTATUS[0]}
-if boot_failed "$kver" "$tmp/suite.out" "$rc"; then
-	echo "not ok - the suite's boot failed (status $rc, console in build/vm/$kver.console.log)" | tee -a "$tmp/suite.out"
-fi
-tally suite "$tmp/suite.out"
+suite() {
+	local rc=0
+	echo "$kver, $smp vCPUs, ${mem} MB"
+	SMTPGUARD_WITH_LIFETIME=1 selftests/vm/run.sh --kernel "$kver" --smp "$smp" --mem "$mem" \
+		--timeout "${SMTPGUARD_DEBUG_TIMEOUT:-14400}" -- \
+		selftests/vm/debug-guest.sh -- selftests/run_tests.sh "$@" >"$tmp/suite.raw" 2>&1 || rc=$?
+	cat "$tmp/suite.raw"
+	if boot_failed "$kver" "$tmp/suite.raw" "$rc"; then
+		echo "the suite's boot failed (status $rc, console in build/vm/$kver.console.log)"
+	fi
+	return "$rc"
+}
+step suite suite "$@"
 echo "# check-debug: $kver, $smp vCPUs, $((SECONDS - t0)) s in all"
 finish

@@ -5,7 +5,7 @@
 # for every test kernel, in a private tree: sources, dkms tree, signing key
 # and temporary files all live in a temporary directory, so nothing lands
 # in /usr/src, /var/lib/dkms or /lib/modules.  Prints KTAP.
-#   dkms_build.sh [KVER...]     (default: selftests/vm/kernels.sh)
+#   check/dkms.sh [KVER...]     (default: selftests/vm/kernels.sh)
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)

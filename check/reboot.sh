@@ -5,7 +5,7 @@
 # fresh boot exactly as smtpguard.service does it, and enforced before any
 # test traffic.  Host side (check.sh runs it):
 #
-#   selftests/reboot.sh [KVER...]        default: selftests/vm/kernels.sh
+#   check/reboot.sh [KVER...]        default: selftests/vm/kernels.sh
 #
 # Per kernel, in build/reboot/KVER/:
 #   - on the host, depmod of the kernel's modules plus the built
@@ -15,15 +15,19 @@
 #     network namespace (the router): explicit mode, ports, allow-list, a
 #     manual entry, a feed of feeds.conf loaded from its file by "feeds
 #     update"; smtpguardctl save > build/reboot/KVER/smtpguard.conf;
-#   - boot 2 (--guest restore), a separate QEMU run: first thing, with no
-#     namespace and no link but lo yet, the ExecStartPre= and ExecStart=
-#     lines of systemd/smtpguard.service, read from the unit, run in order
-#     (its ConditionPathExists checked), with /etc/smtpguard/smtpguard.conf
-#     pointed at the saved file; then client, mail server and outside
+#   - boot 2, a separate QEMU run with systemd as PID 1 (run.sh --systemd):
+#     before systemd starts (--guest systemd-setup), the saved file goes to
+#     /etc/smtpguard/smtpguard.conf, systemd/smtpguard.service to
+#     /etc/systemd/system and is enabled with "systemctl enable", the
+#     built smtpguardctl to /usr/local/sbin; systemd boots
+#     multi-user.target; then (--guest restore) the unit must have run
+#     (enabled, active, result success) before network-pre.target, with no
+#     namespace and no link but lo; then client, mail server and outside
 #     namespaces are linked to the router by veths and: SMTP out is
 #     dropped (IPv4, IPv6), SMTP to the mail server passes, non-SMTP
-#     passes, a C&C address of the restored feed file is dropped, and
-#     "smtpguardctl save" prints the saved file again.
+#     passes, a C&C address of the restored feed file is dropped,
+#     "smtpguardctl save" prints the saved file again, and "systemctl
+#     reload" and "stop" leave the configuration in the kernel.
 # KTAP lines on stdout; exit 1 if any check failed.
 set -uo pipefail
 
@@ -88,47 +92,48 @@ guest_save() {
 	fi
 }
 
+# Boot 2's setup, before systemd starts: what installing smtpguard and
+# saving its configuration leave on a machine.
+guest_systemd_setup() {
+	local w=$1
+
+	overlay_modules "$w" &&
+		install -D -m 0644 "$w/smtpguard.conf" "$CONF" &&
+		install -D -m 0755 "$proj/tools/smtpguardctl" /usr/local/sbin/smtpguardctl &&
+		install -D -m 0644 "$unit" /etc/systemd/system/smtpguard.service &&
+		systemctl enable smtpguard.service
+}
+
+# unit_time UNIT PROPERTY: a monotonic timestamp of UNIT, in microseconds.
+unit_time() {
+	systemctl show -P "$2" "$1"
+}
+
 guest_restore() {
-	local w=$1 k line cmd words t0 t1 cond ok_cmds=1 links nsl out rc
-	local -a cmds=()
+	local w=$1 k t_sg t_pre links nsl state
 
 	k=$(uname -r)
 	echo "TAP version 13"
-	t0=$(cut -d' ' -f1 /proc/uptime)
 	links=$(ip -o link show | awk -F': ' '{print $2}' | tr '\n' ' ')
 	nsl=$(ip netns list)
-	if [[ ! -d /sys/module/smtpguard && $links == "lo " && -z $nsl ]]; then
-		ok "boot 2 ($k): fresh boot at ${t0}s: smtpguard not loaded, no namespace, no link but lo"
+	if [[ $links == "lo " && -z $nsl ]]; then
+		ok "boot 2 ($k): systemd booted multi-user.target; no namespace, no link but lo"
 	else
-		nok "boot 2 ($k): not a fresh state (module loaded? links: $links; netns: $nsl)"
+		nok "boot 2 ($k): not a fresh state (links: $links; netns: $nsl)"
 	fi
 
-	# The unit's own command lines, in order.
-	while IFS= read -r line; do
-		case $line in
-		ExecStartPre=* | ExecStart=*) cmds+=("${line#*=}") ;;
-		ConditionPathExists=*) cond=${line#*=} ;;
-		esac
-	done <"$unit"
-	cond=${cond//$CONF/$w/smtpguard.conf}
-	if ((${#cmds[@]} < 2)) || [[ ! -e $cond ]]; then
-		nok "boot 2 ($k): unit has ${#cmds[@]} commands, condition $cond"
-		return
-	fi
-	overlay_modules "$w" || { nok "boot 2: cannot put $w/root/lib/modules/$k over /lib/modules/$k"; return; }
-	for cmd in "${cmds[@]}"; do
-		cmd=${cmd//$CONF/$w/smtpguard.conf}
-		read -r -a words <<<"$cmd"
-		out=$("${words[@]}" 2>&1)
-		rc=$?
-		if [[ -n $out ]]; then diag "\$ $cmd"$'\n'"$out"; else diag "\$ $cmd"; fi
-		((rc == 0)) || { ok_cmds=0; diag "exit $rc"; }
-	done
-	t1=$(cut -d' ' -f1 /proc/uptime)
-	if ((ok_cmds)) && [[ -d /sys/module/smtpguard ]]; then
-		ok "boot 2 ($k): the unit's ExecStartPre/ExecStart lines ran (${t0}s to ${t1}s after boot), before any namespace or traffic"
+	# smtpguard.service, enabled as a package enables it, ran at boot
+	# under systemd (PID 1), before network-pre.target.
+	state=$(systemctl show -P ActiveState smtpguard.service)/$(systemctl show -P Result smtpguard.service)/$(systemctl is-enabled smtpguard.service 2>&1)
+	t_sg=$(unit_time smtpguard.service ActiveEnterTimestampMonotonic)
+	t_pre=$(unit_time network-pre.target ActiveEnterTimestampMonotonic)
+	diag "smtpguard.service $state, active at ${t_sg} us; network-pre.target at ${t_pre} us; PID 1 is $(cat /proc/1/comm)"
+	if [[ $state == active/success/enabled && $(cat /proc/1/comm) == systemd && -d /sys/module/smtpguard ]] &&
+		((t_sg > 0 && t_pre > 0 && t_sg <= t_pre)); then
+		ok "boot 2 ($k): systemd ran smtpguard.service (enabled, active, module loaded) before network-pre.target"
 	else
-		nok "boot 2 ($k): the unit's commands failed"
+		diag "$(systemctl status --no-pager smtpguard.service 2>&1 | head -n 20)"
+		nok "boot 2 ($k): smtpguard.service did not restore the configuration at boot"
 	fi
 
 	# The saved configuration is what the kernel has.
@@ -185,7 +190,14 @@ guest_restore() {
 		route add default via 198.51.100.1
 		route add ::/0 via 2001:db8:2::1
 	EOF
-	sleep 1
+	# until every link carries traffic (a poll, bounded)
+	local ns i
+	for ns in cli mail out; do
+		for ((i = 0; i < 200; i++)); do
+			ip -n "$ns" link show dev eth0 | grep -q 'state UP' && break
+			read -r -t 0.05 <> <(:) || true
+		done
+	done
 
 	local bad=()
 	reach cli 198.51.100.25 25; (($? == 1)) || bad+=("SMTP 192.0.2.10 -> 198.51.100.25:25 not dropped")
@@ -212,6 +224,14 @@ guest_restore() {
 		nok "boot 2 ($k): the restored blocklist is not enforced"
 	fi
 	ip netns del cli; ip netns del mail; ip netns del out
+
+	# "systemctl reload" applies the file again; "stop" flushes nothing.
+	if systemctl reload smtpguard.service && systemctl stop smtpguard.service &&
+		[[ -d /sys/module/smtpguard && $(smtpguardctl save | save_norm) == "$(save_norm <"$w/smtpguard.conf")" ]]; then
+		ok "boot 2 ($k): systemctl reload applies the file again, stop leaves the configuration in the kernel"
+	else
+		nok "boot 2 ($k): systemctl reload or stop changed the configuration"
+	fi
 	rmmod smtpguard
 }
 
@@ -219,6 +239,7 @@ if [[ ${1:-} == --guest ]]; then
 	export SMTPGUARD_FEEDS_CONF=$3/feeds.conf SMTPGUARD_STATE_DIR=$3/state
 	case $2 in
 	save) guest_save "$3" ;;
+	systemd-setup) guest_systemd_setup "$3"; exit ;;
 	restore) guest_restore "$3" ;;
 	esac
 	echo "1..$n"
@@ -230,43 +251,76 @@ fi
 
 cache=${SMTPGUARD_CACHE:-$HOME/.cache/smtpguard}
 if (($# == 0)); then
-	mapfile -t kernels < <("$here/vm/kernels.sh")
+	mapfile -t kernels < <("$proj/selftests/vm/kernels.sh")
 else
 	kernels=("$@")
 fi
-rc=0
-for k in "${kernels[@]}"; do
-	w=$proj/build/reboot/$k
-	mods=$cache/kernels/$k/lib/modules/$k
-	ko=$proj/build/$k/smtpguard.ko
+# One chain per kernel (save, then restore), the kernels side by side: a
+# boot is one vCPU and mostly waits.  Each boot is one nested KTAP test.
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+chain()
+{
+	local k=$1 w=$proj/build/reboot/$1 mods=$cache/kernels/$1/lib/modules/$1
+	local ko=$proj/build/$1/smtpguard.ko m phase prc
+
 	rm -rf "$w"
 	mkdir -p "$w/root/lib/modules/$k/extra" "$w/state"
+	for phase in save restore; do
+		: >"$tmp/$k.$phase.out"
+		echo 1 >"$tmp/$k.$phase.rc"
+	done
 	if [[ ! -r $ko || ! -d $mods ]]; then
-		echo "not ok - reboot $k: $ko or $mods missing (make module-all; selftests/vm/deps.sh)"
-		rc=1
-		continue
+		echo "$ko or $mods missing (make module-all; selftests/vm/deps.sh)" >"$tmp/$k.save.out"
+		return
 	fi
 	# depmod of the kernel's tree (through a link) with smtpguard in extra/.
 	m=$w/root/lib/modules/$k
 	ln -s "$mods/kernel" "$m/kernel"
 	cp "$mods"/modules.order "$mods"/modules.builtin* "$m/"
 	cp "$ko" "$m/extra/"
-	if ! depmod -b "$w/root" "$k"; then
-		echo "not ok - reboot $k: depmod failed"
-		rc=1
-		continue
+	if ! depmod -b "$w/root" "$k" >"$tmp/$k.save.out" 2>&1; then
+		echo "depmod failed" >>"$tmp/$k.save.out"
+		return
 	fi
 	rm "$m/kernel"
 	for phase in save restore; do
-		echo "# reboot $k: boot for $phase"
-		out=$("$here/vm/run.sh" --kernel "$k" --timeout 300 -- selftests/reboot.sh --guest "$phase" "$w" 2>&1)
-		prc=$?
-		echo "$out" | grep -v '^TAP version\|^1\.\.'
-		if ((prc != 0)) && ! grep -q '^not ok' <<<"$out"; then
-			echo "not ok - reboot $k: the $phase boot failed (status $prc)"
+		if [[ $phase == save ]]; then
+			"$proj/selftests/vm/run.sh" --kernel "$k" --timeout 300 -- \
+				check/reboot.sh --guest save "$w" >"$tmp/$k.$phase.out" 2>&1
+		else
+			SMTPGUARD_VM_SETUP="check/reboot.sh --guest systemd-setup $w" \
+				"$proj/selftests/vm/run.sh" --kernel "$k" --timeout 600 --systemd -- \
+				check/reboot.sh --guest restore "$w" >"$tmp/$k.$phase.out" 2>&1
 		fi
-		((prc == 0)) || rc=1
-		[[ $phase == save && ! -s $w/smtpguard.conf ]] && break
+		prc=$?
+		echo "$prc" >"$tmp/$k.$phase.rc"
+		if [[ $phase == save && ! -s $w/smtpguard.conf ]]; then
+			echo "the save boot wrote no $w/smtpguard.conf" >"$tmp/$k.restore.out"
+			break
+		fi
+	done
+}
+pids=()
+for k in "${kernels[@]}"; do
+	chain "$k" &
+	pids+=($!)
+done
+wait "${pids[@]}"
+echo "TAP version 13"
+echo "1..$((2 * ${#kernels[@]}))"
+n=0 rc=0
+for k in "${kernels[@]}"; do
+	for phase in save restore; do
+		n=$((n + 1))
+		sed 's/^/# /' "$tmp/$k.$phase.out"
+		prc=$(<"$tmp/$k.$phase.rc")
+		if ((prc == 0)); then
+			echo "ok $n reboot $k: the $phase boot"
+		else
+			echo "not ok $n reboot $k: the $phase boot # exit=$prc"
+			rc=1
+		fi
 	done
 done
 exit "$rc"

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Guest side of install_check.sh, in the VM (run.sh --kernel KVER --
-# selftests/pkg/guest.sh MODS): MODS is what DKMS and its depmod wrote into
+# check/pkg/guest.sh MODS): MODS is what DKMS and its depmod wrote into
 # /lib/modules/KVER of the scratch system on the host (updates/dkms/
 # smtpguard.ko*, modules.dep, modules.alias, ...).  It goes over the booted
 # kernel's own modules tree as /lib/modules/KVER, as on a machine where

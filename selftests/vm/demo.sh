@@ -24,8 +24,8 @@
 #
 # Exit 0 when every step of the story came out as told.
 
-# shellcheck source-path=SCRIPTDIR source=lib.sh
-source "$(dirname "$(readlink -e "$0")")/lib.sh"
+# shellcheck source-path=SCRIPTDIR source=../lib.sh
+source "$(dirname "$(readlink -e "$0")")/../lib.sh"
 
 DEMO_FAIL=0
 STORY2=
@@ -232,7 +232,8 @@ story2()
 	say "unplug $CLI4, MAC $(ip -n "$NS_CLI" -br link show dev eth0 | awk '{print $3}'), on the port behind cli0."
 
 	step "12. What the monitor saw meanwhile"
-	busywait 2000 false
+	# until it printed the offender (events are printed as they arrive)
+	busywait "$(sg_bound 10000)" grep -q "offender $CLI4" "$mon"
 	kill "$pid" 2>/dev/null
 	wait "$pid" 2>/dev/null
 	echo "  \$ cat monitor.txt"
