@@ -165,31 +165,23 @@ guest_restore() {
 		link set mail0 up
 		link set out0 up
 	EOF
-	ip -n cli -batch - <<-EOF
-		link set lo up
-		addr add 192.0.2.10/24 dev eth0
-		addr add 2001:db8:1::10/64 dev eth0 nodad
-		link set eth0 up
-		route add default via 192.0.2.1
-		route add ::/0 via 2001:db8:1::1
-	EOF
-	ip -n mail -batch - <<-EOF
-		link set lo up
-		addr add 10.10.10.10/24 dev eth0
-		addr add 2001:db8:10::10/64 dev eth0 nodad
-		link set eth0 up
-		route add default via 10.10.10.1
-		route add ::/0 via 2001:db8:10::1
-	EOF
-	ip -n out -batch - <<-EOF
-		link set lo up
-		addr add 198.51.100.25/24 dev eth0
-		addr add 203.0.113.7/24 dev eth0
-		addr add 2001:db8:2::25/64 dev eth0 nodad
-		link set eth0 up
-		route add default via 198.51.100.1
-		route add ::/0 via 2001:db8:2::1
-	EOF
+	# host NS V4/LEN GW4 V6/LEN GW6 [V4/LEN...]: a namespace behind the router.
+	host() {
+		local ns=$1 v4=$2 gw4=$3 v6=$4 gw6=$5 a
+
+		shift 5
+		{
+			echo "link set lo up"
+			for a in "$v4" "$@"; do echo "addr add $a dev eth0"; done
+			echo "addr add $v6 dev eth0 nodad"
+			echo "link set eth0 up"
+			echo "route add default via $gw4"
+			echo "route add ::/0 via $gw6"
+		} | ip -n "$ns" -batch -
+	}
+	host cli 192.0.2.10/24 192.0.2.1 2001:db8:1::10/64 2001:db8:1::1
+	host mail 10.10.10.10/24 10.10.10.1 2001:db8:10::10/64 2001:db8:10::1
+	host out 198.51.100.25/24 198.51.100.1 2001:db8:2::25/64 2001:db8:2::1 203.0.113.7/24
 	# until every link carries traffic (a poll, bounded)
 	local ns i
 	for ns in cli mail out; do

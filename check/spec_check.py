@@ -71,16 +71,13 @@ def main():
 
     expected = {}
     ops = spec["operations"]
-    val = 1
-    for op in ops["list"]:
-        val = op.get("value", val)
-        expected[c_name(ops["name-prefix"], op["name"])] = val
-        val += 1
-    for aset in spec["attribute-sets"]:
+    # Commands and attributes count from 1 unless a "value" says otherwise.
+    for prefix, items in [(ops["name-prefix"], ops["list"])] + \
+            [(a["name-prefix"], a["attributes"]) for a in spec["attribute-sets"]]:
         val = 1
-        for attr in aset["attributes"]:
-            val = attr.get("value", val)
-            expected[c_name(aset["name-prefix"], attr["name"])] = val
+        for item in items:
+            val = item.get("value", val)
+            expected[c_name(prefix, item["name"])] = val
             val += 1
     for d in spec["definitions"]:
         if d["type"] == "enum":
