@@ -36,7 +36,7 @@ TCP_COUNT=${BENCH_TCP_COUNT:-20000}
 BLOCK=${BENCH_BLOCK:-1}
 BLOCK_RUNS=${BENCH_BLOCK_RUNS:-$RUNS}
 BLOCK_COUNT=${BENCH_BLOCK_COUNT:-50000}
-BLOCK_CONFIGS=${BENCH_BLOCK_CONFIGS:-"b_none b_allow10 sg_1k sg_100k sg_1m sg_plen4 sg_plen25 sg_real ips_1k ips_100k ips_1m ips_plen4 ips_plen25 ips_real nft_1k nft_100k nft_plen25 nft_real"}
+BLOCK_CONFIGS=${BENCH_BLOCK_CONFIGS:-"b_none b_allow10 sg_1k sg_100k sg_1m sg_plen4 sg_plen25 sg_real sg_real_scope ips_1k ips_100k ips_1m ips_plen4 ips_plen25 ips_real nft_1k nft_100k nft_plen25 nft_real"}
 BLOCK_DATA=${BENCH_BLOCK_DATA:-}
 FEEDS=${BENCH_FEEDS:-/work/shared/data/blocklists}
 [ "$BLOCK" = only ] && CONFIGS=""
@@ -337,6 +337,7 @@ blist() { # config -> list name
 	case $1 in
 	*_1k) echo exact_1k ;; *_100k) echo exact_100k ;; *_1m) echo exact_1m ;;
 	*_plen25) echo plen25 ;; *_plen4) echo plen4 ;; nft_real) echo real_collapsed ;; *_real) echo real ;;
+	*_real_scope) echo real ;;
 	esac
 }
 now_ns() { local t; read -r t _ </proc/uptime; echo "${t%.*}${t#*.}0000000"; }
@@ -380,6 +381,14 @@ bsetup() { # config index
 			die "smtpguardctl block load $f ($ns)"
 		"$CTL" -n "$ns" block test "$(head -n1 "$f" | cut -d/ -f1)" >/dev/null ||
 			die "$ns: the first entry of $f is not blocked"
+		# sg_real_scope: roles and exceptions configured as well (the
+		# traffic is listed nowhere, so neither is consulted for it)
+		if [ "$c" = sg_real_scope ]; then
+			"$CTL" -n "$ns" except 10.0.0.0/8 172.16.0.0/12 192.168.0.0/16 >&2 &&
+				"$CTL" -n "$ns" inside r0 >&2 &&
+				"$CTL" -n "$ns" outside r1 >&2 ||
+				die "smtpguardctl except/inside/outside ($ns)"
+		fi
 		for a in $SND_IP $DST_IP; do
 			"$CTL" -n "$ns" block test "$a" >/dev/null &&
 				die "$ns: $a is blocked: the traffic would be dropped"

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * smtpguard: policy snapshots and the allow-list.
+ * smtpguard: policy snapshots and their prefix sets (allow-list,
+ * exceptions, inside networks).
  *
- * A snapshot keeps the configured prefixes sorted (for listing and exact
+ * Each set keeps the configured prefixes sorted (for listing and exact
  * deletes) and, derived from them, disjoint sorted address ranges per
  * family, so a data-path lookup is one binary search however the prefixes
  * overlap.  Snapshots are built in process context and never modified once
@@ -71,50 +72,41 @@ static u32 sg_u32_hostmask(u8 len)
 	return len >= 32 ? 0 : U32_MAX >> len;
 }
 
-/*
- * One allocation holds the header and all arrays, so one kvfree_rcu()
- * releases a snapshot.  At SMTPGUARD_MAX_ALLOW entries this is a few hundred
- * KiB, hence kvmalloc rather than kmalloc.
- */
-static struct sg_policy *sg_policy_alloc(u32 nr4, u32 nr6)
+/* Prefixes of @nr that are IPv4 (they sort first). */
+static u32 sg_count_v4(const struct sg_prefix *p, u32 nr)
 {
-	struct sg_policy *pol;
+	u32 i, n = 0;
+
+	for (i = 0; i < nr; i++)
+		n += p[i].family == AF_INET;
+	return n;
+}
+
+/* What a new snapshot's sets hold: the prefixes of each, to be copied. */
+struct sg_policy_plan {
+	const struct sg_prefix *pfx[SG_NR_SETS];
+	u32 nr[SG_NR_SETS];
+};
+
+static size_t sg_pset_bytes(const struct sg_prefix *p, u32 nr)
+{
+	u32 n4 = sg_count_v4(p, nr);
 	size_t size;
 
-	size = size_add(sizeof(*pol), array_size(nr6, sizeof(struct sg_range6)));
-	size = size_add(size, array_size(nr4, sizeof(struct sg_range4)));
-	size = size_add(size, array_size(size_add(nr4, nr6),
-					 sizeof(struct sg_prefix)));
-	pol = kvzalloc(size, GFP_KERNEL_ACCOUNT);
-	if (!pol)
-		return NULL;
-
-	pol->ranges6 = (const struct sg_range6 *)pol->data;
-	pol->ranges4 = (const struct sg_range4 *)(pol->ranges6 + nr6);
-	pol->prefixes = (const struct sg_prefix *)(pol->ranges4 + nr4);
-	refcount_set(&pol->refcnt, 1);
-	return pol;
+	size = array_size(nr - n4, sizeof(struct sg_range6));
+	size = size_add(size, array_size(n4, sizeof(struct sg_range4)));
+	return size_add(size, array_size(nr, sizeof(struct sg_prefix)));
 }
 
-static void sg_policy_copy_settings(struct sg_policy *pol,
-				    const struct sg_policy *old)
+/* Derive the merged ranges from set->prefixes[0..nr_prefixes). */
+static void sg_pset_build_ranges(struct sg_pset *set)
 {
-	pol->mode = old->mode;
-	pol->mode_explicit = old->mode_explicit;
-	pol->smtp_armed = old->smtp_armed;
-	pol->nr_ports = old->nr_ports;
-	memcpy(pol->ports, old->ports, sizeof(pol->ports));
-}
-
-/* Derive the merged ranges from pol->prefixes[0..nr_prefixes). */
-static void sg_policy_build_ranges(struct sg_policy *pol)
-{
-	struct sg_range4 *r4 = (struct sg_range4 *)pol->ranges4;
-	struct sg_range6 *r6 = (struct sg_range6 *)pol->ranges6;
+	struct sg_range4 *r4 = (struct sg_range4 *)set->ranges4;
+	struct sg_range6 *r6 = (struct sg_range6 *)set->ranges6;
 	u32 i, n4 = 0, n6 = 0;
 
-	for (i = 0; i < pol->nr_prefixes; i++) {
-		const struct sg_prefix *p = &pol->prefixes[i];
+	for (i = 0; i < set->nr_prefixes; i++) {
+		const struct sg_prefix *p = &set->prefixes[i];
 
 		if (p->family == AF_INET) {
 			u32 first = ntohl(p->addr.s6_addr32[0]);
@@ -157,175 +149,250 @@ static void sg_policy_build_ranges(struct sg_policy *pol)
 			n6++;
 		}
 	}
-	pol->nr_ranges4 = n4;
-	pol->nr_ranges6 = n6;
+	set->nr_ranges4 = n4;
+	set->nr_ranges6 = n6;
 }
 
-static u32 sg_count_v4(const struct sg_prefix *p, u32 nr)
+/* Lay out @set at @data with a copy of @p, and derive its ranges. */
+static u8 *sg_pset_init(struct sg_pset *set, u8 *data,
+			const struct sg_prefix *p, u32 nr)
 {
-	u32 i, n = 0;
+	u32 n4 = sg_count_v4(p, nr);
 
-	for (i = 0; i < nr; i++)
-		n += p[i].family == AF_INET;
-	return n;
+	set->ranges6 = (const struct sg_range6 *)data;
+	set->ranges4 = (const struct sg_range4 *)(set->ranges6 + (nr - n4));
+	set->prefixes = (const struct sg_prefix *)(set->ranges4 + n4);
+	memcpy((struct sg_prefix *)set->prefixes, p, array_size(nr, sizeof(*p)));
+	set->nr_prefixes = nr;
+	sg_pset_build_ranges(set);
+	return (u8 *)(set->prefixes + nr);
+}
+
+/*
+ * A snapshot with @old's settings (or the defaults) and the sets of
+ * @plan.  One allocation holds the header and every array, so one
+ * kvfree_rcu() releases a snapshot.  At the limits this is a few hundred
+ * KiB, hence kvmalloc rather than kmalloc.
+ */
+static struct sg_policy *sg_policy_build(const struct sg_policy *old,
+					 const struct sg_policy_plan *plan)
+{
+	struct sg_policy *pol;
+	size_t size = sizeof(*pol);
+	u8 *data;
+	int k;
+
+	for (k = 0; k < SG_NR_SETS; k++)
+		size = size_add(size, sg_pset_bytes(plan->pfx[k], plan->nr[k]));
+	pol = kvzalloc(size, GFP_KERNEL_ACCOUNT);
+	if (!pol)
+		return NULL;
+
+	if (old) {
+		pol->mode = old->mode;
+		pol->mode_explicit = old->mode_explicit;
+		pol->smtp_armed = old->smtp_armed;
+		pol->nr_ports = old->nr_ports;
+		memcpy(pol->ports, old->ports, sizeof(pol->ports));
+		memcpy(pol->role_ifs, old->role_ifs, sizeof(pol->role_ifs));
+	} else {
+		pol->mode = SMTPGUARD_MODE_OFF;
+		pol->ports[0] = SG_DEFAULT_PORT;
+		pol->nr_ports = 1;
+	}
+	data = (u8 *)pol->data;
+	for (k = 0; k < SG_NR_SETS; k++)
+		data = sg_pset_init(&pol->sets[k], data, plan->pfx[k],
+				    plan->nr[k]);
+	refcount_set(&pol->refcnt, 1);
+	return pol;
+}
+
+static void sg_policy_plan_of(struct sg_policy_plan *plan,
+			      const struct sg_policy *old)
+{
+	int k;
+
+	for (k = 0; k < SG_NR_SETS; k++) {
+		plan->pfx[k] = old->sets[k].prefixes;
+		plan->nr[k] = old->sets[k].nr_prefixes;
+	}
 }
 
 struct sg_policy *sg_policy_new_default(void)
 {
-	struct sg_policy *pol = sg_policy_alloc(0, 0);
+	struct sg_policy_plan plan = {};
 
-	if (!pol)
-		return NULL;
-	pol->mode = SMTPGUARD_MODE_OFF;
-	pol->ports[0] = SG_DEFAULT_PORT;
-	pol->nr_ports = 1;
-	return pol;
+	return sg_policy_build(NULL, &plan);
 }
 
 /* A private copy of @old that the caller may change before publishing. */
 struct sg_policy *sg_policy_copy(const struct sg_policy *old)
 {
-	u32 n4 = sg_count_v4(old->prefixes, old->nr_prefixes);
-	struct sg_policy *pol;
+	struct sg_policy_plan plan;
 
-	pol = sg_policy_alloc(n4, old->nr_prefixes - n4);
-	if (!pol)
-		return NULL;
-	sg_policy_copy_settings(pol, old);
-	memcpy((struct sg_prefix *)pol->prefixes, old->prefixes,
-	       array_size(old->nr_prefixes, sizeof(*old->prefixes)));
-	pol->nr_prefixes = old->nr_prefixes;
-	sg_policy_build_ranges(pol);
-	return pol;
+	sg_policy_plan_of(&plan, old);
+	return sg_policy_build(old, &plan);
 }
 
-/* @old's settings with an empty allow-list: ALLOW_FLUSH. */
-struct sg_policy *sg_policy_copy_settings_only(const struct sg_policy *old)
+/* @old with set @kind empty: ALLOW_FLUSH, EXCEPT_FLUSH, ROLE_FLUSH. */
+struct sg_policy *sg_policy_copy_flushed(const struct sg_policy *old,
+					 enum sg_set_kind kind)
 {
-	struct sg_policy *pol = sg_policy_alloc(0, 0);
+	struct sg_policy_plan plan;
 
-	if (pol)
-		sg_policy_copy_settings(pol, old);
-	return pol;
+	sg_policy_plan_of(&plan, old);
+	plan.nr[kind] = 0;
+	return sg_policy_build(old, &plan);
 }
 
 /*
- * New snapshot = @old plus @add (validated, any order, may repeat or already
- * be present).  @add is sorted in place.  -ENOSPC if the union would exceed
- * SMTPGUARD_MAX_ALLOW.  The new snapshot is armed: an allow-list exists.
+ * New snapshot = @old with @add (validated, any order, may repeat or
+ * already be present) added to set @kind.  @add is sorted in place.
+ * -ENOSPC if the union would exceed the set's limit.  Adding to the
+ * allow-list arms the SMTP policy: an allow-list exists.
  */
-int sg_policy_add(const struct sg_policy *old, struct sg_prefix *add,
-		  u32 nr_add, struct sg_policy **newp)
+int sg_policy_add(const struct sg_policy *old, enum sg_set_kind kind,
+		  struct sg_prefix *add, u32 nr_add, struct sg_policy **newp)
 {
-	const struct sg_prefix *cur = old->prefixes;
-	u32 i = 0, j = 0, n = 0, n4 = 0;
-	struct sg_prefix *out;
+	const struct sg_pset *cur = &old->sets[kind];
+	struct sg_policy_plan plan;
+	struct sg_prefix *merged;
 	struct sg_policy *pol;
+	u32 i = 0, j = 0, n = 0;
 	int err;
 
 	err = sg_prefixes_sort_unique(add, nr_add, &nr_add);
 	if (err)
 		return err;
-
-	/* First pass counts the union, second pass writes it. */
-	while (i < old->nr_prefixes || j < nr_add) {
-		const struct sg_prefix *p;
-		int c;
-
-		if (i == old->nr_prefixes)
-			c = 1;
-		else if (j == nr_add)
-			c = -1;
-		else
-			c = sg_prefix_cmp(&cur[i], &add[j]);
-		p = c <= 0 ? &cur[i] : &add[j];
-		i += c <= 0;
-		j += c >= 0;
-		n++;
-		n4 += p->family == AF_INET;
-	}
-	if (n > SMTPGUARD_MAX_ALLOW)
-		return -ENOSPC;
-
-	pol = sg_policy_alloc(n4, n - n4);
-	if (!pol)
+	merged = kvmalloc_array(size_add(cur->nr_prefixes, nr_add),
+				sizeof(*merged), GFP_KERNEL_ACCOUNT);
+	if (!merged)
 		return -ENOMEM;
-	sg_policy_copy_settings(pol, old);
 
-	out = (struct sg_prefix *)pol->prefixes;
-	for (i = 0, j = 0; i < old->nr_prefixes || j < nr_add; ) {
+	while (i < cur->nr_prefixes || j < nr_add) {
 		int c;
 
-		if (i == old->nr_prefixes)
+		if (i == cur->nr_prefixes)
 			c = 1;
 		else if (j == nr_add)
 			c = -1;
 		else
-			c = sg_prefix_cmp(&cur[i], &add[j]);
-		*out++ = c <= 0 ? cur[i] : add[j];
+			c = sg_prefix_cmp(&cur->prefixes[i], &add[j]);
+		merged[n++] = c <= 0 ? cur->prefixes[i] : add[j];
 		i += c <= 0;
 		j += c >= 0;
 	}
-	pol->nr_prefixes = n;
-	pol->smtp_armed = true;
-	sg_policy_build_ranges(pol);
+	err = -ENOSPC;
+	if (n > sg_set_max(kind))
+		goto out;
+
+	sg_policy_plan_of(&plan, old);
+	plan.pfx[kind] = merged;
+	plan.nr[kind] = n;
+	err = -ENOMEM;
+	pol = sg_policy_build(old, &plan);
+	if (!pol)
+		goto out;
+	if (kind == SG_SET_ALLOW)
+		pol->smtp_armed = true;
 	*newp = pol;
-	return 0;
+	err = 0;
+out:
+	kvfree(merged);
+	return err;
 }
 
 /*
- * New snapshot = @old minus @del.  The caller has checked with
- * sg_policy_has_prefix() that every entry of @del is present.  @del is
+ * New snapshot = @old minus @del in set @kind.  The caller has checked
+ * with sg_pset_has() that every entry of @del is present.  @del is
  * sorted in place.
  */
-int sg_policy_del(const struct sg_policy *old, struct sg_prefix *del,
-		  u32 nr_del, struct sg_policy **newp)
+int sg_policy_del(const struct sg_policy *old, enum sg_set_kind kind,
+		  struct sg_prefix *del, u32 nr_del, struct sg_policy **newp)
 {
-	u32 i, j = 0, n, n4;
-	struct sg_prefix *out;
+	const struct sg_pset *cur = &old->sets[kind];
+	struct sg_policy_plan plan;
+	struct sg_prefix *kept;
 	struct sg_policy *pol;
+	u32 i, j = 0, n = 0;
 	int err;
 
 	err = sg_prefixes_sort_unique(del, nr_del, &nr_del);
 	if (err)
 		return err;
-	if (WARN_ON_ONCE(nr_del > old->nr_prefixes))
+	if (WARN_ON_ONCE(nr_del > cur->nr_prefixes))
 		return -EINVAL;
-	n = old->nr_prefixes - nr_del;
-	n4 = sg_count_v4(old->prefixes, old->nr_prefixes) -
-	     sg_count_v4(del, nr_del);
-
-	pol = sg_policy_alloc(n4, n - n4);
-	if (!pol)
+	kept = kvmalloc_array(cur->nr_prefixes - nr_del ?: 1, sizeof(*kept),
+			      GFP_KERNEL_ACCOUNT);
+	if (!kept)
 		return -ENOMEM;
-	sg_policy_copy_settings(pol, old);
-
-	out = (struct sg_prefix *)pol->prefixes;
-	for (i = 0; i < old->nr_prefixes; i++) {
-		if (j < nr_del && !sg_prefix_cmp(&old->prefixes[i], &del[j])) {
+	for (i = 0; i < cur->nr_prefixes; i++) {
+		if (j < nr_del && !sg_prefix_cmp(&cur->prefixes[i], &del[j])) {
 			j++;
 			continue;
 		}
-		*out++ = old->prefixes[i];
+		kept[n++] = cur->prefixes[i];
 	}
-	pol->nr_prefixes = n;
-	sg_policy_build_ranges(pol);
+
+	sg_policy_plan_of(&plan, old);
+	plan.pfx[kind] = kept;
+	plan.nr[kind] = n;
+	pol = sg_policy_build(old, &plan);
+	kvfree(kept);
+	if (!pol)
+		return -ENOMEM;
 	*newp = pol;
 	return 0;
 }
 
-bool sg_policy_has_prefix(const struct sg_policy *pol,
-			  const struct sg_prefix *p)
+bool sg_pset_has(const struct sg_pset *set, const struct sg_prefix *p)
 {
-	return bsearch(p, pol->prefixes, pol->nr_prefixes, sizeof(*p),
+	return bsearch(p, set->prefixes, set->nr_prefixes, sizeof(*p),
 		       sg_prefix_cmp);
 }
 
-/* Data path: called under RCU from the netfilter hooks. */
-bool sg_allow_lookup4(const struct sg_policy *pol, __be32 addr)
+/*
+ * The most specific configured prefix that covers @host (a full-length
+ * prefix), or NULL.  Process context (BLOCK_TEST): a linear scan.
+ */
+const struct sg_prefix *sg_pset_cover(const struct sg_pset *set,
+				      const struct sg_prefix *host)
 {
-	const struct sg_range4 *r = pol->ranges4;
-	u32 a = ntohl(addr), lo = 0, hi = pol->nr_ranges4;
+	const struct sg_prefix *best = NULL;
+	u32 i;
+
+	for (i = 0; i < set->nr_prefixes; i++) {
+		const struct sg_prefix *p = &set->prefixes[i];
+		struct sg_prefix cut, masked;
+
+		if (p->family != host->family || (best && best->len >= p->len))
+			continue;
+		cut = *host;
+		cut.len = p->len;
+		/* Its host bits cleared, @host at p's length is p or not. */
+		sg_prefix_check_host_bits(&cut, &masked);
+		if (!memcmp(&masked.addr, &p->addr, sizeof(p->addr)))
+			best = p;
+	}
+	return best;
+}
+
+bool sg_role_ifs_has(const struct sg_role_ifs *r, const char *name)
+{
+	u8 i;
+
+	for (i = 0; i < r->nr; i++)
+		if (!strncmp(r->ifs[i].name, name, IFNAMSIZ))
+			return true;
+	return false;
+}
+
+/* Data path: called under RCU from the netfilter hooks. */
+bool sg_pset_lookup4(const struct sg_pset *set, __be32 addr)
+{
+	const struct sg_range4 *r = set->ranges4;
+	u32 a = ntohl(addr), lo = 0, hi = set->nr_ranges4;
 
 	/* Find the last range whose first address is <= a. */
 	while (lo < hi) {
@@ -339,11 +406,11 @@ bool sg_allow_lookup4(const struct sg_policy *pol, __be32 addr)
 	return lo && a <= r[lo - 1].last;
 }
 
-bool sg_allow_lookup6(const struct sg_policy *pol, const struct in6_addr *addr)
+bool sg_pset_lookup6(const struct sg_pset *set, const struct in6_addr *addr)
 {
-	const struct sg_range6 *r = pol->ranges6;
+	const struct sg_range6 *r = set->ranges6;
 	struct sg_u128 a = sg_u128_from_in6(addr);
-	u32 lo = 0, hi = pol->nr_ranges6;
+	u32 lo = 0, hi = set->nr_ranges6;
 
 	while (lo < hi) {
 		u32 mid = lo + (hi - lo) / 2;

@@ -829,6 +829,109 @@ static void sg_block_tally(struct sg_blockset *new,
 	}
 }
 
+static const struct sg_feed_mode *sg_mode_find(const struct sg_blocklist *bl,
+					       const char *name)
+{
+	u32 i;
+
+	for (i = 0; i < bl->nr_modes; i++)
+		if (!strcmp(bl->modes[i].name, name))
+			return &bl->modes[i];
+	return NULL;
+}
+
+/* The masks of @set from the modes, under bl->lock. */
+static void sg_block_apply_modes(const struct sg_blocklist *bl,
+				 struct sg_blockset *set)
+{
+	u64 monitor = 0, in = 0, out = 0;
+	u32 k;
+
+	for (k = 0; k < SMTPGUARD_MAX_FEEDS; k++) {
+		const struct sg_feed_mode *m;
+
+		if (!set->feeds[k].name[0])
+			continue;
+		m = sg_mode_find(bl, set->feeds[k].name);
+		if (!m)
+			continue;
+		if (m->action == SMTPGUARD_ACTION_MONITOR)
+			monitor |= BIT_ULL(k);
+		if (m->direction == SMTPGUARD_DIRECTION_IN)
+			in |= BIT_ULL(k);
+		else if (m->direction == SMTPGUARD_DIRECTION_OUT)
+			out |= BIT_ULL(k);
+	}
+	WRITE_ONCE(set->monitor_feeds, monitor);
+	WRITE_ONCE(set->in_feeds, in);
+	WRITE_ONCE(set->out_feeds, out);
+}
+
+/*
+ * A feed's action and direction; NULL leaves one as it is.  The default
+ * (enforce, both) is no setting at all.  -ENOSPC when SMTPGUARD_MAX_FEEDS
+ * feeds have settings already.  Under bl->lock.
+ */
+int sg_block_feed_set_mode(struct sg_blocklist *bl, const char *name,
+			   const u8 *action, const u8 *direction,
+			   struct sg_feed_mode *now)
+{
+	struct sg_feed_mode *m = (struct sg_feed_mode *)sg_mode_find(bl, name);
+	struct sg_blockset *set = sg_block_locked(bl);
+
+	*now = sg_block_feed_mode(bl, name);
+	if (action)
+		now->action = *action;
+	if (direction)
+		now->direction = *direction;
+	if (!m) {
+		if (now->action == SMTPGUARD_ACTION_ENFORCE &&
+		    now->direction == SMTPGUARD_DIRECTION_BOTH)
+			return 0;
+		if (bl->nr_modes == SMTPGUARD_MAX_FEEDS)
+			return -ENOSPC;
+		m = &bl->modes[bl->nr_modes++];
+	}
+	*m = *now;
+	if (m->action == SMTPGUARD_ACTION_ENFORCE &&
+	    m->direction == SMTPGUARD_DIRECTION_BOTH)
+		*m = bl->modes[--bl->nr_modes];
+	if (set)
+		sg_block_apply_modes(bl, set);
+	return 0;
+}
+
+struct sg_feed_mode sg_block_feed_mode(const struct sg_blocklist *bl,
+				       const char *name)
+{
+	const struct sg_feed_mode *m = sg_mode_find(bl, name);
+	struct sg_feed_mode d = {};
+
+	if (m)
+		return *m;
+	strscpy(d.name, name, sizeof(d.name));
+	return d;
+}
+
+/*
+ * A slot that takes a feed it did not hold starts its counters at 0; no
+ * entry of the old snapshot names a free slot, so nothing counts there.
+ */
+static void sg_block_reset_new_slots(struct sg_blocklist *bl,
+				     const struct sg_blockset *old,
+				     const struct sg_blockset *new)
+{
+	u32 k;
+
+	for (k = 0; k < SMTPGUARD_MAX_FEEDS; k++) {
+		if (!new->feeds[k].name[0] ||
+		    (old && !strcmp(old->feeds[k].name, new->feeds[k].name)))
+			continue;
+		atomic64_set(&bl->stats[k].dropped, 0);
+		atomic64_set(&bl->stats[k].would_drop, 0);
+	}
+}
+
 /*
  * Apply @c under bl->lock: all of it or, on error, nothing (out->fault
  * says why, when it was not for lack of memory).  Never waits for a grace
@@ -906,6 +1009,9 @@ int sg_block_update(struct sg_blocklist *bl, const struct sg_block_change *c,
 	if (!new->nr_entries) {
 		sg_blockset_free(new);
 		new = NULL;
+	} else {
+		sg_block_apply_modes(bl, new);
+		sg_block_reset_new_slots(bl, old, new);
 	}
 	rcu_assign_pointer(bl->set, new);
 	WRITE_ONCE(bl->gen, bl->gen + 1);
@@ -966,6 +1072,7 @@ void sg_blocklist_init(struct sg_blocklist *bl, struct mutex *lock)
 	RCU_INIT_POINTER(bl->set, NULL);
 	bl->lock = lock;
 	bl->gen = 0;
+	bl->nr_modes = 0;
 }
 
 /* The namespace is gone, after a grace period: no reader is left. */

@@ -58,6 +58,19 @@ struct sg_feed {
 	u32 entries;
 };
 
+/* A feed's action and direction (FEED_SET), by name: kept while empty. */
+struct sg_feed_mode {
+	char name[SMTPGUARD_FEED_NAME_MAX + 1];
+	u8 action;		/* enum smtpguard_action */
+	u8 direction;		/* enum smtpguard_direction */
+};
+
+/* Per feed slot; reset when the slot takes a new feed. */
+struct sg_feed_stat {
+	atomic64_t dropped;
+	atomic64_t would_drop;
+};
+
 /* An immutable snapshot (see blockset.c); NULL when empty. */
 struct sg_blockset {
 	u16 levels4;			/* bit n: level 8 * (n + 1) in use */
@@ -72,6 +85,14 @@ struct sg_blockset {
 	size_t bytes;			/* everything above, entries included */
 	u32 nr_feeds;
 	struct sg_feed feeds[SMTPGUARD_MAX_FEEDS];
+	/*
+	 * By feed slot, from the modes: monitor feeds, feeds for inbound
+	 * only, for outbound only.  Set before publishing and by FEED_SET in
+	 * place, under the lock (WRITE_ONCE; the hooks READ_ONCE).
+	 */
+	u64 monitor_feeds;
+	u64 in_feeds;
+	u64 out_feeds;
 };
 
 /* Per namespace; writers hold *lock. */
@@ -79,6 +100,9 @@ struct sg_blocklist {
 	struct sg_blockset __rcu *set;
 	struct mutex *lock;		/* the namespace's, for lockdep */
 	u32 gen;			/* bumped on every publish, for dumps */
+	u32 nr_modes;			/* under lock */
+	struct sg_feed_mode modes[SMTPGUARD_MAX_FEEDS];
+	struct sg_feed_stat stats[SMTPGUARD_MAX_FEEDS];	/* by feed slot */
 };
 
 enum sg_block_op {
@@ -138,6 +162,11 @@ unsigned long sg_block_entry_expires(u64 feeds,
 				     const struct sg_block_timers *t);
 u32 sg_block_upper_bound(const struct sg_blockset *set,
 			 const struct sg_prefix *p);
+int sg_block_feed_set_mode(struct sg_blocklist *bl, const char *name,
+			   const u8 *action, const u8 *direction,
+			   struct sg_feed_mode *now);
+struct sg_feed_mode sg_block_feed_mode(const struct sg_blocklist *bl,
+				       const char *name);
 
 static inline struct sg_blockset *sg_block_locked(struct sg_blocklist *bl)
 {

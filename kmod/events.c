@@ -92,8 +92,16 @@ void sg_event_config(struct sg_net *sn, u8 cmd,
 	    (pol->mode_explicit &&
 	     nla_put_flag(skb, SMTPGUARD_A_MODE_EXPLICIT)) ||
 	    (ev->mode_auto && nla_put_flag(skb, SMTPGUARD_A_MODE_AUTO)) ||
-	    nla_put_u32(skb, SMTPGUARD_A_ALLOW_ENTRIES, pol->nr_prefixes) ||
+	    nla_put_u32(skb, SMTPGUARD_A_ALLOW_ENTRIES,
+			pol->sets[SG_SET_ALLOW].nr_prefixes) ||
 	    nla_put_u8(skb, SMTPGUARD_A_SMTP_POLICY, pol->smtp_armed) ||
+	    nla_put_u32(skb, SMTPGUARD_A_EXCEPT_ENTRIES,
+			pol->sets[SG_SET_EXCEPT].nr_prefixes) ||
+	    nla_put_u8(skb, SMTPGUARD_A_ROLES, sg_policy_has_roles(pol)) ||
+	    (ev->role && nla_put_u8(skb, SMTPGUARD_A_ROLE, ev->role)) ||
+	    (ev->action && nla_put_u8(skb, SMTPGUARD_A_ACTION, ev->action - 1)) ||
+	    (ev->direction &&
+	     nla_put_u8(skb, SMTPGUARD_A_DIRECTION, ev->direction - 1)) ||
 	    nla_put_u32(skb, SMTPGUARD_A_BLOCK_ENTRIES,
 			set ? set->nr_entries : 0) ||
 	    (ev->feed && nla_put_string(skb, SMTPGUARD_A_FEED, ev->feed)) ||
@@ -102,6 +110,11 @@ void sg_event_config(struct sg_net *sn, u8 cmd,
 		goto cancel;
 	if (cmd == SMTPGUARD_CMD_PORTS_SET && sg_nl_put_ports(skb, pol))
 		goto cancel;
+	for (i = 0; ev->ifs && i < ev->ifs->nr; i++) {
+		if (nla_put_string(skb, SMTPGUARD_A_IFNAME,
+				   ev->ifs->ifs[i].name))
+			goto cancel;
+	}
 	if (ev->nr_pfx <= SMTPGUARD_EVENT_MAX_PREFIXES) {
 		for (i = 0; i < ev->nr_pfx; i++) {
 			if (sg_nl_put_prefix(skb, SMTPGUARD_A_PREFIX,

@@ -11,12 +11,17 @@
 struct sg_net;
 struct sg_offender;
 struct sg_prefix;
+struct sg_role_ifs;
 
 /* What a configuration event says besides mode and entry counts. */
 struct sg_event_config {
 	const char *feed;
 	const struct sg_prefix *pfx;
 	u32 nr_pfx;
+	const struct sg_role_ifs *ifs;	/* ROLE_ADD, ROLE_DEL */
+	u8 role;			/* enum smtpguard_role; 0: none */
+	u8 action;			/* FEED_SET: enum smtpguard_action + 1 */
+	u8 direction;			/* FEED_SET: enum ... + 1 */
 	u32 count;
 	bool has_count;
 	bool replace;

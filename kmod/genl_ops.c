@@ -30,6 +30,32 @@ static const struct nla_policy sg_nl_allow_policy[SMTPGUARD_A_PREFIX + 1] = {
 	[SMTPGUARD_A_PREFIX] = NLA_POLICY_NESTED(sg_nl_prefix_policy),
 };
 
+/* ROLE_ADD, ROLE_DEL, ROLE_FLUSH (which takes only an optional ROLE) */
+static const struct nla_policy sg_nl_role_policy[SMTPGUARD_A_IFNAME + 1] = {
+	[SMTPGUARD_A_PREFIX] = NLA_POLICY_NESTED(sg_nl_prefix_policy),
+	[SMTPGUARD_A_ROLE] = NLA_POLICY_RANGE(NLA_U8, SMTPGUARD_ROLE_INSIDE,
+					      SMTPGUARD_ROLE_OUTSIDE),
+	[SMTPGUARD_A_IFNAME] = { .type = NLA_NUL_STRING, .len = IFNAMSIZ - 1 },
+};
+
+static const struct nla_policy sg_nl_role_flush_policy[SMTPGUARD_A_ROLE + 1] = {
+	[0 ... SMTPGUARD_A_ROLE - 1] = {
+		.type = NLA_REJECT,
+		.reject_message = "role flush takes only SMTPGUARD_A_ROLE",
+	},
+	[SMTPGUARD_A_ROLE] = NLA_POLICY_RANGE(NLA_U8, SMTPGUARD_ROLE_INSIDE,
+					      SMTPGUARD_ROLE_OUTSIDE),
+};
+
+/* FEED_SET */
+static const struct nla_policy sg_nl_feed_set_policy[SMTPGUARD_A_DIRECTION + 1] = {
+	[SMTPGUARD_A_FEED] = { .type = NLA_NUL_STRING,
+			       .len = SMTPGUARD_FEED_NAME_MAX },
+	[SMTPGUARD_A_ACTION] = NLA_POLICY_MAX(NLA_U8, SMTPGUARD_ACTION_MONITOR),
+	[SMTPGUARD_A_DIRECTION] = NLA_POLICY_MAX(NLA_U8,
+						 SMTPGUARD_DIRECTION_OUT),
+};
+
 /* PORTS_SET */
 static const struct nla_policy sg_nl_ports_set_policy[SMTPGUARD_A_PORTS + 1] = {
 	[SMTPGUARD_A_PORTS] = NLA_POLICY_NESTED(sg_nl_ports_policy),
@@ -128,9 +154,9 @@ static const struct genl_ops sg_nl_ops[] = {
 	},
 	{
 		.cmd = SMTPGUARD_CMD_ALLOW_GET,
-		.start = sg_nl_allow_get_start,
-		.dumpit = sg_nl_allow_get_dumpit,
-		.done = sg_nl_allow_get_done,
+		.start = sg_nl_policy_dump_start,
+		.dumpit = sg_nl_policy_dumpit,
+		.done = sg_nl_policy_dump_done,
 		.policy = sg_nl_no_attr_policy,
 		.maxattr = ARRAY_SIZE(sg_nl_no_attr_policy) - 1,
 	},
@@ -247,6 +273,71 @@ static const struct genl_ops sg_nl_ops[] = {
 		.policy = sg_nl_reason_policy,
 		.maxattr = ARRAY_SIZE(sg_nl_reason_policy) - 1,
 		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = SMTPGUARD_CMD_EXCEPT_ADD,
+		.doit = sg_nl_except_add_doit,
+		.policy = sg_nl_allow_policy,
+		.maxattr = ARRAY_SIZE(sg_nl_allow_policy) - 1,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = SMTPGUARD_CMD_EXCEPT_DEL,
+		.doit = sg_nl_except_del_doit,
+		.policy = sg_nl_allow_policy,
+		.maxattr = ARRAY_SIZE(sg_nl_allow_policy) - 1,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = SMTPGUARD_CMD_EXCEPT_FLUSH,
+		.doit = sg_nl_except_flush_doit,
+		.policy = sg_nl_no_attr_policy,
+		.maxattr = ARRAY_SIZE(sg_nl_no_attr_policy) - 1,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = SMTPGUARD_CMD_EXCEPT_GET,
+		.start = sg_nl_policy_dump_start,
+		.dumpit = sg_nl_policy_dumpit,
+		.done = sg_nl_policy_dump_done,
+		.policy = sg_nl_no_attr_policy,
+		.maxattr = ARRAY_SIZE(sg_nl_no_attr_policy) - 1,
+	},
+	{
+		.cmd = SMTPGUARD_CMD_ROLE_ADD,
+		.doit = sg_nl_role_add_doit,
+		.policy = sg_nl_role_policy,
+		.maxattr = ARRAY_SIZE(sg_nl_role_policy) - 1,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = SMTPGUARD_CMD_ROLE_DEL,
+		.doit = sg_nl_role_del_doit,
+		.policy = sg_nl_role_policy,
+		.maxattr = ARRAY_SIZE(sg_nl_role_policy) - 1,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = SMTPGUARD_CMD_ROLE_FLUSH,
+		.doit = sg_nl_role_flush_doit,
+		.policy = sg_nl_role_flush_policy,
+		.maxattr = ARRAY_SIZE(sg_nl_role_flush_policy) - 1,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = SMTPGUARD_CMD_FEED_SET,
+		.doit = sg_nl_feed_set_doit,
+		.policy = sg_nl_feed_set_policy,
+		.maxattr = ARRAY_SIZE(sg_nl_feed_set_policy) - 1,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = SMTPGUARD_CMD_ROLE_GET,
+		.start = sg_nl_policy_dump_start,
+		.dumpit = sg_nl_policy_dumpit,
+		.done = sg_nl_policy_dump_done,
+		.policy = sg_nl_no_attr_policy,
+		.maxattr = ARRAY_SIZE(sg_nl_no_attr_policy) - 1,
 	},
 };
 

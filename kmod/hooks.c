@@ -26,10 +26,12 @@
 #include <linux/timekeeping.h>
 #include <net/ip.h>
 #include <net/ipv6.h>
+#include <net/netfilter/nf_conntrack.h>
 
 #include "events.h"
 #include "hooks.h"
 #include "netns.h"
+#include "roles.h"
 
 /* "new offender <IPv6> mac <MAC>: " or the summary with its counts. */
 #define SG_LOG_LEAD_LEN		192
@@ -157,8 +159,7 @@ static void sg_cnc_peer(const struct sk_buff *skb,
 		return;
 	ports = skb_header_pointer(skb, thoff, sizeof(_ports), &_ports);
 	if (ports)
-		off->port = ntohs(off->host_is_src ? ports->dest :
-						     ports->source);
+		off->port = ntohs(ports->dest);
 }
 
 /*
@@ -221,37 +222,81 @@ static bool sg_offence(struct sg_net *sn, const struct nf_hook_state *state,
 	return true;
 }
 
+/* No verdict from the blocklist: the SMTP policy decides. */
+#define SG_NO_VERDICT		(-1)
+
+/*
+ * Was the packet's connection opened towards the listed address (from our
+ * side: "out") rather than by it ("in")?  conntrack knows when the packet
+ * has an entry: the listed address is the original destination.  Without
+ * one, the listed destination of this packet is "out".
+ */
+static bool sg_towards_listed(const struct sk_buff *skb, bool listed_is_dst)
+{
+#if IS_ENABLED(CONFIG_NF_CONNTRACK)
+	enum ip_conntrack_info ctinfo;
+
+	if (nf_ct_get(skb, &ctinfo))
+		return listed_is_dst != (CTINFO2DIR(ctinfo) == IP_CT_DIR_REPLY);
+#endif
+	return listed_is_dst;
+}
+
+/* Each feed of @applies counts the packet as dropped or as would-drop. */
+static void sg_feed_count(struct sg_net *sn, u64 applies, u64 dropping)
+{
+	for (; applies; applies &= applies - 1) {
+		unsigned int f = __ffs64(applies);
+		struct sg_feed_stat *st = &sn->block.stats[f];
+
+		atomic64_inc(dropping & BIT_ULL(f) ? &st->dropped :
+			     &st->would_drop);
+	}
+}
+
 /*
  * A packet from or to a listed address, whatever its protocol.  The mode
  * is read only here, on a match: the hooks exist only while it is not off,
  * the check covers the moment it changes.  @from_listed: the source is the
- * listed one, so the internal host is the destination.
+ * listed one.  Anyone can forge that, so such a packet is blamed on no
+ * one; nor is one sent by an outside host.  The feeds whose direction
+ * applies decide: none, no verdict (the other address may still be
+ * listed); one with action enforce, a drop in mode enforce.
  */
-static unsigned int sg_refuse_cnc(struct sg_net *sn,
-				  const struct nf_hook_state *state,
-				  const struct sk_buff *skb,
-				  const struct sg_blockset *set,
-				  struct sg_block_entry *e, bool from_listed)
+static int sg_refuse_cnc(struct sg_net *sn, const struct sg_policy *pol,
+			 const struct nf_hook_state *state,
+			 const struct sk_buff *skb,
+			 const struct sg_blockset *set,
+			 struct sg_block_entry *e, bool from_listed)
 {
-	const struct sg_policy *pol = rcu_dereference(sn->policy);
-	u64 feeds = READ_ONCE(e->feeds);
-	struct sg_offence off = {
-		.reason = SMTPGUARD_REASON_CNC,
-		.host_is_src = !from_listed,
-		.feed = feeds ? set->feeds[__ffs64(feeds)].name : "",
-	};
+	bool out = sg_towards_listed(skb, !from_listed);
+	u64 applies = READ_ONCE(e->feeds) &
+		      ~(out ? READ_ONCE(set->in_feeds) : READ_ONCE(set->out_feeds));
+	u64 enforcing = applies & ~READ_ONCE(set->monitor_feeds);
+	struct sg_offence off = { .reason = SMTPGUARD_REASON_CNC };
 	char lead[SG_LOG_LEAD_LEN];
 	bool drop;
 
 	if (unlikely(pol->mode == SMTPGUARD_MODE_OFF))
 		return NF_ACCEPT;
-	drop = pol->mode == SMTPGUARD_MODE_ENFORCE;
+	if (!applies) {
+		this_cpu_inc(sn->counters.pcpu->cnc_other_direction);
+		return SG_NO_VERDICT;
+	}
+	drop = pol->mode == SMTPGUARD_MODE_ENFORCE && enforcing;
 	sg_block_hit(e);
+	sg_feed_count(sn, applies, drop ? enforcing : 0);
 	if (drop)
 		this_cpu_inc(sn->counters.pcpu->cnc_dropped);
 	else
 		this_cpu_inc(sn->counters.pcpu->cnc_would_drop);
+	if (from_listed || !sg_sender_inside(pol, state, skb)) {
+		this_cpu_inc(sn->counters.pcpu->cnc_outside);
+		return drop ? NF_DROP : NF_ACCEPT;
+	}
 
+	/* the feed that decided: an enforcing one when it drops */
+	off.feed = set->feeds[__ffs64(drop ? enforcing : applies)].name;
 	off.mode = pol->mode;
 	sg_cnc_peer(skb, state, &off);
 	if (sg_offence(sn, state, skb, &off, lead, sizeof(lead)))
@@ -267,7 +312,6 @@ static unsigned int sg_refuse(struct sg_net *sn, const struct sg_policy *pol,
 	bool drop = pol->mode == SMTPGUARD_MODE_ENFORCE;
 	struct sg_offence off = {
 		.reason = SMTPGUARD_REASON_SMTP,
-		.host_is_src = true,
 		.port = tiny ? -1 : dport,
 		.proto = IPPROTO_TCP,
 		.mode = pol->mode,
@@ -278,6 +322,11 @@ static unsigned int sg_refuse(struct sg_net *sn, const struct sg_policy *pol,
 		this_cpu_inc(sn->counters.pcpu->dropped);
 	else
 		this_cpu_inc(sn->counters.pcpu->would_drop);
+	/* A port scan from the Internet: counted, no one to blame. */
+	if (!sg_sender_inside(pol, state, skb)) {
+		this_cpu_inc(sn->counters.pcpu->smtp_outside);
+		return drop ? NF_DROP : NF_ACCEPT;
+	}
 	if (sg_offence(sn, state, skb, &off, lead, sizeof(lead)))
 		sg_log(sn, state, skb, dport, drop, tiny, lead);
 	return drop ? NF_DROP : NF_ACCEPT;
@@ -345,6 +394,67 @@ static unsigned int sg_judge(const struct sk_buff *skb,
 	return sg_refuse(sn, pol, state, skb, dport, false);
 }
 
+/*
+ * A listed address that an exception covers passes; counted once per
+ * packet that the blocklist then lets through.  The policy is read only
+ * on a match.
+ */
+static int sg_cnc4(struct sg_net *sn, const struct nf_hook_state *state,
+		   const struct sk_buff *skb, const struct sg_blockset *set)
+{
+	const struct iphdr *iph = ip_hdr(skb);
+	const struct sg_policy *pol = NULL;
+	__be32 addrs[2] = { iph->saddr, iph->daddr };
+	bool excepted = false;
+	int i, verdict;
+
+	for (i = 0; i < 2; i++) {
+		struct sg_block_entry *e = sg_block_lookup4(set, addrs[i]);
+
+		if (likely(!e))
+			continue;
+		pol = rcu_dereference(sn->policy);
+		if (sg_pset_lookup4(&pol->sets[SG_SET_EXCEPT], addrs[i])) {
+			excepted = true;
+			continue;
+		}
+		verdict = sg_refuse_cnc(sn, pol, state, skb, set, e, i == 0);
+		if (verdict != SG_NO_VERDICT)
+			return verdict;
+	}
+	if (unlikely(excepted) && pol->mode != SMTPGUARD_MODE_OFF)
+		this_cpu_inc(sn->counters.pcpu->cnc_excepted);
+	return SG_NO_VERDICT;
+}
+
+static int sg_cnc6(struct sg_net *sn, const struct nf_hook_state *state,
+		   const struct sk_buff *skb, const struct sg_blockset *set)
+{
+	const struct ipv6hdr *ip6h = ipv6_hdr(skb);
+	const struct in6_addr *addrs[2] = { &ip6h->saddr, &ip6h->daddr };
+	const struct sg_policy *pol = NULL;
+	bool excepted = false;
+	int i, verdict;
+
+	for (i = 0; i < 2; i++) {
+		struct sg_block_entry *e = sg_block_lookup6(set, addrs[i]);
+
+		if (likely(!e))
+			continue;
+		pol = rcu_dereference(sn->policy);
+		if (sg_pset_lookup6(&pol->sets[SG_SET_EXCEPT], addrs[i])) {
+			excepted = true;
+			continue;
+		}
+		verdict = sg_refuse_cnc(sn, pol, state, skb, set, e, i == 0);
+		if (verdict != SG_NO_VERDICT)
+			return verdict;
+	}
+	if (unlikely(excepted) && pol->mode != SMTPGUARD_MODE_OFF)
+		this_cpu_inc(sn->counters.pcpu->cnc_excepted);
+	return SG_NO_VERDICT;
+}
+
 static unsigned int sg_hook_ipv4(void *priv, struct sk_buff *skb,
 				 const struct nf_hook_state *state)
 {
@@ -353,14 +463,10 @@ static unsigned int sg_hook_ipv4(void *priv, struct sk_buff *skb,
 	const struct sg_blockset *set = rcu_dereference(sn->block.set);
 
 	if (set && !sg_skip_loopback(state)) {
-		struct sg_block_entry *e = sg_block_lookup4(set, iph->saddr);
-		bool from_listed = e;
+		int verdict = sg_cnc4(sn, state, skb, set);
 
-		if (!e)
-			e = sg_block_lookup4(set, iph->daddr);
-		if (unlikely(e))
-			return sg_refuse_cnc(sn, state, skb, set, e,
-					     from_listed);
+		if (unlikely(verdict != SG_NO_VERDICT))
+			return verdict;
 	}
 
 	if (likely(iph->protocol != IPPROTO_TCP))
@@ -384,14 +490,10 @@ static unsigned int sg_hook_ipv6(void *priv, struct sk_buff *skb,
 	int flags = 0;
 
 	if (set && !sg_skip_loopback(state)) {
-		struct sg_block_entry *e = sg_block_lookup6(set, &ip6h->saddr);
-		bool from_listed = e;
+		int verdict = sg_cnc6(sn, state, skb, set);
 
-		if (!e)
-			e = sg_block_lookup6(set, &ip6h->daddr);
-		if (unlikely(e))
-			return sg_refuse_cnc(sn, state, skb, set, e,
-					     from_listed);
+		if (unlikely(verdict != SG_NO_VERDICT))
+			return verdict;
 	}
 
 	if (likely(ip6h->nexthdr == IPPROTO_TCP))

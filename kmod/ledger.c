@@ -424,13 +424,12 @@ static void sg_dest_build(struct sg_offender_dest *d,
 		const struct iphdr *iph = ip_hdr(skb);
 
 		d->family = AF_INET;
-		d->addr.s6_addr32[0] = off->host_is_src ? iph->daddr :
-							  iph->saddr;
+		d->addr.s6_addr32[0] = iph->daddr;
 	} else {
 		const struct ipv6hdr *ip6h = ipv6_hdr(skb);
 
 		d->family = AF_INET6;
-		d->addr = off->host_is_src ? ip6h->daddr : ip6h->saddr;
+		d->addr = ip6h->daddr;
 	}
 	d->port = off->port;
 	d->proto = off->proto;
@@ -468,11 +467,11 @@ static bool sg_offender_note(struct sg_offender *o,
 			     const struct sg_offence *off,
 			     const struct sg_offender_dest *d)
 {
-	const struct net_device *dev = off->host_is_src ? state->in : state->out;
+	const struct net_device *dev = state->in;
 	const u8 *mac = NULL;
 	bool dest_new, dev_new, mac_new, reason_new = false;
 
-	if (off->host_is_src && dev && dev->type == ARPHRD_ETHER &&
+	if (dev && dev->type == ARPHRD_ETHER &&
 	    skb_mac_header_was_set(skb) &&
 	    skb_mac_header_len(skb) >= ETH_HLEN)
 		mac = eth_hdr(skb)->h_source;
@@ -556,12 +555,12 @@ enum sg_report sg_ledger_record(struct sg_ledger *l,
 		const struct iphdr *iph = ip_hdr(skb);
 
 		memset(&host, 0, sizeof(host));
-		host.s6_addr32[0] = off->host_is_src ? iph->saddr : iph->daddr;
+		host.s6_addr32[0] = iph->saddr;
 		family = AF_INET;
 	} else {
 		const struct ipv6hdr *ip6h = ipv6_hdr(skb);
 
-		host = off->host_is_src ? ip6h->saddr : ip6h->daddr;
+		host = ip6h->saddr;
 		family = AF_INET6;
 	}
 

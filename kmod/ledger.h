@@ -99,10 +99,12 @@ struct sg_ledger {
 	struct sg_memcg payer;		/* charged for the records */
 };
 
-/* What the hooks tell the ledger about one refused packet. */
+/*
+ * What the hooks tell the ledger about one refused packet.  The host is
+ * its source, an inside sender: the hooks decide who is (roles.c).
+ */
 struct sg_offence {
 	u32 reason;		/* enum smtpguard_reason */
-	bool host_is_src;	/* false: a packet from a listed address */
 	int port;		/* the peer's port; -1: none */
 	u8 proto;
 	u8 mode;

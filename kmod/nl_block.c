@@ -504,6 +504,7 @@ int sg_nl_block_test_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct sg_net *sn = sg_pernet(genl_info_net(info));
 	const struct nlattr *nla = info->attrs[SMTPGUARD_A_PREFIX];
+	const struct sg_prefix *except;
 	const struct sg_blockset *set;
 	struct sg_block_entry *e = NULL;
 	struct sg_prefix p;
@@ -539,6 +540,11 @@ int sg_nl_block_test_doit(struct sk_buff *skb, struct genl_info *info)
 	if (e)
 		err = sg_nl_put_block_entry(msg, set, e,
 					    sg_nl_sees_traffic(skb));
+	/* Whether listed or not: an exception covering it is news. */
+	except = sg_pset_cover(&rcu_dereference(sn->policy)->sets[SG_SET_EXCEPT],
+			       &p);
+	if (!err && except)
+		err = sg_nl_put_prefix(msg, SMTPGUARD_A_EXCEPT, except);
 	rcu_read_unlock();
 	return sg_nl_reply_send(msg, hdr, info, err);
 }
@@ -606,37 +612,123 @@ out:
 	return skb->len;
 }
 
+static int sg_nl_put_feed(struct sk_buff *skb, struct netlink_callback *cb,
+			  const struct sg_feed_mode *m, u32 entries,
+			  const struct sg_feed_stat *st)
+{
+	struct nlattr *nest;
+	void *hdr;
+
+	hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
+			  &sg_nl_family, NLM_F_MULTI, SMTPGUARD_CMD_FEED_GET);
+	if (!hdr)
+		return -EMSGSIZE;
+	genl_dump_check_consistent(cb, hdr);
+	if (nla_put_string(skb, SMTPGUARD_A_FEED, m->name) ||
+	    nla_put_u32(skb, SMTPGUARD_A_BLOCK_ENTRIES, entries) ||
+	    nla_put_u8(skb, SMTPGUARD_A_ACTION, m->action) ||
+	    nla_put_u8(skb, SMTPGUARD_A_DIRECTION, m->direction))
+		goto cancel;
+	nest = nla_nest_start(skb, SMTPGUARD_A_STATS);
+	if (!nest ||
+	    nla_put_u64_64bit(skb, SMTPGUARD_STATS_A_CNC_DROPPED,
+			      st ? atomic64_read(&st->dropped) : 0,
+			      SMTPGUARD_STATS_A_PAD) ||
+	    nla_put_u64_64bit(skb, SMTPGUARD_STATS_A_CNC_WOULD_DROP,
+			      st ? atomic64_read(&st->would_drop) : 0,
+			      SMTPGUARD_STATS_A_PAD))
+		goto cancel;
+	nla_nest_end(skb, nest);
+	genlmsg_end(skb, hdr);
+	return 0;
+cancel:
+	genlmsg_cancel(skb, hdr);
+	return -EMSGSIZE;
+}
+
+/*
+ * The feeds with entries (by slot), then the feeds that have only a
+ * setting; under the lock, which the modes need (a dump may sleep).
+ */
 int sg_nl_feed_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	struct sg_net *sn = sg_pernet(sock_net(cb->skb->sk));
+	struct sg_blocklist *bl = &sn->block;
 	const struct sg_blockset *set;
 	long i = cb->args[0];
 
-	cb->seq = READ_ONCE(sn->block.gen) << 1 | 1;
-	rcu_read_lock();
-	set = rcu_dereference(sn->block.set);
-	for (; set && i < SMTPGUARD_MAX_FEEDS; i++) {
-		const struct sg_feed *f = &set->feeds[i];
-		void *hdr;
+	mutex_lock(&sn->lock);
+	cb->seq = READ_ONCE(bl->gen) << 1 | 1;
+	set = sg_block_locked(bl);
+	for (; i < SMTPGUARD_MAX_FEEDS; i++) {
+		const struct sg_feed *f = set ? &set->feeds[i] : NULL;
+		struct sg_feed_mode m;
 
-		if (!f->name[0])
+		if (!f || !f->name[0])
 			continue;
-		hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid,
-				  cb->nlh->nlmsg_seq, &sg_nl_family,
-				  NLM_F_MULTI, SMTPGUARD_CMD_FEED_GET);
-		if (!hdr)
-			break;
-		genl_dump_check_consistent(cb, hdr);
-		if (nla_put_string(skb, SMTPGUARD_A_FEED, f->name) ||
-		    nla_put_u32(skb, SMTPGUARD_A_BLOCK_ENTRIES, f->entries)) {
-			genlmsg_cancel(skb, hdr);
-			break;
-		}
-		genlmsg_end(skb, hdr);
+		m = sg_block_feed_mode(bl, f->name);
+		if (sg_nl_put_feed(skb, cb, &m, f->entries, &bl->stats[i]))
+			goto out;
 	}
-	rcu_read_unlock();
+	for (; i < SMTPGUARD_MAX_FEEDS + bl->nr_modes; i++) {
+		const struct sg_feed_mode *m = &bl->modes[i - SMTPGUARD_MAX_FEEDS];
+
+		if (set && sg_block_feed_find(set, m->name) >= 0)
+			continue;
+		if (sg_nl_put_feed(skb, cb, m, 0, NULL))
+			goto out;
+	}
+out:
+	mutex_unlock(&sn->lock);
 	cb->args[0] = i;
 	return skb->len;
+}
+
+/* A feed's action and direction: no entry needed, nothing else changes. */
+int sg_nl_feed_set_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct sg_net *sn = sg_pernet(genl_info_net(info));
+	const struct nlattr *a = info->attrs[SMTPGUARD_A_ACTION];
+	const struct nlattr *d = info->attrs[SMTPGUARD_A_DIRECTION];
+	struct sg_event_config ev = {};
+	struct sg_feed_mode now;
+	u8 action, direction;
+	const char *feed;
+	int err;
+
+	if (!sg_nl_require(info, SMTPGUARD_A_FEED))
+		return -EINVAL;
+	if (!a && !d) {
+		NL_SET_ERR_MSG(info->extack,
+			       "missing attribute SMTPGUARD_A_ACTION or SMTPGUARD_A_DIRECTION");
+		return -EINVAL;
+	}
+	err = sg_nl_check_top_repeats(info, 0);
+	if (!err)
+		err = sg_nl_get_feed(info, NULL, &feed);
+	if (err)
+		return err;
+	/* The policy bounds both to their enums. */
+	if (a)
+		action = nla_get_u8(a);
+	if (d)
+		direction = nla_get_u8(d);
+
+	mutex_lock(&sn->lock);
+	err = sg_block_feed_set_mode(&sn->block, feed, a ? &action : NULL,
+				     d ? &direction : NULL, &now);
+	if (err == -ENOSPC)
+		NL_SET_ERR_MSG(info->extack, "too many feeds with settings (max "
+			       __stringify(SMTPGUARD_MAX_FEEDS) ")");
+	if (!err) {
+		WRITE_ONCE(sn->block.gen, sn->block.gen + 1);
+		ev.feed = feed;
+		ev.action = now.action + 1;
+		ev.direction = now.direction + 1;
+		sg_event_config(sn, SMTPGUARD_CMD_FEED_SET, &ev);
+	}
+	mutex_unlock(&sn->lock);
+	return err;
 }
 
 int sg_nl_txn_begin_doit(struct sk_buff *skb, struct genl_info *info)

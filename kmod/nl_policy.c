@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * smtpguard: the policy commands: allow-list, SMTP ports, mode, counters.
+ * smtpguard: the policy commands: allow-list, exceptions, inside and
+ * outside, SMTP ports, mode, counters.
  * Changes are all or nothing: everything is validated and a complete new
  * snapshot is built before it is published.
  */
@@ -21,6 +22,77 @@
 #include "netns.h"
 #include "nl.h"
 
+/* The words of errors, by set. */
+static const char *const sg_set_where[SG_NR_SETS] = {
+	[SG_SET_ALLOW] = "the allow-list",
+	[SG_SET_EXCEPT] = "the exceptions",
+	[SG_SET_INSIDE] = "the inside prefixes",
+};
+
+/* NL_SET_ERR_MSG keeps a literal: one per set. */
+static void sg_nl_err_full(struct netlink_ext_ack *extack,
+			   enum sg_set_kind kind)
+{
+	switch (kind) {
+	case SG_SET_ALLOW:
+		NL_SET_ERR_MSG(extack, "allow-list is full (max "
+			       __stringify(SMTPGUARD_MAX_ALLOW) ")");
+		break;
+	case SG_SET_EXCEPT:
+		NL_SET_ERR_MSG(extack, "exceptions are full (max "
+			       __stringify(SMTPGUARD_MAX_EXCEPT) ")");
+		break;
+	default:
+		NL_SET_ERR_MSG(extack, "inside prefixes are full (max "
+			       __stringify(SMTPGUARD_MAX_INSIDE) ")");
+	}
+}
+
+/*
+ * New snapshot = @old with @pfx added to, or deleted from, set @kind;
+ * deleting a prefix that is not there is -ENOENT, named.  @nr may be 0.
+ */
+static int sg_nl_set_edit(const struct sg_policy *old, enum sg_set_kind kind,
+			  bool add, struct sg_prefix *pfx, u32 nr,
+			  struct netlink_ext_ack *extack,
+			  struct sg_policy **newp)
+{
+	u32 i;
+	int err;
+
+	if (!nr) {
+		*newp = sg_policy_copy(old);
+		return *newp ? 0 : -ENOMEM;
+	}
+	if (add) {
+		err = sg_policy_add(old, kind, pfx, nr, newp);
+		if (err == -ENOSPC)
+			sg_nl_err_full(extack, kind);
+		return err;
+	}
+	for (i = 0; i < nr; i++) {
+		if (!sg_pset_has(&old->sets[kind], &pfx[i])) {
+			sg_nl_err_not_in(extack, &pfx[i], sg_set_where[kind]);
+			return -ENOENT;
+		}
+	}
+	return sg_policy_del(old, kind, pfx, nr, newp);
+}
+
+/* The SMTPGUARD_A_PREFIX list of a request, which needs one at least. */
+static int sg_nl_prefixes(struct genl_info *info, struct sg_prefix **pfxp,
+			  u32 *nrp)
+{
+	int err;
+
+	if (!sg_nl_require(info, SMTPGUARD_A_PREFIX))
+		return -EINVAL;
+	err = sg_nl_check_top_repeats(info, BIT(SMTPGUARD_A_PREFIX));
+	if (err)
+		return err;
+	return sg_nl_parse_prefix_list(info, pfxp, nrp);
+}
+
 int sg_nl_allow_add_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct sg_net *sn = sg_pernet(genl_info_net(info));
@@ -32,12 +104,7 @@ int sg_nl_allow_add_doit(struct sk_buff *skb, struct genl_info *info)
 	u32 nr;
 	int err;
 
-	if (!sg_nl_require(info, SMTPGUARD_A_PREFIX))
-		return -EINVAL;
-	err = sg_nl_check_top_repeats(info, BIT(SMTPGUARD_A_PREFIX));
-	if (err)
-		return err;
-	err = sg_nl_parse_prefix_list(info, &prefixes, &nr);
+	err = sg_nl_prefixes(info, &prefixes, &nr);
 	if (err)
 		return err;
 
@@ -50,12 +117,8 @@ int sg_nl_allow_add_doit(struct sk_buff *skb, struct genl_info *info)
 
 	mutex_lock(&sn->lock);
 	old = sg_policy_locked(sn);
-	err = sg_policy_add(old, prefixes, nr, &new);
-	if (err == -ENOSPC)
-		NL_SET_ERR_MSG(info->extack, "allow-list is full (max "
-			       __stringify(SMTPGUARD_MAX_ALLOW) ")");
-	if (err == -ENOMEM)
-		NL_SET_ERR_MSG(info->extack, "no memory for the allow-list");
+	err = sg_nl_set_edit(old, SG_SET_ALLOW, true, prefixes, nr,
+			     info->extack, &new);
 	if (err)
 		goto out_unlock;
 
@@ -70,7 +133,8 @@ int sg_nl_allow_add_doit(struct sk_buff *skb, struct genl_info *info)
 
 	sg_event_prefixes(sn, SMTPGUARD_CMD_ALLOW_ADD, prefixes, nr, auto_mode);
 	if (nla_put_u8(msg, SMTPGUARD_A_MODE, new->mode) ||
-	    nla_put_u32(msg, SMTPGUARD_A_ALLOW_ENTRIES, new->nr_prefixes) ||
+	    nla_put_u32(msg, SMTPGUARD_A_ALLOW_ENTRIES,
+			new->sets[SG_SET_ALLOW].nr_prefixes) ||
 	    (auto_mode && nla_put_flag(msg, SMTPGUARD_A_MODE_AUTO)))
 		err = -EMSGSIZE;
 
@@ -82,43 +146,34 @@ out_free:
 	return err;
 }
 
-int sg_nl_allow_del_doit(struct sk_buff *skb, struct genl_info *info)
+/* ALLOW_DEL, EXCEPT_DEL: all or nothing. */
+static int sg_nl_set_del(struct genl_info *info, enum sg_set_kind kind)
 {
 	struct sg_net *sn = sg_pernet(genl_info_net(info));
-	struct sg_policy *old, *new;
 	struct sg_prefix *prefixes;
-	u32 nr, i;
+	struct sg_policy *new;
+	u32 nr;
 	int err;
 
-	if (!sg_nl_require(info, SMTPGUARD_A_PREFIX))
-		return -EINVAL;
-	err = sg_nl_check_top_repeats(info, BIT(SMTPGUARD_A_PREFIX));
-	if (err)
-		return err;
-	err = sg_nl_parse_prefix_list(info, &prefixes, &nr);
+	err = sg_nl_prefixes(info, &prefixes, &nr);
 	if (err)
 		return err;
 
 	mutex_lock(&sn->lock);
-	old = sg_policy_locked(sn);
-	for (i = 0; i < nr; i++) {
-		if (!sg_policy_has_prefix(old, &prefixes[i])) {
-			sg_nl_err_not_in(info->extack, &prefixes[i],
-					 "the allow-list");
-			err = -ENOENT;
-			goto out_unlock;
-		}
-	}
-	err = sg_policy_del(old, prefixes, nr, &new);
+	err = sg_nl_set_edit(sg_policy_locked(sn), kind, false, prefixes, nr,
+			     info->extack, &new);
 	if (!err)
 		err = sg_netns_publish(sn, new);
 	if (!err)
-		sg_event_prefixes(sn, SMTPGUARD_CMD_ALLOW_DEL, prefixes, nr,
-				  false);
-out_unlock:
+		sg_event_prefixes(sn, info->genlhdr->cmd, prefixes, nr, false);
 	mutex_unlock(&sn->lock);
 	kvfree(prefixes);
 	return err;
+}
+
+int sg_nl_allow_del_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	return sg_nl_set_del(info, SG_SET_ALLOW);
 }
 
 /*
@@ -148,7 +203,7 @@ int sg_nl_allow_flush_doit(struct sk_buff *skb, struct genl_info *info)
 
 	mutex_lock(&sn->lock);
 	old = sg_policy_locked(sn);
-	new = sg_policy_copy_settings_only(old);
+	new = sg_policy_copy_flushed(old, SG_SET_ALLOW);
 	if (!new) {
 		err = -ENOMEM;
 		goto out_unlock;
@@ -172,10 +227,258 @@ out_unlock:
 	return sg_nl_reply_send(msg, hdr, info, err);
 }
 
+/* Exceptions never change the mode: they only narrow the blocklist. */
+int sg_nl_except_add_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct sg_net *sn = sg_pernet(genl_info_net(info));
+	struct sg_prefix *prefixes;
+	struct sg_policy *new;
+	struct sk_buff *msg;
+	void *hdr;
+	u32 nr;
+	int err;
+
+	err = sg_nl_prefixes(info, &prefixes, &nr);
+	if (err)
+		return err;
+	msg = sg_nl_reply_new(info, &hdr);
+	if (!msg) {
+		err = -ENOMEM;
+		goto out_free;
+	}
+
+	mutex_lock(&sn->lock);
+	err = sg_nl_set_edit(sg_policy_locked(sn), SG_SET_EXCEPT, true,
+			     prefixes, nr, info->extack, &new);
+	if (!err)
+		err = sg_netns_publish(sn, new);
+	if (!err) {
+		sg_event_prefixes(sn, SMTPGUARD_CMD_EXCEPT_ADD, prefixes, nr,
+				  false);
+		if (nla_put_u32(msg, SMTPGUARD_A_EXCEPT_ENTRIES,
+				new->sets[SG_SET_EXCEPT].nr_prefixes))
+			err = -EMSGSIZE;
+	}
+	mutex_unlock(&sn->lock);
+	err = sg_nl_reply_send(msg, hdr, info, err);
+out_free:
+	kvfree(prefixes);
+	return err;
+}
+
+int sg_nl_except_del_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	return sg_nl_set_del(info, SG_SET_EXCEPT);
+}
+
+int sg_nl_except_flush_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct sg_net *sn = sg_pernet(genl_info_net(info));
+	struct sg_event_config ev = {};
+	struct sg_policy *new;
+	int err = -ENOMEM;
+
+	mutex_lock(&sn->lock);
+	new = sg_policy_copy_flushed(sg_policy_locked(sn), SG_SET_EXCEPT);
+	if (new)
+		err = sg_netns_publish(sn, new);
+	if (!err)
+		sg_event_config(sn, SMTPGUARD_CMD_EXCEPT_FLUSH, &ev);
+	mutex_unlock(&sn->lock);
+	return err;
+}
+
+/* The interface names of a ROLE_ADD or ROLE_DEL, checked. */
+static int sg_nl_role_ifnames(struct genl_info *info,
+			      struct sg_role_ifs *ifs)
+{
+	const struct nlattr *head = genlmsg_data(info->genlhdr);
+	int len = genlmsg_len(info->genlhdr);
+	const struct nlattr *nla;
+	int rem;
+
+	ifs->nr = 0;
+	nla_for_each_attr(nla, head, len, rem) {
+		if (nla_type(nla) != SMTPGUARD_A_IFNAME)
+			continue;
+		if (ifs->nr == SMTPGUARD_MAX_ROLE_IFS) {
+			NL_SET_ERR_MSG_ATTR(info->extack, nla,
+					    "too many interfaces (max "
+					    __stringify(SMTPGUARD_MAX_ROLE_IFS) ")");
+			return -EINVAL;
+		}
+		/* The policy bounds the length and needs the NUL. */
+		nla_strscpy(ifs->ifs[ifs->nr].name, nla, IFNAMSIZ);
+		if (!dev_valid_name(ifs->ifs[ifs->nr].name)) {
+			NL_SET_ERR_MSG_ATTR(info->extack, nla,
+					    "not a valid interface name");
+			return -EINVAL;
+		}
+		ifs->nr++;
+	}
+	return 0;
+}
+
+/*
+ * Apply @ifs to @pol's interfaces of @role (0 inside, 1 outside): add
+ * (present ones are not an error; one named for the other role is) or
+ * delete (an absent one is -ENOENT).
+ */
+static int sg_nl_role_ifs_edit(struct sg_policy *pol, int role, bool add,
+			       const struct sg_role_ifs *ifs,
+			       struct netlink_ext_ack *extack)
+{
+	struct sg_role_ifs *r = &pol->role_ifs[role];
+	const char *other = role ? "inside" : "outside";
+	u8 i, j;
+
+	for (i = 0; i < ifs->nr; i++) {
+		const char *name = ifs->ifs[i].name;
+
+		for (j = 0; j < r->nr; j++)
+			if (!strncmp(r->ifs[j].name, name, IFNAMSIZ))
+				break;
+		if (!add) {
+			if (j == r->nr) {
+				sg_err_fmt(extack, "interface does not have this role",
+					   "%s is not %s", name,
+					   role ? "outside" : "inside");
+				return -ENOENT;
+			}
+			r->ifs[j] = r->ifs[--r->nr];
+			continue;
+		}
+		if (sg_role_ifs_has(&pol->role_ifs[!role], name)) {
+			sg_err_fmt(extack, "interface has the other role: delete it there first",
+				   "%s is %s: delete it there first", name,
+				   other);
+			return -EEXIST;
+		}
+		if (j < r->nr)
+			continue;
+		if (r->nr == SMTPGUARD_MAX_ROLE_IFS) {
+			NL_SET_ERR_MSG(extack, "too many interfaces for this role (max "
+				       __stringify(SMTPGUARD_MAX_ROLE_IFS) ")");
+			return -ENOSPC;
+		}
+		r->ifs[r->nr++] = ifs->ifs[i];
+	}
+	return 0;
+}
+
+/* ROLE_ADD, ROLE_DEL: interfaces and (inside) prefixes, all or nothing. */
+static int sg_nl_role_change(struct genl_info *info, bool add)
+{
+	struct sg_net *sn = sg_pernet(genl_info_net(info));
+	struct sg_event_config ev = {};
+	struct sg_prefix *prefixes = NULL;
+	struct sg_policy *new;
+	struct sg_role_ifs *ifs;
+	u32 nr = 0;
+	int role, err;
+
+	if (!sg_nl_require(info, SMTPGUARD_A_ROLE))
+		return -EINVAL;
+	err = sg_nl_check_top_repeats(info, BIT(SMTPGUARD_A_PREFIX) |
+					    BIT(SMTPGUARD_A_IFNAME));
+	if (err)
+		return err;
+	/* The policy allows INSIDE and OUTSIDE only. */
+	role = nla_get_u8(info->attrs[SMTPGUARD_A_ROLE]) - SMTPGUARD_ROLE_INSIDE;
+	if (info->attrs[SMTPGUARD_A_PREFIX]) {
+		if (role) {
+			NL_SET_ERR_MSG_ATTR(info->extack,
+					    info->attrs[SMTPGUARD_A_PREFIX],
+					    "outside takes interface names only");
+			return -EINVAL;
+		}
+		err = sg_nl_parse_prefix_list(info, &prefixes, &nr);
+		if (err)
+			return err;
+	}
+	ifs = kzalloc(sizeof(*ifs), GFP_KERNEL);
+	err = -ENOMEM;
+	if (!ifs)
+		goto out_free;
+	err = sg_nl_role_ifnames(info, ifs);
+	if (err)
+		goto out_free;
+	if (!ifs->nr && !nr) {
+		NL_SET_ERR_MSG(info->extack,
+			       "missing attribute SMTPGUARD_A_IFNAME or SMTPGUARD_A_PREFIX");
+		err = -EINVAL;
+		goto out_free;
+	}
+
+	mutex_lock(&sn->lock);
+	err = sg_nl_set_edit(sg_policy_locked(sn), SG_SET_INSIDE, add,
+			     prefixes, nr, info->extack, &new);
+	if (err)
+		goto out_unlock;
+	err = sg_nl_role_ifs_edit(new, role, add, ifs, info->extack);
+	if (err) {
+		sg_policy_put(new);
+		goto out_unlock;
+	}
+	err = sg_netns_publish(sn, new);
+	if (!err) {
+		ev.role = role + SMTPGUARD_ROLE_INSIDE;
+		ev.ifs = ifs;
+		ev.pfx = prefixes;
+		ev.nr_pfx = nr;
+		sg_event_config(sn, info->genlhdr->cmd, &ev);
+	}
+out_unlock:
+	mutex_unlock(&sn->lock);
+out_free:
+	kfree(ifs);
+	kvfree(prefixes);
+	return err;
+}
+
+int sg_nl_role_add_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	return sg_nl_role_change(info, true);
+}
+
+int sg_nl_role_del_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	return sg_nl_role_change(info, false);
+}
+
+/* Back to roles derived from the routes (or only one role's items). */
+int sg_nl_role_flush_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct sg_net *sn = sg_pernet(genl_info_net(info));
+	const struct nlattr *which = info->attrs[SMTPGUARD_A_ROLE];
+	u8 role = which ? nla_get_u8(which) : 0;
+	struct sg_event_config ev = { .role = role };
+	struct sg_policy *old, *new;
+	int err = -ENOMEM;
+
+	mutex_lock(&sn->lock);
+	old = sg_policy_locked(sn);
+	if (role == SMTPGUARD_ROLE_OUTSIDE)
+		new = sg_policy_copy(old);
+	else
+		new = sg_policy_copy_flushed(old, SG_SET_INSIDE);
+	if (new) {
+		if (role != SMTPGUARD_ROLE_OUTSIDE)
+			new->role_ifs[0].nr = 0;
+		if (role != SMTPGUARD_ROLE_INSIDE)
+			new->role_ifs[1].nr = 0;
+		err = sg_netns_publish(sn, new);
+	}
+	if (!err)
+		sg_event_config(sn, SMTPGUARD_CMD_ROLE_FLUSH, &ev);
+	mutex_unlock(&sn->lock);
+	return err;
+}
+
 /*
  * The dump holds a reference to the snapshot it started with, so a listing
- * split over several recv() calls is one consistent allow-list even if
- * writers publish new snapshots in between.
+ * split over several recv() calls is one consistent list even if writers
+ * publish new snapshots in between.
  */
 struct sg_nl_dump_ctx {
 	struct sg_policy *pol;
@@ -188,7 +491,8 @@ static struct sg_nl_dump_ctx *sg_nl_dump_ctx(struct netlink_callback *cb)
 	return (struct sg_nl_dump_ctx *)cb->ctx;
 }
 
-int sg_nl_allow_get_start(struct netlink_callback *cb)
+/* ALLOW_GET, EXCEPT_GET, ROLE_GET */
+int sg_nl_policy_dump_start(struct netlink_callback *cb)
 {
 	struct sg_net *sn = sg_pernet(sock_net(cb->skb->sk));
 	struct sg_nl_dump_ctx *ctx = sg_nl_dump_ctx(cb);
@@ -201,35 +505,72 @@ int sg_nl_allow_get_start(struct netlink_callback *cb)
 	return 0;
 }
 
-int sg_nl_allow_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
+int sg_nl_policy_dump_done(struct netlink_callback *cb)
+{
+	sg_policy_put(sg_nl_dump_ctx(cb)->pol);
+	return 0;
+}
+
+/*
+ * Item @i of a dump: a prefix of set @kind; for ROLE_GET the inside
+ * interfaces, the outside ones, then the inside prefixes.
+ */
+static int sg_nl_put_item(struct sk_buff *skb, const struct sg_policy *pol,
+			  u8 cmd, u32 i)
+{
+	const struct sg_role_ifs *r = pol->role_ifs;
+
+	if (cmd == SMTPGUARD_CMD_ALLOW_GET)
+		return sg_nl_put_prefix(skb, SMTPGUARD_A_PREFIX,
+					&pol->sets[SG_SET_ALLOW].prefixes[i]);
+	if (cmd == SMTPGUARD_CMD_EXCEPT_GET)
+		return sg_nl_put_prefix(skb, SMTPGUARD_A_PREFIX,
+					&pol->sets[SG_SET_EXCEPT].prefixes[i]);
+	if (i < r[0].nr)
+		return nla_put_u8(skb, SMTPGUARD_A_ROLE, SMTPGUARD_ROLE_INSIDE) ?:
+		       nla_put_string(skb, SMTPGUARD_A_IFNAME, r[0].ifs[i].name);
+	i -= r[0].nr;
+	if (i < r[1].nr)
+		return nla_put_u8(skb, SMTPGUARD_A_ROLE, SMTPGUARD_ROLE_OUTSIDE) ?:
+		       nla_put_string(skb, SMTPGUARD_A_IFNAME, r[1].ifs[i].name);
+	i -= r[1].nr;
+	return nla_put_u8(skb, SMTPGUARD_A_ROLE, SMTPGUARD_ROLE_INSIDE) ?:
+	       sg_nl_put_prefix(skb, SMTPGUARD_A_PREFIX,
+				&pol->sets[SG_SET_INSIDE].prefixes[i]);
+}
+
+int sg_nl_policy_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	struct sg_nl_dump_ctx *ctx = sg_nl_dump_ctx(cb);
 	const struct sg_policy *pol = ctx->pol;
+	u8 cmd = ((struct genlmsghdr *)nlmsg_data(cb->nlh))->cmd;
+	u32 nr;
 	void *hdr;
 
-	for (; ctx->next < pol->nr_prefixes; ctx->next++) {
+	if (cmd == SMTPGUARD_CMD_ALLOW_GET)
+		nr = pol->sets[SG_SET_ALLOW].nr_prefixes;
+	else if (cmd == SMTPGUARD_CMD_EXCEPT_GET)
+		nr = pol->sets[SG_SET_EXCEPT].nr_prefixes;
+	else
+		nr = pol->role_ifs[0].nr + pol->role_ifs[1].nr +
+		     pol->sets[SG_SET_INSIDE].nr_prefixes;
+
+	for (; ctx->next < nr; ctx->next++) {
 		hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid,
 				  cb->nlh->nlmsg_seq, &sg_nl_family,
-				  NLM_F_MULTI, SMTPGUARD_CMD_ALLOW_GET);
+				  NLM_F_MULTI, cmd);
 		if (!hdr)
 			break;
-		if (sg_nl_put_prefix(skb, SMTPGUARD_A_PREFIX,
-				     &pol->prefixes[ctx->next])) {
+		if (sg_nl_put_item(skb, pol, cmd, ctx->next)) {
 			genlmsg_cancel(skb, hdr);
 			break;
 		}
 		genlmsg_end(skb, hdr);
 	}
 	/* An empty skb would end the dump early; one entry always fits. */
-	if (!skb->len && ctx->next < pol->nr_prefixes)
+	if (!skb->len && ctx->next < nr)
 		return -EMSGSIZE;
 	return skb->len;
-}
-
-int sg_nl_allow_get_done(struct netlink_callback *cb)
-{
-	sg_policy_put(sg_nl_dump_ctx(cb)->pol);
-	return 0;
 }
 
 int sg_nl_ports_set_doit(struct sk_buff *skb, struct genl_info *info)
@@ -388,7 +729,15 @@ static int sg_nl_put_stats(struct sk_buff *msg,
 	    nla_put_u64_64bit(msg, SMTPGUARD_STATS_A_EVENTS_SENT,
 			      st->events_sent, SMTPGUARD_STATS_A_PAD) ||
 	    nla_put_u64_64bit(msg, SMTPGUARD_STATS_A_EVENTS_DROPPED,
-			      st->events_dropped, SMTPGUARD_STATS_A_PAD)) {
+			      st->events_dropped, SMTPGUARD_STATS_A_PAD) ||
+	    nla_put_u64_64bit(msg, SMTPGUARD_STATS_A_SMTP_OUTSIDE,
+			      st->smtp_outside, SMTPGUARD_STATS_A_PAD) ||
+	    nla_put_u64_64bit(msg, SMTPGUARD_STATS_A_CNC_OUTSIDE,
+			      st->cnc_outside, SMTPGUARD_STATS_A_PAD) ||
+	    nla_put_u64_64bit(msg, SMTPGUARD_STATS_A_CNC_EXCEPTED,
+			      st->cnc_excepted, SMTPGUARD_STATS_A_PAD) ||
+	    nla_put_u64_64bit(msg, SMTPGUARD_STATS_A_CNC_OTHER_DIRECTION,
+			      st->cnc_other_direction, SMTPGUARD_STATS_A_PAD)) {
 		nla_nest_cancel(msg, nest);
 		return -EMSGSIZE;
 	}
@@ -417,8 +766,12 @@ int sg_nl_stats_get_doit(struct sk_buff *skb, struct genl_info *info)
 	if (nla_put_u8(msg, SMTPGUARD_A_MODE, pol->mode) ||
 	    (pol->mode_explicit &&
 	     nla_put_flag(msg, SMTPGUARD_A_MODE_EXPLICIT)) ||
-	    nla_put_u32(msg, SMTPGUARD_A_ALLOW_ENTRIES, pol->nr_prefixes) ||
+	    nla_put_u32(msg, SMTPGUARD_A_ALLOW_ENTRIES,
+			pol->sets[SG_SET_ALLOW].nr_prefixes) ||
 	    nla_put_u8(msg, SMTPGUARD_A_SMTP_POLICY, pol->smtp_armed) ||
+	    nla_put_u32(msg, SMTPGUARD_A_EXCEPT_ENTRIES,
+			pol->sets[SG_SET_EXCEPT].nr_prefixes) ||
+	    nla_put_u8(msg, SMTPGUARD_A_ROLES, sg_policy_has_roles(pol)) ||
 	    sg_nl_put_ports(msg, pol) ||
 	    nla_put_u32(msg, SMTPGUARD_A_BLOCK_ENTRIES,
 			set ? set->nr_entries : 0) ||

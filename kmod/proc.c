@@ -21,7 +21,8 @@ static int sg_proc_show(struct seq_file *seq, void *v)
 	const struct sg_policy *pol;
 	struct sg_stats_report st;
 	u32 entries, feeds;
-	bool smtp_armed;
+	u32 except_entries;
+	bool smtp_armed, roles;
 	size_t bytes;
 	u8 i;
 
@@ -29,12 +30,15 @@ static int sg_proc_show(struct seq_file *seq, void *v)
 	pol = rcu_dereference(sn->policy);
 	seq_printf(seq, "mode %s\n", sg_mode_name(pol->mode));
 	seq_printf(seq, "mode_explicit %d\n", pol->mode_explicit);
-	seq_printf(seq, "allow_entries %u\n", pol->nr_prefixes);
+	seq_printf(seq, "allow_entries %u\n",
+		   pol->sets[SG_SET_ALLOW].nr_prefixes);
 	seq_puts(seq, "smtp_ports ");
 	for (i = 0; i < pol->nr_ports; i++)
 		seq_printf(seq, "%s%u", i ? "," : "", pol->ports[i]);
 	seq_putc(seq, '\n');
 	smtp_armed = pol->smtp_armed;
+	except_entries = pol->sets[SG_SET_EXCEPT].nr_prefixes;
+	roles = sg_policy_has_roles(pol);
 	set = rcu_dereference(sn->block.set);
 	entries = set ? set->nr_entries : 0;
 	feeds = set ? set->nr_feeds : 0;
@@ -59,6 +63,15 @@ static int sg_proc_show(struct seq_file *seq, void *v)
 	seq_printf(seq, "smtp_policy %d\n", smtp_armed);
 	seq_printf(seq, "offenders_hashsize %u\n",
 		   sg_ledger_hashsize(&sn->ledger));
+	/* Refused, but the sender is not an inside host: not recorded. */
+	seq_printf(seq, "smtp_outside %llu\n", st.smtp_outside);
+	seq_printf(seq, "cnc_outside %llu\n", st.cnc_outside);
+	seq_printf(seq, "cnc_excepted %llu\n", st.cnc_excepted);
+	seq_printf(seq, "except_entries %u\n", except_entries);
+	/* 1: inside/outside configured; 0: derived from the routes. */
+	seq_printf(seq, "roles_configured %d\n", roles);
+	/* Listed, but only by feeds for the other direction: passed. */
+	seq_printf(seq, "cnc_other_direction %llu\n", st.cnc_other_direction);
 	return 0;
 }
 

@@ -39,6 +39,10 @@ static void sg_counters_sum(struct sg_counters *c, struct sg_stats *sum)
 		sum->offenders_evicted += READ_ONCE(s->offenders_evicted);
 		sum->events_sent += READ_ONCE(s->events_sent);
 		sum->events_dropped += READ_ONCE(s->events_dropped);
+		sum->smtp_outside += READ_ONCE(s->smtp_outside);
+		sum->cnc_outside += READ_ONCE(s->cnc_outside);
+		sum->cnc_excepted += READ_ONCE(s->cnc_excepted);
+		sum->cnc_other_direction += READ_ONCE(s->cnc_other_direction);
 	}
 }
 
@@ -67,6 +71,11 @@ void sg_counters_read(struct sg_counters *c, struct sg_stats_report *r)
 	r->offenders_evicted = now.offenders_evicted - base.offenders_evicted;
 	r->events_sent = now.events_sent - base.events_sent;
 	r->events_dropped = now.events_dropped - base.events_dropped;
+	r->smtp_outside = now.smtp_outside - base.smtp_outside;
+	r->cnc_outside = now.cnc_outside - base.cnc_outside;
+	r->cnc_excepted = now.cnc_excepted - base.cnc_excepted;
+	r->cnc_other_direction = now.cnc_other_direction -
+				 base.cnc_other_direction;
 }
 
 /* Under the lock given to sg_counters_init(); the data path keeps counting. */

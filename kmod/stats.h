@@ -20,6 +20,10 @@ struct sg_stats {
 	u64 offenders_evicted;
 	u64 events_sent;
 	u64 events_dropped;
+	u64 smtp_outside;	/* refused SMTP from an outside sender */
+	u64 cnc_outside;	/* refused C&C traffic blamed on no one */
+	u64 cnc_excepted;	/* listed, but an exception lets it pass */
+	u64 cnc_other_direction;	/* listed by feeds for the other way */
 };
 
 /* What /proc and STATS_GET report: current counters minus the baseline. */
@@ -33,6 +37,10 @@ struct sg_stats_report {
 	u64 offenders_evicted;
 	u64 events_sent;
 	u64 events_dropped;
+	u64 smtp_outside;	/* refused SMTP from an outside sender */
+	u64 cnc_outside;	/* refused C&C traffic blamed on no one */
+	u64 cnc_excepted;	/* listed, but an exception lets it pass */
+	u64 cnc_other_direction;	/* listed by feeds for the other way */
 };
 
 struct sg_counters {

@@ -231,7 +231,9 @@ static bool is_dump(uint8_t cmd)
 	return cmd == SMTPGUARD_CMD_ALLOW_GET ||
 	       cmd == SMTPGUARD_CMD_BLOCK_GET ||
 	       cmd == SMTPGUARD_CMD_FEED_GET ||
-	       cmd == SMTPGUARD_CMD_OFFENDER_GET;
+	       cmd == SMTPGUARD_CMD_OFFENDER_GET ||
+	       cmd == SMTPGUARD_CMD_EXCEPT_GET ||
+	       cmd == SMTPGUARD_CMD_ROLE_GET;
 }
 
 static bool is_block_change(uint8_t cmd)
@@ -317,6 +319,37 @@ static struct nlmsghdr *build_valid(char *buf, uint8_t cmd, uint32_t txn)
 		if (rn(3) == 0)
 			mnl_attr_put_u8(nlh, SMTPGUARD_A_SMTP_POLICY, rn(2));
 		break;
+	case SMTPGUARD_CMD_EXCEPT_ADD:
+	case SMTPGUARD_CMD_EXCEPT_DEL:
+		for (i = 0, n = 1 + rn(3); i < n; i++)
+			put_prefix(nlh, SMTPGUARD_A_PREFIX, false);
+		break;
+	case SMTPGUARD_CMD_ROLE_ADD:
+	case SMTPGUARD_CMD_ROLE_DEL: {
+		/* a pool of names per role: never one name in both */
+		static const char *const names[2][3] = {
+			{ "fzi0", "fzi1", "fzi2" }, { "fzo0", "fzo1", "fzo2" },
+		};
+		unsigned int role = rn(2);
+
+		mnl_attr_put_u8(nlh, SMTPGUARD_A_ROLE, 1 + role);
+		mnl_attr_put_strz(nlh, SMTPGUARD_A_IFNAME, names[role][rn(3)]);
+		if (!role && rn(2))
+			put_prefix(nlh, SMTPGUARD_A_PREFIX, false);
+		break;
+	}
+	case SMTPGUARD_CMD_ROLE_FLUSH:
+		if (rn(2))
+			mnl_attr_put_u8(nlh, SMTPGUARD_A_ROLE, 1 + rn(2));
+		break;
+	case SMTPGUARD_CMD_FEED_SET:
+		mnl_attr_put_strz(nlh, SMTPGUARD_A_FEED, feeds[rn(NR_FEEDS)]);
+		n = 1 + rn(3);
+		if (n & 1)
+			mnl_attr_put_u8(nlh, SMTPGUARD_A_ACTION, rn(2));
+		if (n & 2)
+			mnl_attr_put_u8(nlh, SMTPGUARD_A_DIRECTION, rn(3));
+		break;
 	}
 	return nlh;
 }
@@ -348,6 +381,16 @@ static uint16_t max_attr(uint8_t cmd)
 		return SMTPGUARD_A_REASON;
 	case SMTPGUARD_CMD_ALLOW_FLUSH:
 		return SMTPGUARD_A_SMTP_POLICY;
+	case SMTPGUARD_CMD_EXCEPT_ADD:
+	case SMTPGUARD_CMD_EXCEPT_DEL:
+		return SMTPGUARD_A_PREFIX;
+	case SMTPGUARD_CMD_ROLE_ADD:
+	case SMTPGUARD_CMD_ROLE_DEL:
+		return SMTPGUARD_A_IFNAME;
+	case SMTPGUARD_CMD_ROLE_FLUSH:
+		return SMTPGUARD_A_ROLE;
+	case SMTPGUARD_CMD_FEED_SET:
+		return SMTPGUARD_A_DIRECTION;
 	}
 	return 0;
 }
@@ -435,6 +478,11 @@ static const uint8_t fuzz_cmds[] = {
 	SMTPGUARD_CMD_BLOCK_TXN_COMMIT, SMTPGUARD_CMD_BLOCK_TXN_ABORT,
 	SMTPGUARD_CMD_FEED_GET, SMTPGUARD_CMD_OFFENDER_GET,
 	SMTPGUARD_CMD_OFFENDER_FLUSH,
+	SMTPGUARD_CMD_EXCEPT_ADD, SMTPGUARD_CMD_EXCEPT_DEL,
+	SMTPGUARD_CMD_EXCEPT_FLUSH, SMTPGUARD_CMD_EXCEPT_GET,
+	SMTPGUARD_CMD_ROLE_ADD, SMTPGUARD_CMD_ROLE_DEL,
+	SMTPGUARD_CMD_ROLE_FLUSH, SMTPGUARD_CMD_ROLE_GET,
+	SMTPGUARD_CMD_FEED_SET,
 };
 
 /*
@@ -541,6 +589,42 @@ static enum expect build_bad(char *buf, size_t *len)
 		case SMTPGUARD_CMD_BLOCK_FLUSH:
 			mnl_attr_put(nlh, SMTPGUARD_A_FEED, 4, "abcd");
 			break;		/* not NUL-terminated */
+		case SMTPGUARD_CMD_FEED_SET:
+			nlh = msg_start(buf, family_id, nlh->nlmsg_flags, cmd);
+			mnl_attr_put_strz(nlh, SMTPGUARD_A_FEED, feeds[0]);
+			if (rn(3) == 0)
+				break;			/* neither setting */
+			if (rn(2))
+				mnl_attr_put_u8(nlh, SMTPGUARD_A_ACTION,
+						2 + rn(254));
+			else
+				mnl_attr_put_u8(nlh, SMTPGUARD_A_DIRECTION,
+						3 + rn(253));
+			break;
+		case SMTPGUARD_CMD_ROLE_ADD:
+		case SMTPGUARD_CMD_ROLE_DEL:
+			nlh = msg_start(buf, family_id, nlh->nlmsg_flags, cmd);
+			switch (rn(4)) {
+			case 0:		/* no role, or one out of range */
+				if (rn(2))
+					mnl_attr_put_u8(nlh, SMTPGUARD_A_ROLE,
+							rn(2) ? 0 : 3 + rn(253));
+				mnl_attr_put_strz(nlh, SMTPGUARD_A_IFNAME, "fzi0");
+				break;
+			case 1:		/* a name no interface can have */
+				mnl_attr_put_u8(nlh, SMTPGUARD_A_ROLE, 1 + rn(2));
+				mnl_attr_put_strz(nlh, SMTPGUARD_A_IFNAME,
+						  rn(2) ? "a/b" : "a-name-far-too-long");
+				break;
+			case 2:		/* a prefix for outside */
+				mnl_attr_put_u8(nlh, SMTPGUARD_A_ROLE, 2);
+				put_prefix(nlh, SMTPGUARD_A_PREFIX, false);
+				break;
+			default:	/* a role and nothing else */
+				mnl_attr_put_u8(nlh, SMTPGUARD_A_ROLE, 1 + rn(2));
+				break;
+			}
+			break;
 		default:	/* a prefix, or garbage where one goes */
 			if (rn(2))
 				put_bad_prefix(nlh);

@@ -7,7 +7,8 @@
 # and input interface; its counts equal what the router dropped; a 100k
 # SYN flood makes one record and a handful of events and log lines; 10k
 # spoofed sources fill the default bound of 4096 with exact LRU eviction;
-# "monitor -j" prints one JSON object per event of every kind, nothing is
+# packets from a listed address are dropped and counted, never blamed on
+# their destination; "monitor -j" prints one JSON object per event of every kind, nothing is
 # built or counted without a listener, a monitor leaves when its namespace
 # is deleted, and an unprivileged user gets EPERM.
 #
@@ -33,7 +34,6 @@ sg_setup_topology || skip_all "cannot build the topology"
 PARAMS=/sys/module/smtpguard/parameters
 SPOOF_BASE=198.18.0.1		# 198.18.0.0/15, benchmarking range
 CLI_MAC=$(ip -n "$NS_CLI" -br link show dev eth0 | awk '{print $3}')
-OUT_MAC=$(ip -n "$NS_OUT" -br link show dev eth0 | awk '{print $3}')
 MON_PID=
 
 # The C&C address: the first address of a real feed, or a documentation one.
@@ -282,26 +282,22 @@ expect_eq "/proc offenders after flush" 0 "$(sg_stat "$NS_RTR" offenders)"
 log_test "offenders flush empties the ledger ($out)"
 
 # 5 (c): inbound: the C&C address sends to the PC (plain routed: NAT only
-# masquerades what leaves through out0); the record is the PC's.
+# masquerades what leaves through out0).  Anyone can forge a packet from a
+# listed address: it is dropped and counted, never blamed on the PC.
 cnc0=$(sg_stat "$NS_RTR" cnc_dropped)
+out0=$(sg_stat "$NS_RTR" cnc_outside)
 flood "$NS_OUT" -u -n 10 "$CNC" "$CLI4" 4444
 off_dump
 expect_eq "cnc_dropped delta" 10 "$(($(sg_stat "$NS_RTR" cnc_dropped) - cnc0))"
-expect_eq "records" 1 "$(off_count)"
-expect_eq "recorded host" "$CLI4" "$(jq -r '.[0].address' "$SG_TMP/off.json")"
-expect_eq "cnc packets of $CLI4" 10 "$(off_q "$CLI4" '.cnc_packets')"
-off_has_reason "$CLI4" cnc || sg_fail "reasons lack cnc: $(off_show)"
-[[ $(off_q "$CNC" '. != null') == true ]] && sg_fail "the C&C address itself is in the ledger"
-# the frame came from the outside: its MAC is not the PC's
-[[ $(off_q "$CLI4" '.mac') == "$OUT_MAC" ]] && sg_fail "the record gives the PC the outside's MAC $OUT_MAC"
-sg_diag "inbound record: mac $(off_q "$CLI4" '.mac') ifname $(off_q "$CLI4" '.ifname') (client eth0 $CLI_MAC, out eth0 $OUT_MAC), dests $(off_q "$CLI4" '.destinations | tostring')"
-log_test "a packet from $CNC to the PC records the PC (the internal destination)"
+expect_eq "cnc_outside delta" 10 "$(($(sg_stat "$NS_RTR" cnc_outside) - out0))"
+expect_eq "records" 0 "$(off_count)"
+log_test "10 packets from $CNC to the PC: dropped, counted in cnc_outside, no record (never blamed on the destination)"
 
 # 6 (c, through the NAT): the PC's datagram to an address not yet listed is
 # masqueraded (conntrack keeps the mapping); the address is then listed and
 # answers the router's public address; conntrack turns that back into the
-# PC's address before FORWARD, where the answer is dropped and recorded
-# against the PC, never against the router's address.
+# PC's address before FORWARD, where the answer is dropped: counted, not
+# recorded against the PC nor against the router's address.
 CNC2=203.0.113.77
 ip -n "$NS_OUT" addr add "$CNC2/32" dev eth0
 ip -n "$NS_RTR" route add "$CNC2/32" via "$OUT4"
@@ -311,18 +307,16 @@ flood "$NS_CLI" -u -n 1 -s 40000 - "$CNC2" 53
 expect_gt "packets masqueraded" "$(nat_packets)" "$nat0"
 sg_ctl_ok "$NS_RTR" block "$CNC2" feed late
 cnc0=$(sg_stat "$NS_RTR" cnc_dropped)
+out0=$(sg_stat "$NS_RTR" cnc_outside)
 # five answers, each from port 53 (sg_flood counts source ports up)
 for i in 1 2 3 4 5; do
 	flood "$NS_OUT" -u -n 1 -s 53 "$CNC2" "$RTR_OUT4" 40000
 done
 off_dump
 expect_eq "cnc_dropped delta (answers to the masqueraded port)" 5 "$(($(sg_stat "$NS_RTR" cnc_dropped) - cnc0))"
-expect_eq "records" 1 "$(off_count)"
-expect_eq "recorded host" "$CLI4" "$(jq -r '.[0].address' "$SG_TMP/off.json")"
-expect_eq "cnc packets of $CLI4" 5 "$(off_q "$CLI4" '.cnc_packets')"
-[[ $(off_q "$RTR_OUT4" '. != null') == true ]] && sg_fail "the router's public address is in the ledger"
-sg_diag "record: $(off_show)"
-log_test "an answer from a listed address through the NAT mapping records the PC, not $RTR_OUT4"
+expect_eq "cnc_outside delta" 5 "$(($(sg_stat "$NS_RTR" cnc_outside) - out0))"
+expect_eq "records" 0 "$(off_count)"
+log_test "answers from a listed address through the NAT mapping: dropped, counted, no record"
 
 # 7 (d): a 100k SYN flood from one host, a monitor listening.
 sg_ctl_ok "$NS_RTR" offenders flush

@@ -31,7 +31,7 @@ sg_require_module_file
 FLOOD=$SG_HELPERS/sg_flood
 sg_require_helper sg_flood
 sg_init
-sg_plan 24
+sg_plan 25
 sg_setup_topology || skip_all "cannot build the topology"
 
 SECNL=$SG_SELFTESTS/sec_nl.py
@@ -112,7 +112,7 @@ state()
 	[[ $1 == init ]] || pre=(ip netns exec "$1")
 	# one process for all of it (each costs under TCG)
 	# shellcheck disable=SC2016
-	"${pre[@]}" bash -c 'for w in mode ports stats "allow list" "block list" "block feeds" offenders; do
+	"${pre[@]}" bash -c 'for w in mode ports stats "allow list" "except list" inside "block list" "block feeds" offenders; do
 		echo "--- $w"
 		smtpguardctl -j $w 2>&1
 	done'
@@ -150,6 +150,8 @@ declare -A CLASS=(
 	[BLOCK_TEST]=read [BLOCK_TXN_BEGIN]=admin [BLOCK_TXN_COMMIT]=admin
 	[BLOCK_TXN_ABORT]=admin [FEED_GET]=read
 	[OFFENDER_GET]=admin [OFFENDER_FLUSH]=admin
+	[EXCEPT_ADD]=admin [EXCEPT_DEL]=admin [EXCEPT_FLUSH]=admin [EXCEPT_GET]=read
+	[ROLE_ADD]=admin [ROLE_DEL]=admin [ROLE_FLUSH]=admin [ROLE_GET]=read
 	[OFFENDER_NEW]=none [OFFENDER_UPDATE]=none [BLOCK_EXPIRE]=none [CONFIG_CHANGE]=none
 	[UNKNOWN]=none
 )
@@ -157,6 +159,7 @@ declare -A CLASS=(
 declare -A READ_KIND=(
 	[ALLOW_GET]=dump [PORTS_GET]="do" [MODE_GET]="do" [STATS_GET]="do"
 	[BLOCK_GET]=dump [BLOCK_TEST]="do" [FEED_GET]=dump
+	[EXCEPT_GET]=dump [ROLE_GET]=dump
 )
 
 # check_table FILE: "sec_nl.py table" output of an unprivileged sender.
@@ -239,10 +242,12 @@ declare -A GROUPS_=(
 	["block add/del/flush"]="block 203.0.113.50|block 203.0.113.51 feed x timeout 60|block del 203.0.113.5|block del 203.0.113.20 feed feodo|block flush|block flush feed feodo"
 	["offenders (list, JSON, by reason) and offenders flush"]="offenders|-j offenders|offenders reason cnc|offenders flush|offenders flush reason smtp"
 	["monitor (the events group)"]="monitor|monitor events count 1|-j monitor config"
+	["except and inside/outside changes"]="except 10.99.0.0/16|except del 10.0.0.0/8|except flush|inside lo|inside add 10.98.0.0/16|inside del lo|outside lo|outside flush"
 )
 lines=()
 for g in "allow add/del/flush" "ports set" "mode set" "stats reset" "block add/del/flush" \
-	"offenders (list, JSON, by reason) and offenders flush" "monitor (the events group)"; do
+	"offenders (list, JSON, by reason) and offenders flush" "monitor (the events group)" \
+	"except and inside/outside changes"; do
 	IFS='|' read -r -a cmds <<<"${GROUPS_[$g]}"
 	lines+=("${cmds[@]}")
 done
@@ -250,7 +255,8 @@ lines+=("block load --replace $SG_TMP/feodo.txt" "block load --feed other - <$SG
 batch nobody-a nobody "$NS_RTR" -- "${lines[@]}"
 k=0
 for g in "allow add/del/flush" "ports set" "mode set" "stats reset" "block add/del/flush" \
-	"offenders (list, JSON, by reason) and offenders flush" "monitor (the events group)" "block load"; do
+	"offenders (list, JSON, by reason) and offenders flush" "monitor (the events group)" \
+	"except and inside/outside changes" "block load"; do
 	if [[ $g == "block load" ]]; then
 		n=2
 	else
@@ -322,7 +328,8 @@ elapsed
 # and no traffic data: a blocklist entry's hits and last hit are not shown.
 lines=("mode" "ports" "stats" "allow list" "block list" "block list feed feodo" "block feeds"
 	"-j mode" "-j ports" "-j stats" "-j allow list" "-j block list" "-j block feeds"
-	"block test 198.51.100.200" "block test 192.0.2.99" "-j block test 198.51.100.200")
+	"block test 198.51.100.200" "block test 192.0.2.99" "-j block test 198.51.100.200"
+	"except list" "-j except list" "inside" "-j outside")
 batch reader-nobody nobody "$NS_RTR" -- "${lines[@]}"
 batch reader-root ip netns exec "$NS_RTR" -- "${lines[@]}"
 # hide_traffic LINE_INDEX FILE: root's answer as an unprivileged reader
@@ -355,7 +362,7 @@ expect_eq "exit of 'block test' of an unlisted address" 1 "$(cat "$U/reader-nobo
 mine=$(nobody "$NS_RTR" cat /proc/net/smtpguard 2>&1)
 expect_eq "unprivileged /proc/net/smtpguard" "$(sg_proc "$NS_RTR")" "$mine"
 expect_eq "offenders count an unprivileged reader sees" 1 "$(jq -r '.offenders' "$U/reader-nobody/out.10")"
-log_test "unprivileged reader: mode, ports, stats, allow list, block list/feeds/test and /proc as root sees them, without hits and last hit"
+log_test "unprivileged reader: mode, ports, stats, allow list, block list/feeds/test, except list, inside, outside and /proc as root sees them, without hits and last hit"
 
 # The difference is real: root sees the hit, the reader does not.
 expect_eq "root: hits of 198.51.100.128/25" 1 "$(jq -r '.entry.hits' "$U/reader-root/out.16")"
@@ -527,7 +534,8 @@ for who in nobody root; do
 	batch "child-$who" ip netns exec "$NS_RTR" "${pre[@]}" unshare --user --map-root-user -- \
 		"allow 10.99.0.2" "allow flush" "ports 26" "mode off" "stats reset" \
 		"block 203.0.113.60" "block del 203.0.113.5" "block flush" \
-		"block load --replace $SG_TMP/feodo.txt" "offenders" "offenders flush" "monitor" "-j stats"
+		"block load --replace $SG_TMP/feodo.txt" "offenders" "offenders flush" "monitor" "-j stats" \
+		"except 10.97.0.0/16" "outside lo"
 	unset 'BATCH_LINES[12]'
 	batch_eperm "child-$who" "$who in a child user namespace,"
 	expect_eq "$who in a child user namespace, 'stats' (read-only): exit" 0 "$(cat "$U/child-$who/rc.13")"

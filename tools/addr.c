@@ -339,3 +339,44 @@ const char *sg_mode_name(unsigned int mode)
 		return mode_names[mode];
 	return "unknown";
 }
+
+/* Only digits and dots: meant as an IPv4 address, not a name. */
+static bool looks_numeric(const char *s)
+{
+	for (; *s; s++)
+		if (!((*s >= '0' && *s <= '9') || *s == '.'))
+			return false;
+	return true;
+}
+
+/* As the kernel's dev_valid_name(). */
+static bool ifname_ok(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (!n || n >= 16 || !strcmp(s, ".") || !strcmp(s, ".."))
+		return false;
+	for (; *s; s++)
+		if (*s == '/' || *s == ':' || *s == ' ' || *s == '\t' ||
+		    *s == '\n' || *s == '\r')
+			return false;
+	return true;
+}
+
+int sg_parse_role_item(const char *arg, struct sg_prefix *p, char *err,
+		       size_t errlen)
+{
+	char q[SG_QUOTE_LEN];
+
+	if (sg_parse_prefix(arg, p, err, errlen) == 0)
+		return 1;
+	/* err says what is wrong with it as an address */
+	if (strchr(arg, '/') || strchr(arg, ':') || looks_numeric(arg))
+		return -1;
+	if (!ifname_ok(arg)) {
+		snprintf(err, errlen, "'%s' is neither an interface name (1 to 15 characters, no '/', ':' or space) nor a prefix",
+			 sg_quote(arg, q, sizeof(q)));
+		return -1;
+	}
+	return 0;
+}

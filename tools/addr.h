@@ -44,6 +44,14 @@ int sg_prefix_cmp(const void *a, const void *b);
 /* Sorts and drops duplicates in place; returns the new count. */
 size_t sg_prefix_unique(struct sg_prefix *p, size_t n);
 
+/*
+ * An inside/outside argument: 1 a prefix (in *p), 0 an interface name (1
+ * to 15 characters, no '/', ':' or white space, not "." or ".."), -1 with
+ * a message in err.  Digits and dots only is an address, never a name.
+ */
+int sg_parse_role_item(const char *arg, struct sg_prefix *p, char *err,
+		       size_t errlen);
+
 /* Decimal 1..65535 only. */
 int sg_parse_port(const char *arg, uint16_t *port, char *err, size_t errlen);
 /* Sorts and drops duplicates in place; returns the new count. */

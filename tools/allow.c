@@ -2,11 +2,14 @@
 /*
  * allow [add] ADDR[/LEN]... | allow del ADDR[/LEN]... | allow [list|show]
  * | allow flush | allow none | allow off
+ * except [add] ADDR[/LEN]... | except del ADDR[/LEN]... | except [list|show]
+ * | except flush
  *
  * The SMTP policy takes effect with the first allow-list: "allow ADDR" or
  * "allow none" (configured, empty: no SMTP at all).  "allow flush" empties
  * the list and keeps the policy; "allow off" empties it and stops
- * inspecting SMTP (C&C blocking is not touched).
+ * inspecting SMTP (C&C blocking is not touched).  Exceptions are the same
+ * kind of list: prefixes that no feed blocks.
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -30,19 +33,38 @@ static bool is_word(const char *s)
 	return true;
 }
 
+/* The two prefix lists with the same grammar. */
+struct prefix_list {
+	const char *obj;		/* "allow", "except" */
+	const char *commands;		/* for "unknown command" */
+	int max;
+};
+
+static const struct prefix_list allow_list_def = {
+	.obj = "allow",
+	.commands = "add, del, list, show, flush, none, off, help",
+	.max = SMTPGUARD_MAX_ALLOW,
+};
+
+static const struct prefix_list except_list_def = {
+	.obj = "except",
+	.commands = "add, del, list, show, flush, help",
+	.max = SMTPGUARD_MAX_EXCEPT,
+};
+
 /* implicit: "allow ADDR...", where a typo of a command lands here too. */
-static int parse_prefixes(struct sg_req *req, const char *cmd, bool implicit,
-			  int argc, char **argv)
+static int parse_prefixes(struct sg_req *req, const struct prefix_list *l,
+			  const char *cmd, bool implicit, int argc, char **argv)
 {
 	char err[SG_ERR_LEN];
 	int i;
 
 	if (argc < 1)
-		return sg_usage_err("allow", "%s: missing address (ADDR[/LEN]...)",
+		return sg_usage_err(l->obj, "%s: missing address (ADDR[/LEN]...)",
 				    cmd);
-	if (argc > SMTPGUARD_MAX_ALLOW)
-		return sg_usage_err("allow", "%s: too many prefixes: %d (at most %d)",
-				    cmd, argc, SMTPGUARD_MAX_ALLOW);
+	if (argc > l->max)
+		return sg_usage_err(l->obj, "%s: too many prefixes: %d (at most %d)",
+				    cmd, argc, l->max);
 	req->prefixes = calloc((size_t)argc, sizeof(*req->prefixes));
 	if (!req->prefixes) {
 		fprintf(stderr, PROG_NAME ": %s\n", strerror(ENOMEM));
@@ -53,9 +75,10 @@ static int parse_prefixes(struct sg_req *req, const char *cmd, bool implicit,
 			char q[SG_QUOTE_LEN];
 
 			if (implicit && i == 0 && is_word(argv[i]))
-				return sg_usage_err("allow", "unknown command '%s' (add, del, list, show, flush, none, off, help) and not an address",
-						    sg_quote(argv[i], q, sizeof(q)));
-			return sg_usage_err("allow", "%s", err);
+				return sg_usage_err(l->obj, "unknown command '%s' (%s) and not an address",
+						    sg_quote(argv[i], q, sizeof(q)),
+						    l->commands);
+			return sg_usage_err(l->obj, "%s", err);
 		}
 	}
 	/* "10.0.0.1 10.0.0.1/32" is one prefix; the kernel sees each once. */
@@ -226,6 +249,30 @@ static int allow_del(struct sg_nl *nl, const struct sg_req *req)
 	return nlh ? sg_nl_do(nl, nlh, NULL, NULL) : SG_EXIT_KERNEL;
 }
 
+/* Exceptions change no mode; the reply's count is for JSON. */
+static int except_add(struct sg_nl *nl, const struct sg_req *req)
+{
+	struct nlmsghdr *nlh = prefix_msg(nl, SMTPGUARD_CMD_EXCEPT_ADD, req);
+
+	return nlh ? sg_nl_do(nl, nlh, NULL, NULL) : SG_EXIT_KERNEL;
+}
+
+static int except_del(struct sg_nl *nl, const struct sg_req *req)
+{
+	struct nlmsghdr *nlh = prefix_msg(nl, SMTPGUARD_CMD_EXCEPT_DEL, req);
+
+	return nlh ? sg_nl_do(nl, nlh, NULL, NULL) : SG_EXIT_KERNEL;
+}
+
+static int except_flush(struct sg_nl *nl, const struct sg_req *req)
+{
+	struct nlmsghdr *nlh;
+
+	(void)req;
+	nlh = sg_nl_msg(nl, SMTPGUARD_CMD_EXCEPT_FLUSH, 0, 0);
+	return nlh ? sg_nl_do(nl, nlh, NULL, NULL) : SG_EXIT_KERNEL;
+}
+
 struct prefix_attrs {
 	const struct nlattr *tb[SMTPGUARD_PREFIX_A_MAX + 1];
 };
@@ -314,14 +361,14 @@ static int list_cb(const struct nlmsghdr *nlh, void *data)
 			      data) < 0 ? MNL_CB_ERROR : MNL_CB_OK;
 }
 
-static int allow_list(struct sg_nl *nl, const struct sg_req *req)
+/* ALLOW_GET or EXCEPT_GET: one prefix per line, or a JSON array. */
+int sg_prefix_list(struct sg_nl *nl, uint8_t cmd)
 {
 	struct list_ctx ctx = { .opened = false };
 	struct nlmsghdr *nlh;
 	int ret;
 
-	(void)req;
-	nlh = sg_nl_msg(nl, SMTPGUARD_CMD_ALLOW_GET, NLM_F_DUMP, 0);
+	nlh = sg_nl_msg(nl, cmd, NLM_F_DUMP, 0);
 	if (!nlh)
 		return SG_EXIT_KERNEL;
 	/*
@@ -336,8 +383,46 @@ static int allow_list(struct sg_nl *nl, const struct sg_req *req)
 	return ret;
 }
 
+static int allow_list(struct sg_nl *nl, const struct sg_req *req)
+{
+	(void)req;
+	return sg_prefix_list(nl, SMTPGUARD_CMD_ALLOW_GET);
+}
+
+static int except_list(struct sg_nl *nl, const struct sg_req *req)
+{
+	(void)req;
+	return sg_prefix_list(nl, SMTPGUARD_CMD_EXCEPT_GET);
+}
+
+int except_parse(struct sg_req *req, int argc, char **argv)
+{
+	const struct prefix_list *l = &except_list_def;
+	const char *cmd = argc > 0 ? argv[0] : "list";
+
+	if (!strcmp(cmd, "list") || !strcmp(cmd, "show")) {
+		req->run = except_list;
+		return argc > 0 ? sg_no_more_args(l->obj, argc - 1, argv + 1) : 0;
+	}
+	if (!strcmp(cmd, "flush")) {
+		req->run = except_flush;
+		return sg_no_more_args(l->obj, argc - 1, argv + 1);
+	}
+	if (!strcmp(cmd, "help"))
+		return sg_help(l->obj, argc - 1, argv + 1);
+	if (!strcmp(cmd, "del") || !strcmp(cmd, "delete")) {
+		req->run = except_del;
+		return parse_prefixes(req, l, "del", false, argc - 1, argv + 1);
+	}
+	req->run = except_add;
+	if (!strcmp(cmd, "add"))
+		return parse_prefixes(req, l, "add", false, argc - 1, argv + 1);
+	return parse_prefixes(req, l, "add", true, argc, argv);
+}
+
 int allow_parse(struct sg_req *req, int argc, char **argv)
 {
+	const struct prefix_list *l = &allow_list_def;
 	const char *cmd = argc > 0 ? argv[0] : "list";
 
 	if (!strcmp(cmd, "list") || !strcmp(cmd, "show")) {
@@ -360,10 +445,10 @@ int allow_parse(struct sg_req *req, int argc, char **argv)
 		return sg_help("allow", argc - 1, argv + 1);
 	if (!strcmp(cmd, "del") || !strcmp(cmd, "delete")) {
 		req->run = allow_del;
-		return parse_prefixes(req, "del", false, argc - 1, argv + 1);
+		return parse_prefixes(req, l, "del", false, argc - 1, argv + 1);
 	}
 	req->run = allow_add;
 	if (!strcmp(cmd, "add"))
-		return parse_prefixes(req, "add", false, argc - 1, argv + 1);
-	return parse_prefixes(req, "add", true, argc, argv);
+		return parse_prefixes(req, l, "add", false, argc - 1, argv + 1);
+	return parse_prefixes(req, l, "add", true, argc, argv);
 }

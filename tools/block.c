@@ -762,72 +762,196 @@ static int block_list(struct sg_nl *nl, const struct sg_req *req)
 	return ret;
 }
 
-int sg_feed_from_msg(const struct nlmsghdr *nlh, const char **name,
-		     uint32_t *entries, bool *has_entries)
+static int feed_stats_cb(const struct nlattr *attr, void *data)
+{
+	struct sg_feed_info *f = data;
+	uint16_t type = mnl_attr_get_type(attr);
+
+	if (type != SMTPGUARD_STATS_A_CNC_DROPPED &&
+	    type != SMTPGUARD_STATS_A_CNC_WOULD_DROP)
+		return MNL_CB_OK;
+	if (mnl_attr_validate(attr, MNL_TYPE_U64) < 0)
+		return MNL_CB_ERROR;
+	if (type == SMTPGUARD_STATS_A_CNC_DROPPED)
+		f->dropped = mnl_attr_get_u64(attr);
+	else
+		f->would_drop = mnl_attr_get_u64(attr);
+	return MNL_CB_OK;
+}
+
+int sg_feed_from_msg(const struct nlmsghdr *nlh, struct sg_feed_info *f)
 {
 	const struct nlattr *attr;
 
-	*name = NULL;
-	*entries = 0;
-	*has_entries = false;
+	memset(f, 0, sizeof(*f));
 	mnl_attr_for_each(attr, nlh, sizeof(struct genlmsghdr)) {
 		switch (mnl_attr_get_type(attr)) {
 		case SMTPGUARD_A_FEED:
 			if (mnl_attr_validate(attr, MNL_TYPE_NUL_STRING) < 0)
 				return -1;
-			*name = mnl_attr_get_str(attr);
+			f->name = mnl_attr_get_str(attr);
 			break;
 		case SMTPGUARD_A_BLOCK_ENTRIES:
 			if (mnl_attr_validate(attr, MNL_TYPE_U32) < 0)
 				return -1;
-			*entries = mnl_attr_get_u32(attr);
-			*has_entries = true;
+			f->entries = mnl_attr_get_u32(attr);
+			f->has_entries = true;
+			break;
+		case SMTPGUARD_A_ACTION:
+			if (mnl_attr_validate(attr, MNL_TYPE_U8) < 0)
+				return -1;
+			f->action = mnl_attr_get_u8(attr);
+			break;
+		case SMTPGUARD_A_DIRECTION:
+			if (mnl_attr_validate(attr, MNL_TYPE_U8) < 0)
+				return -1;
+			f->direction = mnl_attr_get_u8(attr);
+			break;
+		case SMTPGUARD_A_STATS:
+			if (mnl_attr_parse_nested(attr, feed_stats_cb, f) < 0)
+				return -1;
+			f->has_stats = true;
 			break;
 		}
 	}
 	return 0;
 }
 
+/* One line a feed: NAME ENTRIES action A direction D dropped N would_drop N */
+void sg_print_feed(const struct sg_feed_info *f)
+{
+	open_json_object(NULL);
+	print_string(PRINT_ANY, "feed", "%s", f->name);
+	print_uint(PRINT_ANY, "entries", " %u", f->entries);
+	print_string(PRINT_ANY, "action", " action %s", sg_action_name(f->action));
+	print_string(PRINT_ANY, "direction", " direction %s",
+		     sg_direction_name(f->direction));
+	if (f->has_stats) {
+		print_u64(PRINT_ANY, "dropped", " dropped %" PRIu64, f->dropped);
+		print_u64(PRINT_ANY, "would_drop", " would_drop %" PRIu64,
+			  f->would_drop);
+	}
+	print_string(PRINT_FP, NULL, "%s", "\n");
+	close_json_object();
+}
+
+struct feeds_ctx {
+	const char *key;	/* of the JSON array; NULL: a bare array */
+	bool opened;
+};
+
 static int feeds_cb(const struct nlmsghdr *nlh, void *data)
 {
-	bool *opened = data, has_entries;
-	const char *name;
-	uint32_t entries;
+	struct feeds_ctx *ctx = data;
+	struct sg_feed_info f;
 
-	if (sg_feed_from_msg(nlh, &name, &entries, &has_entries) < 0 ||
-	    !name || !has_entries)
+	if (sg_feed_from_msg(nlh, &f) < 0 || !f.name || !f.has_entries)
 		return MNL_CB_ERROR;
-	if (!*opened) {
-		open_json_array(NULL);
-		*opened = true;
+	if (!ctx->opened) {
+		open_json_array(ctx->key);
+		ctx->opened = true;
 	}
-	open_json_object(NULL);
-	print_string(PRINT_ANY, "feed", "%s", name);
-	print_uint(PRINT_ANY, "entries", " %u\n", entries);
-	close_json_object();
+	sg_print_feed(&f);
 	return MNL_CB_OK;
+}
+
+/*
+ * FEED_GET, each feed printed as sg_print_feed() does, in a JSON array
+ * (under key, in an open object, when key is not NULL).
+ */
+int sg_feeds_print(struct sg_nl *nl, const char *key)
+{
+	struct feeds_ctx ctx = { .key = key, .opened = false };
+	struct nlmsghdr *nlh;
+	int ret;
+
+	nlh = block_msg(nl, SMTPGUARD_CMD_FEED_GET, NLM_F_DUMP, 0);
+	if (!nlh)
+		return SG_EXIT_KERNEL;
+	ret = sg_nl_do(nl, nlh, feeds_cb, &ctx);
+	if (!ret && !ctx.opened)
+		open_json_array(key);
+	if (ctx.opened || !ret)
+		close_json_array();
+	return ret;
 }
 
 static int block_feeds(struct sg_nl *nl, const struct sg_req *req)
 {
-	struct nlmsghdr *nlh;
-	bool opened = false;
-	int ret;
-
 	(void)req;
-	nlh = block_msg(nl, SMTPGUARD_CMD_FEED_GET, NLM_F_DUMP, 0);
+	return sg_feeds_print(nl, NULL);
+}
+
+/* FEED_SET: action or direction (< 0: as it is), or both. */
+int sg_feed_set(struct sg_nl *nl, const char *feed, int action, int direction)
+{
+	struct nlmsghdr *nlh;
+
+	nlh = block_msg(nl, SMTPGUARD_CMD_FEED_SET, 0,
+			feed_attr_size(feed) + 2 * MNL_ALIGN(MNL_ATTR_HDRLEN + 1));
 	if (!nlh)
 		return SG_EXIT_KERNEL;
-	ret = sg_nl_do(nl, nlh, feeds_cb, &opened);
-	if (!ret && !opened)
-		open_json_array(NULL);
-	close_json_array();
-	return ret;
+	mnl_attr_put_strz(nlh, SMTPGUARD_A_FEED, feed);
+	if (action >= 0)
+		mnl_attr_put_u8(nlh, SMTPGUARD_A_ACTION, (uint8_t)action);
+	if (direction >= 0)
+		mnl_attr_put_u8(nlh, SMTPGUARD_A_DIRECTION, (uint8_t)direction);
+	return sg_nl_do(nl, nlh, NULL, NULL);
+}
+
+static int block_feed_set(struct sg_nl *nl, const struct sg_req *req)
+{
+	return sg_feed_set(nl, req->feed, req->action, req->direction);
+}
+
+/* block feed NAME [action enforce|monitor] [direction in|out|both] */
+static int parse_feed_set(struct sg_req *req, int argc, char **argv)
+{
+	char q[SG_QUOTE_LEN];
+	int i, *slot;
+
+	req->action = req->direction = -1;
+	if (argc < 1)
+		return sg_usage_err("block", "feed: missing NAME");
+	if (!sg_feed_name_ok(argv[0]))
+		return sg_usage_err("block", "feed: '%s' is not a feed name (1 to %d of A-Z a-z 0-9 . _ -, starting with a letter or digit)",
+				    sg_quote(argv[0], q, sizeof(q)),
+				    SMTPGUARD_FEED_NAME_MAX);
+	req->feed = argv[0];
+	for (i = 1; i < argc; i += 2) {
+		bool is_action = !strcmp(argv[i], "action");
+
+		if (!is_action && strcmp(argv[i], "direction"))
+			return sg_usage_err("block", "feed %s: unexpected '%s' (action enforce|monitor, direction in|out|both)",
+					    argv[0], sg_quote(argv[i], q, sizeof(q)));
+		slot = is_action ? &req->action : &req->direction;
+		if (*slot >= 0)
+			return sg_usage_err("block", "feed %s: %s given twice",
+					    argv[0], argv[i]);
+		if (i + 1 == argc)
+			return sg_usage_err("block", "feed %s: %s: missing %s",
+					    argv[0], argv[i], is_action ?
+					    "enforce or monitor" : "in, out or both");
+		*slot = is_action ? sg_parse_action(argv[i + 1]) :
+				    sg_parse_direction(argv[i + 1]);
+		if (*slot < 0)
+			return sg_usage_err("block", "feed %s: '%s' is not %s",
+					    argv[0], sg_quote(argv[i + 1], q, sizeof(q)),
+					    is_action ? "an action (enforce, monitor)" :
+					    "a direction (in, out, both)");
+	}
+	if (req->action < 0 && req->direction < 0)
+		return sg_usage_err("block", "feed %s: missing action or direction (see 'block feeds' for what it has)",
+				    argv[0]);
+	req->run = block_feed_set;
+	return 0;
 }
 
 struct test_reply {
 	bool found;
 	struct sg_block_entry e;
+	bool excepted;
+	struct sg_prefix except;	/* the exception covering the address */
 };
 
 static int test_cb(const struct nlmsghdr *nlh, void *data)
@@ -836,22 +960,40 @@ static int test_cb(const struct nlmsghdr *nlh, void *data)
 	const struct nlattr *attr;
 
 	mnl_attr_for_each(attr, nlh, sizeof(struct genlmsghdr)) {
-		if (mnl_attr_get_type(attr) != SMTPGUARD_A_BLOCK_ENTRY)
-			continue;
-		if (sg_block_entry_from_nest(attr, &r->e) < 0)
-			return MNL_CB_ERROR;
-		r->found = true;
+		switch (mnl_attr_get_type(attr)) {
+		case SMTPGUARD_A_BLOCK_ENTRY:
+			if (sg_block_entry_from_nest(attr, &r->e) < 0)
+				return MNL_CB_ERROR;
+			r->found = true;
+			break;
+		case SMTPGUARD_A_EXCEPT:
+			if (sg_prefix_from_nest(attr, &r->except) < 0)
+				return MNL_CB_ERROR;
+			r->excepted = true;
+			break;
+		}
 	}
 	return MNL_CB_OK;
 }
 
-/* Exit 0 if blocked, 1 if not (ipset test, grep). */
+static void print_feeds_of(const struct sg_block_entry *e)
+{
+	size_t i;
+
+	for (i = 0; i < e->nfeeds; i++)
+		print_string(PRINT_FP, NULL, i ? ",%s" : "%s", e->feeds[i]);
+}
+
+/*
+ * Exit 0 if blocked, 1 if not (ipset test, grep).  An exception beats
+ * every feed: listed and excepted is not blocked.
+ */
 static int block_test(struct sg_nl *nl, const struct sg_req *req)
 {
 	static struct test_reply r;
-	char a[SG_PREFIX_STRLEN], p[SG_PREFIX_STRLEN];
+	char a[SG_PREFIX_STRLEN], p[SG_PREFIX_STRLEN], x[SG_PREFIX_STRLEN];
 	struct nlmsghdr *nlh;
-	size_t i;
+	bool blocked;
 	int ret;
 
 	nlh = block_msg(nl, SMTPGUARD_CMD_BLOCK_TEST, 0, SG_PREFIX_NEST_SIZE);
@@ -862,27 +1004,43 @@ static int block_test(struct sg_nl *nl, const struct sg_req *req)
 	if (ret)
 		return ret;
 
+	blocked = r.found && !r.excepted;
 	sg_format_prefix(&req->prefixes[0], a, sizeof(a));
+	if (r.excepted)
+		sg_format_prefix(&r.except, x, sizeof(x));
 	open_json_object(NULL);
 	print_string(PRINT_ANY, "address", "%s", a);
-	print_bool(PRINT_JSON, "blocked", NULL, r.found);
+	print_bool(PRINT_JSON, "blocked", NULL, blocked);
+	print_bool(PRINT_JSON, "listed", NULL, r.found);
+	if (r.excepted)
+		print_string(PRINT_JSON, "excepted_by", NULL, x);
 	if (!r.found) {
-		print_string(PRINT_FP, NULL, "%s", " is not blocked\n");
+		print_string(PRINT_FP, NULL, "%s", " is not blocked");
+		if (r.excepted)
+			print_string(PRINT_FP, NULL, " (excepted by %s)", x);
+		print_string(PRINT_FP, NULL, "%s", "\n");
 		close_json_object();
 		return SG_EXIT_NEGATIVE;
 	}
-	print_string(PRINT_FP, NULL, " is blocked by %s (feeds ",
-		     sg_format_prefix(&r.e.pfx, p, sizeof(p)));
-	for (i = 0; i < r.e.nfeeds; i++)
-		print_string(PRINT_FP, NULL, i ? ",%s" : "%s", r.e.feeds[i]);
-	if (r.e.has_hits)
-		print_u64(PRINT_FP, NULL, "; hits %" PRIu64 ")\n", r.e.hits);
-	else
-		print_string(PRINT_FP, NULL, "%s", ")\n");
+	sg_format_prefix(&r.e.pfx, p, sizeof(p));
+	if (r.excepted) {
+		print_string(PRINT_FP, NULL, "%s", " is not blocked: listed by feed ");
+		print_feeds_of(&r.e);
+		print_string(PRINT_FP, NULL, " (%s)", p);
+		print_string(PRINT_FP, NULL, " but excepted by %s\n", x);
+	} else {
+		print_string(PRINT_FP, NULL, " is blocked by %s (feeds ", p);
+		print_feeds_of(&r.e);
+		if (r.e.has_hits)
+			print_u64(PRINT_FP, NULL, "; hits %" PRIu64 ")\n",
+				  r.e.hits);
+		else
+			print_string(PRINT_FP, NULL, "%s", ")\n");
+	}
 	if (is_json())
 		print_entry(&r.e, "entry");
 	close_json_object();
-	return SG_EXIT_OK;
+	return blocked ? SG_EXIT_OK : SG_EXIT_NEGATIVE;
 }
 
 static int txn_end(struct sg_nl *nl, uint8_t cmd, uint32_t txn,
@@ -1014,6 +1172,10 @@ int block_parse(struct sg_req *req, int argc, char **argv)
 		req->run = block_feeds;
 		return sg_no_more_args("block", argc - 1, argv + 1);
 	}
+	/* "block feed NAME action ...": not "block feed NAME ADDR..." */
+	if (!strcmp(cmd, "feed") && argc >= 3 &&
+	    (!strcmp(argv[2], "action") || !strcmp(argv[2], "direction")))
+		return parse_feed_set(req, argc - 1, argv + 1);
 	if (!strcmp(cmd, "test")) {
 		req->run = block_test;
 		return parse_test(req, argc - 1, argv + 1);

@@ -46,6 +46,8 @@ void sg_conf_free(struct sg_conf *c)
 		free(c->feeds[i].file);
 	free(c->allow);
 	free(c->block);
+	free(c->except);
+	free(c->inside);
 	sg_conf_init(c);
 }
 
@@ -84,13 +86,48 @@ static int grow(void **arr, size_t *cap, size_t need, size_t size)
 	return 0;
 }
 
+static int add_prefix(struct sg_prefix **arr, size_t *n, size_t *cap,
+		      const struct sg_prefix *p)
+{
+	if (grow((void **)arr, cap, *n + 1, sizeof(**arr)))
+		return -1;
+	(*arr)[(*n)++] = *p;
+	return 0;
+}
+
 int sg_conf_add_allow(struct sg_conf *c, const struct sg_prefix *p)
 {
-	if (grow((void **)&c->allow, &c->allow_cap, c->nallow + 1,
-		 sizeof(*c->allow)))
+	return add_prefix(&c->allow, &c->nallow, &c->allow_cap, p);
+}
+
+int sg_conf_add_except(struct sg_conf *c, const struct sg_prefix *p)
+{
+	return add_prefix(&c->except, &c->nexcept, &c->except_cap, p);
+}
+
+int sg_conf_add_inside(struct sg_conf *c, const struct sg_prefix *p)
+{
+	return add_prefix(&c->inside, &c->ninside, &c->inside_cap, p);
+}
+
+int sg_conf_add_role_if(struct sg_conf *c, int role, const char *name)
+{
+	size_t i, n = c->nrole_ifs[role];
+
+	for (i = 0; i < n; i++)
+		if (!strcmp(c->role_ifs[role][i], name))
+			return 0;
+	if (n == SMTPGUARD_MAX_ROLE_IFS)
 		return -1;
-	c->allow[c->nallow++] = *p;
+	snprintf(c->role_ifs[role][n], sizeof(c->role_ifs[role][n]), "%s",
+		 name);
+	c->nrole_ifs[role]++;
 	return 0;
+}
+
+static int ifname_cmp(const void *a, const void *b)
+{
+	return strcmp(a, b);
 }
 
 int sg_conf_add_block(struct sg_conf *c, const struct sg_prefix *p,
@@ -142,6 +179,11 @@ void sg_conf_sort(struct sg_conf *c)
 	size_t i, j, n;
 
 	c->nallow = sg_prefix_unique(c->allow, c->nallow);
+	c->nexcept = sg_prefix_unique(c->except, c->nexcept);
+	c->ninside = sg_prefix_unique(c->inside, c->ninside);
+	for (i = 0; i < 2; i++)
+		qsort(c->role_ifs[i], c->nrole_ifs[i], sizeof(c->role_ifs[i][0]),
+		      ifname_cmp);
 
 	memcpy(sorted, c->feeds, c->nfeeds * sizeof(sorted[0]));
 	qsort(sorted, c->nfeeds, sizeof(sorted[0]), feed_name_cmp);
@@ -275,7 +317,7 @@ static int next_line(struct lines *l, const char *fname, char *err,
 
 /* ---- the save file ---------------------------------------------------- */
 
-#define STATEMENTS	"mode, ports, allow, block, feed"
+#define STATEMENTS	"mode, ports, allow, except, inside, outside, block, feed"
 
 static int parse_mode(struct lines *l, const char *fname, struct sg_conf *c,
 		      size_t *mode_line, char *err, size_t errlen)
@@ -374,6 +416,67 @@ static int parse_allow(struct lines *l, const char *fname, struct sg_conf *c,
 	return 0;
 }
 
+static int parse_except(struct lines *l, const char *fname, struct sg_conf *c,
+			char *err, size_t errlen)
+{
+	char e[SG_ERR_LEN];
+	struct sg_prefix p;
+	size_t i;
+
+	if (l->ntok < 2)
+		return errf(err, errlen, "%s:%zu: except: missing address (ADDR[/LEN]...)",
+			    fname, l->lineno);
+	for (i = 1; i < l->ntok; i++) {
+		if (sg_parse_prefix(l->tok[i], &p, e, sizeof(e)) < 0)
+			return errf(err, errlen, "%s:%zu: %s", fname, l->lineno, e);
+		if (sg_conf_add_except(c, &p))
+			return errf(err, errlen, "%s: out of memory", fname);
+	}
+	if (c->nexcept > SMTPGUARD_MAX_EXCEPT) {
+		c->nexcept = sg_prefix_unique(c->except, c->nexcept);
+		if (c->nexcept > SMTPGUARD_MAX_EXCEPT)
+			return errf(err, errlen, "%s:%zu: too many except prefixes (at most %d)",
+				    fname, l->lineno, SMTPGUARD_MAX_EXCEPT);
+	}
+	return 0;
+}
+
+/* inside IFNAME|ADDR/LEN...; outside IFNAME... */
+static int parse_role(struct lines *l, const char *fname, struct sg_conf *c,
+		      int role, char *err, size_t errlen)
+{
+	const char *kw = role ? "outside" : "inside";
+	char e[SG_ERR_LEN];
+	struct sg_prefix p;
+	size_t i;
+	int r;
+
+	if (l->ntok < 2)
+		return errf(err, errlen, "%s:%zu: %s: missing %s", fname,
+			    l->lineno, kw, role ? "interface (IFNAME...)" :
+			    "interface or prefix (IFNAME|ADDR/LEN...)");
+	for (i = 1; i < l->ntok; i++) {
+		r = sg_parse_role_item(l->tok[i], &p, e, sizeof(e));
+		if (r < 0 || (r == 1 && role))
+			return errf(err, errlen, "%s:%zu: %s: %s", fname,
+				    l->lineno, kw, r < 0 ? e :
+				    "takes interface names only");
+		if (r == 1 && sg_conf_add_inside(c, &p))
+			return errf(err, errlen, "%s: out of memory", fname);
+		if (r == 0 && sg_conf_add_role_if(c, role, l->tok[i]))
+			return errf(err, errlen, "%s:%zu: %s: too many interfaces (at most %d)",
+				    fname, l->lineno, kw,
+				    SMTPGUARD_MAX_ROLE_IFS);
+	}
+	if (c->ninside > SMTPGUARD_MAX_INSIDE) {
+		c->ninside = sg_prefix_unique(c->inside, c->ninside);
+		if (c->ninside > SMTPGUARD_MAX_INSIDE)
+			return errf(err, errlen, "%s:%zu: too many inside prefixes (at most %d)",
+				    fname, l->lineno, SMTPGUARD_MAX_INSIDE);
+	}
+	return 0;
+}
+
 static int new_feed(struct lines *l, const char *fname, struct sg_conf *c,
 		    const char *name, char *err, size_t errlen)
 {
@@ -450,28 +553,80 @@ static int parse_block(struct lines *l, const char *fname, struct sg_conf *c,
 	return 0;
 }
 
+/*
+ * "action A" or "direction D" at tok[*i]: into *action or *direction;
+ * 0 if tok[*i] is neither keyword (nothing taken), 1 taken, -1 error.
+ */
+static int parse_mode_word(struct lines *l, const char *fname, size_t *i,
+			   uint8_t *action, uint8_t *direction, bool *seen,
+			   char *err, size_t errlen)
+{
+	const char *kw = l->tok[*i];
+	bool is_action = !strcmp(kw, "action");
+	char q[SG_QUOTE_LEN];
+	int v;
+
+	if (!is_action && strcmp(kw, "direction"))
+		return 0;
+	if (seen[!is_action])
+		return errf(err, errlen, "%s:%zu: %s given twice", fname,
+			    l->lineno, kw);
+	seen[!is_action] = true;
+	if (*i + 1 == l->ntok)
+		return errf(err, errlen, "%s:%zu: %s: missing %s", fname,
+			    l->lineno, kw, is_action ? "enforce or monitor" :
+			    "in, out or both");
+	(*i)++;
+	v = is_action ? sg_parse_action(l->tok[*i]) :
+			sg_parse_direction(l->tok[*i]);
+	if (v < 0)
+		return errf(err, errlen, "%s:%zu: '%s' is not %s", fname,
+			    l->lineno, sg_quote(l->tok[*i], q, sizeof(q)),
+			    is_action ? "an action (enforce, monitor)" :
+			    "a direction (in, out, both)");
+	*(is_action ? action : direction) = (uint8_t)v;
+	return 1;
+}
+
+/* feed NAME [file PATH] [action A] [direction D] */
 static int parse_feed(struct lines *l, const char *fname, struct sg_conf *c,
 		      char *err, size_t errlen)
 {
+	uint8_t action = 0, direction = 0;
+	bool seen[2] = { false, false };
+	const char *file = NULL;
 	char q[SG_QUOTE_LEN];
 	size_t i;
-	int f;
+	int f, r;
 
-	if (l->ntok < 4 || strcmp(l->tok[2], "file"))
-		return errf(err, errlen, "%s:%zu: feed: expected 'feed NAME file PATH'",
+	if (l->ntok < 4)
+		return errf(err, errlen, "%s:%zu: feed: expected 'feed NAME [file PATH] [action A] [direction D]'",
 			    fname, l->lineno);
-	if (l->ntok > 4)
-		return errf(err, errlen, "%s:%zu: feed: unexpected '%s' after the path (paths with blanks are not supported)",
-			    fname, l->lineno, sg_quote(l->tok[4], q, sizeof(q)));
-	if (strlen(l->tok[3]) > SG_CONF_PATH_MAX)
-		return errf(err, errlen, "%s:%zu: feed: path longer than %d bytes",
-			    fname, l->lineno, SG_CONF_PATH_MAX);
+	for (i = 2; i < l->ntok; i++) {
+		r = parse_mode_word(l, fname, &i, &action, &direction, seen,
+				    err, errlen);
+		if (r < 0)
+			return -1;
+		if (r)
+			continue;
+		if (strcmp(l->tok[i], "file") || file)
+			return errf(err, errlen, "%s:%zu: feed: unexpected '%s' (file PATH, action A, direction D; paths with blanks are not supported)",
+				    fname, l->lineno, sg_quote(l->tok[i], q, sizeof(q)));
+		if (i + 1 == l->ntok)
+			return errf(err, errlen, "%s:%zu: feed: file: missing PATH",
+				    fname, l->lineno);
+		file = l->tok[++i];
+		if (strlen(file) > SG_CONF_PATH_MAX)
+			return errf(err, errlen, "%s:%zu: feed: path longer than %d bytes",
+				    fname, l->lineno, SG_CONF_PATH_MAX);
+	}
 	f = sg_conf_feed(c, l->tok[1], false);
 	if (f >= 0) {
-		if (c->feeds[f].file)
+		if (c->feeds[f].line && (seen[0] || seen[1] ||
+					 c->feeds[f].file))
 			return errf(err, errlen, "%s:%zu: feed %s given twice (first on line %zu)",
 				    fname, l->lineno, c->feeds[f].name, c->feeds[f].line);
-		for (i = 0; i < c->nblock; i++)
+		for (i = 0; file && i < c->nblock; i++)
 			if (c->block[i].feed == f)
 				return errf(err, errlen, "%s:%zu: feed %s has block lines (line %zu); it cannot be read from a file too",
 					    fname, l->lineno, c->feeds[f].name, c->feeds[f].line);
@@ -480,7 +635,11 @@ static int parse_feed(struct lines *l, const char *fname, struct sg_conf *c,
 	if (f < 0)
 		return -1;
 	c->feeds[f].line = l->lineno;
-	c->feeds[f].file = strdup(l->tok[3]);
+	c->feeds[f].action = action;
+	c->feeds[f].direction = direction;
+	if (!file)
+		return 0;
+	c->feeds[f].file = strdup(file);
 	if (!c->feeds[f].file)
 		return errf(err, errlen, "%s: out of memory", fname);
 	return 0;
@@ -512,6 +671,10 @@ int sg_conf_parse(const char *buf, size_t len, const char *fname,
 			r = parse_ports(&l, fname, c, &ports_line, err, errlen);
 		else if (!strcmp(kw, "allow"))
 			r = parse_allow(&l, fname, c, err, errlen);
+		else if (!strcmp(kw, "except"))
+			r = parse_except(&l, fname, c, err, errlen);
+		else if (!strcmp(kw, "inside") || !strcmp(kw, "outside"))
+			r = parse_role(&l, fname, c, kw[0] == 'o', err, errlen);
 		else if (!strcmp(kw, "block"))
 			r = parse_block(&l, fname, c, err, errlen);
 		else if (!strcmp(kw, "feed"))
@@ -592,10 +755,31 @@ int sg_conf_write(FILE *fp, const struct sg_conf *c, const char *header)
 			sg_format_prefix(&c->allow[i], text, sizeof(text)));
 	if (c->smtp_policy && !c->nallow)
 		fputs("allow none\n", fp);
-	for (i = 0; i < c->nfeeds; i++)
-		if (c->feeds[i].file)
-			fprintf(fp, "feed %s file %s\n", c->feeds[i].name,
-				c->feeds[i].file);
+	for (i = 0; i < c->nexcept; i++)
+		fprintf(fp, "except %s\n",
+			sg_format_prefix(&c->except[i], text, sizeof(text)));
+	for (i = 0; i < c->nrole_ifs[0]; i++)
+		fprintf(fp, "inside %s\n", c->role_ifs[0][i]);
+	for (i = 0; i < c->ninside; i++)
+		fprintf(fp, "inside %s\n",
+			sg_format_prefix(&c->inside[i], text, sizeof(text)));
+	for (i = 0; i < c->nrole_ifs[1]; i++)
+		fprintf(fp, "outside %s\n", c->role_ifs[1][i]);
+	for (i = 0; i < c->nfeeds; i++) {
+		const struct sg_conf_feed *f = &c->feeds[i];
+
+		if (!f->file && !f->action && !f->direction)
+			continue;
+		fprintf(fp, "feed %s", f->name);
+		if (f->file)
+			fprintf(fp, " file %s", f->file);
+		if (f->action)
+			fprintf(fp, " action %s", sg_action_name(f->action));
+		if (f->direction)
+			fprintf(fp, " direction %s",
+				sg_direction_name(f->direction));
+		fputc('\n', fp);
+	}
 	for (i = 0; i < c->nblock; i++) {
 		const struct sg_conf_entry *e = &c->block[i];
 
@@ -627,6 +811,7 @@ int sg_feeds_conf_parse(const char *buf, size_t len, const char *fname,
 	if (memchr(buf, '\0', len))
 		return errf(err, errlen, "%s: has a NUL byte: not a feeds.conf", fname);
 	while ((r = next_line(&l, fname, err, errlen)) > 0) {
+		bool seen[2] = { false, false }, every_seen = false;
 		struct sg_feed_def *d;
 		const char *src;
 		size_t i;
@@ -634,7 +819,7 @@ int sg_feeds_conf_parse(const char *buf, size_t len, const char *fname,
 		if (!l.ntok)
 			continue;
 		if (strcmp(l.tok[0], "feed"))
-			return errf(err, errlen, "%s:%zu: unknown statement '%s' (feed NAME url URL|file PATH [every DURATION])",
+			return errf(err, errlen, "%s:%zu: unknown statement '%s' (feed NAME url URL|file PATH [every DURATION] [action A] [direction D])",
 				    fname, l.lineno, sg_quote(l.tok[0], q, sizeof(q)));
 		if (l.ntok < 4 || (strcmp(l.tok[2], "url") && strcmp(l.tok[2], "file")))
 			return errf(err, errlen, "%s:%zu: expected 'feed NAME url URL|file PATH [every DURATION]'",
@@ -669,15 +854,23 @@ int sg_feeds_conf_parse(const char *buf, size_t len, const char *fname,
 				    fname, l.lineno, sg_quote(src, q, sizeof(q)));
 		strcpy(d->source, src);
 		for (i = 4; i < l.ntok; i++) {
+			int m = parse_mode_word(&l, fname, &i, &d->action,
+						&d->direction, seen, err, errlen);
+
+			if (m < 0)
+				return -1;
+			if (m)
+				continue;
 			if (strcmp(l.tok[i], "every"))
-				return errf(err, errlen, "%s:%zu: unexpected '%s' (only 'every DURATION' may follow the source)",
+				return errf(err, errlen, "%s:%zu: unexpected '%s' (every DURATION, action A, direction D may follow the source)",
 					    fname, l.lineno, sg_quote(l.tok[i], q, sizeof(q)));
 			if (i + 1 == l.ntok)
 				return errf(err, errlen, "%s:%zu: every: missing DURATION",
 					    fname, l.lineno);
-			if (i != 4)
+			if (every_seen)
 				return errf(err, errlen, "%s:%zu: every given twice",
 					    fname, l.lineno);
+			every_seen = true;
 			if (sg_parse_duration(l.tok[++i], &d->every, e, sizeof(e)) < 0)
 				return errf(err, errlen, "%s:%zu: every: %s",
 					    fname, l.lineno, e);

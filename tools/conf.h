@@ -13,17 +13,24 @@
  *   allow none                        an allow-list without prefixes: no
  *                                     SMTP at all (without any allow line
  *                                     SMTP is not inspected)
+ *   except ADDR[/LEN]...              prefixes that no feed blocks
+ *   inside IFNAME|ADDR/LEN...         inside interfaces and prefixes
+ *   outside IFNAME...                 outside interfaces (no inside or
+ *                                     outside line: derived from routes)
  *   block ADDR[/LEN]... [feed NAME] [timeout T]
  *                                     blocklist entries (feed "manual" by
  *                                     default; T seconds or 90s/30m/1h/2d)
- *   feed NAME file PATH               the feed's entries are the feed file
- *                                     PATH (relative: to the save file's
- *                                     directory); no block lines for NAME
+ *   feed NAME [file PATH] [action enforce|monitor] [direction in|out|both]
+ *                                     file: the feed's entries are the feed
+ *                                     file PATH (relative: to the save
+ *                                     file's directory), no block lines for
+ *                                     NAME; action, direction: the feed's
+ *                                     (default enforce, both)
  *
  * feeds.conf, one feed a line:
  *
- *   feed NAME url http(s)://... [every DURATION]
- *   feed NAME file PATH [every DURATION]
+ *   feed NAME url http(s)://... [every DURATION] [action A] [direction D]
+ *   feed NAME file PATH [every DURATION] [action A] [direction D]
  *
  * DURATION: seconds or a number with s, m, h or d; default 1h.
  */
@@ -51,6 +58,8 @@ struct sg_conf_feed {
 	char name[SMTPGUARD_FEED_NAME_MAX + 1];
 	char *file;		/* "feed NAME file PATH", malloc'ed; NULL: inline */
 	size_t line;		/* the line that named it first (0: none) */
+	uint8_t action;		/* enum smtpguard_action (0: enforce) */
+	uint8_t direction;	/* enum smtpguard_direction (0: both) */
 };
 
 struct sg_conf_entry {
@@ -73,6 +82,13 @@ struct sg_conf {
 	size_t nfeeds;
 	struct sg_conf_entry *block;
 	size_t nblock, block_cap;
+	struct sg_prefix *except;
+	size_t nexcept, except_cap;
+	/* Configured roles: [0] inside, [1] outside interfaces, sorted. */
+	char role_ifs[2][SMTPGUARD_MAX_ROLE_IFS][16];
+	size_t nrole_ifs[2];
+	struct sg_prefix *inside;
+	size_t ninside, inside_cap;
 };
 
 void sg_conf_init(struct sg_conf *c);
@@ -81,6 +97,10 @@ void sg_conf_free(struct sg_conf *c);
 int sg_conf_feed(struct sg_conf *c, const char *name, bool create);
 /* 0, or -1 out of memory. */
 int sg_conf_add_allow(struct sg_conf *c, const struct sg_prefix *p);
+int sg_conf_add_except(struct sg_conf *c, const struct sg_prefix *p);
+int sg_conf_add_inside(struct sg_conf *c, const struct sg_prefix *p);
+/* 0 added (or present), -1 full; role: 0 inside, 1 outside. */
+int sg_conf_add_role_if(struct sg_conf *c, int role, const char *name);
 int sg_conf_add_block(struct sg_conf *c, const struct sg_prefix *p,
 		      int feed, uint32_t timeout);
 /*
@@ -127,6 +147,7 @@ struct sg_feed_def {
 	char source[SG_CONF_PATH_MAX + 1];	/* the URL or the path */
 	uint32_t every;				/* seconds */
 	size_t line;
+	uint8_t action, direction;		/* as in the save file */
 };
 
 struct sg_feeds_conf {

@@ -520,6 +520,39 @@ const char *sg_u128_str(unsigned __int128 v, char *buf, size_t buflen)
 
 /* ---- names ------------------------------------------------------------ */
 
+static const char *const action_names[] = { "enforce", "monitor" };
+static const char *const direction_names[] = { "both", "in", "out" };
+
+static int word_index(const char *const *names, size_t n, const char *word)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (!strcmp(names[i], word))
+			return (int)i;
+	return -1;
+}
+
+int sg_parse_action(const char *word)
+{
+	return word_index(action_names, 2, word);
+}
+
+int sg_parse_direction(const char *word)
+{
+	return word_index(direction_names, 3, word);
+}
+
+const char *sg_action_name(unsigned int action)
+{
+	return action < 2 ? action_names[action] : "unknown";
+}
+
+const char *sg_direction_name(unsigned int direction)
+{
+	return direction < 3 ? direction_names[direction] : "unknown";
+}
+
 int sg_feed_name_ok(const char *name)
 {
 	size_t len = strlen(name);

@@ -95,4 +95,13 @@ int sg_feed_name_from_path(const char *path, char *name, size_t namelen,
 /* 1 if name is a valid feed name, else 0. */
 int sg_feed_name_ok(const char *name);
 
+/*
+ * A feed's action (enforce, monitor) and direction (both, in, out): the
+ * UAPI's enum values, -1 for another word; and back.
+ */
+int sg_parse_action(const char *word);
+int sg_parse_direction(const char *word);
+const char *sg_action_name(unsigned int action);
+const char *sg_direction_name(unsigned int direction);
+
 #endif /* SG_FEED_H */

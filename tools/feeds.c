@@ -318,6 +318,13 @@ static int update_one(struct sg_nl *nl, const char *dir,
 		goto failed;
 	}
 	n = sg_prefix_unique(p, n);
+	/* feeds.conf's action and direction before the entries they govern */
+	if ((!kf || kf->action != d->action || kf->direction != d->direction) &&
+	    (kf || d->action || d->direction) &&
+	    sg_feed_set(nl, d->name, d->action, d->direction)) {
+		snprintf(why, sizeof(why), "the kernel refused its action and direction");
+		goto failed;
+	}
 	if (sg_feed_replace(nl, d->name, p, n)) {
 		snprintf(why, sizeof(why), "the kernel refused the new entries");
 		goto failed;
@@ -351,7 +358,7 @@ out:
 static int feeds_update(struct sg_nl *nl, const struct sg_req *req)
 {
 	struct feeds_ctx *ctx = req->ctx;
-	struct sg_kfeed kf[SMTPGUARD_MAX_FEEDS];
+	struct sg_kfeed kf[SG_KFEEDS_MAX];
 	char dir[PATH_MAX], nb[32];
 	size_t nk, i, failed = 0;
 	uint64_t now = (uint64_t)time(NULL);
@@ -420,7 +427,7 @@ static int feeds_update(struct sg_nl *nl, const struct sg_req *req)
 static int feeds_status(struct sg_nl *nl, const struct sg_req *req)
 {
 	struct feeds_ctx *ctx = req->ctx;
-	struct sg_kfeed kf[SMTPGUARD_MAX_FEEDS];
+	struct sg_kfeed kf[SG_KFEEDS_MAX];
 	char dir[PATH_MAX], every[32], t[SG_TIME_STRLEN], nb[32], eb[16];
 	uint64_t now = (uint64_t)time(NULL);
 	size_t nk, i;

@@ -23,6 +23,7 @@
 #include <linux/genetlink.h>
 #include <linux/netlink.h>
 
+#include "feed.h"
 #include "nl.h"
 #include "print.h"
 #include "smtpguardctl.h"
@@ -54,6 +55,11 @@ struct event {
 	const char *feed;
 	struct sg_prefix prefixes[SMTPGUARD_EVENT_MAX_PREFIXES];
 	size_t nprefixes;
+	uint8_t role;		/* ROLE_*: enum smtpguard_role; 0: none */
+	bool has_action, has_direction;
+	uint8_t action, direction;
+	const char *ifnames[SMTPGUARD_MAX_ROLE_IFS];
+	size_t nifnames;
 	bool has_offender;
 	struct sg_offender off;
 };
@@ -113,6 +119,29 @@ static int event_attr_cb(const struct nlattr *attr, void *data)
 			return MNL_CB_ERROR;
 		e->feed = mnl_attr_get_str(attr);
 		break;
+	case SMTPGUARD_A_ROLE:
+		if (mnl_attr_validate(attr, MNL_TYPE_U8) < 0)
+			return MNL_CB_ERROR;
+		e->role = mnl_attr_get_u8(attr);
+		break;
+	case SMTPGUARD_A_ACTION:
+	case SMTPGUARD_A_DIRECTION:
+		if (mnl_attr_validate(attr, MNL_TYPE_U8) < 0)
+			return MNL_CB_ERROR;
+		if (mnl_attr_get_type(attr) == SMTPGUARD_A_ACTION) {
+			e->has_action = true;
+			e->action = mnl_attr_get_u8(attr);
+		} else {
+			e->has_direction = true;
+			e->direction = mnl_attr_get_u8(attr);
+		}
+		break;
+	case SMTPGUARD_A_IFNAME:
+		if (e->nifnames == SMTPGUARD_MAX_ROLE_IFS ||
+		    mnl_attr_validate(attr, MNL_TYPE_NUL_STRING) < 0)
+			return MNL_CB_ERROR;
+		e->ifnames[e->nifnames++] = mnl_attr_get_str(attr);
+		break;
 	case SMTPGUARD_A_PREFIX:
 		/* At most SMTPGUARD_EVENT_MAX_PREFIXES; more would be a bug. */
 		if (e->nprefixes == SMTPGUARD_EVENT_MAX_PREFIXES ||
@@ -163,7 +192,29 @@ static const struct {
 	  "offenders", N_NONE },
 	{ SMTPGUARD_CMD_BLOCK_EXPIRE, "block-expire", "block expire",
 	  "entries", N_BLOCK },
+	{ SMTPGUARD_CMD_EXCEPT_ADD, "except-add", "except add", "prefixes",
+	  N_NONE },
+	{ SMTPGUARD_CMD_EXCEPT_DEL, "except-del", "except del", "prefixes",
+	  N_NONE },
+	{ SMTPGUARD_CMD_EXCEPT_FLUSH, "except-flush", "except flush", NULL,
+	  N_NONE },
+	/* "role": the event's ROLE names it, "inside add". */
+	{ SMTPGUARD_CMD_ROLE_ADD, "role-add", "add", "prefixes", N_NONE },
+	{ SMTPGUARD_CMD_ROLE_DEL, "role-del", "del", "prefixes", N_NONE },
+	{ SMTPGUARD_CMD_ROLE_FLUSH, "role-flush", "flush", NULL, N_NONE },
+	{ SMTPGUARD_CMD_FEED_SET, "feed-set", "block feed", NULL, N_NONE },
 };
+
+static const char *role_word(uint8_t role)
+{
+	switch (role) {
+	case SMTPGUARD_ROLE_INSIDE:
+		return "inside";
+	case SMTPGUARD_ROLE_OUTSIDE:
+		return "outside";
+	}
+	return "roles";
+}
 
 /* A growing line; what does not fit is cut, never overrun. */
 struct line {
@@ -276,8 +327,22 @@ static void print_config_event(const struct event *e, size_t k, time_t now)
 
 	if (e->cmd == SMTPGUARD_CMD_BLOCK_TXN_COMMIT && e->replace)
 		add(&l, "config block replace");
+	else if (e->cmd >= SMTPGUARD_CMD_ROLE_ADD &&
+		 e->cmd <= SMTPGUARD_CMD_ROLE_FLUSH)
+		add(&l, "config %s %s", role_word(e->role),
+		    config_cmds[k].words);
 	else
 		add(&l, "config %s", config_cmds[k].words);
+	if (e->role)
+		print_string(PRINT_JSON, "role", NULL, role_word(e->role));
+	if (e->nifnames) {
+		open_json_array("interfaces");
+		for (i = 0; i < e->nifnames; i++) {
+			print_string(PRINT_JSON, NULL, NULL, e->ifnames[i]);
+			add(&l, " %s", e->ifnames[i]);
+		}
+		close_json_array();
+	}
 
 	if (e->has_mode) {
 		print_string(PRINT_JSON, "mode", NULL, sg_mode_name(e->mode));
@@ -294,7 +359,18 @@ static void print_config_event(const struct event *e, size_t k, time_t now)
 	}
 	if (e->feed) {
 		print_string(PRINT_JSON, "feed", NULL, e->feed);
-		add(&l, " feed %s", e->feed);
+		/* "config block feed NAME action ...", as it was typed */
+		add(&l, e->cmd == SMTPGUARD_CMD_FEED_SET ? " %s" : " feed %s",
+		    e->feed);
+	}
+	if (e->has_action) {
+		print_string(PRINT_JSON, "action", NULL, sg_action_name(e->action));
+		add(&l, " action %s", sg_action_name(e->action));
+	}
+	if (e->has_direction) {
+		print_string(PRINT_JSON, "direction", NULL,
+			     sg_direction_name(e->direction));
+		add(&l, " direction %s", sg_direction_name(e->direction));
 	}
 	if (e->cmd == SMTPGUARD_CMD_BLOCK_TXN_COMMIT)
 		print_bool(PRINT_JSON, "replace", NULL, e->replace);

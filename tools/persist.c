@@ -128,6 +128,47 @@ static int allow_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
+static int except_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct sg_conf *c = data;
+	const struct nlattr *attr;
+	struct sg_prefix p;
+
+	mnl_attr_for_each(attr, nlh, sizeof(struct genlmsghdr)) {
+		if (mnl_attr_get_type(attr) != SMTPGUARD_A_PREFIX)
+			continue;
+		if (sg_prefix_from_nest(attr, &p) < 0 ||
+		    sg_conf_add_except(c, &p) < 0)
+			return MNL_CB_ERROR;
+	}
+	return MNL_CB_OK;
+}
+
+/* The configured roles into c; none: derived. */
+static int roles_collect(struct sg_nl *nl, struct sg_conf *c)
+{
+	struct sg_roles *r = malloc(sizeof(*r));
+	size_t i;
+	int k, ret;
+
+	if (!r) {
+		fprintf(stderr, PROG_NAME ": %s\n", strerror(ENOMEM));
+		return SG_EXIT_KERNEL;
+	}
+	ret = sg_roles_get(nl, r);
+	for (k = 0; !ret && k < 2; k++)
+		for (i = 0; i < r->ifs[k].n; i++)
+			sg_conf_add_role_if(c, k, r->ifs[k].names[i]);
+	for (i = 0; !ret && i < r->nprefixes; i++) {
+		if (sg_conf_add_inside(c, &r->prefixes[i])) {
+			fprintf(stderr, PROG_NAME ": %s\n", strerror(ENOMEM));
+			ret = SG_EXIT_KERNEL;
+		}
+	}
+	free(r);
+	return ret;
+}
+
 struct kfeeds {
 	struct sg_kfeed *f;
 	size_t n;
@@ -136,17 +177,16 @@ struct kfeeds {
 static int kfeeds_cb(const struct nlmsghdr *nlh, void *data)
 {
 	struct kfeeds *k = data;
-	bool has_entries;
-	const char *name;
-	uint32_t entries;
+	struct sg_feed_info f;
 
 	/* A feed the kernel sends without its count is saved with 0. */
-	if (sg_feed_from_msg(nlh, &name, &entries, &has_entries) < 0 ||
-	    !name || strlen(name) > SMTPGUARD_FEED_NAME_MAX ||
-	    k->n == SMTPGUARD_MAX_FEEDS)
+	if (sg_feed_from_msg(nlh, &f) < 0 || !f.name ||
+	    strlen(f.name) > SMTPGUARD_FEED_NAME_MAX || k->n == SG_KFEEDS_MAX)
 		return MNL_CB_ERROR;
-	strcpy(k->f[k->n].name, name);
-	k->f[k->n++].entries = entries;
+	strcpy(k->f[k->n].name, f.name);
+	k->f[k->n].action = f.action;
+	k->f[k->n].direction = f.direction;
+	k->f[k->n++].entries = f.entries;
 	return MNL_CB_OK;
 }
 
@@ -195,6 +235,29 @@ static int entries_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
+/* Each feed's action and direction; a feed with only those is kept too. */
+static int modes_collect(struct sg_nl *nl, struct sg_conf *c)
+{
+	struct sg_kfeed kf[SG_KFEEDS_MAX];
+	size_t n, i;
+	int ret, f;
+
+	ret = sg_kfeeds_get(nl, kf, &n);
+	for (i = 0; !ret && i < n; i++) {
+		if (!kf[i].action && !kf[i].direction)
+			continue;
+		f = sg_conf_feed(c, kf[i].name, true);
+		if (f < 0) {
+			fprintf(stderr, PROG_NAME ": more feeds than %d\n",
+				SMTPGUARD_MAX_FEEDS);
+			return SG_EXIT_KERNEL;
+		}
+		c->feeds[f].action = kf[i].action;
+		c->feeds[f].direction = kf[i].direction;
+	}
+	return ret;
+}
+
 int sg_conf_collect(struct sg_nl *nl, struct sg_conf *c)
 {
 	struct ports_reply pr = { 0 };
@@ -234,10 +297,21 @@ int sg_conf_collect(struct sg_nl *nl, struct sg_conf *c)
 	if (!mr.has_smtp_policy)
 		c->smtp_policy = c->nallow > 0;
 
+	nlh = msg(nl, SMTPGUARD_CMD_EXCEPT_GET, NLM_F_DUMP, 0);
+	if (!nlh)
+		return SG_EXIT_KERNEL;
+	ret = sg_nl_do(nl, nlh, except_cb, c);
+	if (!ret)
+		ret = roles_collect(nl, c);
+	if (ret)
+		return ret;
+
 	nlh = msg(nl, SMTPGUARD_CMD_BLOCK_GET, NLM_F_DUMP, 0);
 	if (!nlh)
 		return SG_EXIT_KERNEL;
 	ret = sg_nl_do(nl, nlh, entries_cb, c);
+	if (!ret)
+		ret = modes_collect(nl, c);
 	if (ret)
 		return ret;
 	sg_conf_sort(c);
@@ -369,7 +443,7 @@ static int ports_set(struct sg_nl *nl, const uint16_t *ports, size_t n)
 	return sg_nl_do(nl, nlh, NULL, NULL);
 }
 
-/* ALLOW_ADD or ALLOW_DEL of n prefixes, in chunks. */
+/* ALLOW_ADD or ALLOW_DEL (EXCEPT_ADD, EXCEPT_DEL) of n prefixes, in chunks. */
 static int allow_change(struct sg_nl *nl, uint8_t cmd,
 			const struct sg_prefix *p, size_t n)
 {
@@ -435,6 +509,100 @@ static size_t prefix_minus(const struct sg_prefix *a, size_t na,
 			i++, j++;
 	}
 	return n;
+}
+
+/*
+ * in_file: the feeds of t get t's action and direction (before their
+ * entries are committed); else the feeds only cur has go back to the
+ * default (after they were flushed: a monitor feed never enforces on
+ * the way).
+ */
+static int modes_apply(struct sg_nl *nl, const struct sg_conf *t,
+		       const struct sg_conf *cur, bool in_file)
+{
+	const struct sg_conf *from = in_file ? t : cur;
+	size_t i;
+	int ret;
+
+	for (i = 0; i < from->nfeeds; i++) {
+		const struct sg_conf_feed *f = &from->feeds[i];
+		int k = sg_conf_feed((struct sg_conf *)(in_file ? cur : t),
+				     f->name, false);
+		uint8_t a = 0, d = 0;
+
+		if (in_file) {
+			a = f->action;
+			d = f->direction;
+			if (k >= 0 ? cur->feeds[k].action == a &&
+				     cur->feeds[k].direction == d :
+				     !a && !d)
+				continue;
+		} else if (k >= 0 || (!f->action && !f->direction)) {
+			continue;
+		}
+		ret = sg_feed_set(nl, f->name, a, d);
+		if (ret)
+			return ret;
+	}
+	return SG_EXIT_OK;
+}
+
+static bool roles_equal(const struct sg_conf *a, const struct sg_conf *b)
+{
+	int k;
+
+	for (k = 0; k < 2; k++)
+		if (a->nrole_ifs[k] != b->nrole_ifs[k] ||
+		    memcmp(a->role_ifs[k], b->role_ifs[k],
+			   a->nrole_ifs[k] * sizeof(a->role_ifs[k][0])))
+			return false;
+	/* memcmp() of NULL, even for 0 bytes, is undefined */
+	return a->ninside == b->ninside &&
+	       (!a->ninside ||
+		!memcmp(a->inside, b->inside, a->ninside * sizeof(*a->inside)));
+}
+
+/*
+ * Roles decide only who is recorded, never what is dropped: replaced by
+ * a flush and the new ones (an interface may move between roles).
+ */
+static int roles_apply(struct sg_nl *nl, const struct sg_conf *t,
+		       const struct sg_conf *cur)
+{
+	size_t off, k;
+	int ret;
+
+	if (roles_equal(t, cur))
+		return SG_EXIT_OK;
+	ret = sg_role_flush(nl, 0);
+	if (!ret && t->nrole_ifs[0])
+		ret = sg_role_change(nl, SMTPGUARD_CMD_ROLE_ADD,
+				     SMTPGUARD_ROLE_INSIDE,
+				     (const char (*)[16])t->role_ifs[0],
+				     t->nrole_ifs[0], NULL, 0);
+	for (off = 0; !ret && off < t->ninside; off += k) {
+		k = t->ninside - off < CHUNK ? t->ninside - off : CHUNK;
+		ret = sg_role_change(nl, SMTPGUARD_CMD_ROLE_ADD,
+				     SMTPGUARD_ROLE_INSIDE, NULL, 0,
+				     t->inside + off, k);
+	}
+	if (!ret && t->nrole_ifs[1])
+		ret = sg_role_change(nl, SMTPGUARD_CMD_ROLE_ADD,
+				     SMTPGUARD_ROLE_OUTSIDE,
+				     (const char (*)[16])t->role_ifs[1],
+				     t->nrole_ifs[1], NULL, 0);
+	return ret;
+}
+
+/* Does any entry of c belong to feed f? */
+static bool conf_feed_listed(const struct sg_conf *c, size_t f)
+{
+	size_t i;
+
+	for (i = 0; i < c->nblock; i++)
+		if (c->block[i].feed == f)
+			return true;
+	return false;
 }
 
 /* The permanent (timed: the timed) entries of feed f, into out. */
@@ -538,6 +706,10 @@ static int apply(struct sg_nl *nl, const struct sg_conf *t, bool *changed,
 	bufn = t->nblock > t->nallow ? t->nblock : t->nallow;
 	if (cur.nallow > bufn)
 		bufn = cur.nallow;
+	if (t->nexcept > bufn)
+		bufn = t->nexcept;
+	if (cur.nexcept > bufn)
+		bufn = cur.nexcept;
 	buf = malloc((bufn ? bufn : 1) * sizeof(*buf));
 	if (!buf) {
 		fprintf(stderr, PROG_NAME ": %s\n", strerror(ENOMEM));
@@ -581,6 +753,19 @@ static int apply(struct sg_nl *nl, const struct sg_conf *t, bool *changed,
 		if (ret)
 			goto abort;
 	}
+	/* Each feed's action and direction before its entries change. */
+	ret = modes_apply(nl, t, &cur, true);
+	if (ret)
+		goto abort;
+	/* New exceptions before the feeds they protect from; old ones go
+	 * after the feeds that needed them are replaced.
+	 */
+	n = prefix_minus(t->except, t->nexcept, cur.except, cur.nexcept, buf);
+	ret = allow_change(nl, SMTPGUARD_CMD_EXCEPT_ADD, buf, n);
+	if (!ret)
+		ret = roles_apply(nl, t, &cur);
+	if (ret)
+		goto abort;
 
 	/* 3: the feeds. */
 	ret = commit_batch(nl, t, s, ns);
@@ -599,8 +784,11 @@ static int apply(struct sg_nl *nl, const struct sg_conf *t, bool *changed,
 		int f = sg_conf_feed((struct sg_conf *)t, cur.feeds[i].name,
 				     false);
 
-		/* Not in the file, or only timed entries there: flush. */
-		if (f >= 0 && feed_entries(t, (size_t)f, false, buf))
+		/* Not in the file, or only timed entries there: flush
+		 * (a feed with only a setting has nothing to flush).
+		 */
+		if ((f >= 0 && feed_entries(t, (size_t)f, false, buf)) ||
+		    !conf_feed_listed(&cur, i))
 			continue;
 		ret = block_flush(nl, cur.feeds[i].name);
 		if (ret)
@@ -620,6 +808,12 @@ static int apply(struct sg_nl *nl, const struct sg_conf *t, bool *changed,
 		if (ret)
 			goto out;
 	}
+	n = prefix_minus(cur.except, cur.nexcept, t->except, t->nexcept, buf);
+	ret = allow_change(nl, SMTPGUARD_CMD_EXCEPT_DEL, buf, n);
+	if (!ret)
+		ret = modes_apply(nl, t, &cur, false);
+	if (ret)
+		goto out;
 
 	/* 4: an automatic mode the adds did not reach by themselves. */
 	if (t->has_mode && !t->explicit) {
@@ -690,6 +884,42 @@ static int add_references(struct sg_conf *c, const char *netns)
 	return 0;
 }
 
+static bool conf_has_roles(const struct sg_conf *c)
+{
+	return c->nrole_ifs[0] || c->nrole_ifs[1] || c->ninside;
+}
+
+/* "roles": null when derived from the routes. */
+static void print_roles_json(const struct sg_conf *c)
+{
+	char text[SG_PREFIX_STRLEN];
+	size_t i;
+	int k;
+
+	if (!conf_has_roles(c)) {
+		print_null(PRINT_JSON, "roles", NULL, NULL);
+		return;
+	}
+	open_json_object("roles");
+	for (k = 0; k < 2; k++) {
+		open_json_object(k ? "outside" : "inside");
+		open_json_array("interfaces");
+		for (i = 0; i < c->nrole_ifs[k]; i++)
+			print_string(PRINT_JSON, NULL, NULL, c->role_ifs[k][i]);
+		close_json_array();
+		if (!k) {
+			open_json_array("prefixes");
+			for (i = 0; i < c->ninside; i++)
+				print_string(PRINT_JSON, NULL, NULL,
+					     sg_format_prefix(&c->inside[i], text,
+							      sizeof(text)));
+			close_json_array();
+		}
+		close_json_object();
+	}
+	close_json_object();
+}
+
 static void print_save_json(const struct sg_conf *c)
 {
 	char text[SG_PREFIX_STRLEN];
@@ -704,10 +934,20 @@ static void print_save_json(const struct sg_conf *c)
 		print_string(PRINT_JSON, NULL, NULL,
 			     sg_format_prefix(&c->allow[i], text, sizeof(text)));
 	close_json_array();
+	open_json_array("except");
+	for (i = 0; i < c->nexcept; i++)
+		print_string(PRINT_JSON, NULL, NULL,
+			     sg_format_prefix(&c->except[i], text, sizeof(text)));
+	close_json_array();
+	print_roles_json(c);
 	open_json_array("feeds");
 	for (i = 0; i < c->nfeeds; i++) {
 		open_json_object(NULL);
 		print_string(PRINT_JSON, "name", NULL, c->feeds[i].name);
+		print_string(PRINT_JSON, "action", NULL,
+			     sg_action_name(c->feeds[i].action));
+		print_string(PRINT_JSON, "direction", NULL,
+			     sg_direction_name(c->feeds[i].direction));
 		if (c->feeds[i].file) {
 			print_string(PRINT_JSON, "file", NULL, c->feeds[i].file);
 		} else {
@@ -808,7 +1048,7 @@ static void print_summary(const struct sg_conf *c, const char *fname,
 			  bool dry_run)
 {
 	size_t perm = count_perm(c);
-	char line[256];
+	char line[384];
 
 	open_json_object(NULL);
 	print_string(PRINT_JSON, "file", NULL, fname);
@@ -822,17 +1062,22 @@ static void print_summary(const struct sg_conf *c, const char *fname,
 	print_uint(PRINT_JSON, "ports", NULL,
 		   (unsigned int)(c->has_ports ? c->nports : 1));
 	print_uint(PRINT_JSON, "allow", NULL, (unsigned int)c->nallow);
+	print_uint(PRINT_JSON, "except", NULL, (unsigned int)c->nexcept);
+	print_string(PRINT_JSON, "roles", NULL,
+		     conf_has_roles(c) ? "configured" : "derived");
 	print_uint(PRINT_JSON, "feeds", NULL, (unsigned int)c->nfeeds);
 	print_u64(PRINT_JSON, "entries", NULL, perm);
 	print_u64(PRINT_JSON, "timed_entries", NULL, c->nblock - perm);
 	snprintf(line, sizeof(line),
-		 "%s %s: mode %s%s, %zu port%s, %zu allow prefix%s, %zu feed%s with %zu entr%s (%zu with a timeout)\n",
+		 "%s %s: mode %s%s, %zu port%s, %zu allow prefix%s, %zu exception%s, roles %s, %zu feed%s with %zu entr%s (%zu with a timeout)\n",
 		 dry_run ? "would restore" : "restored", fname,
 		 c->has_mode ? sg_mode_name(c->mode) : "unchanged",
 		 !c->has_mode || c->explicit ? "" : " (automatic)",
 		 c->has_ports ? c->nports : (size_t)1,
 		 (c->has_ports ? c->nports : 1) == 1 ? "" : "s",
 		 c->nallow, c->nallow == 1 ? "" : "es",
+		 c->nexcept, c->nexcept == 1 ? "" : "s",
+		 conf_has_roles(c) ? "configured" : "derived",
 		 c->nfeeds, c->nfeeds == 1 ? "" : "s",
 		 c->nblock, c->nblock == 1 ? "y" : "ies", c->nblock - perm);
 	print_string(PRINT_FP, NULL, "%s", line);

@@ -19,9 +19,12 @@ int sg_conf_collect(struct sg_nl *nl, struct sg_conf *c);
 
 struct sg_kfeed {
 	char name[SMTPGUARD_FEED_NAME_MAX + 1];
-	uint32_t entries;
+	uint32_t entries;		/* 0: a feed with only a setting */
+	uint8_t action, direction;
 };
-/* The kernel's feeds (FEED_GET); *n of at most SMTPGUARD_MAX_FEEDS. */
+/* Feeds with entries, and feeds with only a setting. */
+#define SG_KFEEDS_MAX	(2 * SMTPGUARD_MAX_FEEDS)
+/* The kernel's feeds (FEED_GET); *n of at most SG_KFEEDS_MAX. */
 int sg_kfeeds_get(struct sg_nl *nl, struct sg_kfeed *out, size_t *n);
 
 /*

@@ -35,6 +35,9 @@ static const struct {
 	int (*parse)(struct sg_req *req, int argc, char **argv);
 } objects[] = {
 	{ "allow",	allow_parse },
+	{ "except",	except_parse },
+	{ "inside",	inside_parse },
+	{ "outside",	outside_parse },
 	{ "block",	block_parse },
 	{ "ports",	ports_parse },
 	{ "mode",	mode_parse },
@@ -94,13 +97,13 @@ int main(int argc, char **argv)
 	argc -= optind;
 	argv += optind;
 	if (argc < 1)
-		return sg_usage_err(NULL, "missing object (allow, block, ports, mode, stats, offenders, monitor, save, restore, feeds, help); try '" PROG_NAME " help'");
+		return sg_usage_err(NULL, "missing object (allow, except, inside, outside, block, ports, mode, stats, offenders, monitor, save, restore, feeds, help); try '" PROG_NAME " help'");
 
 	for (i = 0; i < sizeof(objects) / sizeof(objects[0]); i++)
 		if (!strcmp(argv[0], objects[i].name))
 			break;
 	if (i == sizeof(objects) / sizeof(objects[0]))
-		return sg_usage_err(NULL, "unknown object '%s' (allow, block, ports, mode, stats, offenders, monitor, save, restore, feeds, help); try '" PROG_NAME " help'",
+		return sg_usage_err(NULL, "unknown object '%s' (allow, except, inside, outside, block, ports, mode, stats, offenders, monitor, save, restore, feeds, help); try '" PROG_NAME " help'",
 				    sg_quote(argv[0], q, sizeof(q)));
 
 	/* Options belong before OBJECT; say so rather than "bad address". */

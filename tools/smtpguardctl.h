@@ -50,9 +50,14 @@ struct sg_req {
 	char feed_buf[SMTPGUARD_FEED_NAME_MAX + 1];	/* a name from a path */
 	uint32_t timeout;		/* seconds; 0: permanent */
 	bool replace;			/* load --replace */
+	int action, direction;		/* block feed: -1 leave as it is */
 	const char *file;		/* load: FILE as given, "-" for stdin */
 	struct sg_feed_stats feed_stats;	/* load: what the parser saw */
 	/* offenders, monitor */
+	/* inside, outside */
+	uint8_t role;			/* enum smtpguard_role */
+	char ifnames[SMTPGUARD_MAX_ROLE_IFS][16];
+	size_t nifnames;
 	uint32_t reason;		/* SMTPGUARD_A_REASON; 0: leave it out */
 	unsigned int events;		/* monitor: SG_EV_* to print */
 	uint64_t count;			/* monitor: stop after this many; 0: never */
@@ -87,6 +92,38 @@ int monitor_parse(struct sg_req *req, int argc, char **argv);
 int save_parse(struct sg_req *req, int argc, char **argv);
 int restore_parse(struct sg_req *req, int argc, char **argv);
 int feeds_parse(struct sg_req *req, int argc, char **argv);
+int except_parse(struct sg_req *req, int argc, char **argv);
+int inside_parse(struct sg_req *req, int argc, char **argv);
+int outside_parse(struct sg_req *req, int argc, char **argv);
+
+/* ALLOW_GET or EXCEPT_GET, printed: a prefix per line or a JSON array. */
+int sg_prefix_list(struct sg_nl *nl, uint8_t cmd);
+
+/* ---- inside and outside (roles.c) ---- */
+
+struct nlmsghdr;
+
+struct sg_role_ifs {
+	size_t n;
+	char names[SMTPGUARD_MAX_ROLE_IFS][16];
+};
+
+/* The configured roles; none configured: derived from the routes. */
+struct sg_roles {
+	struct sg_role_ifs ifs[2];	/* [0] inside, [1] outside */
+	size_t nprefixes;		/* inside prefixes */
+	struct sg_prefix prefixes[SMTPGUARD_MAX_INSIDE];
+};
+/* One ROLE_GET message into r; -1 if malformed or r is full. */
+int sg_roles_from_msg(const struct nlmsghdr *nlh, struct sg_roles *r);
+int sg_roles_get(struct sg_nl *nl, struct sg_roles *r);
+/* ROLE_ADD or ROLE_DEL of interfaces and (inside) prefixes, as is. */
+int sg_role_change(struct sg_nl *nl, uint8_t cmd, uint8_t role,
+		   const char (*ifnames)[16], size_t nifnames,
+		   const struct sg_prefix *prefixes, size_t nprefixes);
+/* ROLE_FLUSH of one role, or of both (role 0): derived again. */
+int sg_role_flush(struct sg_nl *nl, uint8_t role);
+bool sg_roles_configured(const struct sg_roles *r);
 
 /* Reply parsing and printing, shared with the unit tests. */
 struct nlattr;
@@ -145,11 +182,24 @@ int sg_parse_timeout(const char *arg, uint32_t *secs, char *err,
 
 /*
  * One message of a FEED_GET dump: the feed's name (NULL if the message
- * has none, pointing into nlh) and its SMTPGUARD_A_BLOCK_ENTRIES (0 and
- * has_entries false if absent).  -1 if either attribute is malformed.
+ * has none, pointing into nlh), its SMTPGUARD_A_BLOCK_ENTRIES (0 and
+ * has_entries false if absent), action, direction and counters.  -1 if
+ * an attribute is malformed.
  */
-int sg_feed_from_msg(const struct nlmsghdr *nlh, const char **name,
-		     uint32_t *entries, bool *has_entries);
+struct sg_feed_info {
+	const char *name;		/* NULL: absent */
+	bool has_entries;
+	uint32_t entries;
+	uint8_t action, direction;	/* 0 (enforce, both) when absent */
+	bool has_stats;			/* an older module sends none */
+	uint64_t dropped, would_drop;
+};
+int sg_feed_from_msg(const struct nlmsghdr *nlh, struct sg_feed_info *f);
+void sg_print_feed(const struct sg_feed_info *f);
+/* 'block feeds': every feed, one line (a JSON object) each. */
+int sg_feeds_print(struct sg_nl *nl, const char *key);
+/* FEED_SET: action, direction (< 0: as it is). */
+int sg_feed_set(struct sg_nl *nl, const char *feed, int action, int direction);
 
 int sg_ports_from_nest(const struct nlattr *nest, uint16_t *ports,
 		       size_t *n);
@@ -196,6 +246,13 @@ struct sg_stats {
 	bool has_smtp_policy, has_offenders_hashsize;
 	bool smtp_policy;
 	uint32_t offenders_hashsize;
+	/* Inside and outside, exceptions: an older module sends none. */
+	bool has_scope, has_roles;
+	uint64_t smtp_outside, cnc_outside, cnc_excepted;
+	bool has_other_direction;
+	uint64_t cnc_other_direction;
+	uint32_t except_entries;
+	bool roles_configured;
 };
 /* An mnl_cb_t: fills the struct sg_stats behind data from a reply. */
 int sg_stats_parse(const struct nlmsghdr *nlh, void *data);

@@ -59,6 +59,22 @@ static int stats_nest_cb(const struct nlattr *attr, void *data)
 		slot = &s->events_dropped;
 		has = &s->has_events_dropped;
 		break;
+	case SMTPGUARD_STATS_A_SMTP_OUTSIDE:
+		slot = &s->smtp_outside;
+		has = &s->has_scope;
+		break;
+	case SMTPGUARD_STATS_A_CNC_OUTSIDE:
+		slot = &s->cnc_outside;
+		has = &s->has_scope;
+		break;
+	case SMTPGUARD_STATS_A_CNC_EXCEPTED:
+		slot = &s->cnc_excepted;
+		has = &s->has_scope;
+		break;
+	case SMTPGUARD_STATS_A_CNC_OTHER_DIRECTION:
+		slot = &s->cnc_other_direction;
+		has = &s->has_other_direction;
+		break;
 	default:	/* PAD, and counters newer than this tool */
 		return MNL_CB_OK;
 	}
@@ -118,6 +134,17 @@ static int stats_attr_cb(const struct nlattr *attr, void *data)
 		s->has_offenders_hashsize = true;
 		s->offenders_hashsize = mnl_attr_get_u32(attr);
 		break;
+	case SMTPGUARD_A_EXCEPT_ENTRIES:
+		if (mnl_attr_validate(attr, MNL_TYPE_U32) < 0)
+			return MNL_CB_ERROR;
+		s->except_entries = mnl_attr_get_u32(attr);
+		break;
+	case SMTPGUARD_A_ROLES:
+		if (mnl_attr_validate(attr, MNL_TYPE_U8) < 0)
+			return MNL_CB_ERROR;
+		s->has_roles = true;
+		s->roles_configured = mnl_attr_get_u8(attr);
+		break;
 	case SMTPGUARD_A_PORTS:
 		if (mnl_attr_validate(attr, MNL_TYPE_NESTED) < 0 ||
 		    sg_ports_from_nest(attr, s->ports, &s->nports) < 0)
@@ -139,9 +166,9 @@ int sg_stats_parse(const struct nlmsghdr *nlh, void *data)
 			      data) < 0 ? MNL_CB_ERROR : MNL_CB_OK;
 }
 
-void sg_print_stats(const struct sg_stats *s)
+/* The /proc keys, in /proc's order, in an open JSON object. */
+static void print_stats_keys(const struct sg_stats *s)
 {
-	open_json_object(NULL);
 	print_string(PRINT_ANY, "mode", "mode %s\n", sg_mode_name(s->mode));
 	print_bool(PRINT_ANY, "mode_explicit", "mode_explicit %d\n",
 		   s->explicit);
@@ -192,6 +219,32 @@ void sg_print_stats(const struct sg_stats *s)
 	if (s->has_offenders_hashsize)
 		print_uint(PRINT_ANY, "offenders_hashsize",
 			   "offenders_hashsize %u\n", s->offenders_hashsize);
+	/* The same keys, in the same order, as /proc/net/smtpguard. */
+	if (s->has_scope) {
+		print_u64(PRINT_ANY, "smtp_outside", "smtp_outside %" PRIu64 "\n",
+			  s->smtp_outside);
+		print_u64(PRINT_ANY, "cnc_outside", "cnc_outside %" PRIu64 "\n",
+			  s->cnc_outside);
+		print_u64(PRINT_ANY, "cnc_excepted", "cnc_excepted %" PRIu64 "\n",
+			  s->cnc_excepted);
+	}
+	if (s->has_roles) {
+		print_uint(PRINT_ANY, "except_entries", "except_entries %u\n",
+			   s->except_entries);
+		/* a number, as /proc says it (smtp_stats.sh compares) */
+		print_uint(PRINT_ANY, "roles_configured",
+			   "roles_configured %u\n", s->roles_configured);
+	}
+	if (s->has_other_direction)
+		print_u64(PRINT_ANY, "cnc_other_direction",
+			  "cnc_other_direction %" PRIu64 "\n",
+			  s->cnc_other_direction);
+}
+
+void sg_print_stats(const struct sg_stats *s)
+{
+	open_json_object(NULL);
+	print_stats_keys(s);
 	close_json_object();
 }
 
@@ -212,8 +265,16 @@ static int stats_show(struct sg_nl *nl, const struct sg_req *req)
 		fprintf(stderr, PROG_NAME ": the kernel sent incomplete statistics\n");
 		return SG_EXIT_KERNEL;
 	}
-	sg_print_stats(&s);
-	return SG_EXIT_OK;
+	if (!is_json()) {
+		sg_print_stats(&s);
+		return SG_EXIT_OK;
+	}
+	/* JSON: the /proc keys and "feeds", each feed as block feeds -j */
+	open_json_object(NULL);
+	print_stats_keys(&s);
+	ret = sg_feeds_print(nl, "feeds");
+	close_json_object();
+	return ret;
 }
 
 static int stats_reset(struct sg_nl *nl, const struct sg_req *req)

@@ -7,8 +7,10 @@
 # banking trojan calls a C&C address of abuse.ch's Feodo list (from
 # ../shared/data/blocklists, SG_BLOCKLISTS; skipped, saying so, without
 # it); the feed is loaded with "block load", "smtpguardctl monitor" runs in
-# the background, the calls are dropped and "smtpguardctl offenders" names
-# the PC behind the NAT by its LAN address and MAC.
+# the background, the calls are dropped while the Internet scans the
+# router and forges packets from the C&C address, and "smtpguardctl
+# offenders" names the PC behind the NAT by its LAN address and MAC, and
+# nothing else.
 #
 # An office network: a PC infected by a spambot, the office mail server, and
 # a router to the outside world where some other company's mail server (MX)
@@ -182,7 +184,8 @@ story2()
 	say "$cnc, an address abuse.ch's Feodo tracker lists.  (The outside"
 	say "namespace plays that server here.)"
 	ip -n "$NS_OUT" addr add "$cnc/32" dev eth0
-	ip -n "$NS_RTR" route add "$cnc/32" via "$OUT4"
+	# the office router's way to the Internet
+	ip -n "$NS_RTR" route add default via "$OUT4" dev out0
 	if command -v nft >/dev/null 2>&1; then
 		in_ns "$NS_RTR" router nft add table ip nat &&
 		in_ns "$NS_RTR" router nft add chain ip nat post '{ type nat hook postrouting priority 100; }' &&
@@ -216,6 +219,27 @@ story2()
 	done
 	in_ns "$NS_RTR" router smtpguardctl block test "$cnc"
 
+	step "10b. Meanwhile the Internet knocks"
+	say "A router on the Internet is scanned all day: 2,000 SYNs to port 25 of"
+	say "its public address from 500 addresses, and 500 forged packets from the"
+	say "C&C address (anyone can forge one).  All dropped, none of them blamed:"
+	say "out0 is where the default route leaves, so whoever comes in there is"
+	say "outside ('smtpguardctl inside' says how it decides)."
+	if [[ -x $SG_HELPERS/sg_flood ]]; then
+		echo "  [internet]\$ (a port scan and forged packets towards $RTR_OUT4)"
+		ip netns exec "$NS_OUT" "$SG_HELPERS/sg_flood" -n 2000 -k 500 198.18.0.1 "$RTR_OUT4" 25 >/dev/null ||
+			bad "the scan could not be sent"
+		ip netns exec "$NS_OUT" "$SG_HELPERS/sg_flood" -u -n 500 "$cnc" "$RTR_OUT4" 4444 >/dev/null ||
+			bad "the forged packets could not be sent"
+		in_ns "$NS_RTR" router smtpguardctl inside
+		echo "  [router]\$ grep outside /proc/net/smtpguard"
+		busywait "$(sg_bound 10000)" bash -c "(( \$(ip netns exec $NS_RTR sed -n 's/^smtp_outside //p' /proc/net/smtpguard) >= 2000 ))" ||
+			bad "smtp_outside did not count the scan"
+		ip netns exec "$NS_RTR" grep outside /proc/net/smtpguard | sed 's/^/    /'
+	else
+		bad "no sg_flood helper (make -C selftests): the scan is not shown"
+	fi
+
 	step "11. Who is it?  The offender ledger"
 	say "Outside, every packet of the office carries $RTR_OUT4.  The router"
 	say "recorded each offender before NAT: address, MAC, interface, why."
@@ -228,7 +252,10 @@ story2()
 	grep -qiF "$(ip -n "$NS_CLI" -br link show dev eth0 | awk '{print $3}')" <<<"$out" ||
 		bad "the ledger does not show the PC's MAC"
 	grep -qF "$cnc" <<<"$out" || bad "the ledger does not show the C&C address"
-	say "One record per PC, both offences in it (story 1's spam and the calls):"
+	n=$(ip netns exec "$NS_RTR" smtpguardctl -j offenders | jq length)
+	[[ $n == 1 ]] || bad "the ledger holds $n records, not only the PC"
+	say "One record, the PC, both offences in it (story 1's spam and the calls);"
+	say "none of the scanners, none of the forged packets:"
 	say "unplug $CLI4, MAC $(ip -n "$NS_CLI" -br link show dev eth0 | awk '{print $3}'), on the port behind cli0."
 
 	step "12. What the monitor saw meanwhile"

@@ -83,17 +83,23 @@ EOF
 
 F=$tmp/files
 cases=$(cat <<EOF
-allow block feeds help mode monitor offenders ports restore save stats	smtpguardctl |
+allow block except feeds help inside mode monitor offenders outside ports restore save stats	smtpguardctl |
 block	smtpguardctl bl|
 offenders	smtpguardctl off|
 --help --json --netns --pretty --version	smtpguardctl --|
 --help --json --netns --pretty --version -V -h -j -n -p	smtpguardctl -|
 lab office	smtpguardctl -n |
 office	smtpguardctl --netns of|
-allow block feeds help mode monitor offenders ports restore save stats	smtpguardctl -j -n lab |
+allow block except feeds help inside mode monitor offenders outside ports restore save stats	smtpguardctl -j -n lab |
 add del delete flush help list none off show	smtpguardctl allow |
 	smtpguardctl allow 10.10.10.10 |
-add del delete feeds flush help list load show test	smtpguardctl block |
+add del delete feed feeds flush help list load show test	smtpguardctl block |
+drop feodo manual	smtpguardctl block feed |
+action direction	smtpguardctl block feed drop |
+enforce monitor	smtpguardctl block feed drop action |
+both in out	smtpguardctl block feed drop direction |
+add del delete flush help list show	smtpguardctl except |
+add del delete flush help list show	smtpguardctl outside |
 --dry-run --feed --replace --skip-bad	smtpguardctl block load --|
 drop feodo manual	smtpguardctl block load --feed |
 --feed=feodo	smtpguardctl block load --feed=fe|

@@ -63,6 +63,17 @@ static bool conf_equal(const struct sg_conf *a, const struct sg_conf *b)
 		    a->block[i].feed != b->block[i].feed ||
 		    a->block[i].timeout != b->block[i].timeout)
 			return false;
+	if (a->nexcept != b->nexcept || a->ninside != b->ninside ||
+	    a->nrole_ifs[0] != b->nrole_ifs[0] ||
+	    a->nrole_ifs[1] != b->nrole_ifs[1] ||
+	    memcmp(a->role_ifs, b->role_ifs, sizeof(a->role_ifs)))
+		return false;
+	for (i = 0; i < a->nexcept; i++)
+		if (sg_prefix_cmp(&a->except[i], &b->except[i]))
+			return false;
+	for (i = 0; i < a->ninside; i++)
+		if (sg_prefix_cmp(&a->inside[i], &b->inside[i]))
+			return false;
 	return true;
 }
 
@@ -76,6 +87,12 @@ static void test_round_trip(void)
 		"allow 10.10.10.10\n"
 		"allow 192.0.2.0/24\n"
 		"allow 2001:db8:10::10\n"
+		"except 10.0.0.0/8\n"
+		"except 2001:db8:20::/64\n"
+		"inside lan0\n"
+		"inside lan1\n"
+		"inside 10.20.0.0/16\n"
+		"outside wan0\n"
 		"block 198.51.100.0/24 feed drop\n"
 		"block 203.0.113.7 feed drop\n"
 		"block 2001:db8:bad::/48 feed drop\n"
@@ -104,6 +121,17 @@ static void test_round_trip(void)
 	p = pfx("192.0.2.0/24");
 	sg_conf_add_allow(&c, &p);
 	sg_conf_add_allow(&c, &p);
+	p = pfx("2001:db8:20::/64");
+	sg_conf_add_except(&c, &p);
+	p = pfx("10.0.0.0/8");
+	sg_conf_add_except(&c, &p);
+	sg_conf_add_except(&c, &p);
+	sg_conf_add_role_if(&c, 0, "lan1");
+	sg_conf_add_role_if(&c, 0, "lan0");
+	sg_conf_add_role_if(&c, 0, "lan1");
+	sg_conf_add_role_if(&c, 1, "wan0");
+	p = pfx("10.20.0.0/16");
+	sg_conf_add_inside(&c, &p);
 	f = sg_conf_feed(&c, "manual", true);
 	p = pfx("203.0.113.7");
 	sg_conf_add_block(&c, &p, f, 0);
@@ -239,7 +267,7 @@ struct err_case {
 };
 
 static const struct err_case errors[] = {
-	{ "bogus 1\n", "f:1: unknown statement 'bogus' (mode, ports, allow, block, feed)" },
+	{ "bogus 1\n", "f:1: unknown statement 'bogus' (mode, ports, allow, except, inside, outside, block, feed)" },
 	{ "\n\n# c\nmode\n", "f:4: mode: missing mode" },
 	{ "mode enforcing\n", "f:1: 'enforcing' is not a mode" },
 	{ "mode enforce\nmode off\n", "f:2: mode given twice (first on line 1)" },
@@ -251,6 +279,13 @@ static const struct err_case errors[] = {
 	{ "allow\n", "f:1: allow: missing address" },
 	{ "allow 10.10.10.5/24\n", "f:1: 10.10.10.5/24 has host bits set; did you mean 10.10.10.0/24?" },
 	{ "allow mail.example.com\n", "f:1: 'mail.example.com'" },
+	{ "except\n", "f:1: except: missing address" },
+	{ "except 10.0.0.1/8\n", "f:1: 10.0.0.1/8 has host bits set" },
+	{ "inside\n", "f:1: inside: missing interface or prefix" },
+	{ "outside 10.0.0.0/8\n", "f:1: outside: takes interface names only" },
+	{ "inside 10.0.0.256\n", "f:1: inside: '10.0.0.256'" },
+	{ "inside a/b\n", "f:1: inside: 'a/b'" },
+	{ "inside averyveryverylongname\n", "f:1: inside: 'averyveryverylongname' is neither an interface name" },
 	{ "block\n", "f:1: block: missing address" },
 	{ "block feed x\n", "f:1: block: missing address" },
 	{ "block 192.0.2.1 feed\n", "f:1: block: feed: missing NAME" },
@@ -261,9 +296,14 @@ static const struct err_case errors[] = {
 	{ "block 192.0.2.1 timeout 31d\n", "f:1: block: timeout '31d' is longer than 30d" },
 	{ "block 192.0.2.1 timeout 1x\n", "f:1: block: timeout '1x' is not a duration" },
 	{ "block 300.0.0.1\n", "f:1: '300.0.0.1' is not a valid IPv4 address" },
-	{ "feed x\n", "f:1: feed: expected 'feed NAME file PATH'" },
-	{ "feed x url http://a/\n", "f:1: feed: expected 'feed NAME file PATH'" },
-	{ "feed x file a b\n", "f:1: feed: unexpected 'b' after the path" },
+	{ "feed x\n", "f:1: feed: expected 'feed NAME [file PATH] [action A] [direction D]'" },
+	{ "feed x url http://a/\n", "f:1: feed: unexpected 'url' (file PATH, action A, direction D" },
+	{ "feed x file a b\n", "f:1: feed: unexpected 'b' (file PATH" },
+	{ "feed x action drop\n", "f:1: 'drop' is not an action (enforce, monitor)" },
+	{ "feed x direction up\n", "f:1: 'up' is not a direction (in, out, both)" },
+	{ "feed x action monitor action enforce\n", "f:1: action given twice" },
+	{ "feed x direction\n", "f:1: feed: expected" },
+	{ "feed x action monitor\nfeed x direction in\n", "f:2: feed x given twice (first on line 1)" },
 	{ "feed x file a\nfeed x file b\n", "f:2: feed x given twice (first on line 1)" },
 	{ "block 192.0.2.1 feed x\nfeed x file a\n", "f:2: feed x has block lines (line 1)" },
 	{ "feed x file a\nblock 192.0.2.1 feed x\n", "f:2: feed x is read from a file (line 1)" },

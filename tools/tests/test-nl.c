@@ -105,6 +105,13 @@ struct fake_state {
 	bool smtp_policy;		/* an allow-list is configured */
 	int flush_policy;		/* the last ALLOW_FLUSH's SMTP_POLICY, -1: none */
 	struct sg_prefix pfx[FAKE_MAX_PFX];
+	/* Exceptions and configured roles, kept as sent. */
+	struct sg_prefix exc[FAKE_MAX_PFX];
+	size_t nexc;
+	char role_if[2][SMTPGUARD_MAX_ROLE_IFS][16];
+	size_t nrole_if[2];
+	struct sg_prefix inside[FAKE_MAX_PFX];
+	size_t ninside;
 	size_t npfx;
 	uint16_t ports[SMTPGUARD_MAX_PORTS];
 	size_t nports;
@@ -129,6 +136,8 @@ struct fake_state {
 	struct fake_entry block[FAKE_MAX_BLOCK];
 	size_t nblock;
 	char feeds[SMTPGUARD_MAX_FEEDS][SMTPGUARD_FEED_NAME_MAX + 1];
+	uint8_t feed_action[SMTPGUARD_MAX_FEEDS], feed_dir[SMTPGUARD_MAX_FEEDS];
+	uint64_t feed_dropped[SMTPGUARD_MAX_FEEDS];
 	bool block_stats;		/* STATS_GET carries the block numbers */
 	uint64_t cnc_dropped, cnc_would_drop, block_bytes;
 	bool txn_open, txn_replace;
@@ -139,6 +148,8 @@ struct fake_state {
 	bool staged_unsorted;		/* a chunk broke the global order */
 	size_t synth;			/* BLOCK_GET dumps this many made-up entries */
 	bool hide_traffic;		/* a caller without CAP_NET_ADMIN */
+	bool has_except;		/* BLOCK_TEST: an exception covers... */
+	struct sg_prefix except;	/* ...the addresses of this prefix */
 	size_t intr_from;		/* BLOCK_GET: DUMP_INTR from entry N - 1 on */
 	size_t dump_rx_min;		/* smallest receive buffer during a dump */
 	struct fake_req log[FAKE_LOG];
@@ -492,6 +503,8 @@ static void block_compact(void)
 	qsort(fk->block, fk->nblock, sizeof(fk->block[0]), entry_cmp);
 }
 
+static void put_pfx(struct nlmsghdr *nlh, uint16_t type, const struct sg_prefix *p);
+
 static void put_block_reply(const struct nlmsghdr *req, uint8_t cmd)
 {
 	struct nlmsghdr *nlh = genl_new(req, cmd, 0, false);
@@ -773,6 +786,8 @@ static void block_request(const struct nlmsghdr *req, uint8_t cmd)
 		nlh = genl_new(req, cmd, 0, false);
 		if (best >= 0)
 			put_entry(nlh, &fk->block[best]);
+		if (fk->has_except && covers(&fk->except, &br.p[0]))
+			put_pfx(nlh, SMTPGUARD_A_EXCEPT, &fk->except);
 		msg_end(nlh);
 		break;
 	}
@@ -834,6 +849,16 @@ static void block_request(const struct nlmsghdr *req, uint8_t cmd)
 			nlh = genl_new(req, cmd, NLM_F_MULTI, i++ % 2);
 			mnl_attr_put_strz(nlh, SMTPGUARD_A_FEED, fk->feeds[f]);
 			mnl_attr_put_u32(nlh, SMTPGUARD_A_BLOCK_ENTRIES, count);
+			mnl_attr_put_u8(nlh, SMTPGUARD_A_ACTION, fk->feed_action[f]);
+			mnl_attr_put_u8(nlh, SMTPGUARD_A_DIRECTION, fk->feed_dir[f]);
+			{
+				struct nlattr *st = mnl_attr_nest_start(nlh, SMTPGUARD_A_STATS);
+
+				mnl_attr_put_u64(nlh, SMTPGUARD_STATS_A_CNC_DROPPED,
+						 fk->feed_dropped[f]);
+				mnl_attr_put_u64(nlh, SMTPGUARD_STATS_A_CNC_WOULD_DROP, 0);
+				mnl_attr_nest_end(nlh, st);
+			}
 			msg_end(nlh);
 		}
 		done(req);
@@ -850,6 +875,8 @@ static void put_pfx(struct nlmsghdr *nlh, uint16_t type, const struct sg_prefix 
 
 	mnl_attr_put_u16(nlh, SMTPGUARD_PREFIX_A_FAMILY, p->family);
 	mnl_attr_put(nlh, SMTPGUARD_PREFIX_A_ADDR, sg_addr_len(p->family), p->addr);
+	if (p->len < sg_addr_len(p->family) * 8)
+		mnl_attr_put_u8(nlh, SMTPGUARD_PREFIX_A_PREFIXLEN, p->len);
 	mnl_attr_nest_end(nlh, n);
 }
 
@@ -960,6 +987,36 @@ static void family_request(const struct nlmsghdr *req)
 		block_request(req, g->cmd);
 		return;
 	}
+	if (g->cmd == SMTPGUARD_CMD_FEED_SET) {
+		const struct nlattr *fa;
+		const char *name = NULL;
+		int action = -1, dir = -1, f;
+
+		mnl_attr_for_each(fa, req, sizeof(struct genlmsghdr)) {
+			switch (mnl_attr_get_type(fa)) {
+			case SMTPGUARD_A_FEED:
+				name = mnl_attr_get_str(fa);
+				break;
+			case SMTPGUARD_A_ACTION:
+				action = mnl_attr_get_u8(fa);
+				break;
+			case SMTPGUARD_A_DIRECTION:
+				dir = mnl_attr_get_u8(fa);
+				break;
+			}
+		}
+		f = name ? feed_index(name, true) : -1;
+		if (f < 0 || (action < 0 && dir < 0) || action > 1 || dir > 2) {
+			ack(req, -EINVAL, "bad FEED_SET");
+			return;
+		}
+		if (action >= 0)
+			fk->feed_action[f] = (uint8_t)action;
+		if (dir >= 0)
+			fk->feed_dir[f] = (uint8_t)dir;
+		ack(req, 0, NULL);
+		return;
+	}
 	if (g->cmd == SMTPGUARD_CMD_OFFENDER_GET ||
 	    g->cmd == SMTPGUARD_CMD_OFFENDER_FLUSH) {
 		offender_request(req, g->cmd);
@@ -1027,6 +1084,88 @@ static void family_request(const struct nlmsghdr *req)
 		mnl_attr_put_u32(nlh, SMTPGUARD_A_ALLOW_ENTRIES, 0);
 		msg_end(nlh);
 		break;
+	}
+	case SMTPGUARD_CMD_EXCEPT_ADD:
+	case SMTPGUARD_CMD_EXCEPT_DEL:
+		err = parse_prefixes(req, p, &n, &why);
+		if (err) {
+			ack(req, err, why);
+			return;
+		}
+		for (i = 0; i < n; i++) {
+			size_t k;
+
+			for (k = 0; k < fk->nexc; k++)
+				if (!sg_prefix_cmp(&fk->exc[k], &p[i]))
+					break;
+			if (g->cmd == SMTPGUARD_CMD_EXCEPT_DEL && k == fk->nexc) {
+				ack(req, -ENOENT, "prefix is not in the exceptions");
+				return;
+			}
+			if (g->cmd == SMTPGUARD_CMD_EXCEPT_DEL)
+				fk->exc[k] = fk->exc[--fk->nexc];
+			else if (k == fk->nexc && fk->nexc < FAKE_MAX_PFX)
+				fk->exc[fk->nexc++] = p[i];
+		}
+		qsort(fk->exc, fk->nexc, sizeof(fk->exc[0]), sg_prefix_cmp);
+		break;
+	case SMTPGUARD_CMD_EXCEPT_FLUSH:
+		fk->nexc = 0;
+		break;
+	case SMTPGUARD_CMD_EXCEPT_GET:
+		for (i = 0; i < fk->nexc; i++) {
+			nlh = genl_new(req, g->cmd, NLM_F_MULTI, i % 2);
+			put_pfx(nlh, SMTPGUARD_A_PREFIX, &fk->exc[i]);
+			msg_end(nlh);
+		}
+		done(req);
+		return;
+	case SMTPGUARD_CMD_ROLE_ADD: {
+		const struct nlattr *ra;
+		int role = -1;
+
+		mnl_attr_for_each(ra, req, sizeof(struct genlmsghdr)) {
+			switch (mnl_attr_get_type(ra)) {
+			case SMTPGUARD_A_ROLE:
+				role = mnl_attr_get_u8(ra) - 1;
+				break;
+			case SMTPGUARD_A_IFNAME:
+				if (role < 0 || fk->nrole_if[role] == SMTPGUARD_MAX_ROLE_IFS)
+					break;
+				snprintf(fk->role_if[role][fk->nrole_if[role]++], 16,
+					 "%s", mnl_attr_get_str(ra));
+				break;
+			case SMTPGUARD_A_PREFIX:
+				if (fk->ninside < FAKE_MAX_PFX &&
+				    !parse_one_prefix(ra, &fk->inside[fk->ninside], &why))
+					fk->ninside++;
+				break;
+			}
+		}
+		break;
+	}
+	case SMTPGUARD_CMD_ROLE_FLUSH:
+		fk->nrole_if[0] = fk->nrole_if[1] = 0;
+		fk->ninside = 0;
+		break;
+	case SMTPGUARD_CMD_ROLE_GET: {
+		unsigned int k, j = 0;
+
+		for (k = 0; k < 2; k++)
+			for (i = 0; i < fk->nrole_if[k]; i++) {
+				nlh = genl_new(req, g->cmd, NLM_F_MULTI, j++ % 2);
+				mnl_attr_put_u8(nlh, SMTPGUARD_A_ROLE, (uint8_t)(k + 1));
+				mnl_attr_put_strz(nlh, SMTPGUARD_A_IFNAME, fk->role_if[k][i]);
+				msg_end(nlh);
+			}
+		for (i = 0; i < fk->ninside; i++) {
+			nlh = genl_new(req, g->cmd, NLM_F_MULTI, j++ % 2);
+			mnl_attr_put_u8(nlh, SMTPGUARD_A_ROLE, SMTPGUARD_ROLE_INSIDE);
+			put_pfx(nlh, SMTPGUARD_A_PREFIX, &fk->inside[i]);
+			msg_end(nlh);
+		}
+		done(req);
+		return;
 	}
 	case SMTPGUARD_CMD_ALLOW_GET:
 		if (!(req->nlmsg_flags & NLM_F_DUMP)) {
@@ -1699,8 +1838,8 @@ static void test_stats(void)
 	expect(0, "{\"mode\":\"enforce\",\"mode_explicit\":false,\"allow_entries\":1,"
 		  "\"smtp_ports\":[25,587],\"smtp_inspected\":1099511627786,"
 		  "\"smtp_allowed\":4,\"smtp_dropped\":1099511627776,"
-		  "\"smtp_would_drop\":6}\n", "",
-	       "stats -j: same keys, numbers, ports array, boolean");
+		  "\"smtp_would_drop\":6,\"feeds\":[]}\n", "",
+	       "stats -j: same keys, numbers, ports array, boolean, and feeds");
 
 	TOOL("mode", "enforce");
 	sends = fk->sends;
@@ -1952,7 +2091,7 @@ static void test_block_list(void)
 	       "2001:db8::/32 feeds drop:1d1h1m1s hits - last_hit - expires 1d1h1m1s\n", "",
 	       "block list without CAP_NET_ADMIN: the kernel sends no hits, the tool shows '-'");
 	TOOL("-j", "block", "test", "192.0.2.1");
-	expect(0, "{\"address\":\"192.0.2.1\",\"blocked\":true,\"entry\":{\"prefix\":\"192.0.2.0/24\",\"family\":\"inet\",\"address\":\"192.0.2.0\",\"prefixlen\":24,\"feeds\":[\"drop\",\"manual\"],\"listings\":[{\"feed\":\"drop\"},{\"feed\":\"manual\"}],\"hits\":null,\"last_hit\":null}}\n",
+	expect(0, "{\"address\":\"192.0.2.1\",\"blocked\":true,\"listed\":true,\"entry\":{\"prefix\":\"192.0.2.0/24\",\"family\":\"inet\",\"address\":\"192.0.2.0\",\"prefixlen\":24,\"feeds\":[\"drop\",\"manual\"],\"listings\":[{\"feed\":\"drop\"},{\"feed\":\"manual\"}],\"hits\":null,\"last_hit\":null}}\n",
 	       "", "block test -j without CAP_NET_ADMIN: hits and last_hit null");
 	TOOL("block", "test", "192.0.2.1");
 	expect(0, "192.0.2.1 is blocked by 192.0.2.0/24 (feeds drop,manual)\n", "",
@@ -2013,11 +2152,14 @@ static void test_block_feeds_test(void)
 
 	block_fixture();
 	TOOL("block", "feeds");
-	expect(0, "drop 2\nmanual 2\n", "", "block feeds: name and entry count");
+	expect(0, "drop 2 action enforce direction both dropped 0 would_drop 0\n"
+	       "manual 2 action enforce direction both dropped 0 would_drop 0\n", "",
+	       "block feeds: name, entry count, action, direction, counters");
 	ktap_ok((fk->last_flags & NLM_F_DUMP) && fk->last_cmd == SMTPGUARD_CMD_FEED_GET,
 		"block feeds is a FEED_GET dump");
 	TOOL("-j", "block", "feeds");
-	expect(0, "[{\"feed\":\"drop\",\"entries\":2},{\"feed\":\"manual\",\"entries\":2}]\n",
+	expect(0, "[{\"feed\":\"drop\",\"entries\":2,\"action\":\"enforce\",\"direction\":\"both\",\"dropped\":0,\"would_drop\":0},"
+	       "{\"feed\":\"manual\",\"entries\":2,\"action\":\"enforce\",\"direction\":\"both\",\"dropped\":0,\"would_drop\":0}]\n",
 	       "", "block feeds -j");
 
 	TOOL("block", "test", "192.0.2.77");
@@ -2026,6 +2168,28 @@ static void test_block_feeds_test(void)
 	ktap_ok(fk->log[2].cmd == SMTPGUARD_CMD_BLOCK_TEST && fk->log[2].nprefix == 1 &&
 		!(fk->last_flags & NLM_F_DUMP),
 		"BLOCK_TEST carries one full-length prefix");
+	/* A feed's action and direction: FEED_SET, shown by block feeds. */
+	TOOL("block", "feed", "drop", "action", "monitor", "direction", "out");
+	ktap_ok(r.status == 0 && fk->last_cmd == SMTPGUARD_CMD_FEED_SET &&
+		fk->feed_action[feed_index("drop", false)] == SMTPGUARD_ACTION_MONITOR &&
+		fk->feed_dir[feed_index("drop", false)] == SMTPGUARD_DIRECTION_OUT,
+		"block feed NAME action monitor direction out: one FEED_SET");
+	fk->feed_dropped[feed_index("drop", false)] = 7;
+	TOOL("block", "feeds");
+	expect(0, "drop 2 action monitor direction out dropped 7 would_drop 0\n"
+	       "manual 2 action enforce direction both dropped 0 would_drop 0\n", "",
+	       "block feeds shows the setting and the counters");
+	TOOL("block", "feed", "drop", "action", "drop");
+	expect(2, "", "smtpguardctl: block: feed drop: 'drop' is not an action (enforce, monitor)\n",
+	       "block feed NAME action WORD: an unknown action, exit 2");
+	TOOL("block", "feed", "drop", "direction", "in", "direction", "out");
+	expect(2, "", "smtpguardctl: block: feed drop: direction given twice\n",
+	       "block feed: a word given twice, exit 2");
+	TOOL("save");
+	ktap_ok(r.status == 0 && strstr(r.out, "\nfeed drop action monitor direction out\n"),
+		"save writes the feed's action and direction");
+	TOOL("block", "feed", "drop", "action", "enforce", "direction", "both");
+	fk->feed_dropped[feed_index("drop", false)] = 0;
 	TOOL("block", "test", "2001:DB8::1");
 	expect(0, "2001:db8::1 is blocked by 2001:db8::/32 (feeds drop; hits 3)\n",
 	       "", "block test IPv6");
@@ -2033,10 +2197,35 @@ static void test_block_feeds_test(void)
 	expect(1, "203.0.113.1 is not blocked\n", "",
 	       "block test of an address no entry covers: exit 1");
 	TOOL("-j", "block", "test", "203.0.113.1");
-	expect(1, "{\"address\":\"203.0.113.1\",\"blocked\":false}\n", "",
+	expect(1, "{\"address\":\"203.0.113.1\",\"blocked\":false,\"listed\":false}\n", "",
 	       "block test -j, not blocked: exit 1");
+	/* An exception beats every feed: listed and excepted is exit 1. */
+	fk->has_except = true;
+	{
+		char e[SG_ERR_LEN];
+
+		sg_parse_prefix("192.0.2.0/28", &fk->except, e, sizeof(e));
+	}
+	TOOL("block", "test", "192.0.2.1");
+	expect(1, "192.0.2.1 is not blocked: listed by feed drop,manual (192.0.2.0/24) but excepted by 192.0.2.0/28\n",
+	       "", "block test, listed but excepted: the feed, the exception, exit 1");
+	TOOL("-j", "block", "test", "192.0.2.1");
+	ktap_ok(r.status == 1 && strstr(r.out, "\"blocked\":false,\"listed\":true,\"excepted_by\":\"192.0.2.0/28\""),
+		"block test -j, listed but excepted: blocked false, listed true, excepted_by");
+	TOOL("block", "test", "192.0.2.200");
+	expect(0, "192.0.2.200 is blocked by 192.0.2.0/24 (feeds drop,manual; hits 42)\n",
+	       "", "block test beside the exception: blocked, exit 0");
+	{
+		char e[SG_ERR_LEN];
+
+		sg_parse_prefix("203.0.113.0/24", &fk->except, e, sizeof(e));
+	}
+	TOOL("block", "test", "203.0.113.1");
+	expect(1, "203.0.113.1 is not blocked (excepted by 203.0.113.0/24)\n", "",
+	       "block test, not listed but excepted: says so, exit 1");
+	fk->has_except = false;
 	TOOL("-j", "block", "test", "198.51.100.7");
-	expect(0, "{\"address\":\"198.51.100.7\",\"blocked\":true,\"entry\":" JSON1 "}\n",
+	expect(0, "{\"address\":\"198.51.100.7\",\"blocked\":true,\"listed\":true,\"entry\":" JSON1 "}\n",
 	       "", "block test -j, blocked: the entry as block list -j shows it");
 	fk->fail_cmd = SMTPGUARD_CMD_BLOCK_TEST;
 	fk->fail_errno = EINVAL;
@@ -2259,7 +2448,7 @@ static void test_block_stats(void)
 	TOOL("-j", "stats");
 	ktap_ok(r.status == 0 && strstr(r.out, "\"smtp_would_drop\":0,\"block_entries\":3,"
 		"\"block_feeds\":2,\"block_bytes\":1099511627776,\"cnc_dropped\":11,"
-		"\"cnc_would_drop\":12}\n"), "stats -j: the same keys");
+		"\"cnc_would_drop\":12,\"feeds\":[{\"feed\":"), "stats -j: the same keys, then the feeds");
 }
 
 /* ---- the offender ledger and the monitor ---- */
@@ -2325,6 +2514,66 @@ static void offender_fixture(void)
 	"\"reasons\":[\"smtp\"],\"packets\":7,\"smtp_packets\":7,\"cnc_packets\":0," \
 	"\"first_seen\":\"2026-11-23T17:04:05+00:00\",\"last_seen\":\"2026-11-23T18:00:05+00:00\"," \
 	"\"destinations\":[{\"address\":\"2001:db8:ff::25\",\"port\":25,\"proto\":6,\"reason\":\"smtp\",\"feed\":null}]}"
+
+/* Exceptions, inside and outside: commands, errors, save and restore. */
+static void test_scope(void)
+{
+	struct sg_prefix p[FAKE_MAX_PFX];
+	const char *conf;
+	size_t n;
+
+	fake_reset();
+	TOOL("except", "10.0.0.0/8", "2001:db8:20::/64");
+	n = last_prefixes(p);
+	expect(0, "", "", "except ADDR/LEN...: silent, exit 0, no mode line");
+	ktap_ok(n == 2 && fk->last_cmd == SMTPGUARD_CMD_EXCEPT_ADD &&
+		fk->mode == SMTPGUARD_MODE_OFF,
+		"EXCEPT_ADD with both prefixes; an exception switches no mode");
+	TOOL("except", "list");
+	expect(0, "10.0.0.0/8\n2001:db8:20::/64\n", "", "except list");
+	TOOL("except", "del", "10.0.0.0/8");
+	ktap_ok(r.status == 0 && fk->nexc == 1, "except del");
+	TOOL("except", "lsit");
+	expect(2, "", "smtpguardctl: except: unknown command 'lsit' (add, del, list, show, flush, help) and not an address\n",
+	       "except: a typo of a command is named as such, exit 2");
+	TOOL("except", "10.0.0.1/8");
+	ktap_ok(r.status == 2 && fk->nexc == 1 && strstr(r.err, "host bits"),
+		"except with host bits set: exit 2, nothing sent");
+
+	TOOL("outside", "203.0.113.1");
+	expect(2, "", "smtpguardctl: outside: add: '203.0.113.1' is an address; outside takes interface names (a sender is outside by the interface it comes in on)\n",
+	       "outside takes interface names only: exit 2");
+	TOOL("inside", "a/b");
+	ktap_ok(r.status == 2 && !fk->nrole_if[0] && strstr(r.err, "inside: add: 'a/b'"),
+		"inside with a broken prefix: exit 2, nothing configured");
+	TOOL("inside", "nosuchif0");
+	expect(2, "", "smtpguardctl: inside: add: no interface 'nosuchif0' here (see 'ip link'); nothing changed\n",
+	       "inside IFNAME that does not exist (a typo): exit 2, nothing configured");
+	ktap_ok(!fk->nrole_if[0], "the typo configured nothing");
+	TOOL("inside", "lo", "10.20.0.0/16");
+	ktap_ok(r.status == 0 && fk->last_cmd == SMTPGUARD_CMD_ROLE_ADD &&
+		fk->nrole_if[0] == 1 && fk->ninside == 1,
+		"inside IFNAME ADDR/LEN: one ROLE_ADD with the name and the prefix");
+	TOOL("inside");
+	expect(0, "roles: configured\ninside: lo 10.20.0.0/16\noutside: none\n", "",
+	       "inside: the configured roles");
+	TOOL("-j", "outside");
+	expect(0, "{\"roles\":\"configured\",\"inside\":{\"interfaces\":[\"lo\"],\"prefixes\":[\"10.20.0.0/16\"]},\"outside\":{\"interfaces\":[]}}\n",
+	       "", "outside -j: the same object");
+
+	TOOL("save");
+	ktap_ok(r.status == 0 && strstr(r.out, "\nexcept 2001:db8:20::/64\ninside lo\ninside 10.20.0.0/16\n"),
+		"save writes except and inside lines");
+	conf = write_file("scope.conf", "mode enforce\nexcept 192.0.2.0/24\noutside wan0\n");
+	TOOL("restore", conf);
+	ktap_ok(r.status == 0 && fk->nexc == 1 && fk->nrole_if[1] == 1 &&
+		!strcmp(fk->role_if[1][0], "wan0") && !fk->nrole_if[0] &&
+		!fk->ninside,
+		"restore: exceptions and roles exactly the file's (wan0 need not exist)");
+	ktap_ok(strstr(r.out, "1 exception, roles configured"),
+		"restore says how many exceptions and whether roles are configured");
+	unlink(conf);
+}
 
 static void test_offenders(void)
 {
@@ -2398,7 +2647,7 @@ static void test_ledger_stats(void)
 	       "", "stats: offenders, offenders_evicted, events_sent, events_dropped");
 	TOOL("-j", "stats");
 	ktap_ok(r.status == 0 && strstr(r.out, "\"smtp_would_drop\":0,\"offenders\":2,"
-		"\"offenders_evicted\":21,\"events_sent\":1099511627776,\"events_dropped\":3}\n"),
+		"\"offenders_evicted\":21,\"events_sent\":1099511627776,\"events_dropped\":3,\"feeds\":"),
 		"stats -j: the same keys, numbers");
 	fk->ledger_stats = false;
 	TOOL("stats");
@@ -2822,6 +3071,7 @@ int main(void)
 	test_block_del_flush();
 	test_block_load();
 	test_block_stats();
+	test_scope();
 
 	setenv("TZ", "UTC", 1);
 	tzset();

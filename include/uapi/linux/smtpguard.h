@@ -116,14 +116,30 @@
  *   SMTPGUARD_A_TXN_ID: u32
  *
  * SMTPGUARD_CMD_FEED_GET (dump)             one message per feed:
- *   SMTPGUARD_A_FEED: string, SMTPGUARD_A_BLOCK_ENTRIES: u32
+ *   SMTPGUARD_A_FEED: string, SMTPGUARD_A_BLOCK_ENTRIES: u32,
+ *   SMTPGUARD_A_ACTION: u8, SMTPGUARD_A_DIRECTION: u8,
+ *   SMTPGUARD_A_STATS: NLA_NESTED            its CNC_DROPPED and
+ *                                            CNC_WOULD_DROP (for as long
+ *                                            as the feed has entries)
+ *   also a feed with settings and no entries (BLOCK_ENTRIES 0)
+ *
+ * SMTPGUARD_CMD_FEED_SET (do, admin)        a feed's action and direction
+ *   SMTPGUARD_A_FEED: string                 (kept while it has no entries;
+ *   SMTPGUARD_A_ACTION?: u8                  default enforce and both: the
+ *   SMTPGUARD_A_DIRECTION?: u8               setting is then forgotten),
+ *                                            at least one of them
+ *
+ * A packet whose listed address a feed lists: the feeds whose direction
+ * applies to it decide; none: it passes (CNC_OTHER_DIRECTION).  It is
+ * dropped in mode enforce when one of them has action enforce, else
+ * counted as would-drop; either way counted per feed and recorded.
  *
  * STATS_GET also carries SMTPGUARD_A_BLOCK_ENTRIES, SMTPGUARD_A_BLOCK_FEEDS
  * and, in SMTPGUARD_A_STATS, CNC_DROPPED, CNC_WOULD_DROP and BLOCK_BYTES.
  *
  * The offender ledger: one record per internal host that broke the policy,
  * keyed by its address as seen before source NAT (the source of what it
- * sent; for a packet from a listed address, its destination).  Bounded by
+ * sent).  Only inside senders are recorded (see ROLE_ADD).  Bounded by
  * the module parameter max_offenders (0: no ledger); the least recently
  * seen record makes room for a new one.  Offender data needs CAP_NET_ADMIN.
  *
@@ -170,6 +186,47 @@
  * permanently) and a LISTING nest per feed: FEED and, for a timed listing,
  * its own EXPIRES.  A timeout belongs to one feed's listing.
  *
+ * Exceptions: prefixes no feed blocks.  A packet whose listed address is
+ * covered by an exception passes (counted: CNC_EXCEPTED); the allow-list
+ * is not affected.
+ *
+ * SMTPGUARD_CMD_EXCEPT_ADD (do, admin)      as ALLOW_ADD, at most
+ * SMTPGUARD_CMD_EXCEPT_DEL (do, admin)      SMTPGUARD_MAX_EXCEPT prefixes
+ *   SMTPGUARD_A_PREFIX*                      of any length
+ *   reply (ADD): SMTPGUARD_A_EXCEPT_ENTRIES: u32
+ * SMTPGUARD_CMD_EXCEPT_FLUSH (do, admin)
+ * SMTPGUARD_CMD_EXCEPT_GET (dump)           one SMTPGUARD_A_PREFIX each
+ *
+ * BLOCK_TEST's reply also carries SMTPGUARD_A_EXCEPT (a prefix nest): the
+ * most specific exception covering the address, whether listed or not.
+ *
+ * Inside and outside: only an inside host (or this host, for what it
+ * sends itself) is recorded in the ledger; what an outside sender does is
+ * counted (SMTP_OUTSIDE, CNC_OUTSIDE) and still refused.  A packet from a
+ * listed address is never blamed on anyone.  Without configuration a
+ * sender is outside when it came in on an interface a default route
+ * leaves by, or when the route back to its address is a default route
+ * (prefix length 0) or leaves by another interface than the one the
+ * packet came in on; every other sender is inside.  Once any role is
+ * configured: a sender is outside when it came in
+ * on an outside interface; otherwise inside when no inside interface or
+ * prefix is configured, or when it came in on an inside interface, or
+ * its address is in an inside prefix.
+ *
+ * SMTPGUARD_CMD_ROLE_ADD (do, admin)        all or nothing
+ * SMTPGUARD_CMD_ROLE_DEL (do, admin)        ENOENT if one is absent
+ *   SMTPGUARD_A_ROLE: u8                     enum smtpguard_role
+ *   SMTPGUARD_A_IFNAME*: string              an interface name
+ *   SMTPGUARD_A_PREFIX*                      inside only
+ * SMTPGUARD_CMD_ROLE_FLUSH (do, admin)      back to derived roles
+ *   SMTPGUARD_A_ROLE?: u8                    only this role's
+ * SMTPGUARD_CMD_ROLE_GET (dump)             one message per item:
+ *   SMTPGUARD_A_ROLE and SMTPGUARD_A_IFNAME or SMTPGUARD_A_PREFIX
+ *
+ * STATS_GET also carries SMTPGUARD_A_EXCEPT_ENTRIES, SMTPGUARD_A_ROLES
+ * (u8, 1: configured) and, in SMTPGUARD_A_STATS, SMTP_OUTSIDE,
+ * CNC_OUTSIDE and CNC_EXCEPTED.
+ *
  * ABI rules: numbers are never reused or reordered; new commands and
  * attributes only ever go before the __*_MAX sentinel of their enum.
  */
@@ -196,6 +253,32 @@
 #define SMTPGUARD_OFFENDER_DESTS	4
 /* A configuration event lists the prefixes when there are at most this many. */
 #define SMTPGUARD_EVENT_MAX_PREFIXES	16
+/* Most exception prefixes, inside prefixes, and interfaces per role. */
+#define SMTPGUARD_MAX_EXCEPT	4096
+#define SMTPGUARD_MAX_INSIDE	4096
+#define SMTPGUARD_MAX_ROLE_IFS	16
+
+/* What a feed's entries do (FEED_SET); the namespace's mode still rules. */
+enum smtpguard_action {
+	SMTPGUARD_ACTION_ENFORCE,	/* drop (in mode enforce) */
+	SMTPGUARD_ACTION_MONITOR,	/* count and record, never drop */
+};
+
+/*
+ * Which traffic a feed applies to, by who opened the connection (from
+ * conntrack when the packet has an entry; else by which address is the
+ * listed one: its destination is "out").
+ */
+enum smtpguard_direction {
+	SMTPGUARD_DIRECTION_BOTH,
+	SMTPGUARD_DIRECTION_IN,		/* opened by the listed address */
+	SMTPGUARD_DIRECTION_OUT,	/* opened towards it (from our side) */
+};
+
+enum smtpguard_role {
+	SMTPGUARD_ROLE_INSIDE = 1,	/* our own hosts */
+	SMTPGUARD_ROLE_OUTSIDE = 2,	/* the Internet */
+};
 
 #define SMTPGUARD_MCGRP_EVENTS	"events"
 
@@ -240,6 +323,15 @@ enum smtpguard_cmd {
 	SMTPGUARD_CMD_OFFENDER_UPDATE,	/* event only */
 	SMTPGUARD_CMD_BLOCK_EXPIRE,	/* a CHANGE value: entries timed out */
 	SMTPGUARD_CMD_CONFIG_CHANGE,	/* event only */
+	SMTPGUARD_CMD_EXCEPT_ADD,
+	SMTPGUARD_CMD_EXCEPT_DEL,
+	SMTPGUARD_CMD_EXCEPT_FLUSH,
+	SMTPGUARD_CMD_EXCEPT_GET,
+	SMTPGUARD_CMD_ROLE_ADD,
+	SMTPGUARD_CMD_ROLE_DEL,
+	SMTPGUARD_CMD_ROLE_FLUSH,
+	SMTPGUARD_CMD_ROLE_GET,
+	SMTPGUARD_CMD_FEED_SET,
 	__SMTPGUARD_CMD_LAST,
 	SMTPGUARD_CMD_MAX = __SMTPGUARD_CMD_LAST - 1
 };
@@ -267,6 +359,13 @@ enum smtpguard_attr {
 	SMTPGUARD_A_CHANGE,		/* u8: enum smtpguard_cmd */
 	SMTPGUARD_A_SMTP_POLICY,	/* u8: 1 an allow-list is in effect */
 	SMTPGUARD_A_OFFENDERS_HASHSIZE,	/* u32: buckets of the ledger */
+	SMTPGUARD_A_EXCEPT,		/* nest: enum smtpguard_prefix_attr */
+	SMTPGUARD_A_EXCEPT_ENTRIES,	/* u32 */
+	SMTPGUARD_A_ROLE,		/* u8: enum smtpguard_role */
+	SMTPGUARD_A_IFNAME,		/* string: an interface name */
+	SMTPGUARD_A_ROLES,		/* u8: 1 roles configured, 0 derived */
+	SMTPGUARD_A_ACTION,		/* u8: enum smtpguard_action */
+	SMTPGUARD_A_DIRECTION,		/* u8: enum smtpguard_direction */
 	__SMTPGUARD_A_LAST,
 	SMTPGUARD_A_MAX = __SMTPGUARD_A_LAST - 1
 };
@@ -300,6 +399,10 @@ enum smtpguard_stats_attr {
 	SMTPGUARD_STATS_A_OFFENDERS_EVICTED,	/* u64 */
 	SMTPGUARD_STATS_A_EVENTS_SENT,		/* u64 */
 	SMTPGUARD_STATS_A_EVENTS_DROPPED,	/* u64: no room at a listener */
+	SMTPGUARD_STATS_A_SMTP_OUTSIDE,		/* u64: refused, sender outside */
+	SMTPGUARD_STATS_A_CNC_OUTSIDE,		/* u64: refused, not blamed */
+	SMTPGUARD_STATS_A_CNC_EXCEPTED,		/* u64: listed but excepted */
+	SMTPGUARD_STATS_A_CNC_OTHER_DIRECTION,	/* u64: feeds for the other way */
 	__SMTPGUARD_STATS_A_LAST,
 	SMTPGUARD_STATS_A_MAX = __SMTPGUARD_STATS_A_LAST - 1
 };
