@@ -5,6 +5,10 @@
  * its own gets -ESRCH from the send and counts nothing.
  */
 
+#define SG_EVENTS_DEFAULT	20U
+#define SG_EVENTS_MAX		100000U
+
+#include <linux/moduleparam.h>
 #include <net/genetlink.h>
 
 #include "events.h"
@@ -35,6 +39,101 @@ static bool sg_event_wanted(struct sg_net *sn)
 				  SG_MCGRP_EVENTS);
 }
 
+static int sg_param_set_events(const char *val, const struct kernel_param *kp)
+{
+	return sg_param_set_bounded(val, kp, 0, SG_EVENTS_MAX);
+}
+
+static const struct kernel_param_ops sg_events_ops = {
+	.set = sg_param_set_events,
+	.get = param_get_uint,
+};
+
+static unsigned int sg_events_per_sec = SG_EVENTS_DEFAULT;
+module_param_cb(offender_events, &sg_events_ops, &sg_events_per_sec, 0644);
+MODULE_PARM_DESC(offender_events,
+		 "New-offender events per second per network namespace, 0..100000; 0: no limit (default 20)");
+
+/* The summary of a second that held events back, from a worker. */
+static void sg_event_summary(struct work_struct *work)
+{
+	struct sg_event_budget *b = container_of(to_delayed_work(work),
+						 struct sg_event_budget,
+						 summary);
+	struct sg_net *sn = container_of(b, struct sg_net, ev_budget);
+	struct sk_buff *skb;
+	void *hdr;
+	u32 n;
+
+	spin_lock_bh(&b->lock);
+	n = b->suppressed;
+	b->suppressed = 0;
+	spin_unlock_bh(&b->lock);
+	if (!n || !sg_event_wanted(sn))
+		return;
+	skb = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!skb)
+		goto dropped;
+	hdr = genlmsg_put(skb, 0, 0, &sg_nl_family, 0,
+			  SMTPGUARD_CMD_OFFENDER_SUPPRESSED);
+	if (!hdr || nla_put_u32(skb, SMTPGUARD_A_COUNT, n)) {
+		nlmsg_free(skb);
+		goto dropped;
+	}
+	genlmsg_end(skb, hdr);
+	sg_event_send(sn, skb, GFP_KERNEL);
+	return;
+dropped:
+	this_cpu_inc(sn->counters.pcpu->events_dropped);
+}
+
+void sg_event_budget_init(struct sg_event_budget *b)
+{
+	spin_lock_init(&b->lock);
+	INIT_DELAYED_WORK(&b->summary, sg_event_summary);
+}
+
+/*
+ * pre_exit, and again at exit: a packet still in a hook may have queued
+ * the summary after the first call; none can after the grace period that
+ * comes before the second.
+ */
+void sg_event_budget_stop(struct sg_event_budget *b)
+{
+	WRITE_ONCE(b->stopped, true);
+	cancel_delayed_work_sync(&b->summary);
+}
+
+/* May a new-offender event go out?  Else counted, and summarised later. */
+static bool sg_event_budget_take(struct sg_net *sn)
+{
+	u32 budget = READ_ONCE(sg_events_per_sec);
+	struct sg_event_budget *b = &sn->ev_budget;
+	unsigned long now = jiffies, end;
+	bool ok, first = false;
+
+	if (!budget)
+		return true;
+	spin_lock_bh(&b->lock);
+	if (time_after_eq(now, b->window_end)) {
+		b->window_end = now + HZ;
+		b->used = 0;
+	}
+	ok = b->used < budget;
+	if (ok)
+		b->used++;
+	else
+		first = !b->suppressed++;
+	end = b->window_end;
+	spin_unlock_bh(&b->lock);
+	if (ok)
+		return true;
+	this_cpu_inc(sn->counters.pcpu->events_suppressed);
+	if (first && !READ_ONCE(b->stopped))
+		queue_delayed_work(system_wq, &b->summary, end - now + 1);
+	return false;
+}
+
 /* From the data path, under RCU: @o is the record that reports. */
 void sg_event_offender(struct sg_net *sn, struct sg_offender *o, u8 cmd,
 		       u8 mode)
@@ -43,6 +142,8 @@ void sg_event_offender(struct sg_net *sn, struct sg_offender *o, u8 cmd,
 	void *hdr;
 
 	if (!sg_event_wanted(sn))
+		return;
+	if (cmd == SMTPGUARD_CMD_OFFENDER_NEW && !sg_event_budget_take(sn))
 		return;
 	skb = genlmsg_new(NLMSG_GOODSIZE, GFP_ATOMIC | __GFP_NOWARN);
 	if (!skb)

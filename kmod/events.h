@@ -6,7 +6,9 @@
 #ifndef _SG_EVENTS_H
 #define _SG_EVENTS_H
 
+#include <linux/spinlock.h>
 #include <linux/types.h>
+#include <linux/workqueue.h>
 
 struct sg_net;
 struct sg_offender;
@@ -28,6 +30,22 @@ struct sg_event_config {
 	bool mode_auto;
 };
 
+/*
+ * At most offender_events new-offender events a second per namespace;
+ * how many were held back goes out in one summary event at the end of
+ * the second (OFFENDER_SUPPRESSED).
+ */
+struct sg_event_budget {
+	spinlock_t lock;		/* all of the below but summary */
+	unsigned long window_end;	/* jiffies */
+	u32 used;			/* events sent in the window */
+	u32 suppressed;			/* not sent since the last summary */
+	bool stopped;			/* namespace exit: no summary queued */
+	struct delayed_work summary;
+};
+
+void sg_event_budget_init(struct sg_event_budget *b);
+void sg_event_budget_stop(struct sg_event_budget *b);
 void sg_event_config(struct sg_net *sn, u8 cmd,
 		     const struct sg_event_config *ev);
 void sg_event_prefixes(struct sg_net *sn, u8 cmd, const struct sg_prefix *pfx,

@@ -211,6 +211,8 @@ static bool sg_offence(struct sg_net *sn, const struct nf_hook_state *state,
 	report = sg_ledger_record(&sn->ledger, state, skb, off, &note);
 	if (note.evicted)
 		this_cpu_add(sn->counters.pcpu->offenders_evicted, note.evicted);
+	if (unlikely(note.suppressed))
+		this_cpu_inc(sn->counters.pcpu->offenders_suppressed);
 	if (report == SG_REPORT_NONE)
 		return false;
 	if (note.o)

@@ -55,9 +55,11 @@
 #define SG_LEDGER_BATCH			64
 #define SG_INTERVAL_DEFAULT		60U
 #define SG_INTERVAL_MAX			86400U
+#define SG_INSERTS_DEFAULT		1000U
+#define SG_INSERTS_MAX			1048576U
 
-static int sg_param_set_bounded(const char *val, const struct kernel_param *kp,
-				unsigned int min, unsigned int max)
+int sg_param_set_bounded(const char *val, const struct kernel_param *kp,
+			 unsigned int min, unsigned int max)
 {
 	unsigned int v;
 	int err;
@@ -97,6 +99,25 @@ static unsigned int sg_max_offenders = SMTPGUARD_OFFENDERS_DEFAULT;
 module_param_cb(max_offenders, &sg_max_offenders_ops, &sg_max_offenders, 0644);
 MODULE_PARM_DESC(max_offenders,
 		 "Most offender records per network namespace, 0..1048576; 0 turns the ledger off (default 4096)");
+
+static int sg_param_set_inserts(const char *val, const struct kernel_param *kp)
+{
+	return sg_param_set_bounded(val, kp, 0, SG_INSERTS_MAX);
+}
+
+static const struct kernel_param_ops sg_inserts_ops = {
+	.set = sg_param_set_inserts,
+	.get = param_get_uint,
+};
+
+/*
+ * A flood of new hosts (spoofed sources from inside) may make this many
+ * records a second per namespace; the rest are counted, not allocated.
+ */
+static unsigned int sg_inserts = SG_INSERTS_DEFAULT;
+module_param_cb(offender_inserts, &sg_inserts_ops, &sg_inserts, 0644);
+MODULE_PARM_DESC(offender_inserts,
+		 "New offender records per second per network namespace, 0..1048576; 0: no limit (default 1000)");
 
 static unsigned int sg_interval = SG_INTERVAL_DEFAULT;
 module_param_cb(offender_interval, &sg_interval_ops, &sg_interval, 0644);
@@ -364,16 +385,47 @@ out:
  * A host not yet in the ledger: allocate outside the lock, then insert
  * unless another CPU won the race.  *is_new says which happened.
  */
+/*
+ * Under l->lock: may one more record be made this second?  The window
+ * restarts a second after it began.
+ */
+static bool sg_ledger_budget_take(struct sg_ledger *l, u32 budget)
+{
+	unsigned long now = jiffies;
+
+	if (time_after_eq(now, l->budget_end)) {
+		WRITE_ONCE(l->budget_end, now + HZ);
+		WRITE_ONCE(l->budget_used, 0);
+	}
+	if (l->budget_used >= budget)
+		return false;
+	WRITE_ONCE(l->budget_used, l->budget_used + 1);
+	return true;
+}
+
+/* Racy peek, before allocating: spent for this second already. */
+static bool sg_ledger_budget_spent(const struct sg_ledger *l, u32 budget)
+{
+	return budget && READ_ONCE(l->budget_used) >= budget &&
+	       time_before(jiffies, READ_ONCE(l->budget_end));
+}
+
 static struct sg_offender *sg_offender_add(struct sg_ledger *l,
 					   const struct in6_addr *addr,
 					   u16 family, u32 hash, u32 cap,
-					   bool *is_new, u32 *evicted)
+					   bool *is_new,
+					   struct sg_ledger_note *note)
 {
+	u32 budget = READ_ONCE(sg_inserts);
 	struct sg_ledger_table *t, *into;
 	struct mem_cgroup *old_memcg;
 	struct sg_offender *n, *o;
 	u64 now = ktime_get_real_seconds();
 
+	if (sg_ledger_budget_spent(l, budget)) {
+		note->suppressed = true;
+		return NULL;
+	}
 	old_memcg = sg_memcg_begin(&l->payer);
 	n = kmem_cache_zalloc(sg_offender_cache, GFP_ATOMIC | __GFP_NOWARN);
 	sg_memcg_end(old_memcg);
@@ -396,10 +448,16 @@ static struct sg_offender *sg_offender_add(struct sg_ledger *l,
 		*is_new = false;
 		return o;
 	}
+	if (budget && !sg_ledger_budget_take(l, budget)) {
+		spin_unlock_bh(&l->lock);
+		kmem_cache_free(sg_offender_cache, n);
+		note->suppressed = true;
+		return NULL;
+	}
 	while (l->count >= cap && !list_empty(&l->lru)) {
 		sg_offender_unlink(l, list_last_entry(&l->lru,
 						      struct sg_offender, lru));
-		(*evicted)++;
+		note->evicted++;
 	}
 	/* During a resize, new records go to the new table. */
 	into = rcu_dereference_protected(l->future, lockdep_is_held(&l->lock));
@@ -548,6 +606,7 @@ enum sg_report sg_ledger_record(struct sg_ledger *l,
 
 	note->o = NULL;
 	note->evicted = 0;
+	note->suppressed = false;
 	if (!t || !cap)
 		return SG_REPORT_OFF;
 
@@ -568,7 +627,7 @@ enum sg_report sg_ledger_record(struct sg_ledger *l,
 	o = sg_ledger_find(l, t, &host, family, hash);
 	if (!o) {
 		o = sg_offender_add(l, &host, family, hash, cap, &is_new,
-				    &note->evicted);
+				    note);
 		if (!o)
 			return SG_REPORT_NONE;
 	}

@@ -10,6 +10,7 @@
 #include <linux/if_ether.h>
 #include <linux/in6.h>
 #include <linux/list.h>
+#include <linux/moduleparam.h>
 #include <linux/mutex.h>
 #include <linux/netdevice.h>
 #include <linux/rcupdate.h>
@@ -92,6 +93,9 @@ struct sg_ledger {
 	u32 count;
 	u32 gen;			/* bumped when records come, go or move */
 	bool stopped;			/* no resize may be queued */
+	/* offender_inserts a second: under lock, peeked without it */
+	unsigned long budget_end;	/* jiffies: the second ends */
+	u32 budget_used;
 	struct sg_ledger_table __rcu *table;
 	struct sg_ledger_table __rcu *future;	/* a resize in progress */
 	struct mutex resize_lock;	/* a resize against a flush */
@@ -122,6 +126,7 @@ enum sg_report {
 struct sg_ledger_note {
 	struct sg_offender *o;	/* under RCU; NULL with SG_REPORT_OFF/NONE */
 	u32 evicted;		/* records dropped to make room */
+	bool suppressed;	/* a new host past the insertion budget */
 };
 
 /* Where a dump stopped: a bucket and the position in its chain. */
@@ -139,6 +144,8 @@ void sg_ledger_destroy(struct sg_ledger *l);
 u32 sg_ledger_count(struct sg_ledger *l);
 u32 sg_ledger_hashsize(struct sg_ledger *l);
 u32 sg_ledger_flush(struct sg_ledger *l, u32 reason);
+int sg_param_set_bounded(const char *val, const struct kernel_param *kp,
+			 unsigned int min, unsigned int max);
 enum sg_report sg_ledger_record(struct sg_ledger *l,
 				const struct nf_hook_state *state,
 				const struct sk_buff *skb,

@@ -39,6 +39,7 @@ int sg_netns_init(struct net *net, struct sg_net *sn)
 	ratelimit_state_init(&sn->log_rs, SG_LOG_INTERVAL, SG_LOG_BURST);
 	sg_blocklist_init(&sn->block, &sn->lock);
 	sg_ledger_init(&sn->ledger);
+	sg_event_budget_init(&sn->ev_budget);
 	INIT_DELAYED_WORK(&sn->block_expiry, sg_netns_block_expiry);
 	INIT_LIST_HEAD(&sn->txns.list);
 	sn->txns.next_id = 1;
@@ -68,11 +69,13 @@ void sg_netns_stop(struct sg_net *sn)
 	/* It re-arms itself only while the namespace is not dying. */
 	cancel_delayed_work_sync(&sn->block_expiry);
 	sg_ledger_stop(&sn->ledger);
+	sg_event_budget_stop(&sn->ev_budget);
 }
 
 /* pernet exit, a grace period after sg_netns_stop(): no reader is left. */
 void sg_netns_destroy(struct sg_net *sn)
 {
+	sg_event_budget_stop(&sn->ev_budget);
 	sg_ledger_destroy(&sn->ledger);
 	sg_blocklist_destroy(&sn->block);
 	sg_policy_put(rcu_dereference_protected(sn->policy, true));

@@ -35,6 +35,7 @@
 
 #include "allow.h"
 #include "blockset.h"
+#include "events.h"
 #include "ledger.h"
 #include "stats.h"
 
@@ -57,6 +58,7 @@ struct sg_net {
 	struct ratelimit_state log_rs;
 	struct sg_blocklist block;
 	struct sg_ledger ledger;
+	struct sg_event_budget ev_budget;
 	struct delayed_work block_expiry;	/* runs SG_BLOCK_EXPIRE */
 	struct sg_txns txns;			/* under lock */
 	bool hooks_registered;			/* under lock */

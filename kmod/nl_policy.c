@@ -737,7 +737,11 @@ static int sg_nl_put_stats(struct sk_buff *msg,
 	    nla_put_u64_64bit(msg, SMTPGUARD_STATS_A_CNC_EXCEPTED,
 			      st->cnc_excepted, SMTPGUARD_STATS_A_PAD) ||
 	    nla_put_u64_64bit(msg, SMTPGUARD_STATS_A_CNC_OTHER_DIRECTION,
-			      st->cnc_other_direction, SMTPGUARD_STATS_A_PAD)) {
+			      st->cnc_other_direction, SMTPGUARD_STATS_A_PAD) ||
+	    nla_put_u64_64bit(msg, SMTPGUARD_STATS_A_OFFENDERS_SUPPRESSED,
+			      st->offenders_suppressed, SMTPGUARD_STATS_A_PAD) ||
+	    nla_put_u64_64bit(msg, SMTPGUARD_STATS_A_EVENTS_SUPPRESSED,
+			      st->events_suppressed, SMTPGUARD_STATS_A_PAD)) {
 		nla_nest_cancel(msg, nest);
 		return -EMSGSIZE;
 	}

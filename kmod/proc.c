@@ -72,6 +72,9 @@ static int sg_proc_show(struct seq_file *seq, void *v)
 	seq_printf(seq, "roles_configured %d\n", roles);
 	/* Listed, but only by feeds for the other direction: passed. */
 	seq_printf(seq, "cnc_other_direction %llu\n", st.cnc_other_direction);
+	/* New hosts past offender_inserts, events past offender_events. */
+	seq_printf(seq, "offenders_suppressed %llu\n", st.offenders_suppressed);
+	seq_printf(seq, "events_suppressed %llu\n", st.events_suppressed);
 	return 0;
 }
 

@@ -43,6 +43,8 @@ static void sg_counters_sum(struct sg_counters *c, struct sg_stats *sum)
 		sum->cnc_outside += READ_ONCE(s->cnc_outside);
 		sum->cnc_excepted += READ_ONCE(s->cnc_excepted);
 		sum->cnc_other_direction += READ_ONCE(s->cnc_other_direction);
+		sum->offenders_suppressed += READ_ONCE(s->offenders_suppressed);
+		sum->events_suppressed += READ_ONCE(s->events_suppressed);
 	}
 }
 
@@ -76,6 +78,9 @@ void sg_counters_read(struct sg_counters *c, struct sg_stats_report *r)
 	r->cnc_excepted = now.cnc_excepted - base.cnc_excepted;
 	r->cnc_other_direction = now.cnc_other_direction -
 				 base.cnc_other_direction;
+	r->offenders_suppressed = now.offenders_suppressed -
+				  base.offenders_suppressed;
+	r->events_suppressed = now.events_suppressed - base.events_suppressed;
 }
 
 /* Under the lock given to sg_counters_init(); the data path keeps counting. */

@@ -24,6 +24,8 @@ struct sg_stats {
 	u64 cnc_outside;	/* refused C&C traffic blamed on no one */
 	u64 cnc_excepted;	/* listed, but an exception lets it pass */
 	u64 cnc_other_direction;	/* listed by feeds for the other way */
+	u64 offenders_suppressed;	/* past the insertion budget */
+	u64 events_suppressed;		/* past the event budget */
 };
 
 /* What /proc and STATS_GET report: current counters minus the baseline. */
@@ -41,6 +43,8 @@ struct sg_stats_report {
 	u64 cnc_outside;	/* refused C&C traffic blamed on no one */
 	u64 cnc_excepted;	/* listed, but an exception lets it pass */
 	u64 cnc_other_direction;	/* listed by feeds for the other way */
+	u64 offenders_suppressed;	/* past the insertion budget */
+	u64 events_suppressed;		/* past the event budget */
 };
 
 struct sg_counters {

@@ -113,6 +113,9 @@ sg_load_module_or_die
 # time: a worker that still ran then would meet a namespace half gone.
 orig_max_off=$(</sys/module/smtpguard/parameters/max_offenders)
 echo 10000 >/sys/module/smtpguard/parameters/max_offenders
+# all 8000 records, however fast they come (no insertion budget)
+orig_inserts=$(</sys/module/smtpguard/parameters/offender_inserts)
+echo 0 >/sys/module/smtpguard/parameters/offender_inserts
 smtpguardctl monitor >"$SG_TMP/monitor.out" 2>&1 &
 mon_pid=$!
 SG_PIDS+=("$mon_pid")
@@ -136,6 +139,7 @@ done
 kill "$mon_pid" 2>/dev/null
 wait "$mon_pid" 2>/dev/null
 echo "$orig_max_off" >/sys/module/smtpguard/parameters/max_offenders
+echo "$orig_inserts" >/sys/module/smtpguard/parameters/offender_inserts
 check_log
 log_test "$ROUNDS namespaces with 8000 offender records deleted while their listings expire, a monitor listening elsewhere"
 

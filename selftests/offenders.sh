@@ -446,8 +446,10 @@ expect_eq "events_sent without a listener" "$sent0" "$(sg_stat "$NS_RTR" events_
 expect_eq "events_dropped without a listener" "$drop0" "$(sg_stat "$NS_RTR" events_dropped)"
 log_test "no listener: offences and config changes leave events_sent and events_dropped alone"
 
-# 11 (e): 10k distinct sources, the default bound 4096: LRU eviction.
+# 11 (e): 10k distinct sources, the default bound 4096: LRU eviction
+# (no insertion budget: ledger_budget.sh tests that).
 sg_ctl_ok "$NS_RTR" offenders flush
+echo 0 >$PARAMS/offender_inserts
 ev0=$(sg_stat "$NS_RTR" offenders_evicted)
 smtp0=$(sg_stat "$NS_RTR" smtp_dropped)
 sg_klog_mark
@@ -477,6 +479,7 @@ now=$(sg_now_ms)
 maxlines=$((10 * ((now - t0 + 4999) / 5000) + 10))
 ((lines >= 1 && lines <= maxlines)) ||
 	sg_fail "$lines offender log lines for 10k new offenders in $((t1 - t0)) ms (1 to $maxlines: 10 per 5 s)"
+echo 1000 >$PARAMS/offender_inserts
 log_test "10k sources: 4096 records (the newest), 5904 evicted"
 
 # 11b: max_offenders=0: no ledger; every dropped packet may log, within

@@ -153,6 +153,7 @@ declare -A CLASS=(
 	[EXCEPT_ADD]=admin [EXCEPT_DEL]=admin [EXCEPT_FLUSH]=admin [EXCEPT_GET]=read
 	[ROLE_ADD]=admin [ROLE_DEL]=admin [ROLE_FLUSH]=admin [ROLE_GET]=read
 	[OFFENDER_NEW]=none [OFFENDER_UPDATE]=none [BLOCK_EXPIRE]=none [CONFIG_CHANGE]=none
+	[OFFENDER_SUPPRESSED]=none [FEED_SET]=admin
 	[UNKNOWN]=none
 )
 # the flavour each read command has (the other one is not supported)
@@ -239,7 +240,7 @@ declare -A GROUPS_=(
 	["ports set"]="ports 25 2525|ports set 26"
 	["mode set"]="mode monitor|mode off|mode set enforce"
 	["stats reset"]="stats reset"
-	["block add/del/flush"]="block 203.0.113.50|block 203.0.113.51 feed x timeout 60|block del 203.0.113.5|block del 203.0.113.20 feed feodo|block flush|block flush feed feodo"
+	["block add/del/flush"]="block 203.0.113.50|block 203.0.113.51 feed x timeout 60|block del 203.0.113.5|block del 203.0.113.20 feed feodo|block flush|block flush feed feodo|block feed feodo action monitor"
 	["offenders (list, JSON, by reason) and offenders flush"]="offenders|-j offenders|offenders reason cnc|offenders flush|offenders flush reason smtp"
 	["monitor (the events group)"]="monitor|monitor events count 1|-j monitor config"
 	["except and inside/outside changes"]="except 10.99.0.0/16|except del 10.0.0.0/8|except flush|inside lo|inside add 10.98.0.0/16|inside del lo|outside lo|outside flush"

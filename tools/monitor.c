@@ -439,6 +439,20 @@ int sg_event_print(const struct nlmsghdr *nlh, unsigned int mask, time_t now)
 		print_offender_event(&e, now);
 		return 1;
 	}
+	/* The summary of a second whose new-offender events were held back. */
+	if (e.cmd == SMTPGUARD_CMD_OFFENDER_SUPPRESSED) {
+		if (!(mask & SG_EV_OFFENDER))
+			return 0;
+		if (mnl_attr_parse(nlh, sizeof(*g), event_attr_cb, &e) < 0 ||
+		    !e.has_count)
+			return -1;
+		start_event(now, "offender-suppressed", &l);
+		print_uint(PRINT_JSON, "count", NULL, e.count);
+		add(&l, "%" PRIu32 " new offender%s not reported (offender_events a second)",
+		    e.count, e.count == 1 ? "" : "s");
+		end_event(&l);
+		return 1;
+	}
 	/* A config change names the command that made it in CHANGE. */
 	if (e.cmd == SMTPGUARD_CMD_CONFIG_CHANGE) {
 		if (mnl_attr_parse(nlh, sizeof(*g), event_attr_cb, &e) < 0 ||

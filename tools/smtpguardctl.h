@@ -251,6 +251,8 @@ struct sg_stats {
 	uint64_t smtp_outside, cnc_outside, cnc_excepted;
 	bool has_other_direction;
 	uint64_t cnc_other_direction;
+	bool has_suppressed;
+	uint64_t offenders_suppressed, events_suppressed;
 	uint32_t except_entries;
 	bool roles_configured;
 };

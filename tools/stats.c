@@ -75,6 +75,14 @@ static int stats_nest_cb(const struct nlattr *attr, void *data)
 		slot = &s->cnc_other_direction;
 		has = &s->has_other_direction;
 		break;
+	case SMTPGUARD_STATS_A_OFFENDERS_SUPPRESSED:
+		slot = &s->offenders_suppressed;
+		has = &s->has_suppressed;
+		break;
+	case SMTPGUARD_STATS_A_EVENTS_SUPPRESSED:
+		slot = &s->events_suppressed;
+		has = &s->has_suppressed;
+		break;
 	default:	/* PAD, and counters newer than this tool */
 		return MNL_CB_OK;
 	}
@@ -239,6 +247,13 @@ static void print_stats_keys(const struct sg_stats *s)
 		print_u64(PRINT_ANY, "cnc_other_direction",
 			  "cnc_other_direction %" PRIu64 "\n",
 			  s->cnc_other_direction);
+	if (s->has_suppressed) {
+		print_u64(PRINT_ANY, "offenders_suppressed",
+			  "offenders_suppressed %" PRIu64 "\n",
+			  s->offenders_suppressed);
+		print_u64(PRINT_ANY, "events_suppressed",
+			  "events_suppressed %" PRIu64 "\n", s->events_suppressed);
+	}
 }
 
 void sg_print_stats(const struct sg_stats *s)

@@ -439,6 +439,21 @@ static void test_offender_events(void)
 	event(nlh, false, SG_EV_CONFIG, &ret);
 	ktap_ok(ret == 0 && !obuf[0], "monitor config: offender events filtered out, nothing printed");
 
+	/* The summary of a second that held new-offender events back. */
+	nlh = msg(SMTPGUARD_CMD_OFFENDER_SUPPRESSED);
+	mnl_attr_put_u32(nlh, SMTPGUARD_A_COUNT, 35);
+	str_is(event(nlh, false, SG_EV_OFFENDER, NULL),
+	       T_PLAIN "35 new offenders not reported (offender_events a second)\n",
+	       "OFFENDER_SUPPRESSED: how many new-offender events were held back");
+	str_is(event(nlh, true, SG_EV_ALL, NULL),
+	       T_JSON "\"event\":\"offender-suppressed\",\"count\":35}\n",
+	       "OFFENDER_SUPPRESSED -j: event offender-suppressed, count");
+	event(nlh, false, SG_EV_CONFIG, &ret);
+	ktap_ok(ret == 0 && !obuf[0], "monitor config: the summary filtered out");
+	nlh = msg(SMTPGUARD_CMD_OFFENDER_SUPPRESSED);
+	event(nlh, false, SG_EV_ALL, &ret);
+	ktap_ok(ret == -1, "OFFENDER_SUPPRESSED without its count: malformed");
+
 	nlh = msg(SMTPGUARD_CMD_OFFENDER_UPDATE);
 	put_offender(nlh, &o_both);
 	str_is(event(nlh, false, SG_EV_ALL, NULL),

@@ -152,7 +152,11 @@
  *   reply: SMTPGUARD_A_COUNT: u32            records removed
  *
  * Multicast group SMTPGUARD_MCGRP_EVENTS (CAP_NET_ADMIN to join):
- *   SMTPGUARD_CMD_OFFENDER_NEW               a host's first offence
+ *   SMTPGUARD_CMD_OFFENDER_NEW               a host's first offence (at
+ *                                            most offender_events a second,
+ *                                            module parameter)
+ *   SMTPGUARD_CMD_OFFENDER_SUPPRESSED        at the end of a second that
+ *     SMTPGUARD_A_COUNT: u32                 held back NEW events: how many
  *   SMTPGUARD_CMD_OFFENDER_UPDATE            at most one per host per
  *     SMTPGUARD_A_MODE: u8                   offender_interval seconds
  *     SMTPGUARD_A_OFFENDER: NLA_NESTED       (module parameter), with the
@@ -332,6 +336,7 @@ enum smtpguard_cmd {
 	SMTPGUARD_CMD_ROLE_FLUSH,
 	SMTPGUARD_CMD_ROLE_GET,
 	SMTPGUARD_CMD_FEED_SET,
+	SMTPGUARD_CMD_OFFENDER_SUPPRESSED,	/* event only */
 	__SMTPGUARD_CMD_LAST,
 	SMTPGUARD_CMD_MAX = __SMTPGUARD_CMD_LAST - 1
 };
@@ -403,6 +408,8 @@ enum smtpguard_stats_attr {
 	SMTPGUARD_STATS_A_CNC_OUTSIDE,		/* u64: refused, not blamed */
 	SMTPGUARD_STATS_A_CNC_EXCEPTED,		/* u64: listed but excepted */
 	SMTPGUARD_STATS_A_CNC_OTHER_DIRECTION,	/* u64: feeds for the other way */
+	SMTPGUARD_STATS_A_OFFENDERS_SUPPRESSED,	/* u64: past offender_inserts */
+	SMTPGUARD_STATS_A_EVENTS_SUPPRESSED,	/* u64: past offender_events */
 	__SMTPGUARD_STATS_A_LAST,
 	SMTPGUARD_STATS_A_MAX = __SMTPGUARD_STATS_A_LAST - 1
 };
