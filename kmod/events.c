@@ -198,7 +198,8 @@ void sg_event_config(struct sg_net *sn, u8 cmd,
 	    nla_put_u8(skb, SMTPGUARD_A_SMTP_POLICY, pol->smtp_armed) ||
 	    nla_put_u32(skb, SMTPGUARD_A_EXCEPT_ENTRIES,
 			pol->sets[SG_SET_EXCEPT].nr_prefixes) ||
-	    nla_put_u8(skb, SMTPGUARD_A_ROLES, sg_policy_has_roles(pol)) ||
+	    nla_put_u8(skb, SMTPGUARD_A_ROLES_CONFIGURED,
+		       sg_policy_has_roles(pol)) ||
 	    (ev->role && nla_put_u8(skb, SMTPGUARD_A_ROLE, ev->role)) ||
 	    (ev->action && nla_put_u8(skb, SMTPGUARD_A_ACTION, ev->action - 1)) ||
 	    (ev->direction &&

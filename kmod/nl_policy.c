@@ -775,7 +775,8 @@ int sg_nl_stats_get_doit(struct sk_buff *skb, struct genl_info *info)
 	    nla_put_u8(msg, SMTPGUARD_A_SMTP_POLICY, pol->smtp_armed) ||
 	    nla_put_u32(msg, SMTPGUARD_A_EXCEPT_ENTRIES,
 			pol->sets[SG_SET_EXCEPT].nr_prefixes) ||
-	    nla_put_u8(msg, SMTPGUARD_A_ROLES, sg_policy_has_roles(pol)) ||
+	    nla_put_u8(msg, SMTPGUARD_A_ROLES_CONFIGURED,
+		       sg_policy_has_roles(pol)) ||
 	    sg_nl_put_ports(msg, pol) ||
 	    nla_put_u32(msg, SMTPGUARD_A_BLOCK_ENTRIES,
 			set ? set->nr_entries : 0) ||

@@ -1240,6 +1240,10 @@ sg_snapshot()
 	sgctl "$ns" allow list 2>&1
 	echo "--- ports"
 	sgctl "$ns" ports 2>&1
+	echo "--- except list"
+	sgctl "$ns" except list 2>&1
+	echo "--- roles"
+	sgctl "$ns" -j inside 2>&1
 	echo "--- /proc/net/smtpguard"
 	sg_proc "$ns" 2>&1
 }

@@ -147,7 +147,15 @@ expect_eq "mode after the first allow" enforce "$(ctr mode)"
 expect_eq "roles_configured" 0 "$(ctr roles_configured)"
 log_test "set up: allow the mail server, block the C&C addresses; roles derived"
 
-# 1a: the Internet scans port 25: LAN PC and router, 2,000 sources.
+# 1a: the Internet scans port 25: LAN PC and router, 2,000 sources; a
+# monitor listens all the while (one line per event).
+mon=$SG_TMP/mon.json
+smtpguardctl -n "$NS_RTR" -j monitor all >"$mon" 2>"$mon.err" &
+SG_PIDS+=("$!")
+# subscribed once it prints a configuration change (the same port set)
+# shellcheck disable=SC2317 # called by busywait
+joined() { sgctl "$NS_RTR" ports 25 >/dev/null; sg_sleep 0.2; [[ -s $mon ]]; }
+busywait $((WAIT_TIMEOUT * 1000)) joined || sg_fail "the monitor printed nothing: $(cat "$mon.err")"
 sg_klog_mark
 d0=$(ctr smtp_dropped) o0=$(ctr smtp_outside)
 flood "$NS_OUT" -n 5000 -k 2000 198.18.0.1 "$CLI4" 25
@@ -201,7 +209,14 @@ expect_eq "PC 2's MAC and reason" "$PC2_MAC cnc" \
 	"$(jq -r --arg a "$PC2_6" '.[] | select(.address == $a) | "\(.mac) \(.reasons | join(","))"' "$SG_TMP/off.json")"
 lines=$(sg_klog_since_mark | grep -c "smtpguard: new offender")
 expect_eq "'new offender' log lines since the scan began" 2 "$lines"
-log_test "with all that noise, the ledger and the log name exactly the two PCs (LAN addresses, MACs)"
+# shellcheck disable=SC2317 # called by busywait
+two_events() { (($(jq -c 'select(.event == "offender-new")' "$mon" | wc -l) >= 2)); }
+busywait "$(sg_bound 10000)" two_events
+expect_eq "the monitor's new-offender events" "$CLI4 $PC2_6" \
+	"$(jq -r 'select(.event == "offender-new") | .address' "$mon" | sort | xargs)"
+expect_eq "the monitor's other offender events" 0 \
+	"$(jq -c 'select(.event != "offender-new" and .event != "config")' "$mon" | wc -l)"
+log_test "with all that noise, the ledger, the log and the events name exactly the two PCs (LAN addresses, MACs)"
 
 # 2: what 'inside' says about derived roles.
 out=$(sgctl "$NS_RTR" inside 2>&1)

@@ -147,7 +147,7 @@ static int stats_attr_cb(const struct nlattr *attr, void *data)
 			return MNL_CB_ERROR;
 		s->except_entries = mnl_attr_get_u32(attr);
 		break;
-	case SMTPGUARD_A_ROLES:
+	case SMTPGUARD_A_ROLES_CONFIGURED:
 		if (mnl_attr_validate(attr, MNL_TYPE_U8) < 0)
 			return MNL_CB_ERROR;
 		s->has_roles = true;

@@ -227,9 +227,10 @@
  * SMTPGUARD_CMD_ROLE_GET (dump)             one message per item:
  *   SMTPGUARD_A_ROLE and SMTPGUARD_A_IFNAME or SMTPGUARD_A_PREFIX
  *
- * STATS_GET also carries SMTPGUARD_A_EXCEPT_ENTRIES, SMTPGUARD_A_ROLES
- * (u8, 1: configured) and, in SMTPGUARD_A_STATS, SMTP_OUTSIDE,
- * CNC_OUTSIDE and CNC_EXCEPTED.
+ * STATS_GET also carries SMTPGUARD_A_EXCEPT_ENTRIES,
+ * SMTPGUARD_A_ROLES_CONFIGURED (u8, 1: configured) and, in
+ * SMTPGUARD_A_STATS, SMTP_OUTSIDE, CNC_OUTSIDE, CNC_EXCEPTED,
+ * CNC_OTHER_DIRECTION, OFFENDERS_SUPPRESSED and EVENTS_SUPPRESSED.
  *
  * ABI rules: numbers are never reused or reordered; new commands and
  * attributes only ever go before the __*_MAX sentinel of their enum.
@@ -368,7 +369,7 @@ enum smtpguard_attr {
 	SMTPGUARD_A_EXCEPT_ENTRIES,	/* u32 */
 	SMTPGUARD_A_ROLE,		/* u8: enum smtpguard_role */
 	SMTPGUARD_A_IFNAME,		/* string: an interface name */
-	SMTPGUARD_A_ROLES,		/* u8: 1 roles configured, 0 derived */
+	SMTPGUARD_A_ROLES_CONFIGURED,	/* u8: 1 configured, 0 derived */
 	SMTPGUARD_A_ACTION,		/* u8: enum smtpguard_action */
 	SMTPGUARD_A_DIRECTION,		/* u8: enum smtpguard_direction */
 	__SMTPGUARD_A_LAST,
