@@ -13,8 +13,8 @@
 #   198.18.0.0/15 (RFC 2544) with sg_flood
 #
 #  1. derived roles: 10,000 SYNs to port 25 from 2,000 outside addresses
-#     (to a LAN PC and to the router), 2,000 forged datagrams from a listed
-#     address to the LAN's IPv4 /24 and IPv6 /64, the MX on the uplink's
+#     (to a LAN PC and to the router), 10,000 forged datagrams from a
+#     listed address to the LAN's IPv4 /24 and 2,000 addresses of its /64, the MX on the uplink's
 #     own subnet, and one LAN's addresses forged on another: all dropped
 #     and counted (smtp_outside, cnc_outside),
 #     none recorded; PC 1 spamming and PC 2 calling the C&C over IPv6 are
@@ -81,9 +81,9 @@ flood()
 	[[ $out == "sent "* && $out != *$'\n'* ]] || sg_fail "sg_flood $*: $out"
 }
 
-# spray NS SRC NET N: N UDP datagrams from SRC (an address of NS) to N
-# addresses of NET ("192.0.2." hosts 2..254 in turn, or "2001:db8:1::"
-# hosts 0x1000 on); prints the number sent.
+# spray NS SRC NET N: N UDP datagrams from SRC (an address of NS) to the
+# addresses of NET in turn ("192.0.2." hosts 2..254, or 2,000 hosts of
+# "2001:db8:1::" from 0x1000 on); prints the number sent.
 spray()
 {
 	ip netns exec "$1" python3 - "$2" "$3" "$4" <<-'PY'
@@ -94,7 +94,8 @@ spray()
 		s.bind((src, 0))
 		sent = 0
 		for i in range(n):
-		    dst = net + (format(0x1000 + i, "x") if fam == socket.AF_INET6
+		    # IPv6: 2,000 addresses of the /64 in turn; IPv4: the /24's 253
+		    dst = net + (format(0x1000 + i % 2000, "x") if fam == socket.AF_INET6
 		                 else str(2 + i % 253))
 		    sent += s.sendto(b"forged", (dst, 5353)) > 0
 		print(sent)
@@ -176,13 +177,13 @@ if ! ip netns exec "$NS_OUT" ping -c 1 -W 5 "$RTR_OUT4" >/dev/null ||
 	sg_fail "the router does not answer ping from $NS_OUT"
 fi
 c0=$(ctr cnc_dropped) x0=$(ctr cnc_outside)
-n4=$(spray "$NS_OUT" "$CNC4" 192.0.2. 2000)
-n6=$(spray "$NS_OUT" "$CNC6" 2001:db8:1:: 2000)
-expect_eq "forged datagrams sent" 4000 $((n4 + n6))
+n4=$(spray "$NS_OUT" "$CNC4" 192.0.2. 5000)
+n6=$(spray "$NS_OUT" "$CNC6" 2001:db8:1:: 5000)
+expect_eq "forged datagrams sent" 10000 $((n4 + n6))
 counters_wait cnc_outside $((x0 + n4 + n6))
 expect_eq "cnc_dropped" $((c0 + n4 + n6)) "$(ctr cnc_dropped)"
 expect_eq "offenders after the forged packets" 0 "$(ctr offenders)"
-log_test "4,000 packets from a listed address to 2,000 LAN addresses (IPv4 /24, IPv6 /64): dropped, cnc_outside, never blamed on a destination"
+log_test "10,000 packets from a listed address to the LAN's IPv4 /24 and 2,000 addresses of its IPv6 /64: dropped, cnc_outside, never blamed on a destination"
 
 # 1c: the uplink's own subnet is outside too (the MX on out0's /24), and
 # a source forged on another LAN fails the interface check (lan2 sends
