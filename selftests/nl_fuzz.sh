@@ -39,7 +39,10 @@ state()
 	sgctl "$ns" -j ports
 	sgctl "$ns" -j allow list
 	sgctl "$ns" -j block list | jq -c 'map(del(.hits, .last_hit, .expires))'
-	sgctl "$ns" -j block feeds
+	# the configuration: not the per-feed counters, which verdicts move
+	sgctl "$ns" -j block feeds | jq -c 'map(del(.dropped, .would_drop))'
+	sgctl "$ns" -j except list
+	sgctl "$ns" -j inside
 }
 
 # 0. The negative control: the valid bases the mutations start from.

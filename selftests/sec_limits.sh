@@ -63,7 +63,10 @@ host_conf()
 	sgctl "$NS_RTR" -j ports
 	sgctl "$NS_RTR" -j allow list
 	sgctl "$NS_RTR" -j block list | jq -c 'map(del(.hits, .last_hit))'
-	sgctl "$NS_RTR" -j block feeds
+	# the configuration: not the per-feed counters, which verdicts move
+	sgctl "$NS_RTR" -j block feeds | jq -c 'map(del(.dropped, .would_drop))'
+	sgctl "$NS_RTR" -j except list
+	sgctl "$NS_RTR" -j inside
 }
 
 # The host works as before: the same configuration, the same verdicts, and
