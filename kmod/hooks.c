@@ -397,16 +397,44 @@ static unsigned int sg_judge(const struct sk_buff *skb,
 }
 
 /*
- * A listed address that an exception covers passes; counted once per
- * packet that the blocklist then lets through.  The policy is read only
- * on a match.
+ * Address @i of the packet (0: source, 1: destination) is listed by @e;
+ * @excepted: an exception covers it.  The verdict, or SG_NO_VERDICT when
+ * the other address decides (*@any_excepted then says whether to count
+ * an exception).
+ */
+static int sg_cnc_listed(struct sg_net *sn, const struct sg_policy *pol,
+			 const struct nf_hook_state *state,
+			 const struct sk_buff *skb,
+			 const struct sg_blockset *set,
+			 struct sg_block_entry *e, int i, bool excepted,
+			 bool *any_excepted)
+{
+	if (excepted) {
+		*any_excepted = true;
+		return SG_NO_VERDICT;
+	}
+	return sg_refuse_cnc(sn, pol, state, skb, set, e, i == 0);
+}
+
+/* No verdict, but an exception let a listed address pass: count it once. */
+static int sg_cnc_passed(struct sg_net *sn, const struct sg_policy *pol,
+			 bool excepted)
+{
+	if (unlikely(excepted) && pol->mode != SMTPGUARD_MODE_OFF)
+		this_cpu_inc(sn->counters.pcpu->cnc_excepted);
+	return SG_NO_VERDICT;
+}
+
+/*
+ * Both addresses of the packet against the blocklist.  The policy (and
+ * with it the exceptions) is read only on a match.
  */
 static int sg_cnc4(struct sg_net *sn, const struct nf_hook_state *state,
 		   const struct sk_buff *skb, const struct sg_blockset *set)
 {
 	const struct iphdr *iph = ip_hdr(skb);
-	const struct sg_policy *pol = NULL;
 	__be32 addrs[2] = { iph->saddr, iph->daddr };
+	const struct sg_policy *pol = NULL;
 	bool excepted = false;
 	int i, verdict;
 
@@ -416,17 +444,13 @@ static int sg_cnc4(struct sg_net *sn, const struct nf_hook_state *state,
 		if (likely(!e))
 			continue;
 		pol = rcu_dereference(sn->policy);
-		if (sg_pset_lookup4(&pol->sets[SG_SET_EXCEPT], addrs[i])) {
-			excepted = true;
-			continue;
-		}
-		verdict = sg_refuse_cnc(sn, pol, state, skb, set, e, i == 0);
+		verdict = sg_cnc_listed(sn, pol, state, skb, set, e, i,
+					sg_pset_lookup4(&pol->sets[SG_SET_EXCEPT],
+							addrs[i]), &excepted);
 		if (verdict != SG_NO_VERDICT)
 			return verdict;
 	}
-	if (unlikely(excepted) && pol->mode != SMTPGUARD_MODE_OFF)
-		this_cpu_inc(sn->counters.pcpu->cnc_excepted);
-	return SG_NO_VERDICT;
+	return pol ? sg_cnc_passed(sn, pol, excepted) : SG_NO_VERDICT;
 }
 
 static int sg_cnc6(struct sg_net *sn, const struct nf_hook_state *state,
@@ -444,17 +468,13 @@ static int sg_cnc6(struct sg_net *sn, const struct nf_hook_state *state,
 		if (likely(!e))
 			continue;
 		pol = rcu_dereference(sn->policy);
-		if (sg_pset_lookup6(&pol->sets[SG_SET_EXCEPT], addrs[i])) {
-			excepted = true;
-			continue;
-		}
-		verdict = sg_refuse_cnc(sn, pol, state, skb, set, e, i == 0);
+		verdict = sg_cnc_listed(sn, pol, state, skb, set, e, i,
+					sg_pset_lookup6(&pol->sets[SG_SET_EXCEPT],
+							addrs[i]), &excepted);
 		if (verdict != SG_NO_VERDICT)
 			return verdict;
 	}
-	if (unlikely(excepted) && pol->mode != SMTPGUARD_MODE_OFF)
-		this_cpu_inc(sn->counters.pcpu->cnc_excepted);
-	return SG_NO_VERDICT;
+	return pol ? sg_cnc_passed(sn, pol, excepted) : SG_NO_VERDICT;
 }
 
 static unsigned int sg_hook_ipv4(void *priv, struct sk_buff *skb,

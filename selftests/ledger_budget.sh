@@ -23,7 +23,6 @@ source "$(dirname "$(readlink -e "$0")")/lib.sh"
 sg_require_root
 sg_require_cmd ip jq smtpguardctl
 sg_require_module_file
-FLOOD=$SG_HELPERS/sg_flood
 sg_require_helper sg_flood
 sg_init
 sg_plan 4
@@ -35,15 +34,6 @@ ip netns exec "$NS_RTR" sysctl -q -w net.ipv4.conf.all.rp_filter=0 \
 	net.ipv4.conf.cli0.rp_filter=0 net.ipv4.conf.default.rp_filter=0 >/dev/null
 
 ctr() { sg_stat "$NS_RTR" "$1"; }
-
-flood()
-{
-	local ns=$1 out
-	shift
-
-	out=$(ip netns exec "$ns" "$FLOOD" "$@" 2>&1)
-	[[ $out == "sent "* && $out != *$'\n'* ]] || sg_fail "sg_flood $*: $out"
-}
 
 ##############################################################################
 
@@ -70,7 +60,7 @@ SG_PIDS+=("$!")
 synced() { sgctl "$NS_RTR" ports 25 >/dev/null; sg_sleep 0.2; [[ -s $mon ]]; }
 busywait $((WAIT_TIMEOUT * 1000)) synced || sg_fail "the monitor printed nothing: $(cat "$mon.err")"
 t0=$(sg_now_ms)
-flood "$NS_CLI" -n 3000 -k 3000 198.18.0.1 "$OUT4" 25
+sg_flood_in "$NS_CLI" -n 3000 -k 3000 198.18.0.1 "$OUT4" 25
 secs=$(((($(sg_now_ms) - t0) + 999) / 1000))
 all_seen() { (($(ctr offenders) + $(ctr offenders_suppressed) >= 3000)); }
 busywait "$(sg_bound 10000)" all_seen
@@ -94,7 +84,7 @@ log_test "3,000 new hosts: records + suppressed exact, within 40 records and 5 e
 echo 0 >$PARAMS/offender_inserts
 sg_ctl_ok "$NS_RTR" offenders flush
 s0=$(ctr offenders_suppressed)
-flood "$NS_CLI" -n 1000 -k 1000 198.19.0.1 "$OUT4" 25
+sg_flood_in "$NS_CLI" -n 1000 -k 1000 198.19.0.1 "$OUT4" 25
 thousand() { [[ $(ctr offenders) == 1000 ]]; }
 busywait "$(sg_bound 10000)" thousand
 expect_eq "records with offender_inserts 0" 1000 "$(ctr offenders)"

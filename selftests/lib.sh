@@ -1116,6 +1116,20 @@ sg_oneway_dropped()
 	expect_eq "$key after $n datagrams $src -> $dst" $((ctr0 + n)) "$(sg_stat "$cns" "$key")"
 }
 
+# sg_flood_in NS ARGS...: the sg_flood helper in NS (its arguments: see
+# sg_flood.c); the packets it sent in FLOOD_SENT.  Anything but one line
+# "sent N" fails the running check (and returns non-zero).
+sg_flood_in()
+{
+	local ns=$1 out
+	shift
+
+	out=$(ip netns exec "$ns" "$SG_HELPERS/sg_flood" "$@" 2>&1)
+	FLOOD_SENT=$(sed -n 's/^sent \([0-9]\+\)$/\1/p' <<<"$out")
+	[[ -n $FLOOD_SENT ]] || FLOOD_SENT=0
+	[[ $out == "sent "* && $out != *$'\n'* ]] || sg_fail "sg_flood $*: $out"
+}
+
 # sg_oneway_passes FROM SRC TO DST N: all N datagrams arrive.
 sg_oneway_passes()
 {

@@ -25,7 +25,6 @@ source "$(dirname "$(readlink -e "$0")")/lib.sh"
 sg_require_root
 sg_require_cmd ip jq python3 smtpguardctl setpriv
 sg_require_module_file
-FLOOD=$SG_HELPERS/sg_flood
 sg_require_helper sg_flood
 sg_init
 sg_plan 18
@@ -91,18 +90,6 @@ off_has_reason()
 off_show()
 {
 	jq -c '.[]' "$SG_TMP/off.json" | head -n 5
-}
-
-# flood NS ARGS...: sg_flood in NS; the packets it sent in FLOOD_SENT.
-flood()
-{
-	local ns=$1 out
-	shift
-
-	out=$(ip netns exec "$ns" "$FLOOD" "$@" 2>&1)
-	FLOOD_SENT=$(sed -n 's/^sent \([0-9]\+\)$/\1/p' <<<"$out")
-	[[ -n $FLOOD_SENT ]] || FLOOD_SENT=0
-	[[ $out == "sent "* && $out != *$'\n'* ]] || sg_fail "sg_flood $*: $out"
 }
 
 # mon_start FILE [ARGS...]: "smtpguardctl -n ROUTER -j monitor ARGS" in
@@ -247,7 +234,7 @@ log_test "C&C call: the record names $CLI4 (not the NAT address), its MAC, cli0,
 # 3 (b): counts.  UDP datagrams to the C&C address, then SYNs to the MX.
 cnc0=$(sg_stat "$NS_RTR" cnc_dropped)
 p0=$(off_q "$CLI4" '.cnc_packets')
-flood "$NS_CLI" -u -n 37 - "$CNC" 53
+sg_flood_in "$NS_CLI" -u -n 37 - "$CNC" 53
 expect_eq "datagrams sent" 37 "$FLOOD_SENT"
 off_dump
 expect_eq "cnc_dropped delta" 37 "$(($(sg_stat "$NS_RTR" cnc_dropped) - cnc0))"
@@ -259,7 +246,7 @@ log_test "37 UDP datagrams to $CNC: cnc packets +37, cnc_dropped +37, the newest
 
 smtp0=$(sg_stat "$NS_RTR" smtp_dropped)
 sg_smtp_blocked "$NS_CLI" "$OUT4" 25 && sg_fail "the PC's SMTP to $OUT4 was not blocked"
-flood "$NS_CLI" -n 40 - "$OUT4" 25
+sg_flood_in "$NS_CLI" -n 40 - "$OUT4" 25
 expect_eq "SYNs sent" 40 "$FLOOD_SENT"
 off_dump
 d=$(($(sg_stat "$NS_RTR" smtp_dropped) - smtp0))
@@ -286,7 +273,7 @@ log_test "offenders flush empties the ledger ($out)"
 # listed address: it is dropped and counted, never blamed on the PC.
 cnc0=$(sg_stat "$NS_RTR" cnc_dropped)
 out0=$(sg_stat "$NS_RTR" cnc_outside)
-flood "$NS_OUT" -u -n 10 "$CNC" "$CLI4" 4444
+sg_flood_in "$NS_OUT" -u -n 10 "$CNC" "$CLI4" 4444
 off_dump
 expect_eq "cnc_dropped delta" 10 "$(($(sg_stat "$NS_RTR" cnc_dropped) - cnc0))"
 expect_eq "cnc_outside delta" 10 "$(($(sg_stat "$NS_RTR" cnc_outside) - out0))"
@@ -303,14 +290,14 @@ ip -n "$NS_OUT" addr add "$CNC2/32" dev eth0
 ip -n "$NS_RTR" route add "$CNC2/32" via "$OUT4"
 sg_ctl_ok "$NS_RTR" offenders flush
 nat0=$(nat_packets)
-flood "$NS_CLI" -u -n 1 -s 40000 - "$CNC2" 53
+sg_flood_in "$NS_CLI" -u -n 1 -s 40000 - "$CNC2" 53
 expect_gt "packets masqueraded" "$(nat_packets)" "$nat0"
 sg_ctl_ok "$NS_RTR" block "$CNC2" feed late
 cnc0=$(sg_stat "$NS_RTR" cnc_dropped)
 out0=$(sg_stat "$NS_RTR" cnc_outside)
 # five answers, each from port 53 (sg_flood counts source ports up)
 for i in 1 2 3 4 5; do
-	flood "$NS_OUT" -u -n 1 -s 53 "$CNC2" "$RTR_OUT4" 40000
+	sg_flood_in "$NS_OUT" -u -n 1 -s 53 "$CNC2" "$RTR_OUT4" 40000
 done
 off_dump
 expect_eq "cnc_dropped delta (answers to the masqueraded port)" 5 "$(($(sg_stat "$NS_RTR" cnc_dropped) - cnc0))"
@@ -324,7 +311,7 @@ mon_start "$SG_TMP/mon-flood.json" all || sg_fail "monitor did not start: $(cat 
 sg_klog_mark
 smtp0=$(sg_stat "$NS_RTR" smtp_dropped)
 t0=$(sg_now_ms)
-flood "$NS_CLI" -n 100000 - "$OUT4" 25
+sg_flood_in "$NS_CLI" -n 100000 - "$OUT4" 25
 t1=$(sg_now_ms)
 off_dump
 d=$(($(sg_stat "$NS_RTR" smtp_dropped) - smtp0))
@@ -357,11 +344,11 @@ echo 1 >$PARAMS/offender_interval || sg_fail "cannot set offender_interval to 1"
 sent0=$(sg_stat "$NS_RTR" events_sent)
 drop0=$(sg_stat "$NS_RTR" events_dropped)
 mon_start "$SG_TMP/mon.json" all || sg_fail "monitor did not start: $(cat "$SG_TMP/mon.json.err")"
-flood "$NS_CLI" -n 1 198.18.222.1 "$OUT4" 25
+sg_flood_in "$NS_CLI" -n 1 198.18.222.1 "$OUT4" 25
 # one SYN at a time until the host's interval (1 s) ran out and one of
 # them reports: the update event
 updated() {
-	flood "$NS_CLI" -n 1 198.18.222.1 "$OUT4" 25
+	sg_flood_in "$NS_CLI" -n 1 198.18.222.1 "$OUT4" 25
 	mon_wait "$SG_TMP/mon.json"
 	grep -q '"event":"offender-update"' "$SG_TMP/mon.json"
 }
@@ -416,7 +403,7 @@ host=198.18.225.1
 sg_klog_mark
 t0=$(sg_now_ms)
 # at least 3 s of SYNs from one host, so that updates are due
-while flood "$NS_CLI" -n 10000 "$host" "$OUT4" 25; (($(sg_now_ms) - t0 < 3000)); do :; done
+while sg_flood_in "$NS_CLI" -n 10000 "$host" "$OUT4" 25; (($(sg_now_ms) - t0 < 3000)); do :; done
 t1=$(sg_now_ms)
 mon_wait "$SG_TMP/mon-flood1.json"
 mon_stop
@@ -438,8 +425,8 @@ log_test "offender_interval 1: a ${ms} ms flood gives 1 new event, $upds updates
 # 10 (g): with no listener nothing is sent or counted.
 sent0=$(sg_stat "$NS_RTR" events_sent)
 drop0=$(sg_stat "$NS_RTR" events_dropped)
-flood "$NS_CLI" -n 3 198.18.223.1 "$OUT4" 25
-flood "$NS_CLI" -u -n 3 - "$CNC" 53
+sg_flood_in "$NS_CLI" -n 3 198.18.223.1 "$OUT4" 25
+sg_flood_in "$NS_CLI" -u -n 3 - "$CNC" 53
 sg_ctl_ok "$NS_RTR" ports 25
 sg_ctl_ok "$NS_RTR" offenders flush
 expect_eq "events_sent without a listener" "$sent0" "$(sg_stat "$NS_RTR" events_sent)"
@@ -454,7 +441,7 @@ ev0=$(sg_stat "$NS_RTR" offenders_evicted)
 smtp0=$(sg_stat "$NS_RTR" smtp_dropped)
 sg_klog_mark
 t0=$(sg_now_ms)
-flood "$NS_CLI" -n 10000 -k 10000 "$SPOOF_BASE" "$OUT4" 25
+sg_flood_in "$NS_CLI" -n 10000 -k 10000 "$SPOOF_BASE" "$OUT4" 25
 t1=$(sg_now_ms)
 expect_eq "SYNs sent" 10000 "$FLOOD_SENT"
 expect_eq "smtp_dropped delta" 10000 "$(($(sg_stat "$NS_RTR" smtp_dropped) - smtp0))"
@@ -489,11 +476,11 @@ sg_ctl_ok "$NS_RTR" offenders flush
 dlines() { sg_klog_since_mark | grep -c "smtpguard: dropped SMTP 198\.18\.23[0-9]\."; }
 sg_klog_mark
 # one SYN at a time until one logs: a fresh 5 s window of the limit
-logs_again() { flood "$NS_CLI" -n 1 198.18.230.1 "$OUT4" 25; (($(dlines) >= 1)); }
+logs_again() { sg_flood_in "$NS_CLI" -n 1 198.18.230.1 "$OUT4" 25; (($(dlines) >= 1)); }
 busywait "$(sg_bound 15000)" logs_again || sg_fail "no 'dropped SMTP' line without a ledger"
-flood "$NS_CLI" -n 5 -k 5 198.18.231.1 "$OUT4" 25
+sg_flood_in "$NS_CLI" -n 5 -k 5 198.18.231.1 "$OUT4" 25
 expect_eq "log lines for 5 more dropped SYNs (the window's burst is 10)" 6 "$(dlines)"
-flood "$NS_CLI" -n 40 -k 40 198.18.232.1 "$OUT4" 25
+sg_flood_in "$NS_CLI" -n 40 -k 40 198.18.232.1 "$OUT4" 25
 n=$(dlines)
 ((n >= 10 && n <= 20)) || sg_fail "$n 'dropped SMTP' lines after 46 dropped SYNs: the limit is 10 per 5 s"
 expect_eq "records with max_offenders 0" 0 "$(sg_stat "$NS_RTR" offenders)"
@@ -547,13 +534,13 @@ log_test "an unprivileged user gets EPERM for offenders, offenders flush and mon
 sg_ctl_ok "$NS_RTR" offenders flush
 if echo 0 2>/dev/null >$PARAMS/max_offenders; then
 	smtp0=$(sg_stat "$NS_RTR" smtp_dropped)
-	flood "$NS_CLI" -n 5 -k 5 198.18.224.1 "$OUT4" 25
+	sg_flood_in "$NS_CLI" -n 5 -k 5 198.18.224.1 "$OUT4" 25
 	off_dump
 	expect_eq "records with max_offenders 0" 0 "$(off_count)"
 	expect_eq "/proc offenders with max_offenders 0" 0 "$(sg_stat "$NS_RTR" offenders)"
 	expect_eq "smtp_dropped delta" 5 "$(($(sg_stat "$NS_RTR" smtp_dropped) - smtp0))"
 	echo 4096 >$PARAMS/max_offenders || sg_fail "cannot set max_offenders back to 4096"
-	flood "$NS_CLI" -n 1 198.18.224.9 "$OUT4" 25
+	sg_flood_in "$NS_CLI" -n 1 198.18.224.9 "$OUT4" 25
 	off_dump
 	expect_eq "records with max_offenders 4096 again" 1 "$(off_count)"
 	log_test "max_offenders 0: nothing is recorded, the drops go on"

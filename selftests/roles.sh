@@ -37,7 +37,6 @@ source "$(dirname "$(readlink -e "$0")")/lib.sh"
 sg_require_root
 sg_require_cmd ip jq python3 smtpguardctl
 sg_require_module_file
-FLOOD=$SG_HELPERS/sg_flood
 sg_require_helper sg_flood
 sg_init
 sg_plan 16
@@ -68,18 +67,6 @@ PC2_MAC=$(ip -n "$NS_PC2" -br link show dev eth0 | awk '{print $3}')
 
 ##############################################################################
 # Helpers
-
-# flood NS ARGS...: sg_flood in NS; what it sent in FLOOD_SENT.
-flood()
-{
-	local ns=$1 out
-	shift
-
-	out=$(ip netns exec "$ns" "$FLOOD" "$@" 2>&1)
-	FLOOD_SENT=$(sed -n 's/^sent \([0-9]\+\)$/\1/p' <<<"$out")
-	[[ -n $FLOOD_SENT ]] || FLOOD_SENT=0
-	[[ $out == "sent "* && $out != *$'\n'* ]] || sg_fail "sg_flood $*: $out"
-}
 
 # spray NS SRC NET N: N UDP datagrams from SRC (an address of NS) to the
 # addresses of NET in turn ("192.0.2." hosts 2..254, or 2,000 hosts of
@@ -159,9 +146,9 @@ joined() { sgctl "$NS_RTR" ports 25 >/dev/null; sg_sleep 0.2; [[ -s $mon ]]; }
 busywait $((WAIT_TIMEOUT * 1000)) joined || sg_fail "the monitor printed nothing: $(cat "$mon.err")"
 sg_klog_mark
 d0=$(ctr smtp_dropped) o0=$(ctr smtp_outside)
-flood "$NS_OUT" -n 5000 -k 2000 198.18.0.1 "$CLI4" 25
+sg_flood_in "$NS_OUT" -n 5000 -k 2000 198.18.0.1 "$CLI4" 25
 sent=$FLOOD_SENT
-flood "$NS_OUT" -n 5000 -k 2000 198.18.0.1 "$RTR_OUT4" 25
+sg_flood_in "$NS_OUT" -n 5000 -k 2000 198.18.0.1 "$RTR_OUT4" 25
 sent=$((sent + FLOOD_SENT))
 expect_eq "SYNs sent" 10000 "$sent"
 counters_wait smtp_outside $((o0 + sent))
@@ -189,14 +176,14 @@ log_test "10,000 packets from a listed address to the LAN's IPv4 /24 and 2,000 a
 # a source forged on another LAN fails the interface check (lan2 sends
 # with cli0's addresses: the route back leaves by cli0).
 o0=$(ctr smtp_outside)
-flood "$NS_OUT" -n 10 "$OUT4" "$CLI4" 25
-flood "$NS_PC2" -n 20 -k 20 192.0.2.100 "$OUT4" 25
+sg_flood_in "$NS_OUT" -n 10 "$OUT4" "$CLI4" 25
+sg_flood_in "$NS_PC2" -n 20 -k 20 192.0.2.100 "$OUT4" 25
 counters_wait smtp_outside $((o0 + 30))
 expect_eq "offenders after the uplink's neighbour and forged LAN sources" 0 "$(ctr offenders)"
 log_test "SYNs from the uplink's own subnet, and with cli0's addresses forged on lan2: outside, counted, not recorded"
 
 # 1d: the two infected PCs, one spamming over IPv4, one calling home over IPv6.
-flood "$NS_CLI" -n 3 "$CLI4" "$OUT4" 25
+sg_flood_in "$NS_CLI" -n 3 "$CLI4" "$OUT4" 25
 n=$(udp "$NS_PC2" "$PC2_6" "$CNC6" 3)
 expect_eq "datagrams PC 2 sent to the C&C" 3 "$n"
 # shellcheck disable=SC2317 # called by busywait
@@ -232,14 +219,14 @@ log_test "'inside' shows derived roles and the interface the default routes leav
 ip -n "$NS_RTR" route replace default via "$CLI4" dev cli0
 sg_ctl_ok "$NS_RTR" offenders flush
 o0=$(ctr smtp_outside)
-flood "$NS_CLI" -n 5 -k 5 198.18.50.1 "$OUT4" 25
+sg_flood_in "$NS_CLI" -n 5 -k 5 198.18.50.1 "$OUT4" 25
 counters_wait smtp_outside $((o0 + 5))
 expect_eq "offenders, derived roles" 0 "$(ctr offenders)"
 log_test "derived roles, a LAN sender reached by the default route: counted as outside, not recorded"
 
 sg_ctl_ok "$NS_RTR" inside cli0
 expect_eq "roles_configured" 1 "$(ctr roles_configured)"
-flood "$NS_CLI" -n 5 -k 5 198.18.51.1 "$OUT4" 25
+sg_flood_in "$NS_CLI" -n 5 -k 5 198.18.51.1 "$OUT4" 25
 # shellcheck disable=SC2317 # called by busywait
 five() { [[ $(ctr offenders) == 5 ]]; }
 busywait "$(sg_bound 10000)" five
@@ -249,7 +236,7 @@ log_test "'inside cli0': the same senders are recorded; 'inside' shows the confi
 
 sg_ctl_ok "$NS_RTR" outside out0
 o0=$(ctr smtp_outside)
-flood "$NS_OUT" -n 5 -k 5 198.18.60.1 "$CLI4" 25
+sg_flood_in "$NS_OUT" -n 5 -k 5 198.18.60.1 "$CLI4" 25
 counters_wait smtp_outside $((o0 + 5))
 x0=$(ctr cnc_outside)
 n=$(udp "$NS_PC2" "$PC2_4" "$CNC4" 2)

@@ -112,9 +112,15 @@ static int ports_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
-static int allow_cb(const struct nlmsghdr *nlh, void *data)
+/* An ALLOW_GET or EXCEPT_GET dump into one prefix list of the conf. */
+struct prefix_sink {
+	struct sg_conf *c;
+	int (*add)(struct sg_conf *c, const struct sg_prefix *p);
+};
+
+static int prefixes_cb(const struct nlmsghdr *nlh, void *data)
 {
-	struct sg_conf *c = data;
+	const struct prefix_sink *sink = data;
 	const struct nlattr *attr;
 	struct sg_prefix p;
 
@@ -122,26 +128,20 @@ static int allow_cb(const struct nlmsghdr *nlh, void *data)
 		if (mnl_attr_get_type(attr) != SMTPGUARD_A_PREFIX)
 			continue;
 		if (sg_prefix_from_nest(attr, &p) < 0 ||
-		    sg_conf_add_allow(c, &p) < 0)
+		    sink->add(sink->c, &p) < 0)
 			return MNL_CB_ERROR;
 	}
 	return MNL_CB_OK;
 }
 
-static int except_cb(const struct nlmsghdr *nlh, void *data)
+static int prefixes_collect(struct sg_nl *nl, uint8_t cmd, struct sg_conf *c,
+			    int (*add)(struct sg_conf *c,
+				       const struct sg_prefix *p))
 {
-	struct sg_conf *c = data;
-	const struct nlattr *attr;
-	struct sg_prefix p;
+	struct prefix_sink sink = { .c = c, .add = add };
+	struct nlmsghdr *nlh = msg(nl, cmd, NLM_F_DUMP, 0);
 
-	mnl_attr_for_each(attr, nlh, sizeof(struct genlmsghdr)) {
-		if (mnl_attr_get_type(attr) != SMTPGUARD_A_PREFIX)
-			continue;
-		if (sg_prefix_from_nest(attr, &p) < 0 ||
-		    sg_conf_add_except(c, &p) < 0)
-			return MNL_CB_ERROR;
-	}
-	return MNL_CB_OK;
+	return nlh ? sg_nl_do(nl, nlh, prefixes_cb, &sink) : SG_EXIT_KERNEL;
 }
 
 /* The configured roles into c; none: derived. */
@@ -287,20 +287,15 @@ int sg_conf_collect(struct sg_nl *nl, struct sg_conf *c)
 	memcpy(c->ports, pr.ports, pr.n * sizeof(pr.ports[0]));
 	c->nports = pr.n;
 
-	nlh = msg(nl, SMTPGUARD_CMD_ALLOW_GET, NLM_F_DUMP, 0);
-	if (!nlh)
-		return SG_EXIT_KERNEL;
-	ret = sg_nl_do(nl, nlh, allow_cb, c);
+	ret = prefixes_collect(nl, SMTPGUARD_CMD_ALLOW_GET, c, sg_conf_add_allow);
 	if (ret)
 		return ret;
 	/* A module older than the SMTP policy flag: a list means it. */
 	if (!mr.has_smtp_policy)
 		c->smtp_policy = c->nallow > 0;
 
-	nlh = msg(nl, SMTPGUARD_CMD_EXCEPT_GET, NLM_F_DUMP, 0);
-	if (!nlh)
-		return SG_EXIT_KERNEL;
-	ret = sg_nl_do(nl, nlh, except_cb, c);
+	ret = prefixes_collect(nl, SMTPGUARD_CMD_EXCEPT_GET, c,
+			       sg_conf_add_except);
 	if (!ret)
 		ret = roles_collect(nl, c);
 	if (ret)
