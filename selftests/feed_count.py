@@ -66,10 +66,23 @@ def one_addr(tok):
 
 
 def addr_like(tok):
-    """A second column taken as a range end: a dotted quad or IPv6 text."""
-    if any(c not in HEX and c not in ".:" for c in tok):
+    """A column meant as an address or a prefix: hex digits, dots and
+    colons (a dotted quad or IPv6 text), maybe with /LEN."""
+    host, slash, plen = tok.partition("/")
+    if slash and not (plen.isascii() and plen.isdigit()):
         return False
-    return tok.count(":") >= 2 or tok.count(".") == 3
+    if any(c not in HEX and c not in ".:" for c in host):
+        return False
+    return host.count(":") >= 2 or host.count(".") == 3
+
+
+def is_length(tok):
+    """DShield's column 3: a decimal prefix length of at most 3 digits."""
+    return tok.isascii() and tok.isdigit() and len(tok) <= 3
+
+
+def two_entries(first, second):
+    return Malformed(f"'{first}' and '{second}': two addresses on one line")
 
 
 def as_range(first, last, col3=None):
@@ -78,10 +91,8 @@ def as_range(first, last, col3=None):
     if last < first:
         raise Malformed(f"range {first} - {last} ends before it starts")
     nets = list(ipaddress.summarize_address_range(first, last))
-    if (col3 is not None and col3.isascii() and col3.isdigit() and len(col3) <= 3
-            and int(col3) <= first.max_prefixlen and len(nets) == 1
-            and int(col3) != nets[0].prefixlen):
-        raise Malformed(f"range {first} - {last} is a /{nets[0].prefixlen}, but column 3 says {col3}")
+    if col3 is not None and (len(nets) != 1 or int(col3) != nets[0].prefixlen):
+        raise Malformed(f"range {first} - {last} is not the one /{col3} column 3 says")
     return nets
 
 
@@ -101,13 +112,24 @@ def line_nets(raw):
     cols = text.split()  # only spaces and TABs are left
     if not cols:
         return []
+    if len(cols) > 1 and cols[1] == "-":
+        # START - END, as RIPE's inetnum writes it
+        nets = as_range(one_addr(cols[0]), one_addr(cols[2] if len(cols) > 2 else ""))
+        if len(cols) > 3 and addr_like(cols[3]):
+            raise two_entries(" ".join(cols[:3]), cols[3])
+        return nets
     if "-" in cols[0]:
         start, _, end = cols[0].partition("-")
-        return as_range(one_addr(start), one_addr(end))
+        nets = as_range(one_addr(start), one_addr(end))
+        if len(cols) > 1 and addr_like(cols[1]):
+            raise two_entries(cols[0], cols[1])
+        return nets
     net = one_net(cols[0])
-    if len(cols) > 1 and "/" not in cols[0] and addr_like(cols[1]):
-        return as_range(net.network_address, one_addr(cols[1]),
-                        cols[2] if len(cols) > 2 else None)
+    if len(cols) > 1 and addr_like(cols[1]):
+        # only DShield's START END LEN
+        if "/" in cols[0] or "/" in cols[1] or len(cols) < 3 or not is_length(cols[2]):
+            raise two_entries(cols[0], cols[1])
+        return as_range(net.network_address, one_addr(cols[1]), cols[2])
     return [net]
 
 

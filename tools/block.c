@@ -3,7 +3,7 @@
  * block [add] ADDR[/LEN]... [feed NAME] [timeout SECONDS]
  * | block del ADDR[/LEN]... [feed NAME] | block [list|show] [feed NAME]
  * | block flush [feed NAME] | block feeds | block test ADDR
- * | block load [--replace] [--feed NAME] [--skip-bad] [--dry-run] FILE|-
+ * | block load [--replace] [--feed NAME] [--skip-bad] [--dry-run] [--allow-wide] FILE|-
  *
  * A feed file is read, parsed, deduplicated and sorted before a socket
  * exists, so a bad line changes nothing.  Loading it is one kernel
@@ -215,6 +215,7 @@ static int parse_load(struct sg_req *req, int argc, char **argv)
 	char err[SG_ERR_LEN], q[SG_QUOTE_LEN];
 	const char *name = NULL, *fname;
 	bool opts_done = false, skip_bad = false, dry_run = false;
+	bool allow_wide = false;
 	struct sg_prefix *p = NULL;
 	size_t len, n = 0;
 	char *buf;
@@ -238,6 +239,8 @@ static int parse_load(struct sg_req *req, int argc, char **argv)
 			skip_bad = true;
 		} else if (!strcmp(a, "--dry-run")) {
 			dry_run = true;
+		} else if (!strcmp(a, "--allow-wide")) {
+			allow_wide = true;
 		} else if (!strcmp(a, "--feed") || !strncmp(a, "--feed=", 7)) {
 			if (name)
 				return sg_usage_err("block", "load: --feed given twice");
@@ -247,7 +250,7 @@ static int parse_load(struct sg_req *req, int argc, char **argv)
 			if (check_feed_name("load", name))
 				return SG_EXIT_USAGE;
 		} else {
-			return sg_usage_err("block", "load: unknown option '%s' (--replace, --feed NAME, --skip-bad, --dry-run)",
+			return sg_usage_err("block", "load: unknown option '%s' (--replace, --feed NAME, --skip-bad, --dry-run, --allow-wide)",
 					    sg_quote(a, q, sizeof(q)));
 		}
 	}
@@ -271,6 +274,12 @@ static int parse_load(struct sg_req *req, int argc, char **argv)
 	i = sg_feed_parse(buf, len, fname, skip_bad, &p, &n, &req->feed_stats,
 			  err, sizeof(err));
 	free(buf);
+	if (i < 0 && req->feed_stats.bad) {
+		/* every malformed line, as nft -c does, and nothing loaded */
+		sg_feed_report(stderr, PROG_NAME, &req->feed_stats, fname,
+			       SG_FEED_REPORT_ERRORS);
+		return SG_EXIT_USAGE;
+	}
 	if (i < 0)
 		return sg_usage_err(NULL, "%s", err);
 	req->prefixes = p;
@@ -278,8 +287,15 @@ static int parse_load(struct sg_req *req, int argc, char **argv)
 		fprintf(stderr, PROG_NAME ": skipped %zu malformed line%s of %s; the first: %s\n",
 			req->feed_stats.skipped,
 			req->feed_stats.skipped == 1 ? "" : "s", fname, err);
+	sg_feed_report(stderr, PROG_NAME, &req->feed_stats, fname,
+		       SG_FEED_REPORT_WARNINGS |
+		       (allow_wide ? 0 : SG_FEED_REPORT_WIDE));
+	if (req->feed_stats.wide && !allow_wide)
+		fprintf(stderr, PROG_NAME ": %s: %zu wide entr%s kept; --allow-wide takes them without a warning\n",
+			fname, req->feed_stats.wide,
+			req->feed_stats.wide == 1 ? "y" : "ies");
 	/* Sorted and distinct: the kernel then skips its own sort. */
-	req->nprefixes = sg_prefix_unique(p, n);
+	req->nprefixes = sg_feed_merge(p, n, &req->feed_stats);
 	if (!req->nprefixes)
 		return sg_usage_err(NULL, "%s: no entries to load (to empty a feed: " PROG_NAME " block flush feed %s)",
 				    fname, req->feed);
@@ -1117,15 +1133,21 @@ abort:
 	return ret;
 }
 
+static const char *plural(size_t n)
+{
+	return n == 1 ? "" : "s";
+}
+
 /*
- * "drop.txt: 1699 entries (1699 IPv4, 0 IPv6), covering 14863616 IPv4 and
- * 0 IPv6 addresses".  In JSON the IPv6 count is a decimal string: it may
+ * "drop.txt: 1698 entries (1698 IPv4, 0 IPv6), covering 14863616 IPv4 and
+ * 0 IPv6 addresses", then what the parser merged, skipped and warned of.  In JSON the IPv6 count is a decimal string: it may
  * reach 2^128 - 1, far past what a JSON reader takes for a number.
  */
 static int block_dry_run(struct sg_nl *nl, const struct sg_req *req)
 {
+	const struct sg_feed_stats *st = &req->feed_stats;
 	const char *fname = strcmp(req->file, "-") ? req->file : "stdin";
-	char b[SG_U128_STRLEN];
+	char b[SG_U128_STRLEN], line[320];
 	unsigned __int128 c6;
 	size_t i, v4 = 0;
 	uint64_t c4;
@@ -1150,8 +1172,21 @@ static int block_dry_run(struct sg_nl *nl, const struct sg_req *req)
 		  c4);
 	print_string(PRINT_ANY, "ipv6_addresses", " and %s IPv6 addresses\n",
 		     sg_u128_str(c6, b, sizeof(b)));
-	print_u64(PRINT_JSON, "lines", NULL, req->feed_stats.lines);
-	print_u64(PRINT_JSON, "skipped", NULL, req->feed_stats.skipped);
+	print_u64(PRINT_JSON, "lines", NULL, st->lines);
+	print_u64(PRINT_JSON, "ranges", NULL, st->ranges);
+	print_u64(PRINT_JSON, "duplicates", NULL, st->duplicates);
+	print_u64(PRINT_JSON, "overlaps", NULL, st->overlaps);
+	print_u64(PRINT_JSON, "skipped", NULL, st->skipped);
+	print_u64(PRINT_JSON, "special", NULL, st->special);
+	print_u64(PRINT_JSON, "wide", NULL, st->wide);
+	snprintf(line, sizeof(line),
+		 "  %zu line%s: %zu range%s split into prefixes; merged %zu duplicate%s and %zu entr%s inside a wider one; %zu malformed line%s skipped; %zu special-purpose and %zu wide entr%s\n",
+		 st->lines, plural(st->lines), st->ranges, plural(st->ranges),
+		 st->duplicates, plural(st->duplicates), st->overlaps,
+		 st->overlaps == 1 ? "y" : "ies", st->skipped,
+		 plural(st->skipped), st->special, st->wide,
+		 st->wide == 1 ? "y" : "ies");
+	print_string(PRINT_FP, NULL, "%s", line);
 	close_json_object();
 	return SG_EXIT_OK;
 }

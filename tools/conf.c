@@ -720,6 +720,8 @@ int sg_conf_load_files(struct sg_conf *c, const char *fname,
 			return errf(err, errlen, "%s:%zu: feed %s: %s has no entries",
 				    fname, f->line, f->name, path);
 		}
+		/* the entries a block load of the same file would give */
+		n = sg_feed_merge(p, n, NULL);
 		for (k = 0; k < n; k++) {
 			if (sg_conf_add_block(c, &p[k], (int)i, 0)) {
 				free(p);

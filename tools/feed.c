@@ -31,6 +31,7 @@ typedef unsigned __int128 u128;
 
 #define U128_MAX	(~(u128)0)
 #define BLANKS		" \t"
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 
 static int errf(char *err, size_t errlen, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
@@ -121,6 +122,7 @@ struct parser {
 	struct sg_prefix *out;
 	size_t n, cap;
 	struct sg_feed_stats *st;
+	const char *fname;
 	char msg[SG_ERR_LEN];	/* what is wrong with the current line */
 };
 
@@ -240,12 +242,16 @@ static int parse_addr(struct parser *ps, const char *tok, const char *range,
 	return parse_prefix(ps, tok, p);
 }
 
-/* Is a second column meant as the end of a range (a dotted quad or IPv6)? */
+/*
+ * Is a column meant as an address or a prefix?  Hex digits, dots and
+ * colons (a dotted quad, or IPv6 with at least two colons), maybe /LEN.
+ * An ipsum count ("10") or a DShield name ("NET") is not.
+ */
 static bool looks_like_addr(const char *s)
 {
 	size_t dots = 0, colons = 0;
 
-	for (; *s; s++) {
+	for (; *s && *s != '/'; s++) {
 		if (*s == '.')
 			dots++;
 		else if (*s == ':')
@@ -254,7 +260,17 @@ static bool looks_like_addr(const char *s)
 			   (*s >= 'a' && *s <= 'f') || (*s >= 'A' && *s <= 'F')))
 			return false;
 	}
+	if (*s == '/' && (!s[1] || s[1 + strspn(s + 1, "0123456789")]))
+		return false;
 	return colons >= 2 || dots == 3;
+}
+
+/* A decimal prefix length of at most three digits (DShield's column 3). */
+static bool is_length(const char *s)
+{
+	size_t n = strspn(s, "0123456789");
+
+	return n && n <= 3 && !s[n];
 }
 
 /*
@@ -298,22 +314,146 @@ static int split_range(struct parser *ps, const struct sg_prefix *a,
 		start = last + 1;
 	}
 
-	if (col3 && col3[0] && strlen(col3) <= 3 &&
-	    col3[strspn(col3, "0123456789")] == '\0' &&
-	    strtoul(col3, NULL, 10) <= bits && ps->n - n0 == 1 &&
-	    strtoul(col3, NULL, 10) != ps->out[n0].len) {
+	if (col3 && (ps->n - n0 != 1 ||
+		     strtoul(col3, NULL, 10) != ps->out[n0].len)) {
+		unsigned int len = ps->out[n0].len;
+		size_t parts = ps->n - n0;
+
 		ps->n = n0;
+		if (parts != 1)
+			return bad(ps, "range %s - %s is %zu prefixes, but column 3 says one /%s",
+				   sa, sb, parts, col3);
 		return bad(ps, "range %s - %s is a /%u, but column 3 says %s",
-			   sa, sb, ps->out[n0].len, col3);
+			   sa, sb, len, col3);
 	}
 	ps->st->ranges++;
 	return LINE_OK;
 }
 
+/*
+ * Special-purpose space a blocklist should not hold (RFC 6890): what a
+ * router's own networks use.  Documentation, benchmarking and the shared
+ * carrier-grade NAT space (100.64.0.0/10) are left out: real feeds and
+ * test networks list them, and blocking them cuts off no LAN.
+ */
+static const struct {
+	const char *prefix;
+	const char *what;
+} special_space[] = {
+	{ "0.0.0.0/8", "reserved space ('this network', RFC 791)" },
+	{ "10.0.0.0/8", "private space (RFC 1918)" },
+	{ "127.0.0.0/8", "loopback space" },
+	{ "169.254.0.0/16", "link-local space" },
+	{ "172.16.0.0/12", "private space (RFC 1918)" },
+	{ "192.168.0.0/16", "private space (RFC 1918)" },
+	{ "224.0.0.0/4", "multicast space" },
+	{ "240.0.0.0/4", "reserved space (RFC 1112) and broadcast" },
+	{ "::/128", "the unspecified address" },
+	{ "::1/128", "the loopback address" },
+	{ "fc00::/7", "private space (unique local, RFC 4193)" },
+	{ "fe80::/10", "link-local space" },
+	{ "ff00::/8", "multicast space" },
+};
+
+/* Do a and b share an address (one holds the other)? */
+static bool prefixes_meet(const struct sg_prefix *a, const struct sg_prefix *b)
+{
+	unsigned int len = a->len < b->len ? a->len : b->len, i;
+
+	if (a->family != b->family)
+		return false;
+	for (i = 0; i < len; i++)
+		if ((a->addr[i / 8] ^ b->addr[i / 8]) & (0x80 >> (i % 8)))
+			return false;
+	return true;
+}
+
+static void note(struct parser *ps, enum sg_feed_note_kind kind,
+		 const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+static void note(struct parser *ps, enum sg_feed_note_kind kind,
+		 const char *fmt, ...)
+{
+	struct sg_feed_stats *st = ps->st;
+	bool err = kind == SG_FEED_NOTE_ERROR;
+	size_t *n = err ? &st->nerrors : &st->nwarnings;
+	struct sg_feed_note *nt;
+	size_t off;
+	va_list ap;
+
+	if (*n == SG_FEED_NOTES_MAX)
+		return;
+	nt = err ? &st->errors[*n] : &st->warnings[*n];
+	nt->kind = kind;
+	off = (size_t)snprintf(nt->msg, sizeof(nt->msg), "%s:%zu: ",
+			       ps->fname, st->lines);
+	if (off < sizeof(nt->msg)) {
+		va_start(ap, fmt);
+		vsnprintf(nt->msg + off, sizeof(nt->msg) - off, fmt, ap);
+		va_end(ap);
+	}
+	(*n)++;
+}
+
+/* Warnings for the prefixes a good line gave: one of each kind per line. */
+static void check_space(struct parser *ps, size_t n0)
+{
+	static struct sg_prefix special_prefix[ARRAY_SIZE(special_space)];
+	static bool parsed;
+	char text[SG_PREFIX_STRLEN];
+	bool special = false, wide = false;
+	size_t i, k;
+
+	/* The table is text for the reader; parsed once (it cannot fail). */
+	for (k = 0; !parsed && k < ARRAY_SIZE(special_space); k++)
+		sg_parse_prefix(special_space[k].prefix, &special_prefix[k],
+				NULL, 0);
+	parsed = true;
+
+	for (i = n0; i < ps->n; i++) {
+		const struct sg_prefix *p = &ps->out[i];
+		unsigned int limit = p->family == AF_INET ? SG_FEED_WIDE_V4 :
+							    SG_FEED_WIDE_V6;
+
+		if (wide && special)
+			break;
+		if (!wide && p->len < limit) {
+			sg_format_prefix(p, text, sizeof(text));
+			wide = true;
+			ps->st->wide++;
+			note(ps, SG_FEED_NOTE_WIDE,
+			     "%s is wider than a /%u",
+			     text, limit);
+		}
+		for (k = 0; !special && k < ARRAY_SIZE(special_space); k++) {
+			if (!prefixes_meet(p, &special_prefix[k]))
+				continue;
+			sg_format_prefix(p, text, sizeof(text));
+			special = true;
+			ps->st->special++;
+			note(ps, SG_FEED_NOTE_SPECIAL,
+			     "%s overlaps %s, %s: blocking it may cut off your own network",
+			     text, special_space[k].prefix,
+			     special_space[k].what);
+		}
+	}
+}
+
+/* A second column that is an address: two entries, or a range misspelt. */
+static int two_entries(struct parser *ps, const char *first, const char *second)
+{
+	char q1[SG_QUOTE_LEN], q2[SG_QUOTE_LEN];
+
+	return bad(ps, "'%s' and '%s': two addresses on one line (one entry a line; a range is START-END or START - END)",
+		   sg_quote(first, q1, sizeof(q1)),
+		   sg_quote(second, q2, sizeof(q2)));
+}
+
 /* One line, without its line end; len <= SG_FEED_LINE_MAX. */
 static int parse_line(struct parser *ps, const char *s, size_t len)
 {
-	char line[SG_FEED_LINE_MAX + 1], *tok[3] = { NULL }, *save, *t, *dash;
+	char line[SG_FEED_LINE_MAX + 1], range[SG_FEED_LINE_MAX + 4];
+	char *tok[4] = { NULL }, *save, *t, *dash;
 	struct sg_prefix a, b;
 	bool comment = false;
 	size_t i, ntok = 0, cut = len;
@@ -339,7 +479,7 @@ static int parse_line(struct parser *ps, const char *s, size_t len)
 	memcpy(line, s, len);
 	line[len] = '\0';
 
-	for (t = strtok_r(line, BLANKS, &save); t && ntok < 3;
+	for (t = strtok_r(line, BLANKS, &save); t && ntok < 4;
 	     t = strtok_r(NULL, BLANKS, &save))
 		tok[ntok++] = t;
 	if (!ntok) {
@@ -350,22 +490,38 @@ static int parse_line(struct parser *ps, const char *s, size_t len)
 		return LINE_OK;
 	}
 
+	/* "START - END", as RIPE's inetnum writes it */
+	if (ntok > 1 && !strcmp(tok[1], "-")) {
+		snprintf(range, sizeof(range), "%s - %s", tok[0],
+			 ntok > 2 ? tok[2] : "");
+		r = parse_addr(ps, tok[0], range, &a);
+		if (!r)
+			r = parse_addr(ps, ntok > 2 ? tok[2] : "", range, &b);
+		if (!r && ntok > 3 && looks_like_addr(tok[3]))
+			r = two_entries(ps, range, tok[3]);
+		return r ? r : split_range(ps, &a, &b, NULL);
+	}
+
 	dash = strchr(tok[0], '-');
 	if (dash) {
-		char range[SG_FEED_LINE_MAX + 1];
-
 		strcpy(range, tok[0]);
 		*dash = '\0';
 		r = parse_addr(ps, tok[0], range, &a);
 		if (!r)
 			r = parse_addr(ps, dash + 1, range, &b);
+		if (!r && ntok > 1 && looks_like_addr(tok[1]))
+			r = two_entries(ps, range, tok[1]);
 		return r ? r : split_range(ps, &a, &b, NULL);
 	}
 
 	r = parse_prefix(ps, tok[0], &a);
 	if (r)
 		return r;
-	if (ntok > 1 && !strchr(tok[0], '/') && looks_like_addr(tok[1])) {
+	if (ntok > 1 && looks_like_addr(tok[1])) {
+		/* DShield: START END LEN, the range exactly that prefix */
+		if (strchr(tok[0], '/') || strchr(tok[1], '/') || ntok < 3 ||
+		    !is_length(tok[2]))
+			return two_entries(ps, tok[0], tok[1]);
 		r = parse_prefix(ps, tok[1], &b);
 		return r ? r : split_range(ps, &a, &b, tok[2]);
 	}
@@ -385,6 +541,7 @@ int sg_feed_parse(const char *buf, size_t len, const char *fname,
 		st = &local;
 	memset(st, 0, sizeof(*st));
 	ps.st = st;
+	ps.fname = fname;
 	*out = NULL;
 	*nout = 0;
 	if (err && errlen)
@@ -393,7 +550,7 @@ int sg_feed_parse(const char *buf, size_t len, const char *fname,
 	if (len >= 3 && !memcmp(buf, "\xef\xbb\xbf", 3))
 		pos = 3;
 	while (pos < len) {
-		size_t start = pos, end;
+		size_t start = pos, end, n0 = ps.n;
 		int r;
 
 		while (pos < len && buf[pos] != '\n' && buf[pos] != '\r')
@@ -416,16 +573,19 @@ int sg_feed_parse(const char *buf, size_t len, const char *fname,
 			ret = -1;
 			break;
 		}
-		if (r == LINE_BAD) {
-			if (!st->skipped || !skip_bad)
-				errf(err, errlen, "%s:%zu: %s", fname,
-				     st->lines, ps.msg);
-			if (!skip_bad) {
-				ret = -1;
-				break;
-			}
-			st->skipped++;
+		if (r == LINE_OK) {
+			check_space(&ps, n0);
+			continue;
 		}
+		/* Every malformed line is reported; none adds a prefix. */
+		if (!st->bad)
+			errf(err, errlen, "%s:%zu: %s", fname, st->lines, ps.msg);
+		note(&ps, SG_FEED_NOTE_ERROR, "%s", ps.msg);
+		st->bad++;
+		if (skip_bad)
+			st->skipped++;
+		else
+			ret = -1;
 	}
 
 	for (i = 0; i < ps.n; i++) {
@@ -442,6 +602,71 @@ int sg_feed_parse(const char *buf, size_t len, const char *fname,
 	*out = ps.out;
 	*nout = ps.n;
 	return 0;
+}
+
+size_t sg_feed_merge(struct sg_prefix *p, size_t n, struct sg_feed_stats *st)
+{
+	size_t i, o, dup = 0, inner = 0;
+
+	if (n < 2)
+		return n;
+	qsort(p, n, sizeof(*p), sg_prefix_cmp);
+	/*
+	 * Sorted by family, address, then length: a wider prefix comes
+	 * before every prefix it holds, so the last one kept is the only
+	 * one that can hold the next.
+	 */
+	for (i = 1, o = 1; i < n; i++) {
+		if (!sg_prefix_cmp(&p[i - 1], &p[i])) {
+			dup++;
+			continue;
+		}
+		if (prefixes_meet(&p[o - 1], &p[i])) {
+			inner++;
+			continue;
+		}
+		p[o++] = p[i];
+	}
+	if (st) {
+		st->duplicates = dup;
+		st->overlaps = inner;
+	}
+	return o;
+}
+
+static void report_more(FILE *fp, const char *prog, const char *fname,
+			const char *kind, size_t total, size_t shown)
+{
+	if (total > shown)
+		fprintf(fp, "%s: %s%s: %zu more line%s not shown\n", prog, kind,
+			fname, total - shown, total - shown == 1 ? "" : "s");
+}
+
+void sg_feed_report(FILE *fp, const char *prog,
+		    const struct sg_feed_stats *st, const char *fname,
+		    unsigned int what)
+{
+	bool wide = what & SG_FEED_REPORT_WIDE;
+	size_t i, shown = 0, total = 0;
+
+	if (what & SG_FEED_REPORT_ERRORS) {
+		for (i = 0; i < st->nerrors; i++)
+			fprintf(fp, "%s: %s\n", prog, st->errors[i].msg);
+		report_more(fp, prog, fname, "", st->bad, st->nerrors);
+	}
+	for (i = 0; i < st->nwarnings; i++) {
+		bool is_wide = st->warnings[i].kind == SG_FEED_NOTE_WIDE;
+
+		if (!(is_wide ? wide : what & SG_FEED_REPORT_WARNINGS))
+			continue;
+		fprintf(fp, "%s: warning: %s\n", prog, st->warnings[i].msg);
+		shown++;
+	}
+	if (what & SG_FEED_REPORT_WARNINGS)
+		total += st->special;
+	if (wide)
+		total += st->wide;
+	report_more(fp, prog, fname, "warning: ", total, shown);
 }
 
 /* ---- coverage --------------------------------------------------------- */

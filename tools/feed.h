@@ -7,17 +7,19 @@
  * A feed is printable ASCII and TABs (comments included), one entry a line:
  *
  *   ADDR | ADDR/LEN                 one prefix
- *   START-END                       a range, split into the fewest prefixes
- *   START<blank>END[<blank>LEN ...] a two-column range (DShield); LEN, when
- *                                   a number and the range is one prefix,
- *                                   must be that prefix's length
- *   ADDR[/LEN]<blank>anything       further columns are ignored (ipsum)
+ *   START-END | START - END         a range, split into the fewest prefixes
+ *   START<blank>END<blank>LEN ...   DShield: a range that must be exactly
+ *                                   the one prefix of length LEN
+ *   ADDR[/LEN]<blank>anything       further columns are ignored (ipsum),
+ *                                   unless the second looks like an address
+ *                                   or a prefix: two entries on one line are
+ *                                   refused, never guessed into a range
  *
- * A second column is END when the first is a bare address and the second
- * looks like one (hex digits, dots and colons, with three dots or at least
- * two colons); END must then parse.  '#' or ';' starts a comment anywhere
- * on a line; blanks are spaces and TABs; lines end in LF, CRLF or a bare
- * CR, the last one maybe in nothing; a UTF-8 BOM may open the file.
+ * A column "looks like an address" when it is made of hex digits, dots
+ * and colons (three dots, or at least two colons), maybe with /LEN.  '#'
+ * or ';' starts a comment anywhere on a line; blanks are spaces and TABs;
+ * lines end in LF, CRLF or a bare CR, the last one maybe in nothing; a
+ * UTF-8 BOM may open the file.
  * Addresses follow sg_parse_prefix() (no zone ids, no host bits, no
  * IPv4-mapped IPv6), and a dotted quad with a leading zero is refused.
  */
@@ -27,6 +29,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "addr.h"
 
@@ -39,6 +42,23 @@
 /* sg_u128_str(): 39 digits and the NUL. */
 #define SG_U128_STRLEN		40
 
+/* How many errors and how many warnings the parser keeps, with their text. */
+#define SG_FEED_NOTES_MAX	20
+/* An entry shorter than these is "wide": more than a /8 of IPv4, a /16 of IPv6. */
+#define SG_FEED_WIDE_V4		8
+#define SG_FEED_WIDE_V6		16
+
+enum sg_feed_note_kind {
+	SG_FEED_NOTE_ERROR,
+	SG_FEED_NOTE_SPECIAL,	/* private, loopback, link-local, multicast, reserved */
+	SG_FEED_NOTE_WIDE,	/* an entry wider than SG_FEED_WIDE_V4/V6 */
+};
+
+struct sg_feed_note {
+	enum sg_feed_note_kind kind;
+	char msg[SG_ERR_LEN];	/* "FILE:LINE: what" */
+};
+
 struct sg_feed_stats {
 	size_t lines;		/* lines read */
 	size_t entries;		/* prefixes produced (after range splitting, before dedupe) */
@@ -47,6 +67,16 @@ struct sg_feed_stats {
 	size_t skipped;		/* malformed lines skipped (skip_bad only) */
 	size_t comments;	/* lines with nothing but a comment */
 	size_t blank;		/* empty and blank-only lines */
+	size_t bad;		/* malformed lines, in either mode */
+	size_t special;		/* lines listing special-purpose space */
+	size_t wide;		/* lines with an entry wider than SG_FEED_WIDE_* */
+	/* Filled by sg_feed_merge(): */
+	size_t duplicates;	/* prefixes listed more than once, dropped */
+	size_t overlaps;	/* prefixes inside a wider one of the file, dropped */
+	/* The first SG_FEED_NOTES_MAX errors and warnings, in file order. */
+	size_t nerrors, nwarnings;
+	struct sg_feed_note errors[SG_FEED_NOTES_MAX];
+	struct sg_feed_note warnings[SG_FEED_NOTES_MAX];
 };
 
 /*
@@ -61,17 +91,41 @@ int sg_feed_read(const char *path, char **buf, size_t *len,
  * Parses len bytes of buf (NUL bytes in it are refused, not an end); fname
  * names it in messages.  On success returns 0 and *out is a malloc'ed array
  * of *nout prefixes (in file order, duplicates kept; caller may
- * sg_prefix_unique() and must free()).  *out is NULL when *nout is 0.
- * Strict (skip_bad false): the first malformed line returns -1 with
- * err = "FILE:LINE: reason", *out NULL and *nout 0.
+ * sg_feed_merge() and must free()).  *out is NULL when *nout is 0.
+ * Every line is parsed, in both modes; st->errors keeps the messages of
+ * the first SG_FEED_NOTES_MAX malformed lines ("FILE:LINE: reason"), and
+ * st->warnings those of lines that list special-purpose or wide space.
+ * Strict (skip_bad false): any malformed line returns -1 with err = the
+ * first message, *out NULL and *nout 0.
  * skip_bad: malformed lines are counted in st->skipped, err holds the
  * message of the first one ("" if none), returns 0.
  * Out of memory returns -1 with err = "FILE: out of memory" in both modes.
- * st may be NULL; it is filled even on failure, as far as parsing got.
+ * st may be NULL; it is filled even on failure.
  */
 int sg_feed_parse(const char *buf, size_t len, const char *fname,
 		  bool skip_bad, struct sg_prefix **out, size_t *nout,
 		  struct sg_feed_stats *st, char *err, size_t errlen);
+
+/*
+ * Sorts p and drops what changes nothing: exact duplicates and prefixes
+ * inside a wider one of the same array; counts both in st (may be NULL).
+ * Returns the new count; p stays sorted (sg_prefix_cmp).
+ */
+size_t sg_feed_merge(struct sg_prefix *p, size_t n, struct sg_feed_stats *st);
+
+/* What sg_feed_report() prints. */
+#define SG_FEED_REPORT_ERRORS	0x1	/* the malformed lines */
+#define SG_FEED_REPORT_WARNINGS	0x2	/* special-purpose space */
+#define SG_FEED_REPORT_WIDE	0x4	/* wide entries (off: --allow-wide) */
+
+/*
+ * Prints what st kept: errors as "PROG: FILE:LINE: reason", warnings as
+ * "PROG: warning: FILE:LINE: ...", each list followed by a count of the
+ * lines it left out.
+ */
+void sg_feed_report(FILE *fp, const char *prog,
+		    const struct sg_feed_stats *st, const char *fname,
+		    unsigned int what);
 
 /*
  * Addresses covered by the union of the prefixes (overlaps counted once),

@@ -273,6 +273,7 @@ static int update_one(struct sg_nl *nl, const char *dir,
 {
 	char tmp[PATH_MAX + 64], path[PATH_MAX + 64], err[SG_ERR_LEN * 2];
 	char why[PATH_MAX * 2 + 1024];
+	static struct sg_feed_stats fst;	/* 10 KiB of notes: not on the stack */
 	struct sg_prefix *p = NULL;
 	size_t len = 0, n = 0;
 	char *buf = NULL;
@@ -309,15 +310,21 @@ static int update_one(struct sg_nl *nl, const char *dir,
 		}
 	}
 	if (sg_feed_parse(buf, len, d->source, false,
-			  &p, &n, NULL, err, sizeof(err)) < 0) {
-		snprintf(why, sizeof(why), "%s", err);
+			  &p, &n, &fst, err, sizeof(err)) < 0) {
+		if (fst.bad > 1)
+			snprintf(why, sizeof(why), "%s (and %zu more malformed line%s)",
+				 err, fst.bad - 1, fst.bad == 2 ? "" : "s");
+		else
+			snprintf(why, sizeof(why), "%s", err);
 		goto failed;
 	}
 	if (!n) {
 		snprintf(why, sizeof(why), "%s has no entries", d->source);
 		goto failed;
 	}
-	n = sg_prefix_unique(p, n);
+	sg_feed_report(stderr, PROG_NAME, &fst, d->source,
+		       SG_FEED_REPORT_WARNINGS | SG_FEED_REPORT_WIDE);
+	n = sg_feed_merge(p, n, NULL);
 	/* feeds.conf's action and direction before the entries they govern */
 	if ((!kf || kf->action != d->action || kf->direction != d->direction) &&
 	    (kf || d->action || d->direction) &&

@@ -100,7 +100,7 @@ enforce monitor	smtpguardctl block feed drop action |
 both in out	smtpguardctl block feed drop direction |
 add del delete flush help list show	smtpguardctl except |
 add del delete flush help list show	smtpguardctl outside |
---dry-run --feed --replace --skip-bad	smtpguardctl block load --|
+--allow-wide --dry-run --feed --replace --skip-bad	smtpguardctl block load --|
 drop feodo manual	smtpguardctl block load --feed |
 --feed=feodo	smtpguardctl block load --feed=fe|
 labfeed	smtpguardctl -n lab block load --feed |

@@ -58,11 +58,12 @@ static const struct {
 	{ "a DShield line: start<TAB>end<TAB>24<TAB>...",
 	  IN("79.124.58.0\t79.124.58.255\t24\t5311\tNET\tBG\t>>UNKNOWN<<\n"),
 	  "79.124.58.0/24" },
-	{ "a DShield range with '-' columns",
-	  IN("79.124.58.0\t79.124.58.255\t-\t-\t-\n"), "79.124.58.0/24" },
-	{ "a two-column range that is not one prefix ignores column 3",
-	  IN("10.0.0.1 10.0.0.6 24\n"),
+	{ "a RIPE-style range: START - END", IN("1.2.3.0 - 1.2.3.255\n"),
+	  "1.2.3.0/24" },
+	{ "START - END with a name after it", IN("10.0.0.1\t-\t10.0.0.6 NET-1\n"),
 	  "10.0.0.1,10.0.0.2/31,10.0.0.4/31,10.0.0.6" },
+	{ "an IPv6 START - END", IN("2001:db8:: - 2001:db8::ff\n"), "2001:db8::/120" },
+	{ "a count after a prefix (not an address)", IN("10.0.0.0/8 12\n"), "10.0.0.0/8" },
 	{ "a two-column IPv6 range", IN("2001:db8::\t2001:db8::ffff\t112\n"),
 	  "2001:db8::/112" },
 	{ "a dashed range split into the fewest prefixes",
@@ -193,7 +194,28 @@ static const struct {
 	{ "a two-column range that ends before it starts",
 	  IN("10.0.0.9\t10.0.0.1\t32\n"),
 	  "t.txt:1: range 10.0.0.9 - 10.0.0.1 ends before it starts" },
-	{ "a two-column range of mixed families", IN("2001:db8::1 10.0.0.1\n"),
+	{ "two addresses on a line (not a range without DShield's column 3)",
+	  IN("45.9.148.1 185.220.101.5\n"),
+	  "t.txt:1: '45.9.148.1' and '185.220.101.5': two addresses on one line (one entry a line; a range is START-END or START - END)" },
+	{ "two prefixes on a line", IN("1.2.3.0/24 1.2.4.0/24\n"),
+	  "t.txt:1: '1.2.3.0/24' and '1.2.4.0/24': two addresses on one line (one entry a line; a range is START-END or START - END)" },
+	{ "an address and a prefix on a line", IN("10.0.0.1\t2001:db8::/32\n"),
+	  "t.txt:1: '10.0.0.1' and '2001:db8::/32': two addresses on one line (one entry a line; a range is START-END or START - END)" },
+	{ "two IPv6 addresses on a line", IN("2001:db8::1 2001:db8::9\n"),
+	  "t.txt:1: '2001:db8::1' and '2001:db8::9': two addresses on one line (one entry a line; a range is START-END or START - END)" },
+	{ "two addresses and a word (not DShield's number)",
+	  IN("79.124.58.0\t79.124.58.255\t-\t-\n"),
+	  "t.txt:1: '79.124.58.0' and '79.124.58.255': two addresses on one line (one entry a line; a range is START-END or START - END)" },
+	{ "a range followed by an address", IN("10.0.0.0-10.0.0.3 10.0.0.9\n"),
+	  "t.txt:1: '10.0.0.0-10.0.0.3' and '10.0.0.9': two addresses on one line (one entry a line; a range is START-END or START - END)" },
+	{ "START - END followed by an address", IN("10.0.0.0 - 10.0.0.3 10.0.0.9\n"),
+	  "t.txt:1: '10.0.0.0 - 10.0.0.3' and '10.0.0.9': two addresses on one line (one entry a line; a range is START-END or START - END)" },
+	{ "START - without an end", IN("10.0.0.0 -\n"),
+	  "t.txt:1: range '10.0.0.0 - ' needs an address on both sides of '-'" },
+	{ "a DShield range that is not one prefix",
+	  IN("10.0.0.1 10.0.0.6 24\n"),
+	  "t.txt:1: range 10.0.0.1 - 10.0.0.6 is 4 prefixes, but column 3 says one /24" },
+	{ "a two-column range of mixed families", IN("2001:db8::1 10.0.0.1 32\n"),
 	  "t.txt:1: range 2001:db8::1 - 10.0.0.1 mixes IPv4 and IPv6" },
 	{ "a two-column range with a bad end", IN("10.0.0.1\t10.0.0.256\t24\n"),
 	  "t.txt:1: '10.0.0.256' is not a valid IPv4 address" },
@@ -245,9 +267,110 @@ static void test_strict_stats(void)
 
 	r = sg_feed_parse(IN("10.0.0.1\n2001:db8::1\nbad\n10.0.0.3\n"), "t.txt",
 			  false, &p, &n, &st, err, sizeof(err));
-	ktap_ok(r == -1 && !p && st.lines == 3 && st.entries == 2 &&
-		st.v4 == 1 && st.v6 == 1,
-		"a strict failure leaves the counts as far as parsing got");
+	ktap_ok(r == -1 && !p && st.lines == 4 && st.entries == 3 &&
+		st.v4 == 2 && st.v6 == 1 && st.bad == 1 && st.nerrors == 1 &&
+		!strcmp(err, "t.txt:3: 'bad' is not an IPv4 or IPv6 address (names are not resolved)"),
+		"a strict failure still reads the whole file and counts it");
+}
+
+/* Every malformed line is reported, the first 20 with their text. */
+static void test_many_errors(void)
+{
+	char buf[4096], err[SG_ERR_LEN], out[8192];
+	struct sg_feed_stats st;
+	struct sg_prefix *p;
+	size_t n, o = 0, i;
+	FILE *fp;
+	int r;
+
+	for (i = 1; i <= 25; i++)
+		o += (size_t)snprintf(buf + o, sizeof(buf) - o, "10.0.0.%zu\nx%zu\n",
+				      i, i);
+	r = sg_feed_parse(buf, o, "m.txt", false, &p, &n, &st, err, sizeof(err));
+	ktap_ok(r == -1 && !p && st.bad == 25 && st.nerrors == SG_FEED_NOTES_MAX &&
+		!strcmp(st.errors[0].msg, "m.txt:2: 'x1' is not an IPv4 or IPv6 address (names are not resolved)") &&
+		!strcmp(st.errors[19].msg, "m.txt:40: 'x20' is not an IPv4 or IPv6 address (names are not resolved)") &&
+		!strcmp(err, st.errors[0].msg),
+		"25 malformed lines: all counted, the first 20 kept with FILE:LINE");
+	fp = fmemopen(out, sizeof(out), "w");
+	sg_feed_report(fp, "prog", &st, "m.txt", SG_FEED_REPORT_ERRORS);
+	fclose(fp);
+	ktap_ok(!strncmp(out, "prog: m.txt:2: 'x1' is not", 26) &&
+		strstr(out, "prog: m.txt:40: 'x20'") &&
+		!strstr(out, "m.txt:42:") &&
+		strstr(out, "prog: m.txt: 5 more lines not shown\n"),
+		"the report prints 20 errors and how many more there are");
+}
+
+/* Special-purpose and wide space: warned of, one line each, loaded all the same. */
+static void test_warnings(void)
+{
+	static const char in[] =
+		"# FireHOL level 1 style\n"
+		"10.0.0.0/8\n"
+		"224.0.0.0/3\n"
+		"192.0.2.1\n"
+		"169.254.0.0-169.254.255.255\n"
+		"2001:db8::/32\n"
+		"fe80::/10\n"
+		"2000::/3\n"
+		"2.0.0.0/7\n"
+		"100.64.0.1\n"
+		"fd00::1\n";
+	char err[SG_ERR_LEN], out[4096];
+	struct sg_feed_stats st;
+	struct sg_prefix *p;
+	size_t n;
+	FILE *fp;
+	int r;
+
+	r = sg_feed_parse(in, sizeof(in) - 1, "w.txt", false, &p, &n, &st, err,
+			  sizeof(err));
+	if (!ktap_ok(r == 0 && n == 10 && st.special == 5 && st.wide == 4 &&
+		     st.nwarnings == 9,
+		     "counts lines with special-purpose space (5) and wide entries (4)"))
+		ktap_diag("r=%d n=%zu special=%zu wide=%zu nwarnings=%zu", r, n,
+			  st.special, st.wide, st.nwarnings);
+	free(p);
+	ktap_ok(!strcmp(st.warnings[0].msg, "w.txt:2: 10.0.0.0/8 overlaps 10.0.0.0/8, private space (RFC 1918): blocking it may cut off your own network") &&
+		!strcmp(st.warnings[1].msg, "w.txt:3: 224.0.0.0/3 is wider than a /8") &&
+		!strcmp(st.warnings[2].msg, "w.txt:3: 224.0.0.0/3 overlaps 224.0.0.0/4, multicast space: blocking it may cut off your own network") &&
+		!strcmp(st.warnings[3].msg, "w.txt:5: 169.254.0.0/16 overlaps 169.254.0.0/16, link-local space: blocking it may cut off your own network") &&
+		!strcmp(st.warnings[4].msg, "w.txt:7: fe80::/10 is wider than a /16") &&
+		!strcmp(st.warnings[6].msg, "w.txt:8: 2000::/3 is wider than a /16") &&
+		!strcmp(st.warnings[7].msg, "w.txt:9: 2.0.0.0/7 is wider than a /8") &&
+		!strcmp(st.warnings[8].msg, "w.txt:11: fd00::1 overlaps fc00::/7, private space (unique local, RFC 4193): blocking it may cut off your own network"),
+		"each warning names its line, the entry and the space");
+	fp = fmemopen(out, sizeof(out), "w");
+	sg_feed_report(fp, "prog", &st, "w.txt", SG_FEED_REPORT_WARNINGS);
+	fclose(fp);
+	ktap_ok(strstr(out, "prog: warning: w.txt:2: 10.0.0.0/8 overlaps") &&
+		!strstr(out, "wider than"),
+		"without SG_FEED_REPORT_WIDE (--allow-wide) wide entries pass quietly");
+}
+
+/* sg_feed_merge: duplicates and prefixes inside wider ones go, counted. */
+static void test_merge(void)
+{
+	static const char in[] =
+		"10.0.0.7\n10.0.0.0/24\n10.0.0.7\n10.0.0.128/25\n10.0.1.0/24\n"
+		"10.0.0.0/24\n2001:db8::1\n2001:db8::/32\n10.0.2.1\n";
+	char err[SG_ERR_LEN], got[512];
+	struct sg_feed_stats st;
+	struct sg_prefix *p;
+	size_t n;
+	int r;
+
+	r = sg_feed_parse(in, sizeof(in) - 1, "g.txt", false, &p, &n, &st, err,
+			  sizeof(err));
+	n = sg_feed_merge(p, n, &st);
+	join(p, n, got, sizeof(got));
+	if (!ktap_ok(r == 0 && n == 4 && st.duplicates == 2 && st.overlaps == 3 &&
+		     !strcmp(got, "10.0.0.0/24,10.0.1.0/24,10.0.2.1,2001:db8::/32"),
+		     "merging keeps 4 of 9: 2 duplicates and 3 inside a wider entry dropped"))
+		ktap_diag("n=%zu dup=%zu over=%zu got '%s'", n, st.duplicates,
+			  st.overlaps, got);
+	free(p);
 }
 
 /* Lines of exactly SG_FEED_LINE_MAX bytes pass, one byte more does not. */
@@ -579,6 +702,9 @@ int main(void)
 	test_good();
 	test_bad();
 	test_strict_stats();
+	test_many_errors();
+	test_warnings();
+	test_merge();
 	test_long_lines();
 	test_stats();
 	test_skip_bad();

@@ -2274,9 +2274,9 @@ static const char *big_feed(const char *name)
 
 	o += (size_t)snprintf(text + o, sizeof(text) - o, "; a DROP-style header\n\n");
 	for (i = 2499; i >= 0; i--)
-		o += (size_t)snprintf(text + o, sizeof(text) - o, "10.%d.%d.0/24 ; SBL%d\n",
+		o += (size_t)snprintf(text + o, sizeof(text) - o, "45.%d.%d.0/24 ; SBL%d\n",
 				      i / 256, i % 256, i);
-	snprintf(text + o, sizeof(text) - o, "10.0.7.0/24\n");
+	snprintf(text + o, sizeof(text) - o, "45.0.7.0/24\n");
 	return write_file(name, text);
 }
 
@@ -2289,8 +2289,8 @@ static void test_block_load(void)
 
 	big = big_feed("drop.txt");
 	small = write_file("small.list", "192.0.2.0/24\n198.51.100.0/24\n203.0.113.9\n");
-	mixed = write_file("mixed.txt", "# three\n192.0.2.0/24\n10.0.0.1\n2001:db8::/32\n");
-	bad = write_file("bad.txt", "192.0.2.0/24\n10.0.0.1\n10.0.0.256\n");
+	mixed = write_file("mixed.txt", "# three\n192.0.2.0/24\n198.51.100.1\n2001:db8::/32\n");
+	bad = write_file("bad.txt", "192.0.2.0/24\n198.51.100.1\n10.0.0.256\n");
 	empty = write_file("empty.txt", "# nothing yet\n\n");
 
 	fake_reset();
@@ -2376,6 +2376,40 @@ static void test_block_load(void)
 	if (r.status != 2 || strncmp(r.err, want, strlen(want)))
 		ktap_diag("exit %d, stderr [%s]", r.status, r.err);
 
+	/* An admin's pasted list: two per line, a typo, a RIPE range. */
+	TOOL("block", "load", write_file("office.txt",
+					 "45.9.148.1 185.220.101.5\n"
+					 "1.2.3.0 - 1.2.3.255\n"
+					 "1.2.3.0/24 1.2.4.0/24\n"
+					 "203.0.113.300\n"));
+	ktap_ok(r.status == 2 && !r.out[0] && fk->opens == 0 && fk->sends == 0 &&
+		strstr(r.err, "office.txt:1: '45.9.148.1' and '185.220.101.5': two addresses on one line") &&
+		strstr(r.err, "office.txt:3: '1.2.3.0/24' and '1.2.4.0/24': two addresses on one line") &&
+		strstr(r.err, "office.txt:4: '203.0.113.300' is not a valid IPv4 address") &&
+		!strstr(r.err, "office.txt:2:"),
+		"every malformed line is named, two addresses on a line among them; nothing sent");
+	if (r.status != 2)
+		ktap_diag("exit %d, stderr [%s]", r.status, r.err);
+	fake_reset();
+	fk->explicit = true;
+	TOOL("block", "load", write_file("level1.txt",
+					 "10.0.0.0/8\n224.0.0.0/3\n198.51.100.0/24\n"));
+	ktap_ok(r.status == 0 && strstr(r.out, "added 3 entries") &&
+		strstr(r.err, "warning: ") &&
+		strstr(r.err, "level1.txt:1: 10.0.0.0/8 overlaps 10.0.0.0/8, private space (RFC 1918)") &&
+		strstr(r.err, "level1.txt:2: 224.0.0.0/3 is wider than a /8") &&
+		strstr(r.err, "1 wide entry kept; --allow-wide"),
+		"special-purpose and wide entries load with a warning naming each line");
+	if (r.status)
+		ktap_diag("exit %d, stdout [%s] stderr [%s]", r.status, r.out, r.err);
+	fake_reset();
+	fk->explicit = true;
+	TOOL("block", "load", "--allow-wide", write_file("level1.txt",
+							 "224.0.0.0/3\n"));
+	ktap_ok(r.status == 0 && strstr(r.err, "multicast space") &&
+		!strstr(r.err, "wider") && !strstr(r.err, "--allow-wide"),
+		"--allow-wide: the wide entry passes quietly, special space still warns");
+
 	fake_reset();
 	fk->explicit = true;
 	TOOL("block", "load", "--skip-bad", bad);
@@ -2391,20 +2425,23 @@ static void test_block_load(void)
 	fake_reset();
 	TOOL("block", "load", "--dry-run", big);
 	snprintf(want, sizeof(want),
-		 "%s: 2500 entries (2500 IPv4, 0 IPv6), covering 640000 IPv4 and 0 IPv6 addresses\n",
+		 "%s: 2500 entries (2500 IPv4, 0 IPv6), covering 640000 IPv4 and 0 IPv6 addresses\n"
+		 "  2503 lines: 0 ranges split into prefixes; merged 1 duplicate and 0 entries inside a wider one; 0 malformed lines skipped; 0 special-purpose and 0 wide entries\n",
 		 big);
 	expect(0, want, "", "--dry-run: entries per family and the addresses covered");
 	ktap_ok(fk->opens == 0 && fk->sends == 0, "--dry-run opens no socket");
 	TOOL("-n", "sg-test-no-such-ns", "block", "load", "--dry-run", mixed);
 	snprintf(want, sizeof(want),
-		 "%s: 3 entries (2 IPv4, 1 IPv6), covering 257 IPv4 and 79228162514264337593543950336 IPv6 addresses\n",
+		 "%s: 3 entries (2 IPv4, 1 IPv6), covering 257 IPv4 and 79228162514264337593543950336 IPv6 addresses\n"
+		 "  4 lines: 0 ranges split into prefixes; merged 0 duplicates and 0 entries inside a wider one; 0 malformed lines skipped; 0 special-purpose and 0 wide entries\n",
 		 mixed);
 	expect(0, want, "", "--dry-run enters no namespace; IPv6 counts past 64 bits");
 	TOOL("-j", "block", "load", "--dry-run", mixed);
 	snprintf(want, sizeof(want),
 		 "{\"file\":\"%s\",\"feed\":\"mixed\",\"entries\":3,\"ipv4\":2,\"ipv6\":1,"
 		 "\"ipv4_addresses\":257,\"ipv6_addresses\":\"79228162514264337593543950336\","
-		 "\"lines\":4,\"skipped\":0}\n", mixed);
+		 "\"lines\":4,\"ranges\":0,\"duplicates\":0,\"overlaps\":0,\"skipped\":0,"
+		 "\"special\":0,\"wide\":0}\n", mixed);
 	expect(0, want, "", "--dry-run -j: the IPv6 count is a decimal string");
 	ktap_ok(fk->opens == 0, "still no socket");
 
@@ -2971,7 +3008,7 @@ static void test_json_every_command(void)
 
 	char state[256], conf[160], cmd[320];
 
-	json_feed_path = write_file("json.txt", "192.0.2.0/24\n10.0.0.1\n2001:db8::/32\n");
+	json_feed_path = write_file("json.txt", "192.0.2.0/24\n198.51.100.1\n2001:db8::/32\n");
 	json_conf_path = write_file("json.conf",
 				    "mode enforce\nports 25 587\nallow 10.10.10.10 2001:db8::25\n"
 				    "block 203.0.113.7 timeout 1h\nblock 198.51.100.0/24 feed drop\n");
