@@ -665,6 +665,7 @@ int sg_conf_parse(const char *buf, size_t len, const char *fname,
 
 		if (!kw)
 			continue;
+		c->statements++;
 		if (!strcmp(kw, "mode"))
 			r = parse_mode(&l, fname, c, &mode_line, err, errlen);
 		else if (!strcmp(kw, "ports"))

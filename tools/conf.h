@@ -69,6 +69,7 @@ struct sg_conf_entry {
 };
 
 struct sg_conf {
+	size_t statements;	/* lines with a statement, parsed or not */
 	bool has_mode;
 	bool explicit;		/* "mode X" without "auto" */
 	uint8_t mode;

@@ -397,7 +397,7 @@ static int family_cb(const struct nlmsghdr *nlh, void *data)
 			      data) < 0 ? MNL_CB_ERROR : MNL_CB_OK;
 }
 
-int sg_nl_open(struct sg_nl *nl)
+static int nl_open(struct sg_nl *nl, bool quiet_if_missing)
 {
 	struct family_info fi = { 0 };
 	struct nlmsghdr *nlh;
@@ -437,7 +437,8 @@ int sg_nl_open(struct sg_nl *nl)
 	mnl_attr_put_strz(nlh, CTRL_ATTR_FAMILY_NAME, SMTPGUARD_GENL_NAME);
 	err = talk_run(nl, nlh, family_cb, &fi, &fail);
 	if (fail == TALK_KERNEL && err == -ENOENT) {
-		fprintf(stderr, PROG_NAME ": smtpguard is not available: the kernel module is not loaded (try: modprobe smtpguard)\n");
+		if (!quiet_if_missing)
+			fprintf(stderr, PROG_NAME ": smtpguard is not available: the kernel module is not loaded (try: modprobe smtpguard)\n");
 		sg_nl_close(nl);
 		return SG_EXIT_UNAVAILABLE;
 	}
@@ -457,6 +458,16 @@ int sg_nl_open(struct sg_nl *nl)
 err_close:
 	sg_nl_close(nl);
 	return SG_EXIT_KERNEL;
+}
+
+int sg_nl_open(struct sg_nl *nl)
+{
+	return nl_open(nl, false);
+}
+
+int sg_nl_try_open(struct sg_nl *nl)
+{
+	return nl_open(nl, true);
 }
 
 void sg_nl_close(struct sg_nl *nl)

@@ -48,6 +48,11 @@ extern const char *sg_netns_run_dir;
  * family is absent.
  */
 int sg_nl_open(struct sg_nl *nl);
+/*
+ * As sg_nl_open(), but the module not being loaded is not an error: returns
+ * SG_EXIT_UNAVAILABLE without a word (other failures are said as usual).
+ */
+int sg_nl_try_open(struct sg_nl *nl);
 void sg_nl_close(struct sg_nl *nl);
 
 /*

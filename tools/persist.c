@@ -25,6 +25,7 @@
  * feeds; it never meets a half-loaded feed.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <libgen.h>
 #include <limits.h>
@@ -971,6 +972,90 @@ static void print_save_json(const struct sg_conf *c)
 	close_json_object();
 }
 
+/*
+ * FILE whole or not at all: written to a temporary file beside it (same
+ * file system), synced, then renamed over it; on any error the temporary
+ * file goes and FILE is as it was.  The old file's permissions are kept.
+ */
+static int save_file(const char *path, const struct sg_conf *c,
+		     const char *header)
+{
+	char tmp[PATH_MAX], dir[PATH_MAX], base[PATH_MAX];
+	bool json = is_json(), pretty = is_pretty();
+	mode_t mode = 0644;
+	const char *what, *dname;
+	struct stat sb;
+	FILE *fp = NULL;
+	int fd, dfd, r, e;
+
+	snprintf(dir, sizeof(dir), "%s", path);
+	snprintf(base, sizeof(base), "%s", path);
+	/* dirname() may return a static "." rather than its argument */
+	dname = dirname(dir);
+	r = snprintf(tmp, sizeof(tmp), "%s/.%s.XXXXXX", dname, basename(base));
+	if (r < 0 || (size_t)r >= sizeof(tmp)) {
+		fprintf(stderr, PROG_NAME ": save: '%s': path too long\n", path);
+		return SG_EXIT_USAGE;
+	}
+	if (!stat(path, &sb)) {
+		if (!S_ISREG(sb.st_mode)) {
+			fprintf(stderr, PROG_NAME ": save: '%s' is not a regular file; nothing written\n",
+				path);
+			return SG_EXIT_USAGE;
+		}
+		mode = sb.st_mode & 07777;
+	}
+	fd = mkstemp(tmp);
+	if (fd < 0) {
+		fprintf(stderr, PROG_NAME ": save: cannot create a file in %s: %s; %s unchanged\n",
+			dname, strerror(errno), path);
+		return SG_EXIT_KERNEL;
+	}
+	what = "write";
+	fp = fdopen(fd, "w");
+	if (!fp || fchmod(fd, mode) < 0)
+		goto fail;
+	if (json) {
+		print_init(fp, true, pretty);
+		print_save_json(c);
+		r = print_finish();
+		print_init(stdout, json, pretty);
+	} else {
+		r = sg_conf_write(fp, c, header);
+	}
+	if (r < 0 || fflush(fp) || ferror(fp))
+		goto fail;
+	what = "sync";
+	if (fsync(fd) < 0)
+		goto fail;
+	r = fclose(fp);
+	fp = NULL;
+	fd = -1;
+	if (r)
+		goto fail;
+	what = "rename the new file over";
+	if (rename(tmp, path) < 0)
+		goto fail;
+	/* The rename itself survives a crash once the directory is synced. */
+	dfd = open(dname, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd >= 0) {
+		fsync(dfd);
+		close(dfd);
+	}
+	return SG_EXIT_OK;
+
+fail:
+	e = errno ? errno : EIO;
+	if (fp)
+		fclose(fp);
+	else if (fd >= 0)
+		close(fd);
+	unlink(tmp);
+	fprintf(stderr, PROG_NAME ": save: cannot %s %s: %s; %s unchanged\n",
+		what, path, strerror(e), path);
+	return SG_EXIT_KERNEL;
+}
+
 static int save_run(struct sg_nl *nl, const struct sg_req *req)
 {
 	static char outbuf[1 << 16];
@@ -996,7 +1081,9 @@ static int save_run(struct sg_nl *nl, const struct sg_req *req)
 		 SMTPGUARD_VERSION, when,
 		 req->netns ? " from netns " : "", req->netns ? req->netns : "",
 		 req->netns ? " -n " : "", req->netns ? req->netns : "");
-	if (is_json())
+	if (req->file)
+		ret = save_file(req->file, &c, header);
+	else if (is_json())
 		print_save_json(&c);
 	else if (sg_conf_write(stdout, &c, header) < 0)
 		ret = SG_EXIT_KERNEL;
@@ -1005,11 +1092,25 @@ out:
 	return ret;
 }
 
+/* save [-f FILE] */
 int save_parse(struct sg_req *req, int argc, char **argv)
 {
+	char q[SG_QUOTE_LEN];
+
 	if (argc > 0 && !strcmp(argv[0], "help"))
 		return sg_help("save", argc - 1, argv + 1);
 	req->run = save_run;
+	if (argc > 0 && (!strcmp(argv[0], "-f") || !strcmp(argv[0], "--file"))) {
+		if (argc < 2 || !argv[1][0])
+			return sg_usage_err("save", "%s: missing FILE", argv[0]);
+		if (!strcmp(argv[1], "-"))
+			return sg_usage_err("save", "-f -: standard output is 'save' without -f");
+		req->file = argv[1];
+		return sg_no_more_args("save", argc - 2, argv + 2);
+	}
+	if (argc > 0 && argv[0][0] == '-' && argv[0][1])
+		return sg_usage_err("save", "unknown option '%s' (-f FILE)",
+				    sg_quote(argv[0], q, sizeof(q)));
 	return sg_no_more_args("save", argc, argv);
 }
 
@@ -1017,6 +1118,7 @@ int save_parse(struct sg_req *req, int argc, char **argv)
 
 struct restore_ctx {
 	struct sg_conf c;
+	bool dry_run;
 	char fname[PATH_MAX];
 };
 
@@ -1039,8 +1141,122 @@ static size_t count_perm(const struct sg_conf *c)
 	return n;
 }
 
+/* One "would remove" line (text) or array element (JSON). */
+static void removal(const char *what, const char *item)
+{
+	print_string(PRINT_JSON, NULL, NULL, item);
+	if (!is_json())
+		printf("would remove %s %s\n", what, item);
+}
+
+static void prefix_removals(const char *key, const char *what,
+			    const struct sg_prefix *a, size_t na,
+			    const struct sg_prefix *b, size_t nb, size_t *n)
+{
+	char text[SG_PREFIX_STRLEN];
+	size_t i = 0, j = 0;
+
+	open_json_array(key);
+	while (i < na) {
+		int r = j < nb ? sg_prefix_cmp(&a[i], &b[j]) : -1;
+
+		if (r > 0) {
+			j++;
+			continue;
+		}
+		if (r < 0) {
+			removal(what, sg_format_prefix(&a[i], text, sizeof(text)));
+			(*n)++;
+		} else {
+			j++;
+		}
+		i++;
+	}
+	close_json_array();
+}
+
+static bool role_if_in(const struct sg_conf *c, int k, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < c->nrole_ifs[k]; i++)
+		if (!strcmp(c->role_ifs[k][i], name))
+			return true;
+	return false;
+}
+
+/*
+ * What the kernel has and the file does not: feeds with entries, allow
+ * and except prefixes, the SMTP policy itself, roles.  cur NULL: the
+ * module is not loaded, nothing to compare with ("remove": null).
+ */
+static void print_removals(const struct sg_conf *t, const struct sg_conf *cur)
+{
+	char label[SMTPGUARD_FEED_NAME_MAX + 48];
+	size_t i, j, n = 0, entries;
+	int k;
+
+	if (!cur) {
+		print_null(PRINT_JSON, "remove", NULL, NULL);
+		if (!is_json())
+			fprintf(stderr, PROG_NAME ": restore --dry-run: smtpguard is not loaded here; nothing to compare the file with\n");
+		return;
+	}
+	open_json_object("remove");
+	open_json_array("feeds");
+	for (i = 0; i < cur->nfeeds; i++) {
+		int f = sg_conf_feed((struct sg_conf *)t, cur->feeds[i].name,
+				     false);
+
+		if (f >= 0 && conf_feed_listed(t, (size_t)f))
+			continue;
+		for (j = 0, entries = 0; j < cur->nblock; j++)
+			entries += cur->block[j].feed == i;
+		if (!entries)
+			continue;
+		open_json_object(NULL);
+		print_string(PRINT_JSON, "name", NULL, cur->feeds[i].name);
+		print_u64(PRINT_JSON, "entries", NULL, entries);
+		close_json_object();
+		snprintf(label, sizeof(label), "%s (%zu entr%s)",
+			 cur->feeds[i].name, entries, entries == 1 ? "y" : "ies");
+		if (!is_json())
+			printf("would remove feed %s\n", label);
+		n++;
+	}
+	close_json_array();
+	prefix_removals("allow", "allow", cur->allow, cur->nallow, t->allow,
+			t->nallow, &n);
+	print_bool(PRINT_JSON, "smtp_policy", NULL,
+		   cur->smtp_policy && !t->smtp_policy);
+	if (cur->smtp_policy && !t->smtp_policy) {
+		if (!is_json())
+			printf("would remove the SMTP policy: the file has no allow line, so SMTP would no longer be inspected\n");
+		n++;
+	}
+	prefix_removals("except", "except", cur->except, cur->nexcept,
+			t->except, t->nexcept, &n);
+	for (k = 0; k < 2; k++) {
+		const char *kw = k ? "outside" : "inside";
+
+		open_json_array(kw);
+		for (i = 0; i < cur->nrole_ifs[k]; i++) {
+			if (role_if_in(t, k, cur->role_ifs[k][i]))
+				continue;
+			removal(kw, cur->role_ifs[k][i]);
+			n++;
+		}
+		close_json_array();
+	}
+	prefix_removals("inside_prefixes", "inside", cur->inside,
+			cur->ninside, t->inside, t->ninside, &n);
+	close_json_object();
+	if (!n && !is_json())
+		printf("would remove nothing\n");
+}
+
 static void print_summary(const struct sg_conf *c, const char *fname,
-			  bool dry_run)
+			  bool dry_run, const struct sg_conf *cur)
 {
 	size_t perm = count_perm(c);
 	char line[384];
@@ -1061,7 +1277,8 @@ static void print_summary(const struct sg_conf *c, const char *fname,
 	print_string(PRINT_JSON, "roles", NULL,
 		     conf_has_roles(c) ? "configured" : "derived");
 	print_uint(PRINT_JSON, "feeds", NULL, (unsigned int)c->nfeeds);
-	print_u64(PRINT_JSON, "entries", NULL, perm);
+	/* the same numbers as the text: all entries, and how many are timed */
+	print_u64(PRINT_JSON, "entries", NULL, c->nblock);
 	print_u64(PRINT_JSON, "timed_entries", NULL, c->nblock - perm);
 	snprintf(line, sizeof(line),
 		 "%s %s: mode %s%s, %zu port%s, %zu allow prefix%s, %zu exception%s, roles %s, %zu feed%s with %zu entr%s (%zu with a timeout)\n",
@@ -1076,6 +1293,8 @@ static void print_summary(const struct sg_conf *c, const char *fname,
 		 c->nfeeds, c->nfeeds == 1 ? "" : "s",
 		 c->nblock, c->nblock == 1 ? "y" : "ies", c->nblock - perm);
 	print_string(PRINT_FP, NULL, "%s", line);
+	if (dry_run)
+		print_removals(c, cur);
 	close_json_object();
 }
 
@@ -1086,9 +1305,18 @@ static int restore_run(struct sg_nl *nl, const struct sg_req *req)
 	bool changed, dummy;
 	int ret, rb;
 
-	if (req->offline) {
-		print_summary(&r->c, r->fname, true);
-		return SG_EXIT_OK;
+	if (r->dry_run) {
+		if (!nl) {
+			print_summary(&r->c, r->fname, true, NULL);
+			return SG_EXIT_OK;
+		}
+		sg_conf_init(&snap);
+		ret = sg_conf_collect(nl, &snap);
+		if (!ret) {
+			sg_conf_sort(&snap);
+			print_summary(&r->c, r->fname, true, &snap);
+		}
+		goto out;
 	}
 	sg_conf_init(&snap);
 	ret = sg_conf_collect(nl, &snap);
@@ -1096,7 +1324,7 @@ static int restore_run(struct sg_nl *nl, const struct sg_req *req)
 		goto out;
 	ret = apply(nl, &r->c, &changed, false);
 	if (!ret) {
-		print_summary(&r->c, r->fname, false);
+		print_summary(&r->c, r->fname, false, NULL);
 		goto out;
 	}
 	if (!changed) {
@@ -1119,7 +1347,7 @@ int restore_parse(struct sg_req *req, int argc, char **argv)
 	char err[SG_ERR_LEN], q[SG_QUOTE_LEN], dir[PATH_MAX];
 	const char *file = NULL, *shown;
 	struct restore_ctx *r;
-	bool dry_run = false, opts_done = false;
+	bool dry_run = false, opts_done = false, allow_empty = false;
 	size_t len;
 	char *buf;
 	int i;
@@ -1138,8 +1366,10 @@ int restore_parse(struct sg_req *req, int argc, char **argv)
 			opts_done = true;
 		} else if (!strcmp(a, "--dry-run")) {
 			dry_run = true;
+		} else if (!strcmp(a, "--allow-empty")) {
+			allow_empty = true;
 		} else {
-			return sg_usage_err("restore", "unknown option '%s' (--dry-run)",
+			return sg_usage_err("restore", "unknown option '%s' (--dry-run, --allow-empty)",
 					    sg_quote(a, q, sizeof(q)));
 		}
 	}
@@ -1163,6 +1393,12 @@ int restore_parse(struct sg_req *req, int argc, char **argv)
 	free(buf);
 	if (i < 0)
 		return sg_usage_err(NULL, "%s", err);
+	/* An empty file (a save that failed after the shell truncated it)
+	 * would remove everything: never without being asked.
+	 */
+	if (!r->c.statements && !allow_empty)
+		return sg_usage_err(NULL, "%s has no statements: restoring it would remove the whole configuration; nothing changed (--allow-empty to insist)",
+				    shown);
 	if (strcmp(file, "-")) {
 		snprintf(dir, sizeof(dir), "%s", file);
 		i = sg_conf_load_files(&r->c, shown, dirname(dir), err,
@@ -1174,6 +1410,8 @@ int restore_parse(struct sg_req *req, int argc, char **argv)
 		return sg_usage_err(NULL, "%s", err);
 	sg_conf_sort(&r->c);
 	req->run = restore_run;
-	req->offline = dry_run;
+	r->dry_run = dry_run;
+	/* a dry run compares with the kernel when there is one */
+	req->kernel_optional = dry_run;
 	return SG_EXIT_OK;
 }

@@ -36,6 +36,11 @@ bool is_json(void)
 	return pr.json;
 }
 
+bool is_pretty(void)
+{
+	return pr.pretty;
+}
+
 static bool want(enum output_type t)
 {
 	return pr.json ? (t & PRINT_JSON) : (t & PRINT_FP);

@@ -20,6 +20,7 @@ enum output_type {
 
 void print_init(FILE *fp, bool json, bool pretty);
 bool is_json(void);
+bool is_pretty(void);
 
 /* key is NULL inside an array and for the top-level value. */
 void open_json_object(const char *key);

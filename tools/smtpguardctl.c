@@ -129,8 +129,10 @@ int main(int argc, char **argv)
 			if (ret)
 				goto out;
 		}
-		ret = sg_nl_open(&nl);
-		if (ret)
+		ret = req.kernel_optional ? sg_nl_try_open(&nl) : sg_nl_open(&nl);
+		if (ret == SG_EXIT_UNAVAILABLE && req.kernel_optional)
+			req.offline = true;
+		else if (ret)
 			goto out;
 	}
 

@@ -40,6 +40,7 @@ typedef int (*sg_run_fn)(struct sg_nl *nl, const struct sg_req *req);
 struct sg_req {
 	sg_run_fn run;			/* NULL: nothing for the kernel */
 	bool offline;			/* run with nl NULL: no netns, no socket */
+	bool kernel_optional;		/* no module: run with nl NULL all the same */
 	struct sg_prefix *prefixes;	/* allow/block add/del/test/load, owned */
 	size_t nprefixes;
 	uint16_t ports[SMTPGUARD_MAX_PORTS];

@@ -236,7 +236,7 @@ static const struct tcase cases[] = {
 	{ HELP, NULL, { "feeds", "help" } },
 	{ USAGE, "save: unexpected argument 'x'", { "save", "x" } },
 	{ USAGE, "restore: unexpected argument 'b' (one FILE only)", { "restore", "a", "b" } },
-	{ USAGE, "restore: unknown option '--force' (--dry-run)", { "restore", "--force", "a" } },
+	{ USAGE, "restore: unknown option '--force' (--dry-run, --allow-empty)", { "restore", "--force", "a" } },
 	{ USAGE, "/nonexistent/smtpguard.conf: No such file or directory", { "restore", "/nonexistent/smtpguard.conf" } },
 	{ USAGE, "restore: unexpected argument 'b'", { "restore", "--dry-run", "a", "b" } },
 	{ USAGE, "feeds: unknown command 'bogus' (status, list, update, help)", { "feeds", "bogus" } },

@@ -135,7 +135,8 @@ all config events	smtpguardctl monitor count 5 |
 	smtpguardctl monitor config count 3 |
 $F/drop.txt $F/lists $F/feodo.ipset $F/smtpguard.conf	smtpguardctl restore $F/|
 $F/drop.txt $F/lists $F/feodo.ipset $F/smtpguard.conf	smtpguardctl restore --dry-run $F/|
---dry-run	smtpguardctl restore --|
+$F/drop.txt $F/lists $F/feodo.ipset $F/smtpguard.conf	smtpguardctl save -f $F/|
+--allow-empty --dry-run	smtpguardctl restore --|
 help	smtpguardctl save |
 help list status update	smtpguardctl feeds |
 feodo office	smtpguardctl feeds update |

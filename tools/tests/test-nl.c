@@ -2928,6 +2928,124 @@ static void json_fixture_ledger(void)
 	fk->block_stats = true;
 }
 
+static char *slurp(const char *path)
+{
+	static char buf[65536];
+	size_t n;
+	FILE *f = fopen(path, "r");
+
+	buf[0] = '\0';
+	if (!f)
+		return NULL;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	buf[n] = '\0';
+	fclose(f);
+	return buf;
+}
+
+/* save -f: all or nothing; restore: never an empty file; dry run: removals. */
+static void test_save_restore_safety(void)
+{
+	char path[160], dirpath[160], *text;
+	static char want[16384 + 1];
+	struct stat sb;
+	const char *conf;
+
+	block_fixture();
+	fk->smtp_policy = true;
+	fk->pfx[0] = (struct sg_prefix){ AF_INET, 32, { 10, 10, 10, 10 } };
+	fk->npfx = 1;
+	fk->exc[0] = (struct sg_prefix){ AF_INET, 24, { 192, 0, 2, 0 } };
+	fk->nexc = 1;
+	snprintf(fk->role_if[1][0], sizeof(fk->role_if[1][0]), "wan0");
+	fk->nrole_if[1] = 1;
+
+	snprintf(path, sizeof(path), "%s/smtpguard.conf", tmpdir);
+	write_file("smtpguard.conf", "# the old file\nmode monitor\n");
+	chmod(path, 0640);
+	TOOL("save");
+	snprintf(want, sizeof(want), "%s", r.out);
+	TOOL("save", "-f", path);
+	text = slurp(path);
+	ktap_ok(r.status == 0 && !r.out[0] && !r.err[0] && text &&
+		strstr(text, "allow 10.10.10.10\n") &&
+		!strcmp(strstr(text, "\nmode "), strstr(want, "\nmode ")),
+		"save -f FILE: silent, FILE holds what save prints");
+	ktap_ok(!stat(path, &sb) && (sb.st_mode & 07777) == 0640,
+		"save -f keeps the old file's permissions");
+
+	fk->family = false;
+	TOOL("save", "-f", path);
+	ktap_ok(r.status == 4 && !strcmp(slurp(path), text),
+		"save -f with the module not loaded: exit 4, FILE untouched");
+	fk->family = true;
+	snprintf(want, sizeof(want), "%s", slurp(path));
+	fk->fail_cmd = SMTPGUARD_CMD_BLOCK_GET;
+	fk->fail_errno = -EIO;
+	TOOL("save", "-f", path);
+	fk->fail_cmd = 0;
+	ktap_ok(r.status == 3 && !strcmp(slurp(path), want),
+		"save -f when reading the kernel fails halfway: exit 3, FILE untouched");
+	snprintf(dirpath, sizeof(dirpath), "%s/adir", tmpdir);
+	mkdir(dirpath, 0755);
+	TOOL("save", "-f", dirpath);
+	ktap_ok(r.status == 2 && strstr(r.err, "is not a regular file; nothing written"),
+		"save -f DIRECTORY: refused, exit 2");
+	TOOL("save", "-f");
+	ktap_ok(r.status == 2 && strstr(r.err, "missing FILE"), "save -f without FILE: exit 2");
+	TOOL("save", ">", path);
+	ktap_ok(r.status == 2 && !strcmp(slurp(path), want),
+		"save with a stray word: exit 2, nothing written");
+
+	/* An empty file, or one of comments only, restores nothing. */
+	conf = write_file("empty.conf", "# saved by nobody\n\n");
+	fk->sends = 0;
+	TOOL("restore", conf);
+	snprintf(want, sizeof(want),
+		 "smtpguardctl: %s has no statements: restoring it would remove the whole configuration; nothing changed (--allow-empty to insist)\n",
+		 conf);
+	expect(2, "", want, "restore of a file without statements: exit 2, one line");
+	ktap_ok(fk->sends == 0 && fk->npfx == 1 && fk->nblock == 3,
+		"the refused empty file changed nothing");
+	TOOL("restore", "--dry-run", conf);
+	ktap_ok(r.status == 2 && strstr(r.err, "has no statements"),
+		"restore --dry-run of an empty file fails the same way");
+
+	/* --dry-run: what the kernel has and the file does not. */
+	conf = write_file("new.conf", "mode enforce\nallow 10.10.10.11\nblock 198.51.100.7 feed manual\n");
+	TOOL("restore", "--dry-run", conf);
+	ktap_ok(r.status == 0 &&
+		strstr(r.out, "would remove feed drop (2 entries)\n") &&
+		!strstr(r.out, "feed manual") &&
+		strstr(r.out, "would remove allow 10.10.10.10\n") &&
+		strstr(r.out, "would remove except 192.0.2.0/24\n") &&
+		strstr(r.out, "would remove outside wan0\n") &&
+		!strstr(r.out, "SMTP policy") && fk->npfx == 1,
+		"restore --dry-run lists the feeds, allow prefixes, exceptions and roles it would remove");
+	if (!strstr(r.out, "would remove outside wan0"))
+		ktap_diag("exit %d, stdout [%s] stderr [%s]", r.status, r.out, r.err);
+	TOOL("-j", "restore", "--dry-run", conf);
+	ktap_ok(r.status == 0 &&
+		strstr(r.out, "\"remove\":{\"feeds\":[{\"name\":\"drop\",\"entries\":2}],\"allow\":[\"10.10.10.10\"],\"smtp_policy\":false,\"except\":[\"192.0.2.0/24\"],\"inside\":[],\"outside\":[\"wan0\"],\"inside_prefixes\":[]}"),
+		"restore --dry-run -j: the same as a \"remove\" object");
+	if (!strstr(r.out, "\"inside_prefixes\":[]}"))
+		ktap_diag("stdout [%s]", r.out);
+	conf = write_file("noallow.conf", "mode enforce\nblock 198.51.100.7\n");
+	TOOL("restore", "--dry-run", conf);
+	ktap_ok(r.status == 0 && strstr(r.out, "would remove the SMTP policy: the file has no allow line"),
+		"a file without allow lines: the dry run says SMTP would no longer be inspected");
+	fk->family = false;
+	TOOL("restore", "--dry-run", conf);
+	ktap_ok(r.status == 0 && strstr(r.out, "would restore") &&
+		!strstr(r.out, "would remove") &&
+		strstr(r.err, "not loaded here; nothing to compare"),
+		"restore --dry-run without the module: the file is checked, the comparison said to be missing");
+	TOOL("-j", "restore", "--dry-run", conf);
+	ktap_ok(r.status == 0 && strstr(r.out, "\"remove\":null"),
+		"... and \"remove\": null in JSON");
+	fk->family = true;
+}
+
 static void json_fixture_events(void)
 {
 	event_script();
@@ -3109,6 +3227,7 @@ int main(void)
 	test_block_load();
 	test_block_stats();
 	test_scope();
+	test_save_restore_safety();
 
 	setenv("TZ", "UTC", 1);
 	tzset();
