@@ -137,7 +137,7 @@ $F/drop.txt $F/lists $F/feodo.ipset $F/smtpguard.conf	smtpguardctl restore $F/|
 $F/drop.txt $F/lists $F/feodo.ipset $F/smtpguard.conf	smtpguardctl restore --dry-run $F/|
 $F/drop.txt $F/lists $F/feodo.ipset $F/smtpguard.conf	smtpguardctl save -f $F/|
 --allow-empty --dry-run	smtpguardctl restore --|
-help	smtpguardctl save |
+-f help	smtpguardctl save |
 help list status update	smtpguardctl feeds |
 feodo office	smtpguardctl feeds update |
 office	smtpguardctl feeds update --force o|
