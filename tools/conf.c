@@ -33,6 +33,25 @@ static int errf(char *err, size_t errlen, const char *fmt, ...)
 	return -1;
 }
 
+static void errors_add(struct sg_errors *e, const char *msg)
+{
+	if (e->n < SG_ERRORS_MAX)
+		snprintf(e->msg[e->n++], sizeof(e->msg[0]), "%s", msg);
+	e->total++;
+}
+
+void sg_errors_print(FILE *fp, const char *prog, const struct sg_errors *e,
+		     const char *fname)
+{
+	size_t i;
+
+	for (i = 0; i < e->n; i++)
+		fprintf(fp, "%s: %s\n", prog, e->msg[i]);
+	if (e->total > e->n)
+		fprintf(fp, "%s: %s: %zu more error%s not shown\n", prog, fname,
+			e->total - e->n, e->total - e->n == 1 ? "" : "s");
+}
+
 void sg_conf_init(struct sg_conf *c)
 {
 	memset(c, 0, sizeof(*c));
@@ -660,9 +679,14 @@ int sg_conf_parse(const char *buf, size_t len, const char *fname,
 		l.pos = 3;
 	if (memchr(buf, '\0', len))
 		return errf(err, errlen, "%s: has a NUL byte: not a save file", fname);
-	while ((r = next_line(&l, fname, err, errlen)) > 0) {
+	/* Every line: all its mistakes in one run, as nft -c does. */
+	while ((r = next_line(&l, fname, err, errlen)) != 0) {
 		const char *kw = l.ntok ? l.tok[0] : NULL;
 
+		if (r < 0) {
+			errors_add(&c->errors, err);
+			continue;
+		}
 		if (!kw)
 			continue;
 		c->statements++;
@@ -684,9 +708,12 @@ int sg_conf_parse(const char *buf, size_t len, const char *fname,
 			r = errf(err, errlen, "%s:%zu: unknown statement '%s' (" STATEMENTS ")",
 				 fname, l.lineno, sg_quote(kw, q, sizeof(q)));
 		if (r < 0)
-			return -1;
+			errors_add(&c->errors, err);
 	}
-	return r;
+	if (!c->errors.total)
+		return 0;
+	errf(err, errlen, "%s", c->errors.msg[0]);
+	return -1;
 }
 
 int sg_conf_load_files(struct sg_conf *c, const char *fname,
@@ -800,11 +827,81 @@ int sg_conf_write(FILE *fp, const struct sg_conf *c, const char *header)
 
 /* ---- feeds.conf ------------------------------------------------------- */
 
+/* One feed line of feeds.conf into fc->defs[fc->n]; -1 with err. */
+static int parse_feed_def(struct lines *l, const char *fname,
+			  struct sg_feeds_conf *fc, char *err, size_t errlen)
+{
+	char q[SG_QUOTE_LEN], e[SG_ERR_LEN];
+	bool seen[2] = { false, false }, every_seen = false;
+	struct sg_feed_def *d;
+	const char *src;
+	size_t i;
+
+	if (strcmp(l->tok[0], "feed"))
+		return errf(err, errlen, "%s:%zu: unknown statement '%s' (feed NAME url URL|file PATH [every DURATION] [action A] [direction D])",
+			    fname, l->lineno, sg_quote(l->tok[0], q, sizeof(q)));
+	if (l->ntok < 4 || (strcmp(l->tok[2], "url") && strcmp(l->tok[2], "file")))
+		return errf(err, errlen, "%s:%zu: expected 'feed NAME url URL|file PATH [every DURATION]'",
+			    fname, l->lineno);
+	if (!sg_feed_name_ok(l->tok[1]))
+		return errf(err, errlen, "%s:%zu: '%s' is not a feed name (1 to 31 of A-Z a-z 0-9 . _ -, starting with a letter or digit)",
+			    fname, l->lineno, sg_quote(l->tok[1], q, sizeof(q)));
+	for (i = 0; i < fc->n; i++)
+		if (!strcmp(fc->defs[i].name, l->tok[1]))
+			return errf(err, errlen, "%s:%zu: feed %s defined twice (first on line %zu)",
+				    fname, l->lineno, l->tok[1], fc->defs[i].line);
+	if (fc->n == SMTPGUARD_MAX_FEEDS)
+		return errf(err, errlen, "%s:%zu: too many feeds (at most %d)",
+			    fname, l->lineno, SMTPGUARD_MAX_FEEDS);
+	d = &fc->defs[fc->n];
+	memset(d, 0, sizeof(*d));
+	strcpy(d->name, l->tok[1]);
+	d->line = l->lineno;
+	d->every = SG_FEED_EVERY_DEFAULT;
+	d->is_url = !strcmp(l->tok[2], "url");
+	src = l->tok[3];
+	if (strlen(src) > SG_CONF_PATH_MAX)
+		return errf(err, errlen, "%s:%zu: %s longer than %d bytes",
+			    fname, l->lineno, d->is_url ? "URL" : "path",
+			    SG_CONF_PATH_MAX);
+	if (d->is_url && strncmp(src, "http://", 7) &&
+	    strncmp(src, "https://", 8))
+		return errf(err, errlen, "%s:%zu: '%s' is not an http:// or https:// URL",
+			    fname, l->lineno, sg_quote(src, q, sizeof(q)));
+	if (!d->is_url && src[0] != '/')
+		return errf(err, errlen, "%s:%zu: file '%s' must be an absolute path",
+			    fname, l->lineno, sg_quote(src, q, sizeof(q)));
+	strcpy(d->source, src);
+	for (i = 4; i < l->ntok; i++) {
+		int m = parse_mode_word(l, fname, &i, &d->action,
+					&d->direction, seen, err, errlen);
+
+		if (m < 0)
+			return -1;
+		if (m)
+			continue;
+		if (strcmp(l->tok[i], "every"))
+			return errf(err, errlen, "%s:%zu: unexpected '%s' (every DURATION, action A, direction D may follow the source)",
+				    fname, l->lineno, sg_quote(l->tok[i], q, sizeof(q)));
+		if (i + 1 == l->ntok)
+			return errf(err, errlen, "%s:%zu: every: missing DURATION",
+				    fname, l->lineno);
+		if (every_seen)
+			return errf(err, errlen, "%s:%zu: every given twice",
+				    fname, l->lineno);
+		every_seen = true;
+		if (sg_parse_duration(l->tok[++i], &d->every, e, sizeof(e)) < 0)
+			return errf(err, errlen, "%s:%zu: every: %s",
+				    fname, l->lineno, e);
+	}
+	fc->n++;
+	return 0;
+}
+
 int sg_feeds_conf_parse(const char *buf, size_t len, const char *fname,
 			struct sg_feeds_conf *fc, char *err, size_t errlen)
 {
 	static struct lines l;
-	char q[SG_QUOTE_LEN], e[SG_ERR_LEN];
 	int r;
 
 	memset(&l, 0, sizeof(l));
@@ -813,74 +910,16 @@ int sg_feeds_conf_parse(const char *buf, size_t len, const char *fname,
 	l.len = len;
 	if (memchr(buf, '\0', len))
 		return errf(err, errlen, "%s: has a NUL byte: not a feeds.conf", fname);
-	while ((r = next_line(&l, fname, err, errlen)) > 0) {
-		bool seen[2] = { false, false }, every_seen = false;
-		struct sg_feed_def *d;
-		const char *src;
-		size_t i;
-
-		if (!l.ntok)
+	while ((r = next_line(&l, fname, err, errlen)) != 0) {
+		if (r > 0 && !l.ntok)
 			continue;
-		if (strcmp(l.tok[0], "feed"))
-			return errf(err, errlen, "%s:%zu: unknown statement '%s' (feed NAME url URL|file PATH [every DURATION] [action A] [direction D])",
-				    fname, l.lineno, sg_quote(l.tok[0], q, sizeof(q)));
-		if (l.ntok < 4 || (strcmp(l.tok[2], "url") && strcmp(l.tok[2], "file")))
-			return errf(err, errlen, "%s:%zu: expected 'feed NAME url URL|file PATH [every DURATION]'",
-				    fname, l.lineno);
-		if (!sg_feed_name_ok(l.tok[1]))
-			return errf(err, errlen, "%s:%zu: '%s' is not a feed name (1 to 31 of A-Z a-z 0-9 . _ -, starting with a letter or digit)",
-				    fname, l.lineno, sg_quote(l.tok[1], q, sizeof(q)));
-		for (i = 0; i < fc->n; i++)
-			if (!strcmp(fc->defs[i].name, l.tok[1]))
-				return errf(err, errlen, "%s:%zu: feed %s defined twice (first on line %zu)",
-					    fname, l.lineno, l.tok[1], fc->defs[i].line);
-		if (fc->n == SMTPGUARD_MAX_FEEDS)
-			return errf(err, errlen, "%s:%zu: too many feeds (at most %d)",
-				    fname, l.lineno, SMTPGUARD_MAX_FEEDS);
-		d = &fc->defs[fc->n];
-		memset(d, 0, sizeof(*d));
-		strcpy(d->name, l.tok[1]);
-		d->line = l.lineno;
-		d->every = SG_FEED_EVERY_DEFAULT;
-		d->is_url = !strcmp(l.tok[2], "url");
-		src = l.tok[3];
-		if (strlen(src) > SG_CONF_PATH_MAX)
-			return errf(err, errlen, "%s:%zu: %s longer than %d bytes",
-				    fname, l.lineno, d->is_url ? "URL" : "path",
-				    SG_CONF_PATH_MAX);
-		if (d->is_url && strncmp(src, "http://", 7) &&
-		    strncmp(src, "https://", 8))
-			return errf(err, errlen, "%s:%zu: '%s' is not an http:// or https:// URL",
-				    fname, l.lineno, sg_quote(src, q, sizeof(q)));
-		if (!d->is_url && src[0] != '/')
-			return errf(err, errlen, "%s:%zu: file '%s' must be an absolute path",
-				    fname, l.lineno, sg_quote(src, q, sizeof(q)));
-		strcpy(d->source, src);
-		for (i = 4; i < l.ntok; i++) {
-			int m = parse_mode_word(&l, fname, &i, &d->action,
-						&d->direction, seen, err, errlen);
-
-			if (m < 0)
-				return -1;
-			if (m)
-				continue;
-			if (strcmp(l.tok[i], "every"))
-				return errf(err, errlen, "%s:%zu: unexpected '%s' (every DURATION, action A, direction D may follow the source)",
-					    fname, l.lineno, sg_quote(l.tok[i], q, sizeof(q)));
-			if (i + 1 == l.ntok)
-				return errf(err, errlen, "%s:%zu: every: missing DURATION",
-					    fname, l.lineno);
-			if (every_seen)
-				return errf(err, errlen, "%s:%zu: every given twice",
-					    fname, l.lineno);
-			every_seen = true;
-			if (sg_parse_duration(l.tok[++i], &d->every, e, sizeof(e)) < 0)
-				return errf(err, errlen, "%s:%zu: every: %s",
-					    fname, l.lineno, e);
-		}
-		fc->n++;
+		if (r < 0 || parse_feed_def(&l, fname, fc, err, errlen) < 0)
+			errors_add(&fc->errors, err);
 	}
-	return r;
+	if (!fc->errors.total)
+		return 0;
+	errf(err, errlen, "%s", fc->errors.msg[0]);
+	return -1;
 }
 
 const struct sg_feed_def *sg_feeds_conf_find(const struct sg_feeds_conf *fc,

@@ -54,6 +54,21 @@
 /* Longest URL or path in feeds.conf and a save file. */
 #define SG_CONF_PATH_MAX	1024
 
+/* The first SG_ERRORS_MAX errors of a file, and how many there were. */
+#define SG_ERRORS_MAX		20
+
+struct sg_errors {
+	size_t n, total;
+	char msg[SG_ERRORS_MAX][SG_ERR_LEN];	/* "FILE:LINE: reason" */
+};
+
+/*
+ * Prints each kept message as "PROG: message", then "PROG: FILE: N more
+ * errors not shown" if some were left out.
+ */
+void sg_errors_print(FILE *fp, const char *prog, const struct sg_errors *e,
+		     const char *fname);
+
 struct sg_conf_feed {
 	char name[SMTPGUARD_FEED_NAME_MAX + 1];
 	char *file;		/* "feed NAME file PATH", malloc'ed; NULL: inline */
@@ -70,6 +85,7 @@ struct sg_conf_entry {
 
 struct sg_conf {
 	size_t statements;	/* lines with a statement, parsed or not */
+	struct sg_errors errors;	/* what sg_conf_parse() found wrong */
 	bool has_mode;
 	bool explicit;		/* "mode X" without "auto" */
 	uint8_t mode;
@@ -112,8 +128,9 @@ int sg_conf_add_block(struct sg_conf *c, const struct sg_prefix *p,
 void sg_conf_sort(struct sg_conf *c);
 
 /*
- * Parses a save file.  Returns 0, or -1 with err = "FNAME:LINE: reason"
- * (c then holds what was parsed so far; sg_conf_free() it either way).
+ * Parses a save file, every line of it.  Returns 0, or -1 with err = the
+ * first "FNAME:LINE: reason" and c->errors holding the first
+ * SG_ERRORS_MAX of them (sg_conf_free() c either way).
  * Referenced feed files are not read here: sg_conf_load_files().
  */
 int sg_conf_parse(const char *buf, size_t len, const char *fname,
@@ -154,8 +171,10 @@ struct sg_feed_def {
 struct sg_feeds_conf {
 	struct sg_feed_def defs[SMTPGUARD_MAX_FEEDS];
 	size_t n;
+	struct sg_errors errors;	/* as sg_conf_parse()'s */
 };
 
+/* Every line parsed; errors as sg_conf_parse() reports them. */
 int sg_feeds_conf_parse(const char *buf, size_t len, const char *fname,
 			struct sg_feeds_conf *fc, char *err, size_t errlen);
 const struct sg_feed_def *sg_feeds_conf_find(const struct sg_feeds_conf *fc,

@@ -545,6 +545,10 @@ int feeds_parse(struct sg_req *req, int argc, char **argv)
 				    err);
 	i = sg_feeds_conf_parse(buf, len, ctx->conf, &ctx->fc, err, sizeof(err));
 	free(buf);
+	if (i < 0 && ctx->fc.errors.total) {
+		sg_errors_print(stderr, PROG_NAME, &ctx->fc.errors, ctx->conf);
+		return SG_EXIT_USAGE;
+	}
 	if (i < 0)
 		return sg_usage_err(NULL, "%s", err);
 	for (i = 1; i < argc; i++) {

@@ -1391,6 +1391,11 @@ int restore_parse(struct sg_req *req, int argc, char **argv)
 		return sg_usage_err(NULL, "%s", err);
 	i = sg_conf_parse(buf, len, shown, &r->c, err, sizeof(err));
 	free(buf);
+	if (i < 0 && r->c.errors.total) {
+		/* every mistake of the file, and nothing changed */
+		sg_errors_print(stderr, PROG_NAME, &r->c.errors, shown);
+		return SG_EXIT_USAGE;
+	}
 	if (i < 0)
 		return sg_usage_err(NULL, "%s", err);
 	/* An empty file (a save that failed after the shell truncated it)

@@ -411,6 +411,70 @@ static void test_feeds_conf(void)
 	}
 }
 
+/* Every mistake of a file in one run: 7 of them, then 25 (20 shown). */
+static void test_all_errors(void)
+{
+	static const char seven[] =
+		"mode enforce\n"
+		"mode monitor\n"			/* 2: twice */
+		"ports 25 0\n"			/* 3: bad port */
+		"allow 10.0.0.1/8\n"		/* 4: host bits */
+		"allow 10.10.10.10\n"
+		"block 192.0.2.1 timeout 31d\n"	/* 6: too long */
+		"frobnicate\n"			/* 7: unknown */
+		"feed x-y action drop\n"		/* 8: bad action */
+		"except\n";			/* 9: missing address */
+	static struct sg_feeds_conf fc;
+	char err[SG_ERR_LEN], buf[4096], out[8192];
+	struct sg_conf c;
+	size_t i, o = 0;
+	FILE *fp;
+	int r;
+
+	sg_conf_init(&c);
+	r = sg_conf_parse(seven, strlen(seven), "s.conf", &c, err, sizeof(err));
+	ktap_ok(r == -1 && c.errors.total == 7 && c.errors.n == 7 &&
+		!strncmp(c.errors.msg[0], "s.conf:2: mode given twice", 26) &&
+		!strncmp(c.errors.msg[1], "s.conf:3: ", 10) &&
+		!strncmp(c.errors.msg[2], "s.conf:4: ", 10) &&
+		!strncmp(c.errors.msg[3], "s.conf:6: ", 10) &&
+		!strncmp(c.errors.msg[4], "s.conf:7: unknown statement", 27) &&
+		!strncmp(c.errors.msg[5], "s.conf:8: ", 10) &&
+		!strncmp(c.errors.msg[6], "s.conf:9: except: missing", 25) &&
+		!strcmp(err, c.errors.msg[0]),
+		"a save file with 7 mistakes: all 7 in one run, each FILE:LINE");
+	sg_conf_free(&c);
+
+	for (i = 1; i <= 25; i++)
+		o += (size_t)snprintf(buf + o, sizeof(buf) - o, "allow 10.0.0.%zu\nbogus%zu\n",
+				      i, i);
+	sg_conf_init(&c);
+	r = sg_conf_parse(buf, o, "m.conf", &c, err, sizeof(err));
+	fp = fmemopen(out, sizeof(out), "w");
+	sg_errors_print(fp, "prog", &c.errors, "m.conf");
+	fclose(fp);
+	ktap_ok(r == -1 && c.errors.total == 25 && c.errors.n == SG_ERRORS_MAX &&
+		strstr(out, "prog: m.conf:2: unknown statement 'bogus1'") &&
+		strstr(out, "prog: m.conf:40: unknown statement 'bogus20'") &&
+		!strstr(out, "bogus21") &&
+		strstr(out, "prog: m.conf: 5 more errors not shown\n"),
+		"25 mistakes: the first 20 printed, then how many more");
+	sg_conf_free(&c);
+
+	r = sg_feeds_conf_parse("feed a url ftp://x\nfeed b file rel/path\nfeed c url https://x every 0\n"
+				"feed d url https://x\nfeed d url https://y\nnonsense\n",
+				strlen("feed a url ftp://x\nfeed b file rel/path\nfeed c url https://x every 0\n"
+				       "feed d url https://x\nfeed d url https://y\nnonsense\n"),
+				"feeds.conf", &fc, err, sizeof(err));
+	ktap_ok(r == -1 && fc.errors.total == 5 && fc.n == 1 &&
+		!strncmp(fc.errors.msg[0], "feeds.conf:1: ", 14) &&
+		!strncmp(fc.errors.msg[1], "feeds.conf:2: ", 14) &&
+		!strncmp(fc.errors.msg[2], "feeds.conf:3: ", 14) &&
+		!strncmp(fc.errors.msg[3], "feeds.conf:5: feed d defined twice", 34) &&
+		!strncmp(fc.errors.msg[4], "feeds.conf:6: unknown statement", 31),
+		"feeds.conf with 5 mistakes: all 5 in one run");
+}
+
 static void test_due(void)
 {
 	struct sg_feed_def d = { .name = "x", .is_url = true,
@@ -459,6 +523,7 @@ int main(void)
 	test_errors();
 	test_too_many();
 	test_feeds_conf();
+	test_all_errors();
 	test_due();
 	return ktap_finish();
 }

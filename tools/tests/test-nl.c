@@ -3011,6 +3011,14 @@ static void test_save_restore_safety(void)
 	ktap_ok(r.status == 2 && strstr(r.err, "has no statements"),
 		"restore --dry-run of an empty file fails the same way");
 
+	conf = write_file("two.conf", "mode enforce\nallow 10.0.0.1/8\nallow 10.10.10.10\nblok 192.0.2.1\n");
+	fk->sends = 0;
+	TOOL("restore", conf);
+	ktap_ok(r.status == 2 && fk->sends == 0 && !r.out[0] &&
+		strstr(r.err, "two.conf:2: 10.0.0.1/8 has host bits set") &&
+		strstr(r.err, "two.conf:4: unknown statement 'blok'"),
+		"restore of a file with two mistakes: both named, exit 2, nothing sent");
+
 	/* --dry-run: what the kernel has and the file does not. */
 	conf = write_file("new.conf", "mode enforce\nallow 10.10.10.11\nblock 198.51.100.7 feed manual\n");
 	TOOL("restore", "--dry-run", conf);
