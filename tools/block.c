@@ -45,26 +45,6 @@
 
 /* ---- parsing ---------------------------------------------------------- */
 
-int sg_parse_timeout(const char *arg, uint32_t *secs, char *err,
-		     size_t errlen)
-{
-	int r = sg_parse_seconds(arg, SMTPGUARD_MAX_TIMEOUT, secs);
-	char q[SG_QUOTE_LEN];
-
-	if (!r)
-		return 0;
-	sg_quote(arg, q, sizeof(q));
-	if (r == SG_DURATION_RANGE)
-		snprintf(err, errlen,
-			 "timeout '%s' is out of range (1 second to 30d, %u seconds)",
-			 q, (unsigned int)SMTPGUARD_MAX_TIMEOUT);
-	else
-		snprintf(err, errlen,
-			 "'%s' is not a timeout (seconds, or a number with s, m, h or d: 90, 30m, 1h, 2d)",
-			 q);
-	return -1;
-}
-
 static bool is_word(const char *s)
 {
 	if (!*s)
@@ -113,8 +93,8 @@ static int parse_entries(struct sg_req *req, const char *cmd, bool implicit,
 			 bool add, int argc, char **argv)
 {
 	char err[SG_ERR_LEN], q[SG_QUOTE_LEN];
-	size_t n = 0;
-	int i;
+	struct sg_block_words w;
+	size_t n;
 
 	/* "block feed": surely "block feeds", not an add without addresses. */
 	if (implicit && argc == 1 &&
@@ -125,39 +105,18 @@ static int parse_entries(struct sg_req *req, const char *cmd, bool implicit,
 			       sizeof(*req->prefixes));
 	if (!req->prefixes)
 		return nomem();
-	for (i = 0; i < argc; i++) {
-		if (!strcmp(argv[i], "feed")) {
-			if (take_feed(req, cmd, argc, argv, &i))
-				return SG_EXIT_USAGE;
-			continue;
-		}
-		if (!strcmp(argv[i], "timeout")) {
-			if (!add)
-				return sg_usage_err("block", "%s: timeout is only for add",
-						    cmd);
-			if (req->timeout)
-				return sg_usage_err("block", "%s: timeout given twice",
-						    cmd);
-			if (++i == argc)
-				return sg_usage_err("block", "%s: timeout: missing SECONDS",
-						    cmd);
-			if (sg_parse_timeout(argv[i], &req->timeout, err,
-					     sizeof(err)) < 0)
-				return sg_usage_err("block", "%s: %s", cmd, err);
-			continue;
-		}
-		if (sg_parse_prefix(argv[i], &req->prefixes[n], err,
-				    sizeof(err)) < 0) {
-			if (implicit && i == 0 && is_word(argv[i]))
-				return sg_usage_err("block", "unknown command '%s' (" BLOCK_CMDS ") and not an address",
-						    sg_quote(argv[i], q, sizeof(q)));
+	if (sg_parse_block_words(argv, (size_t)argc, add, req->prefixes, &w,
+				 err, sizeof(err)) < 0) {
+		if (implicit && w.bad_first && is_word(argv[0]))
+			return sg_usage_err("block", "unknown command '%s' (" BLOCK_CMDS ") and not an address",
+					    sg_quote(argv[0], q, sizeof(q)));
+		if (w.bad_prefix)
 			return sg_usage_err("block", "%s", err);
-		}
-		n++;
+		return sg_usage_err("block", "%s: %s", cmd, err);
 	}
-	if (!n)
-		return sg_usage_err("block", "%s: missing address (ADDR[/LEN]...)",
-				    cmd);
+	n = w.n;
+	req->feed = w.feed;
+	req->timeout = w.timeout;
 	if (n > BLOCK_CHUNK)
 		return sg_usage_err("block", "%s: too many prefixes: %zu (at most %d; 'block load' takes a file of any size)",
 				    cmd, n, BLOCK_CHUNK);
@@ -502,72 +461,12 @@ static char *put_u64(char *p, uint64_t v)
 	return p;
 }
 
-static char *put_2d(char *p, int v, char sep)
-{
-	*p++ = (char)('0' + v / 10 % 10);
-	*p++ = (char)('0' + v % 10);
-	if (sep)
-		*p++ = sep;
-	return p;
-}
-
 static char *put_str(char *p, const char *s)
 {
 	size_t n = strlen(s);
 
 	memcpy(p, s, n);
 	return p + n;
-}
-
-/* "2d3h", "59m12s", "0s": the non-zero units, largest first. */
-static char *put_duration(char *p, uint32_t secs)
-{
-	static const struct {
-		uint32_t size;
-		char unit;
-	} units[] = { { 86400, 'd' }, { 3600, 'h' }, { 60, 'm' }, { 1, 's' } };
-	char *start = p;
-	size_t i;
-
-	for (i = 0; i < ARRAY_SIZE(units); i++) {
-		uint32_t v = secs / units[i].size;
-
-		secs %= units[i].size;
-		if (v) {
-			p = put_u64(p, v);
-			*p++ = units[i].unit;
-		}
-	}
-	return p == start ? put_str(p, "0s") : p;
-}
-
-/* "YYYY-MM-DD HH:MM:SS" in local time. */
-static char *put_local_time(char *p, uint64_t secs)
-{
-	time_t t = (time_t)secs;
-	struct tm tm;
-
-	if ((uint64_t)t != secs || !localtime_r(&t, &tm) || tm.tm_year < -1900)
-		return put_u64(p, secs);
-	p = put_u64(p, (uint64_t)tm.tm_year + 1900);
-	*p++ = '-';
-	p = put_2d(p, tm.tm_mon + 1, '-');
-	p = put_2d(p, tm.tm_mday, ' ');
-	p = put_2d(p, tm.tm_hour, ':');
-	p = put_2d(p, tm.tm_min, ':');
-	return put_2d(p, tm.tm_sec, 0);
-}
-
-/* "2023-11-14T22:13:20Z": RFC 3339, UTC. */
-static const char *format_utc(uint64_t secs, char *buf, size_t len)
-{
-	time_t t = (time_t)secs;
-	struct tm tm;
-
-	if ((uint64_t)t != secs || !gmtime_r(&t, &tm) ||
-	    !strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm))
-		snprintf(buf, len, "%" PRIu64, secs);
-	return buf;
 }
 
 /* Prefix, 64 feeds of 31 characters, the numbers: always less than this. */
@@ -579,8 +478,9 @@ static const char *format_utc(uint64_t secs, char *buf, size_t len)
  * expires 1h2m3s|never", local time; a feed whose listing is timed carries
  * the time it has left; hits and last_hit are "-" when the kernel keeps
  * them from the caller (no CAP_NET_ADMIN).  JSON: an object; last_hit
- * (RFC 3339, UTC) and expires (seconds) are left out when the kernel left
+ * and expires (seconds) are left out when the kernel left
  * them out: never hit, permanent; hits and last_hit null when hidden;
+ * last_hit is RFC 3339 with the local offset, as everywhere else;
  * "listings": one object per feed, with "expires" when timed.
  */
 static void print_entry(const struct sg_block_entry *e, const char *key)
@@ -599,7 +499,8 @@ static void print_entry(const struct sg_block_entry *e, const char *key)
 			p = put_str(p, e->feeds[i]);
 			if (e->timed[i]) {
 				*p++ = ':';
-				p = put_duration(p, e->feed_expires[i]);
+				p = put_str(p, sg_duration_str(e->feed_expires[i],
+							       t, sizeof(t)));
 			}
 		}
 		if (!e->nfeeds)
@@ -608,11 +509,13 @@ static void print_entry(const struct sg_block_entry *e, const char *key)
 		p = e->has_hits ? put_u64(p, e->hits) : put_str(p, "-");
 		p = put_str(p, " last_hit ");
 		p = !e->has_hits ? put_str(p, "-") :
-		    e->has_last_hit ? put_local_time(p, e->last_hit) :
-				      put_str(p, "never");
+		    e->has_last_hit ?
+			put_str(p, sg_local_time(e->last_hit, t, sizeof(t))) :
+			put_str(p, "never");
 		p = put_str(p, " expires ");
-		p = e->has_expires ? put_duration(p, e->expires) :
-				     put_str(p, "never");
+		p = e->has_expires ?
+			put_str(p, sg_duration_str(e->expires, t, sizeof(t))) :
+			put_str(p, "never");
 		*p++ = '\n';
 		*p = '\0';
 		print_string(PRINT_FP, NULL, "%s", line);
@@ -647,7 +550,7 @@ static void print_entry(const struct sg_block_entry *e, const char *key)
 		print_u64(PRINT_JSON, "hits", NULL, e->hits);
 		if (e->has_last_hit)
 			print_string(PRINT_JSON, "last_hit", NULL,
-				     format_utc(e->last_hit, t, sizeof(t)));
+				     sg_rfc3339(e->last_hit, t, sizeof(t)));
 	}
 	if (e->has_expires)
 		print_uint(PRINT_JSON, "expires", NULL, e->expires);

@@ -248,34 +248,6 @@ int sg_parse_duration(const char *arg, uint32_t *secs, char *err,
 	}
 }
 
-const char *sg_duration_str(uint64_t secs, char *buf, size_t len)
-{
-	static const struct {
-		uint64_t size;
-		char unit;
-	} units[] = { { 86400, 'd' }, { 3600, 'h' }, { 60, 'm' }, { 1, 's' } };
-	size_t i, off = 0;
-
-	if (len)
-		buf[0] = '\0';
-	for (i = 0; i < ARRAY_SIZE(units) && off < len; i++) {
-		uint64_t v = secs / units[i].size;
-
-		secs %= units[i].size;
-		if (v) {
-			int r = snprintf(buf + off, len - off, "%" PRIu64 "%c",
-					 v, units[i].unit);
-
-			if (r < 0)
-				break;
-			off += (size_t)r;
-		}
-	}
-	if (len && !buf[0])
-		snprintf(buf, len, "0s");
-	return buf;
-}
-
 /* ---- lines and tokens ------------------------------------------------- */
 
 struct lines {
@@ -514,61 +486,29 @@ static int new_feed(struct lines *l, const char *fname, struct sg_conf *c,
 	return f;
 }
 
+/* block ...: the command line's grammar, words.c's parser */
 static int parse_block(struct lines *l, const char *fname, struct sg_conf *c,
 		       char *err, size_t errlen)
 {
+	static struct sg_prefix p[MAX_TOKENS];
+	struct sg_block_words w;
 	char e[SG_ERR_LEN];
-	const char *feed = NULL;
-	uint32_t timeout = 0;
-	size_t i, first = c->nblock, k;
-	struct sg_prefix p;
+	size_t k;
 	int f;
 
-	for (i = 1; i < l->ntok; i++) {
-		if (!strcmp(l->tok[i], "feed")) {
-			if (feed)
-				return errf(err, errlen, "%s:%zu: block: feed given twice",
-					    fname, l->lineno);
-			if (++i == l->ntok)
-				return errf(err, errlen, "%s:%zu: block: feed: missing NAME",
-					    fname, l->lineno);
-			feed = l->tok[i];
-			continue;
-		}
-		if (!strcmp(l->tok[i], "timeout")) {
-			if (timeout)
-				return errf(err, errlen, "%s:%zu: block: timeout given twice",
-					    fname, l->lineno);
-			if (++i == l->ntok)
-				return errf(err, errlen, "%s:%zu: block: timeout: missing SECONDS",
-					    fname, l->lineno);
-			if (sg_parse_duration(l->tok[i], &timeout, e, sizeof(e)) < 0)
-				return errf(err, errlen, "%s:%zu: block: timeout %s",
-					    fname, l->lineno, e);
-			if (timeout > SMTPGUARD_MAX_TIMEOUT)
-				return errf(err, errlen, "%s:%zu: block: timeout '%s' is longer than 30d",
-					    fname, l->lineno, l->tok[i]);
-			continue;
-		}
-		if (sg_parse_prefix(l->tok[i], &p, e, sizeof(e)) < 0)
-			return errf(err, errlen, "%s:%zu: %s", fname, l->lineno, e);
-		/* The feed is known only at the end of the line: 0 for now. */
-		if (sg_conf_add_block(c, &p, 0, 0))
-			return errf(err, errlen, "%s: out of memory", fname);
-	}
-	if (c->nblock == first)
-		return errf(err, errlen, "%s:%zu: block: missing address (ADDR[/LEN]...)",
-			    fname, l->lineno);
-	f = new_feed(l, fname, c, feed ? feed : "manual", err, errlen);
+	if (sg_parse_block_words(l->tok + 1, l->ntok - 1, true, p, &w, e,
+				 sizeof(e)) < 0)
+		return errf(err, errlen, "%s:%zu: %s%s", fname, l->lineno,
+			    w.bad_prefix ? "" : "block: ", e);
+	f = new_feed(l, fname, c, w.feed ? w.feed : "manual", err, errlen);
 	if (f < 0)
 		return -1;
 	if (c->feeds[f].file)
 		return errf(err, errlen, "%s:%zu: feed %s is read from a file (line %zu); it cannot have block lines too",
 			    fname, l->lineno, c->feeds[f].name, c->feeds[f].line);
-	for (k = first; k < c->nblock; k++) {
-		c->block[k].feed = (uint8_t)f;
-		c->block[k].timeout = timeout;
-	}
+	for (k = 0; k < w.n; k++)
+		if (sg_conf_add_block(c, &p[k], f, w.timeout))
+			return errf(err, errlen, "%s: out of memory", fname);
 	return 0;
 }
 

@@ -45,6 +45,7 @@
 #include <linux/smtpguard.h>
 
 #include "addr.h"
+#include "words.h"
 
 #define SG_CONF_PATH		"/etc/smtpguard/smtpguard.conf"
 #define SG_FEEDS_CONF_PATH	"/etc/smtpguard/feeds.conf"
@@ -154,8 +155,6 @@ int sg_conf_write(FILE *fp, const struct sg_conf *c, const char *header);
 /* "90", "90s", "30m", "1h", "2d": 1 second to 365 days.  -1 with err. */
 int sg_parse_duration(const char *arg, uint32_t *secs, char *err,
 		      size_t errlen);
-/* "1h", "1d2h", "90s": the non-zero units, largest first. */
-const char *sg_duration_str(uint64_t secs, char *buf, size_t len);
 
 /* ---- feeds.conf ---- */
 

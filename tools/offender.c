@@ -110,44 +110,6 @@ const char *sg_dest_str(const struct sg_dest *d, char *buf, size_t len)
 	return buf;
 }
 
-/* ---- time ------------------------------------------------------------- */
-
-static bool to_local(uint64_t secs, struct tm *tm)
-{
-	time_t t = (time_t)secs;
-
-	return (uint64_t)t == secs && t >= 0 && localtime_r(&t, tm) &&
-	       tm->tm_year >= -1900 && tm->tm_year <= 9999 - 1900;
-}
-
-const char *sg_local_time(uint64_t secs, char *buf, size_t len)
-{
-	struct tm tm;
-
-	if (!to_local(secs, &tm) ||
-	    !strftime(buf, len, "%Y-%m-%d %H:%M:%S", &tm))
-		snprintf(buf, len, "%" PRIu64, secs);
-	return buf;
-}
-
-const char *sg_rfc3339(uint64_t secs, char *buf, size_t len)
-{
-	struct tm tm;
-	long off;
-	size_t o;
-
-	if (!to_local(secs, &tm) ||
-	    !(o = strftime(buf, len, "%Y-%m-%dT%H:%M:%S", &tm))) {
-		snprintf(buf, len, "%" PRIu64, secs);
-		return buf;
-	}
-	/* RFC 3339 wants +HH:MM (strftime's %z has no colon); -00:00 never. */
-	off = tm.tm_gmtoff;
-	snprintf(buf + o, len - o, "%c%02ld:%02ld", off < 0 ? '-' : '+',
-		 labs(off) / 3600, labs(off) / 60 % 60);
-	return buf;
-}
-
 /* ---- one record ------------------------------------------------------- */
 
 struct dest_parse {

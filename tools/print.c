@@ -57,11 +57,49 @@ static void json_indent(void)
 		fputs("    ", pr.fp);
 }
 
-static void json_escaped(const char *s)
+/*
+ * Length of the well-formed UTF-8 sequence at s (RFC 3629: no overlong
+ * forms, no surrogates, nothing above U+10FFFF), 0 if there is none.
+ */
+static size_t utf8_len(const unsigned char *s)
 {
+	unsigned int cp;
+	size_t n, i;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		n = 2, cp = s[0] & 0x1f;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		n = 3, cp = s[0] & 0x0f;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		n = 4, cp = s[0] & 0x07;
+	else
+		return 0;
+	for (i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)	/* the NUL ends it too */
+			return 0;
+		cp = cp << 6 | (s[i] & 0x3f);
+	}
+	if ((n == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
+	    (n == 4 && (cp < 0x10000 || cp > 0x10ffff)))
+		return 0;
+	return n;
+}
+
+/*
+ * A JSON string (RFC 8259): control characters escaped, and a byte that
+ * is not part of well-formed UTF-8 (a file name in Latin-1, say) becomes
+ * U+FFFD, so that every reader takes the document.
+ */
+static void json_escaped(const char *str)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	size_t n;
+
 	fputc('"', pr.fp);
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
+	while (*s) {
+		unsigned char c = *s;
 
 		switch (c) {
 		case '"':
@@ -77,11 +115,20 @@ static void json_escaped(const char *s)
 			fputs("\\t", pr.fp);
 			break;
 		default:
-			if (c < 0x20)
+			if (c < 0x20 || c == 0x7f) {
 				fprintf(pr.fp, "\\u%04x", c);
-			else
-				fputc(c, pr.fp);
+				break;
+			}
+			n = utf8_len(s);
+			if (!n) {
+				fputs("\\ufffd", pr.fp);
+				break;
+			}
+			fwrite(s, 1, n, pr.fp);
+			s += n;
+			continue;
 		}
+		s++;
 	}
 	fputc('"', pr.fp);
 }

@@ -16,6 +16,7 @@
 
 #include "addr.h"
 #include "feed.h"
+#include "words.h"
 
 #define PROG_NAME "smtpguardctl"
 
@@ -174,12 +175,6 @@ void sg_put_prefixes(struct nlmsghdr *nlh, const struct sg_prefix *p,
 void sg_print_mode_auto(const char *by);
 int sg_allow_flush(struct sg_nl *nl, int armed, bool *mode_auto);
 
-/*
- * "90", "90s", "30m", "1h", "2d": 1..SMTPGUARD_MAX_TIMEOUT seconds.
- * Returns -1 with a message in err otherwise.
- */
-int sg_parse_timeout(const char *arg, uint32_t *secs, char *err,
-		     size_t errlen);
 
 /*
  * One message of a FEED_GET dump: the feed's name (NULL if the message
@@ -297,11 +292,6 @@ const char *sg_dest_str(const struct sg_dest *d, char *buf, size_t len);
 #define SG_DEST_STRLEN	(SG_PREFIX_STRLEN + 64)
 /* "52:54:00:12:34:56" */
 const char *sg_mac_str(const uint8_t *mac, char *buf, size_t len);
-/* "2026-11-23 18:04:05", local time. */
-const char *sg_local_time(uint64_t secs, char *buf, size_t len);
-/* "2026-11-23T18:04:05+01:00": RFC 3339, local time and its offset. */
-const char *sg_rfc3339(uint64_t secs, char *buf, size_t len);
-#define SG_TIME_STRLEN	40
 /*
  * The members of one offender in a JSON object that is already open
  * (plain: nothing); shared by 'offenders -j' and 'monitor -j'.

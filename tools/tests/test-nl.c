@@ -2041,9 +2041,9 @@ static void block_fixture(void)
 #define LINE0 "192.0.2.0/24 feeds drop,manual hits 42 last_hit 2023-11-15 00:13:20 expires never\n"
 #define LINE1 "198.51.100.7 feeds manual:2h30m45s hits 0 last_hit never expires 2h30m45s\n"
 #define LINE2 "2001:db8::/32 feeds drop:1d1h1m1s hits 3 last_hit 2023-11-15 01:13:20 expires 1d1h1m1s\n"
-#define JSON0 "{\"prefix\":\"192.0.2.0/24\",\"family\":\"inet\",\"address\":\"192.0.2.0\",\"prefixlen\":24,\"feeds\":[\"drop\",\"manual\"],\"listings\":[{\"feed\":\"drop\"},{\"feed\":\"manual\"}],\"hits\":42,\"last_hit\":\"2023-11-14T22:13:20Z\"}"
+#define JSON0 "{\"prefix\":\"192.0.2.0/24\",\"family\":\"inet\",\"address\":\"192.0.2.0\",\"prefixlen\":24,\"feeds\":[\"drop\",\"manual\"],\"listings\":[{\"feed\":\"drop\"},{\"feed\":\"manual\"}],\"hits\":42,\"last_hit\":\"2023-11-15T00:13:20+02:00\"}"
 #define JSON1 "{\"prefix\":\"198.51.100.7\",\"family\":\"inet\",\"address\":\"198.51.100.7\",\"prefixlen\":32,\"feeds\":[\"manual\"],\"listings\":[{\"feed\":\"manual\",\"expires\":9045}],\"hits\":0,\"expires\":9045}"
-#define JSON2 "{\"prefix\":\"2001:db8::/32\",\"family\":\"inet6\",\"address\":\"2001:db8::\",\"prefixlen\":32,\"feeds\":[\"drop\"],\"listings\":[{\"feed\":\"drop\",\"expires\":90061}],\"hits\":3,\"last_hit\":\"2023-11-14T23:13:20Z\",\"expires\":90061}"
+#define JSON2 "{\"prefix\":\"2001:db8::/32\",\"family\":\"inet6\",\"address\":\"2001:db8::\",\"prefixlen\":32,\"feeds\":[\"drop\"],\"listings\":[{\"feed\":\"drop\",\"expires\":90061}],\"hits\":3,\"last_hit\":\"2023-11-15T01:13:20+02:00\",\"expires\":90061}"
 
 /* Sanitizers slow it tenfold; run.h's alarm allows 20 seconds. */
 #ifdef __SANITIZE_ADDRESS__
@@ -2074,7 +2074,7 @@ static void test_block_list(void)
 		"block show feed NAME sends FEED");
 	TOOL("-j", "block", "list");
 	expect(0, "[" JSON0 "," JSON1 "," JSON2 "]\n", "",
-	       "block list -j: last_hit RFC 3339 UTC, expires in seconds, absent when never");
+	       "block list -j: last_hit RFC 3339 with the local offset, expires in seconds, absent when never");
 	TOOL("block", "list", "feed", "nosuch");
 	expect(0, "", "", "block list of an unknown feed: nothing, as the kernel lists it");
 	fk->fail_cmd = SMTPGUARD_CMD_BLOCK_GET;
@@ -3018,6 +3018,50 @@ static void test_save_restore_safety(void)
 		strstr(r.err, "two.conf:2: 10.0.0.1/8 has host bits set") &&
 		strstr(r.err, "two.conf:4: unknown statement 'blok'"),
 		"restore of a file with two mistakes: both named, exit 2, nothing sent");
+
+	/* One grammar, one parser: the same words give the same reason. */
+	{
+		static const char *const words[][4] = {
+			{ "192.0.2.1", "timeout", "31d", NULL },
+			{ "192.0.2.1", "timeout", "1x", NULL },
+			{ "192.0.2.1", "feed", "-x", NULL },
+			{ "192.0.2.1", "feed", "a", "feed" },
+			{ "192.0.2.1/33", NULL },
+		};
+		char file_err[512], line[128];
+		size_t i, k;
+		bool same = true;
+
+		for (i = 0; i < sizeof(words) / sizeof(words[0]); i++) {
+			char *reason;
+
+			snprintf(line, sizeof(line), "block");
+			for (k = 0; k < 4 && words[i][k]; k++)
+				snprintf(line + strlen(line), sizeof(line) - strlen(line),
+					 " %s", words[i][k]);
+			strcat(line, "\n");
+			conf = write_file("grammar.conf", line);
+			TOOL("restore", conf);
+			reason = strstr(r.err, ":1: ");
+			snprintf(file_err, sizeof(file_err), "%s", reason ? reason + 4 : "?");
+			if (!strncmp(file_err, "block: ", 7))
+				memmove(file_err, file_err + 7, strlen(file_err + 7) + 1);
+			switch (k) {
+			case 1: TOOL("block", "add", words[i][0]); break;
+			case 3: TOOL("block", "add", words[i][0], words[i][1], words[i][2]); break;
+			default: TOOL("block", "add", words[i][0], words[i][1], words[i][2], words[i][3]); break;
+			}
+			reason = strstr(r.err, "add: ");
+			reason = reason ? reason + 5 : strstr(r.err, "block: ");
+			if (reason && !strncmp(reason, "block: ", 7))
+				reason += 7;
+			if (!reason || strcmp(reason, file_err)) {
+				same = false;
+				ktap_diag("file: %s command line: %s", file_err, r.err);
+			}
+		}
+		ktap_ok(same, "a restore file and the command line give the same reason for the same block words");
+	}
 
 	/* --dry-run: what the kernel has and the file does not. */
 	conf = write_file("new.conf", "mode enforce\nallow 10.10.10.11\nblock 198.51.100.7 feed manual\n");

@@ -96,6 +96,23 @@ int main(void)
 	finish_is("[{\"s\":\"a\\\"b\\\\c\\n\\t\\u0001/\xc3\xa9\"}]\n",
 		  "strings are escaped; UTF-8 passes through");
 
+	/* A file name in Latin-1 and every kind of broken UTF-8. */
+	start(true, false);
+	open_json_object(NULL);
+	print_string(PRINT_JSON, "latin1", NULL, "/tmp/f\xfc" "eds.txt");
+	print_string(PRINT_JSON, "ff", NULL, "\xff\xfe");
+	print_string(PRINT_JSON, "cut", NULL, "a\xe2\x82");
+	print_string(PRINT_JSON, "overlong", NULL, "\xc0\xaf\xe0\x80\xaf");
+	print_string(PRINT_JSON, "surrogate", NULL, "\xed\xa0\x80");
+	print_string(PRINT_JSON, "too_high", NULL, "\xf4\x90\x80\x80");
+	print_string(PRINT_JSON, "good", NULL, "\xe2\x82\xac\xf0\x9f\x98\x80\x7f");
+	close_json_object();
+	finish_is("{\"latin1\":\"/tmp/f\\ufffdeds.txt\",\"ff\":\"\\ufffd\\ufffd\","
+		  "\"cut\":\"a\\ufffd\\ufffd\",\"overlong\":\"\\ufffd\\ufffd\\ufffd\\ufffd\\ufffd\","
+		  "\"surrogate\":\"\\ufffd\\ufffd\\ufffd\",\"too_high\":\"\\ufffd\\ufffd\\ufffd\\ufffd\","
+		  "\"good\":\"\xe2\x82\xac\xf0\x9f\x98\x80\\u007f\"}\n",
+		  "bytes that are not UTF-8 become U+FFFD: the document stays valid JSON");
+
 	start(true, false);
 	open_json_array(NULL);
 	open_json_object(NULL);
