@@ -3082,6 +3082,14 @@ static void test_save_restore_safety(void)
 		"restore --dry-run -j: the same as a \"remove\" object");
 	if (!strstr(r.out, "\"inside_prefixes\":[]}"))
 		ktap_diag("stdout [%s]", r.out);
+	conf = write_file("timed.conf", "mode enforce\nallow 10.10.10.10\n"
+			  "block 198.51.100.7 198.51.100.8\nblock 198.51.100.9 timeout 1h\n");
+	TOOL("restore", "--dry-run", conf);
+	ktap_ok(r.status == 0 && strstr(r.out, "1 feed with 3 entries (1 with a timeout)"),
+		"restore --dry-run text: every entry counted, the timed one said");
+	TOOL("-j", "restore", "--dry-run", conf);
+	ktap_ok(r.status == 0 && strstr(r.out, "\"entries\":3,\"timed_entries\":1"),
+		"restore --dry-run -j: the same 3 entries, 1 timed (text and JSON agree)");
 	conf = write_file("noallow.conf", "mode enforce\nblock 198.51.100.7\n");
 	TOOL("restore", "--dry-run", conf);
 	ktap_ok(r.status == 0 && strstr(r.out, "would remove the SMTP policy: the file has no allow line"),
