@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include <sys/stat.h>
+#include <sys/utsname.h>
 
 #include <linux/genetlink.h>
 #include <linux/netlink.h>
@@ -56,16 +57,26 @@ int sg_netns_enter(const char *name)
 
 	snprintf(path, sizeof(path), "%s/%s", sg_netns_run_dir, name);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 && (errno == ENOENT || errno == ENOTDIR)) {
+		fprintf(stderr, PROG_NAME ": no network namespace \"%s\" (%s does not exist; see 'ip netns list')\n",
+			name, path);
+		return SG_EXIT_UNAVAILABLE;
+	}
 	if (fd < 0) {
 		fprintf(stderr, PROG_NAME ": cannot open network namespace \"%s\": %s\n",
 			name, strerror(errno));
-		return SG_EXIT_UNAVAILABLE;
+		return errno == EACCES || errno == EPERM ? SG_EXIT_KERNEL :
+							   SG_EXIT_UNAVAILABLE;
 	}
 	if (setns(fd, CLONE_NEWNET) < 0) {
-		fprintf(stderr, PROG_NAME ": cannot enter network namespace \"%s\": %s\n",
-			name, strerror(errno));
+		int e = errno;
+
+		/* A permission problem, not a missing namespace: say so. */
+		fprintf(stderr, PROG_NAME ": cannot enter network namespace \"%s\": %s%s\n",
+			name, strerror(e), e == EPERM ?
+			" (entering a namespace needs CAP_SYS_ADMIN over it)" : "");
 		close(fd);
-		return SG_EXIT_UNAVAILABLE;
+		return e == EPERM ? SG_EXIT_KERNEL : SG_EXIT_UNAVAILABLE;
 	}
 	netns_id.set = !fstat(fd, &st);
 	netns_id.dev = st.st_dev;
@@ -397,6 +408,64 @@ static int family_cb(const struct nlmsghdr *nlh, void *data)
 			      data) < 0 ? MNL_CB_ERROR : MNL_CB_OK;
 }
 
+const char *sg_modules_dir = "/lib/modules";
+const char *sg_sys_module_dir = "/sys/module";
+
+/* Does modules.dep of the running kernel name an smtpguard.ko? */
+static bool module_installed(const char *release)
+{
+	char path[PATH_MAX], line[PATH_MAX + 64];
+	bool found = false;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s/modules.dep", sg_modules_dir,
+		 release);
+	f = fopen(path, "re");
+	if (!f)
+		return false;
+	while (!found && fgets(line, sizeof(line), f)) {
+		char *colon = strchr(line, ':'), *base;
+
+		if (!colon)
+			continue;
+		*colon = '\0';
+		base = strrchr(line, '/');
+		base = base ? base + 1 : line;
+		/* smtpguard.ko, .ko.xz, .ko.zst, ... */
+		found = !strncmp(base, "smtpguard.ko", 12);
+	}
+	fclose(f);
+	return found;
+}
+
+/*
+ * Why the family is missing, and what to do: no module for this kernel
+ * (DKMS did not build it), installed but not loaded, or loaded without
+ * the family (a module of another version).
+ */
+static void say_unavailable(void)
+{
+	char path[PATH_MAX];
+	struct utsname u;
+	struct stat st;
+
+	snprintf(path, sizeof(path), "%s/smtpguard", sg_sys_module_dir);
+	if (!stat(path, &st)) {
+		fprintf(stderr, PROG_NAME ": smtpguard is not available: the module is loaded but has no \"%s\" netlink family (another version? rmmod smtpguard; modprobe smtpguard)\n",
+			SMTPGUARD_GENL_NAME);
+		return;
+	}
+	if (uname(&u) < 0)
+		snprintf(u.release, sizeof(u.release), "?");
+	if (!module_installed(u.release)) {
+		fprintf(stderr, PROG_NAME ": smtpguard is not available: no smtpguard module is installed for the running kernel %s (see 'dkms status'; 'make dkms-install' builds it)\n",
+			u.release);
+		return;
+	}
+	fprintf(stderr, PROG_NAME ": smtpguard is not available: the module is installed for %s but not loaded (try: modprobe smtpguard; if that fails, dmesg says why)\n",
+		u.release);
+}
+
 static int nl_open(struct sg_nl *nl, bool quiet_if_missing)
 {
 	struct family_info fi = { 0 };
@@ -438,7 +507,7 @@ static int nl_open(struct sg_nl *nl, bool quiet_if_missing)
 	err = talk_run(nl, nlh, family_cb, &fi, &fail);
 	if (fail == TALK_KERNEL && err == -ENOENT) {
 		if (!quiet_if_missing)
-			fprintf(stderr, PROG_NAME ": smtpguard is not available: the kernel module is not loaded (try: modprobe smtpguard)\n");
+			say_unavailable();
 		sg_nl_close(nl);
 		return SG_EXIT_UNAVAILABLE;
 	}

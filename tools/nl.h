@@ -48,6 +48,8 @@ extern const char *sg_netns_run_dir;
  * family is absent.
  */
 int sg_nl_open(struct sg_nl *nl);
+/* Where the diagnosis of a missing module looks; the unit tests move them. */
+extern const char *sg_modules_dir, *sg_sys_module_dir;
 /*
  * As sg_nl_open(), but the module not being loaded is not an error: returns
  * SG_EXIT_UNAVAILABLE without a word (other failures are said as usual).

@@ -20,6 +20,7 @@
 #include <signal.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -1571,7 +1572,12 @@ static bool expect(int status, const char *out, const char *err,
 	return ok;
 }
 
-#define NOT_LOADED "smtpguardctl: smtpguard is not available: the kernel module is not loaded (try: modprobe smtpguard)\n"
+static char tmpdir[64];
+
+/* the fixture of test_family(): installed for this kernel, not loaded */
+#define NOT_LOADED_FMT "smtpguardctl: smtpguard is not available: the module is installed for %s but not loaded (try: modprobe smtpguard; if that fails, dmesg says why)\n"
+static char not_loaded[256];
+#define NOT_LOADED not_loaded
 #define AUTO_LINE "mode: enforce (switched automatically by the first allow; 'smtpguardctl mode monitor' only counts)\n"
 
 /* The prefixes of the last request, as the fake's strict parser sees them. */
@@ -1587,11 +1593,45 @@ static size_t last_prefixes(struct sg_prefix *p)
 
 static void test_family(void)
 {
+	static char mods[128], sysmod[128], dir[256], path[300];
+	char want[512];
+	struct utsname u;
+	FILE *f;
+
+	/* A /lib/modules and a /sys/module of our own. */
+	uname(&u);
+	snprintf(mods, sizeof(mods), "%s/modules", tmpdir);
+	snprintf(sysmod, sizeof(sysmod), "%s/sysmodule", tmpdir);
+	snprintf(dir, sizeof(dir), "%s/%s", mods, u.release);
+	mkdir(mods, 0755);
+	mkdir(sysmod, 0755);
+	mkdir(dir, 0755);
+	sg_modules_dir = mods;
+	sg_sys_module_dir = sysmod;
+	snprintf(path, sizeof(path), "%s/modules.dep", dir);
+
 	fake_reset();
 	fk->family = false;
 	TOOL("stats");
-	expect(4, "", NOT_LOADED, "no family: exit 4 and the modprobe hint");
+	snprintf(want, sizeof(want),
+		 "smtpguardctl: smtpguard is not available: no smtpguard module is installed for the running kernel %s (see 'dkms status'; 'make dkms-install' builds it)\n",
+		 u.release);
+	expect(4, "", want, "no family, no module for this kernel: exit 4, says so and names dkms");
 	ktap_ok(fk->sends == 1, "no family: only the controller was asked");
+
+	f = fopen(path, "w");
+	fputs("kernel/net/foo.ko.xz:\nupdates/dkms/smtpguard.ko.xz:\n", f);
+	fclose(f);
+	snprintf(not_loaded, sizeof(not_loaded), NOT_LOADED_FMT, u.release);
+	TOOL("stats");
+	expect(4, "", NOT_LOADED, "installed for this kernel, not loaded: exit 4 and the modprobe hint");
+
+	snprintf(path, sizeof(path), "%s/smtpguard", sysmod);
+	mkdir(path, 0755);
+	TOOL("stats");
+	expect(4, "", "smtpguardctl: smtpguard is not available: the module is loaded but has no \"smtpguard\" netlink family (another version? rmmod smtpguard; modprobe smtpguard)\n",
+	       "loaded without the family: exit 4, says so");
+	rmdir(path);
 
 	fake_reset();
 	TOOL("allow", "10.0.0.1", "10.0.0.300");
@@ -1866,7 +1906,6 @@ static void test_stats(void)
 
 #define AUTO_BLOCK "mode: enforce (switched automatically by the first block entry; SMTP is not inspected until an allow-list is configured; 'smtpguardctl mode monitor' only counts)\n"
 
-static char tmpdir[64];
 
 /* A file in the test's directory; returns its path (one of 8 buffers). */
 static const char *write_file(const char *name, const char *text)
