@@ -4,9 +4,9 @@
 # `make demo`: stories 1 and 2 told for a newcomer, inside the test VM.
 #
 # Story 2 (steps 8-12): the router masquerades the office; a PC with a
-# banking trojan calls a C&C address of abuse.ch's Feodo list (from
-# ../shared/data/blocklists, SG_BLOCKLISTS; skipped, saying so, without
-# it); the feed is loaded with "block load", "smtpguardctl monitor" runs in
+# banking trojan calls a C&C address of a feed in abuse.ch's Feodo format
+# (selftests/data/feodo.ipset, a sample the project carries: a fresh clone
+# tells both stories); the feed is loaded with "block load", "smtpguardctl monitor" runs in
 # the background, the calls are dropped while the Internet scans the
 # router and forges packets from the C&C address, and "smtpguardctl
 # offenders" names the PC behind the NAT by its LAN address and MAC, and
@@ -30,7 +30,6 @@
 source "$(dirname "$(readlink -e "$0")")/../lib.sh"
 
 DEMO_FAIL=0
-STORY2=
 
 step()
 {
@@ -164,25 +163,19 @@ fi
 # offender ledger names the PC behind it.
 story2()
 {
-	local feeds feed cnc mon pid out rc
+	local feed cnc mon pid out rc
 
-	feeds=${SG_BLOCKLISTS:-$SG_ROOT/../shared/data/blocklists}
-	feed=$feeds/feodo.ipset
+	feed=$SG_ROOT/selftests/data/feodo.ipset
 	step "8. Story 2: a banking trojan behind the NAT router"
-	if [[ ! -r $feed ]]; then
-		say "SKIPPED: story 2 loads abuse.ch's Feodo list, and $feed"
-		say "is missing (the real feeds live in ../shared/data/blocklists next to"
-		say "the project; SG_BLOCKLISTS=DIR names another directory)."
-		STORY2=skipped
-		return 0
-	fi
 	cnc=$(grep -m1 -E '^[0-9]+\.[0-9]+\.[0-9]+\.[0-9]+$' "$feed")
 	[[ -n $cnc ]] || { bad "no address in $feed"; return 1; }
 	say "The same office; the router now hides it behind its public address"
 	say "$RTR_OUT4 (masquerade), as office routers do.  The spambot's PC"
 	say "carries a banking trojan too; it calls its command-and-control server"
-	say "$cnc, an address abuse.ch's Feodo tracker lists.  (The outside"
-	say "namespace plays that server here.)"
+	say "$cnc, an address of a feed in abuse.ch's Feodo tracker format"
+	say "(selftests/data/feodo.ipset, a sample with documentation addresses;"
+	say "the real list is fetched with 'smtpguardctl feeds update').  (The"
+	say "outside namespace plays that server here.)"
 	ip -n "$NS_OUT" addr add "$cnc/32" dev eth0
 	# the office router's way to the Internet
 	ip -n "$NS_RTR" route add default via "$OUT4" dev out0
@@ -282,9 +275,5 @@ if ((DEMO_FAIL)); then
 	echo "demo: some steps did not come out as told (marked !!!)"
 	exit 1
 fi
-if [[ $STORY2 == skipped ]]; then
-	echo "demo: done (story 2 skipped: no feeds). The spambot is stopped; the office's real mail flows."
-else
-	echo "demo: done. The spambot is stopped, the trojan cut off and named; the office's real mail flows."
-fi
+echo "demo: done. The spambot is stopped, the trojan cut off and named; the office's real mail flows."
 exit 0
