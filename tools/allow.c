@@ -400,7 +400,7 @@ int except_parse(struct sg_req *req, int argc, char **argv)
 	const struct prefix_list *l = &except_list_def;
 	const char *cmd = argc > 0 ? argv[0] : "list";
 
-	if (!strcmp(cmd, "list") || !strcmp(cmd, "show")) {
+	if (sg_is_list(cmd)) {
 		req->run = except_list;
 		return argc > 0 ? sg_no_more_args(l->obj, argc - 1, argv + 1) : 0;
 	}
@@ -425,7 +425,7 @@ int allow_parse(struct sg_req *req, int argc, char **argv)
 	const struct prefix_list *l = &allow_list_def;
 	const char *cmd = argc > 0 ? argv[0] : "list";
 
-	if (!strcmp(cmd, "list") || !strcmp(cmd, "show")) {
+	if (sg_is_list(cmd)) {
 		req->run = allow_list;
 		return argc > 0 ? sg_no_more_args("allow", argc - 1, argv + 1) : 0;
 	}

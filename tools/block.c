@@ -1098,7 +1098,7 @@ int block_parse(struct sg_req *req, int argc, char **argv)
 {
 	const char *cmd = argc > 0 ? argv[0] : "list";
 
-	if (!strcmp(cmd, "list") || !strcmp(cmd, "show")) {
+	if (sg_is_list(cmd)) {
 		req->run = block_list;
 		return argc > 0 ? parse_feed_only(req, cmd, argc - 1, argv + 1) : 0;
 	}

@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "smtpguardctl.h"
@@ -108,7 +109,8 @@ void sg_usage(FILE *fp)
 "                              dropped (enforce) or counted (monitor).  feed:\n"
 "                              default \"manual\"; timeout: 1 to 30d, as 3600,\n"
 "                              90s, 30m, 1h or 2d, for this feed's listing;\n"
-"                              without it, permanent\n"
+"                              without it, permanent.  Write 'add': without\n"
+"                              it a forgotten 'test' adds the address\n"
 "  block del ADDR[/LEN]... [feed NAME]\n"
 "                              remove prefixes from one feed, or from every feed\n"
 "                              (all or nothing: each must exist)\n"
@@ -192,7 +194,8 @@ void sg_usage(FILE *fp)
 "                              with curl or from their file, check them, replace\n"
 "                              each in one transaction; a feed that fails keeps\n"
 "                              its entries, one line says why, exit 3\n"
-"  help                        show this text\n"
+"  help, OBJECT help           show this text, or the commands of OBJECT\n"
+"list may be written show or ls.\n"
 "\n"
 "Options (before OBJECT):\n"
 "  -j, --json                  JSON output\n"
@@ -220,10 +223,71 @@ void sg_usage(FILE *fp)
 		SMTPGUARD_MAX_PORTS);
 }
 
+/* Is a usage line's first word ("allow", "inside|outside") about obj? */
+static bool line_is_about(const char *line, const char *obj)
+{
+	size_t n = strlen(obj), w = strcspn(line, " \n");
+	const char *p = line;
+
+	while (p < line + w) {
+		size_t k = strcspn(p, "| \n");
+
+		if (k == n && !strncmp(p, obj, n))
+			return true;
+		p += k + (p[k] == '|');
+		if (p[-1] != '|')
+			break;
+	}
+	return false;
+}
+
+void sg_usage_object(FILE *fp, const char *obj)
+{
+	char *text = NULL, *line, *save = NULL;
+	bool in_commands = false, mine = false;
+	size_t len = 0;
+	FILE *mem = open_memstream(&text, &len);
+
+	if (!mem || (sg_usage(mem), fclose(mem)) || !text) {
+		free(text);
+		sg_usage(fp);
+		return;
+	}
+	fprintf(fp, "Usage: " PROG_NAME " [OPTIONS] %s [COMMAND] [ARGS]\n\nCommands:\n",
+		obj);
+	/* The Commands section: a command at column 3, its text indented more. */
+	for (line = strtok_r(text, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		if (!strcmp(line, "Commands:")) {
+			in_commands = true;
+			continue;
+		}
+		if (!in_commands)
+			continue;
+		if (line[0] != ' ')
+			break;
+		if (line[1] == ' ' && line[2] != ' ')
+			mine = line_is_about(line + 2, obj);
+		if (mine)
+			fprintf(fp, "%s\n", line);
+	}
+	fprintf(fp, "\nOptions, exit status, files: " PROG_NAME " help\n");
+	free(text);
+}
+
 int sg_help(const char *obj, int argc, char **argv)
 {
 	if (sg_no_more_args(obj, argc, argv))
 		return SG_EXIT_USAGE;
-	sg_usage(stdout);
+	if (obj && strcmp(obj, "help"))
+		sg_usage_object(stdout, obj);
+	else
+		sg_usage(stdout);
 	return SG_EXIT_OK;
+}
+
+bool sg_is_list(const char *word)
+{
+	return !strcmp(word, "list") || !strcmp(word, "show") ||
+	       !strcmp(word, "ls");
 }

@@ -510,8 +510,7 @@ int feeds_parse(struct sg_req *req, int argc, char **argv)
 
 	if (!strcmp(cmd, "help"))
 		return sg_help("feeds", argc - 1, argv + 1);
-	if (!strcmp(cmd, "status") || !strcmp(cmd, "list") ||
-	    !strcmp(cmd, "show"))
+	if (!strcmp(cmd, "status") || sg_is_list(cmd))
 		req->run = feeds_status;
 	else if (!strcmp(cmd, "update"))
 		req->run = feeds_update;

@@ -605,7 +605,7 @@ int offenders_parse(struct sg_req *req, int argc, char **argv)
 		return parse_reason_only(req, cmd, argc - 1, argv + 1);
 	}
 	req->run = offenders_list;
-	if (!strcmp(cmd, "list") || !strcmp(cmd, "show"))
+	if (sg_is_list(cmd))
 		return argc > 0 ? parse_reason_only(req, cmd, argc - 1, argv + 1) : 0;
 	/* "offenders reason cnc": list is the default command. */
 	if (!strcmp(cmd, "reason"))

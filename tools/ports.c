@@ -120,7 +120,7 @@ int ports_parse(struct sg_req *req, int argc, char **argv)
 	size_t n = 0;
 	int i;
 
-	if (argc == 0 || !strcmp(argv[0], "show") || !strcmp(argv[0], "list")) {
+	if (argc == 0 || sg_is_list(argv[0])) {
 		req->run = ports_show;
 		return argc ? sg_no_more_args("ports", argc - 1, argv + 1) : 0;
 	}

@@ -433,7 +433,7 @@ static int role_parse(struct sg_req *req, uint8_t role, int argc, char **argv)
 	const char *cmd = argc > 0 ? argv[0] : "list";
 
 	req->role = role;
-	if (!strcmp(cmd, "list") || !strcmp(cmd, "show")) {
+	if (sg_is_list(cmd)) {
 		req->run = role_list;
 		return argc > 0 ? sg_no_more_args(obj, argc - 1, argv + 1) : 0;
 	}

@@ -109,7 +109,10 @@ int main(int argc, char **argv)
 	/* Options belong before OBJECT; say so rather than "bad address". */
 	for (opt = 1; opt < argc; opt++) {
 		if (!strcmp(argv[opt], "-h") || !strcmp(argv[opt], "--help")) {
-			sg_usage(stdout);
+			if (strcmp(argv[0], "help"))
+				sg_usage_object(stdout, argv[0]);
+			else
+				sg_usage(stdout);
 			return fflush(stdout) ? SG_EXIT_KERNEL : SG_EXIT_OK;
 		}
 		if (sg_is_global_option(argv[opt]))

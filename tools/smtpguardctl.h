@@ -70,6 +70,8 @@ struct sg_req {
 };
 
 extern const struct option sg_long_options[];
+/* "list", "show", or "ls" as ip(8) users type it. */
+bool sg_is_list(const char *word);
 /* "-j", "--netns=x", ...: an option of ours, typed where it cannot go. */
 bool sg_is_global_option(const char *arg);
 /* The full usage text: every command, option and exit status. */
@@ -81,8 +83,10 @@ int sg_usage_err(const char *obj, const char *fmt, ...)
 /* Rejects argv[0] if there is one: "unexpected argument". */
 int sg_no_more_args(const char *obj, int argc, char **argv);
 
-/* "help" and "OBJECT help": the usage on stdout. */
+/* "help": the whole usage; "OBJECT help": that object's commands. */
 int sg_help(const char *obj, int argc, char **argv);
+/* The usage's commands of one object ("inside" also has inside|outside's). */
+void sg_usage_object(FILE *fp, const char *obj);
 
 int allow_parse(struct sg_req *req, int argc, char **argv);
 int ports_parse(struct sg_req *req, int argc, char **argv);

@@ -26,7 +26,8 @@
 #define NOT_LOADED "smtpguardctl: smtpguard is not available: "
 #define HOST_BITS "smtpguardctl: allow: 10.10.10.5/24 has host bits set; did you mean 10.10.10.0/24?\n"
 
-enum { OK = 0, USAGE = 2, UNAVAILABLE = 4, HELP = 100, KERNEL = 101, DRY = 102 };
+enum { OK = 0, USAGE = 2, UNAVAILABLE = 4, HELP = 100, KERNEL = 101, DRY = 102,
+       OBJHELP = 103 };
 
 struct tcase {
 	int code;		/* HELP: 0 with the usage; KERNEL: 4 "not loaded";
@@ -41,17 +42,17 @@ static const struct tcase cases[] = {
 	{ HELP, NULL, { "--help" } },
 	{ HELP, NULL, { "-h" } },
 	{ HELP, NULL, { "-j", "-h" } },
-	{ HELP, NULL, { "allow", "help" } },
-	{ HELP, NULL, { "ports", "help" } },
-	{ HELP, NULL, { "mode", "help" } },
-	{ HELP, NULL, { "stats", "help" } },
-	{ HELP, NULL, { "allow", "--help" } },
-	{ HELP, NULL, { "stats", "reset", "-h" } },
-	{ HELP, NULL, { "block", "help" } },
-	{ HELP, NULL, { "block", "load", "--help" } },
-	{ HELP, NULL, { "offenders", "help" } },
-	{ HELP, NULL, { "monitor", "help" } },
-	{ HELP, NULL, { "monitor", "events", "-h" } },
+	{ OBJHELP, NULL, { "allow", "help" } },
+	{ OBJHELP, NULL, { "ports", "help" } },
+	{ OBJHELP, NULL, { "mode", "help" } },
+	{ OBJHELP, NULL, { "stats", "help" } },
+	{ OBJHELP, NULL, { "allow", "--help" } },
+	{ OBJHELP, NULL, { "stats", "reset", "-h" } },
+	{ OBJHELP, NULL, { "block", "help" } },
+	{ OBJHELP, NULL, { "block", "load", "--help" } },
+	{ OBJHELP, NULL, { "offenders", "help" } },
+	{ OBJHELP, NULL, { "monitor", "help" } },
+	{ OBJHELP, NULL, { "monitor", "events", "-h" } },
 
 	/* Options. */
 	{ USAGE, "missing object", { NULL } },
@@ -232,9 +233,20 @@ static const struct tcase cases[] = {
 	{ USAGE, "monitor: count: 'x' is not a number", { "-n", "sg-test-no-such-ns", "monitor", "count", "x" } },
 
 	/* save, restore, feeds */
-	{ HELP, NULL, { "save", "help" } },
-	{ HELP, NULL, { "restore", "help" } },
-	{ HELP, NULL, { "feeds", "help" } },
+	{ OBJHELP, NULL, { "save", "help" } },
+	{ OBJHELP, NULL, { "restore", "help" } },
+	{ OBJHELP, NULL, { "feeds", "help" } },
+	{ OBJHELP, NULL, { "except", "help" } },
+	{ OBJHELP, NULL, { "inside", "help" } },
+	{ OBJHELP, NULL, { "outside", "--help" } },
+	{ OBJHELP, NULL, { "-j", "block", "-h" } },
+	/* "ls" is list, as ip(8) users type it */
+	{ KERNEL, NULL, { "allow", "ls" } },
+	{ KERNEL, NULL, { "except", "ls" } },
+	{ KERNEL, NULL, { "inside", "ls" } },
+	{ KERNEL, NULL, { "block", "ls", "feed", "drop" } },
+	{ KERNEL, NULL, { "offenders", "ls" } },
+	{ KERNEL, NULL, { "ports", "ls" } },
 	{ USAGE, "save: unexpected argument 'x'", { "save", "x" } },
 	{ USAGE, "restore: unexpected argument 'b' (one FILE only)", { "restore", "a", "b" } },
 	{ USAGE, "restore: unknown option '--force' (--dry-run, --allow-empty)", { "restore", "--force", "a" } },
@@ -430,11 +442,56 @@ static bool has_all_help_words(const char *out)
 	return true;
 }
 
+/*
+ * "OBJECT help": the usage's lines of that object, and no other's.  A help
+ * word is about obj when its first word, split at '|', is obj.
+ */
+static bool has_object_help(const char *out, const char *obj)
+{
+	char head[128], word[64];
+	size_t i, n;
+	bool ok = true;
+
+	snprintf(head, sizeof(head), "Usage: smtpguardctl [OPTIONS] %s [COMMAND] [ARGS]\n",
+		 obj);
+	if (strncmp(out, head, strlen(head))) {
+		ktap_diag("object help does not start with '%s'", head);
+		return false;
+	}
+	for (i = 0; i < ARRAY_SIZE(help_words); i++) {
+		bool mine = false;
+		const char *p = help_words[i];
+
+		n = strcspn(p, " ");
+		snprintf(word, sizeof(word), "|%.*s|", (int)n, p);
+		snprintf(head, sizeof(head), "|%s|", obj);
+		mine = strstr(word, head) != NULL;
+		/* only the words of a command line: OBJECT ... */
+		if (!strstr("|allow|except|inside|outside|block|ports|mode|stats|offenders|monitor|save|restore|feeds|",
+			    word) && !strstr(word, "|inside|outside|"))
+			continue;
+		if (mine != (strstr(out, p) != NULL)) {
+			ktap_diag("%s help %s '%s'", obj, mine ? "lacks" : "has", p);
+			ok = false;
+		}
+	}
+	return ok;
+}
+
 static bool check(const struct tcase *t, const struct result *r)
 {
+	const char *obj;
+	size_t k;
+
 	switch (t->code) {
 	case HELP:
 		return r->status == 0 && !r->err[0] && has_all_help_words(r->out);
+	case OBJHELP:
+		for (k = 0, obj = NULL; !obj && t->argv[k]; k++)
+			if (t->argv[k][0] != '-')
+				obj = t->argv[k];
+		return r->status == 0 && !r->err[0] && obj &&
+		       has_object_help(r->out, obj);
 	case KERNEL:
 		return r->status == 4 && !r->out[0] &&
 		       !strncmp(r->err, NOT_LOADED, strlen(NOT_LOADED)) &&
@@ -503,7 +560,7 @@ int main(int argc, char **argv)
 			continue;
 		}
 		if (!ktap_ok(check(t, &r), "%s exits %d", desc,
-			     t->code == HELP || t->code == DRY ? 0 :
+			     t->code == HELP || t->code == DRY || t->code == OBJHELP ? 0 :
 			     t->code == KERNEL ? 4 : t->code))
 			ktap_diag("exit %d, stdout %zu bytes, stderr: %s",
 				  r.status, strlen(r.out), r.err);

@@ -29,6 +29,10 @@ if [ "$1" = -n ]; then
 	exit 0
 fi
 [ "$1 $2" = "block feeds" ] && printf 'drop 1699\nfeodo 5\nmanual 1\n'
+[ "$1 $2" = "allow list" ] && printf '10.10.10.10\n2001:db8:10::10\n'
+[ "$1 $2" = "except list" ] && printf '192.0.2.0/24\n'
+[ "$1 $2" = "block list" ] &&
+	printf '198.51.100.7 feeds manual hits 0 last_hit never expires never\n203.0.113.0/24 feeds drop hits 3 last_hit 2026-11-23 18:04:05 expires never\n'
 exit 0
 EOF
 chmod +x "$tmp/bin/ip" "$tmp/bin/smtpguardctl"
@@ -101,6 +105,12 @@ both in out	smtpguardctl block feed drop direction |
 add del delete flush help list show	smtpguardctl except |
 add del delete flush help list show	smtpguardctl outside |
 --allow-wide --dry-run --feed --replace --skip-bad	smtpguardctl block load --|
+10.10.10.10 2001:db8:10::10	smtpguardctl allow del |
+2001:db8:10::10	smtpguardctl allow del 2|
+192.0.2.0/24	smtpguardctl except delete |
+198.51.100.7 203.0.113.0/24	smtpguardctl block del |
+203.0.113.0/24	smtpguardctl block del 2|
+203.0.113.0/24 feed	smtpguardctl block del 198.51.100.7 |
 drop feodo manual	smtpguardctl block load --feed |
 --feed=feodo	smtpguardctl block load --feed=fe|
 labfeed	smtpguardctl -n lab block load --feed |
@@ -114,7 +124,7 @@ feed timeout	smtpguardctl block 203.0.113.7 |
 feed timeout	smtpguardctl block add 2001:db8::1 |
 	smtpguardctl block add |
 timeout	smtpguardctl block 203.0.113.7 feed manual |
-feed	smtpguardctl block del 203.0.113.7 |
+198.51.100.7 203.0.113.0/24 feed	smtpguardctl block del 203.0.113.7 |
 feodo	smtpguardctl block 203.0.113.7 feed fe|
 1d 1h 7d 12h 30m	smtpguardctl block 203.0.113.7 timeout |
 	smtpguardctl block test |

@@ -3304,20 +3304,20 @@ int main(void)
 		return 1;
 	}
 	ktap_header();
+	snprintf(tmpdir, sizeof(tmpdir), "/tmp/sg-test-nl.XXXXXX");
+	if (!mkdtemp(tmpdir)) {
+		printf("Bail out! mkdtemp: %s\n", strerror(errno));
+		return 1;
+	}
 	test_family();
 	test_allow();
 	test_ports();
 	test_mode();
 	test_stats();
 
-	/* Local time in the plain output, UTC in JSON: make them differ. */
+	/* Local time 2 hours east of UTC: an offset that shows. */
 	setenv("TZ", "TST-2", 1);
 	tzset();
-	snprintf(tmpdir, sizeof(tmpdir), "/tmp/sg-test-nl.XXXXXX");
-	if (!mkdtemp(tmpdir)) {
-		printf("Bail out! mkdtemp: %s\n", strerror(errno));
-		return 1;
-	}
 	test_timeout_parse();
 	test_block_add();
 	test_block_list();
