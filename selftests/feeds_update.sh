@@ -7,7 +7,10 @@
 # entries, each with one line saying which feed and why, and the exit
 # status says a feed failed; "every" is respected without --force (no
 # download at all), a changed file is picked up when due or forced; a
-# local file source; feeds status.
+# local file source; feeds status.  Politely: a conditional GET (an
+# unchanged list is a 304, not a download), the size limit held by the
+# tool when the server sends no length, curl as nobody without a
+# capability and with retries, one update at a time.
 
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname "$(readlink -e "$0")")/lib.sh"
@@ -16,7 +19,7 @@ sg_require_root
 sg_require_cmd ip curl jq
 sg_require_module_file
 sg_init
-sg_plan 12
+sg_plan 16
 sg_setup_topology || skip_all "cannot build the topology"
 sg_load_module_or_die
 sg_hub_ready >/dev/null 2>&1 || skip_all "no sg_hub.py for the HTTP server"
@@ -157,6 +160,87 @@ grep -qi "feed good: update failed, old entries kept" <<<"$out" || sg_fail "no f
 grep -qi "maximum file size\|exceeded\|larger than" <<<"$out" || sg_fail "the size is not named: $out"
 expect_eq "entries of good after a too large download" 3 "$(entries good)"
 log_test "a redirect is followed; a download larger than the limit fails, the old entries stay"
+
+# 9: a conditional GET: an unchanged list is answered 304 and not loaded
+# again; "not modified" in the output and in feeds status.
+printf '203.0.113.1\n203.0.113.4\n' >"$www/polite.txt"
+touch -d '-1 hour' "$www/polite.txt"
+printf 'feed polite url %s/polite.txt every 1h\n' "$url" >>"$SMTPGUARD_FEEDS_CONF"
+out=$(ctl feeds update polite 2>&1)
+check_err $? "first update of polite: $out"
+out=$(ctl feeds update --force polite 2>&1)
+check_err $? "second update of polite: $out"
+grep -qx "feed polite: not modified since the last download (HTTP 304), 2 entries kept" <<<"$out" ||
+	sg_fail "no 'not modified' line: $out"
+grep -q '"GET /polite.txt HTTP/1.1" 304' "$SG_HUB_DIR/hub.log" ||
+	sg_fail "the server answered no 304: $(grep polite "$SG_HUB_DIR/hub.log")"
+grep -A1 '^polite ' <<<"$(ctl feeds status)" | grep -q '^  last download .*: not modified (HTTP 304)$' ||
+	sg_fail "feeds status does not say not modified: $(ctl feeds status)"
+expect_eq "JSON status of polite" "304 true" \
+	"$(ctl -j feeds status | jq -r '.[] | select(.feed == "polite") | "\(.http_status) \(.not_modified)"')"
+printf '203.0.113.1\n' >"$www/polite.txt"
+out=$(ctl feeds update --force polite 2>&1)
+check_err $? "update of the changed polite: $out"
+expect_eq "entries of polite once changed" 1 "$(entries polite)"
+log_test "conditional GET: an unchanged list is a 304 (not modified, entries kept), a changed one is loaded"
+
+# 10: no Content-Length (a chunked reply has none either): curl's
+# --max-filesize cannot act, the tool's own count stops the download.
+python3 -c 'for i in range(200): print(f"100.{i // 100}.{i % 100}.2")' >"$www/nolen.txt"
+touch "$www/nolen.txt.nolength"
+printf 'feed nolen url %s/nolen.txt every 1h\n' "$url" >>"$SMTPGUARD_FEEDS_CONF"
+printf '203.0.113.77\n' | ctl block load --replace --feed nolen - >/dev/null
+out=$(SMTPGUARD_FEED_MAX_BYTES=1000 ctl feeds update nolen 2>&1)
+expect_eq "exit of an update past the limit without a length" 3 "$?"
+grep -q "feed nolen: download of $url/nolen.txt failed: larger than 1000 bytes" <<<"$out" ||
+	sg_fail "the limit is not named: $out"
+expect_eq "entries of nolen after the refused download" 1 "$(entries nolen)"
+out=$(ctl feeds update --force nolen 2>&1)
+check_err $? "update of nolen without a limit: $out"
+expect_eq "entries of nolen, within the default limit" 200 "$(entries nolen)"
+log_test "a reply without a length is held to the limit by the tool itself; the old entries stay"
+
+# 11: curl as nobody, without a capability, no_new_privs, with retries: a
+# curl on PATH ahead of the real one notes who it runs as.
+real_curl=$(command -v curl)
+wd=$(mktemp -d /tmp/sg-curl.XXXXXX)
+chmod 0755 "$wd"
+: >"$wd/seen"
+chmod 0666 "$wd/seen"
+cat >"$wd/curl" <<EOF
+#!/bin/sh
+{ echo "uid \$(id -u) gid \$(id -g) groups \$(id -G)"; grep -E '^(CapEff|CapPrm|NoNewPrivs):' /proc/self/status; echo "args \$*"; } >>$wd/seen
+exec $real_curl "\$@"
+EOF
+chmod 0755 "$wd/curl"
+out=$(PATH="$wd:$PATH" ctl feeds update --force polite 2>&1)
+check_err $? "update through the noting curl: $out"
+sg_diag "curl ran as: $(head -n 4 "$wd/seen")"
+grep -qx 'uid 65534 gid 65534 groups 65534' "$wd/seen" || sg_fail "curl's ids: $(cat "$wd/seen")"
+if ! grep -qE '^CapEff:\s+0+$' "$wd/seen" || ! grep -qE '^CapPrm:\s+0+$' "$wd/seen"; then
+	sg_fail "curl has capabilities: $(cat "$wd/seen")"
+fi
+grep -qE '^NoNewPrivs:\s+1$' "$wd/seen" || sg_fail "curl may gain privileges: $(cat "$wd/seen")"
+grep -q '^args .* --retry 3 --retry-max-time 120 ' "$wd/seen" || sg_fail "no retries: $(grep args "$wd/seen")"
+rm -rf "$wd"
+log_test "curl runs as nobody, no capability, no_new_privs, with --retry 3 (at most 120 s)"
+
+# 12: one update at a time: a second one waits for the first, and says so.
+lock=$SMTPGUARD_STATE_DIR/netns/$NS_RTR/feeds/.update.lock
+[[ -e $lock ]] || sg_fail "no lock file $lock"
+flock "$lock" sleep 4 &
+holder=$!
+SG_PIDS+=("$holder")
+busywait "$(sg_bound 5000)" bash -c "! flock -n '$lock' true" || sg_fail "the holder did not take the lock"
+t0=$(timestamp_ms)
+out=$(ctl feeds update --force local 2>&1)
+rc=$?
+waited=$(($(timestamp_ms) - t0))
+wait "$holder"
+check_err $rc "the waiting update: $out"
+grep -qF "another 'feeds update' is running ($lock); waiting for it" <<<"$out" || sg_fail "no word of the wait: $out"
+((waited >= 1000)) || sg_fail "the second update did not wait ($waited ms)"
+log_test "a second feeds update waits for the running one and says so (${waited} ms)"
 
 # 6: a name not in feeds.conf is a usage error.
 out=$(ctl feeds update nosuch 2>&1)

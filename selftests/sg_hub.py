@@ -23,6 +23,8 @@ as one line of tab-separated words; the answer is one line "RC<tab>TEXT".
 
   ping
   listen smtp|http NS ADDR PORT DIR    serve DIR (a maildir, or the web root;
+                                       a file NAME.nolength there serves
+                                       NAME without a Content-Length;
                                        a file NAME.redirect there makes
                                        GET /NAME a 302 to the URL it holds)
   smtp NS SERVER PORT TIMEOUT LAST LOG HELO FROM TO SUBJECT
@@ -195,6 +197,19 @@ class Hub:
                     self.send_header("Location", where)
                     self.send_header("Content-Length", "0")
                     self.end_headers()
+                    return
+                # NAME.nolength next to NAME: NAME without a Content-Length
+                # (the end is the connection's), as a chunked reply has none
+                path = os.path.join(root, self.path.lstrip("/").split("?")[0])
+                if os.path.isfile(path + ".nolength") and os.path.isfile(path):
+                    with open(path, "rb") as f:
+                        data = f.read()
+                    self.send_response(200)
+                    self.send_header("Content-Type", "text/plain")
+                    self.send_header("Connection", "close")
+                    self.end_headers()
+                    self.wfile.write(data)
+                    self.close_connection = True
                     return
                 super().do_GET()
 

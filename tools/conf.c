@@ -909,6 +909,13 @@ void sg_feed_state_parse(const char *buf, size_t len,
 			snprintf(st->source, sizeof(st->source), "%s", sp);
 		else if (!strncmp(line, "error ", 6))
 			snprintf(st->error, sizeof(st->error), "%s", sp);
+		else if (!strncmp(line, "http_status ", 12))
+			st->http_status = (unsigned int)strtoul(sp, NULL, 10);
+		else if (!strncmp(line, "etag ", 5))
+			snprintf(st->etag, sizeof(st->etag), "%s", sp);
+		else if (!strncmp(line, "last_modified ", 14))
+			snprintf(st->last_modified, sizeof(st->last_modified),
+				 "%s", sp);
 	}
 }
 
@@ -920,6 +927,12 @@ int sg_feed_state_write(FILE *fp, const struct sg_feed_state *st)
 	fprintf(fp, "source %s\n", st->source);
 	if (st->error[0])
 		fprintf(fp, "error %s\n", st->error);
+	if (st->http_status)
+		fprintf(fp, "http_status %u\n", st->http_status);
+	if (st->etag[0])
+		fprintf(fp, "etag %s\n", st->etag);
+	if (st->last_modified[0])
+		fprintf(fp, "last_modified %s\n", st->last_modified);
 	return ferror(fp) ? -1 : 0;
 }
 

@@ -181,7 +181,9 @@ const struct sg_feed_def *sg_feeds_conf_find(const struct sg_feeds_conf *fc,
 
 /*
  * The state of one feed, in STATE_DIR/feeds/NAME.state, "key value"
- * lines: last_success, last_attempt (unix seconds), entries, source, error.
+ * lines: last_success, last_attempt (unix seconds), entries, source, error,
+ * http_status, and the validators of the last good download for the next
+ * conditional GET: etag, last_modified.
  */
 struct sg_feed_state {
 	uint64_t last_success;		/* 0: never */
@@ -189,6 +191,9 @@ struct sg_feed_state {
 	uint64_t entries;		/* in the last good file */
 	char source[SG_CONF_PATH_MAX + 1];
 	char error[256];		/* the last attempt's failure; "" if it worked */
+	unsigned int http_status;	/* the last download's (304: not modified) */
+	char etag[256];			/* the last good file's validators */
+	char last_modified[64];
 };
 
 void sg_feed_state_parse(const char *buf, size_t len,
