@@ -27,7 +27,11 @@
 #     dropped (IPv4, IPv6), SMTP to the mail server passes, non-SMTP
 #     passes, a C&C address of the restored feed file is dropped,
 #     "smtpguardctl save" prints the saved file again, and "systemctl
-#     reload" and "stop" leave the configuration in the kernel.
+#     reload" and "stop" leave the configuration in the kernel; then
+#     smtpguard@office.service, confined as shipped, restores
+#     /etc/smtpguard/netns/office.conf inside namespace office (and only
+#     there), and smtpguard@nosuch.service, whose namespace does not
+#     exist, fails.
 # KTAP lines on stdout; exit 1 if any check failed.
 set -uo pipefail
 
@@ -101,6 +105,10 @@ guest_systemd_setup() {
 		install -D -m 0644 "$w/smtpguard.conf" "$CONF" &&
 		install -D -m 0755 "$proj/tools/smtpguardctl" /usr/local/sbin/smtpguardctl &&
 		install -D -m 0644 "$unit" /etc/systemd/system/smtpguard.service &&
+		install -D -m 0644 "$proj/systemd/smtpguard@.service" /etc/systemd/system/smtpguard@.service &&
+		printf 'mode enforce\nallow 10.10.10.10\nblock 203.0.113.99 feed office\n' |
+		install -D -m 0644 /dev/stdin /etc/smtpguard/netns/office.conf &&
+		install -D -m 0644 /etc/smtpguard/netns/office.conf /etc/smtpguard/netns/nosuch.conf &&
 		systemctl enable smtpguard.service
 }
 
@@ -224,6 +232,29 @@ guest_restore() {
 	else
 		nok "boot 2 ($k): systemctl reload or stop changed the configuration"
 	fi
+	# A namespace per customer: smtpguard@NETNS restores its own file there.
+	local before
+	before=$(smtpguardctl save | save_norm)
+	ip netns add office
+	if systemctl start smtpguard@office.service &&
+		[[ $(systemctl show -P ActiveState smtpguard@office.service)/$(systemctl show -P Result smtpguard@office.service) == active/success ]] &&
+		smtpguardctl -n office allow list | grep -qx 10.10.10.10 &&
+		smtpguardctl -n office block test 203.0.113.99 >/dev/null &&
+		[[ $(smtpguardctl save | save_norm) == "$before" ]]; then
+		ok "boot 2 ($k): smtpguard@office.service (confined) restored office.conf in namespace office, the router's own untouched"
+	else
+		diag "$(systemctl status --no-pager smtpguard@office.service 2>&1 | head -n 20)"
+		diag "$(smtpguardctl -n office save 2>&1)"
+		nok "boot 2 ($k): smtpguard@office.service did not restore namespace office"
+	fi
+	if ! systemctl start smtpguard@nosuch.service 2>/dev/null &&
+		[[ $(systemctl show -P Result smtpguard@nosuch.service) != success ]]; then
+		ok "boot 2 ($k): smtpguard@nosuch.service fails loudly: namespace nosuch does not exist ($(systemctl show -P Result smtpguard@nosuch.service))"
+	else
+		nok "boot 2 ($k): smtpguard@nosuch.service did not fail without its namespace"
+	fi
+	systemctl stop smtpguard@office.service
+	ip netns del office
 	rmmod smtpguard
 }
 

@@ -7,11 +7,17 @@
 # files, the built smtpguardctl and modprobe, so that the commands the
 # units name resolve as they would on an installed machine; and the units
 # say what the README promises (restore before the network, no flush on
-# stop, the timer every 15 minutes).  KTAP on stdout.
+# stop, the timer every 15 minutes, a unit per namespace); and every
+# service is confined: "systemd-analyze security" rates its exposure at
+# most 3.5 (MAX_EXPOSURE).  KTAP on stdout.
 set -uo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-units=(smtpguard.service smtpguard-feeds.service smtpguard-feeds.timer)
+units=(smtpguard.service smtpguard-feeds.service smtpguard-feeds.timer smtpguard@.service)
+# what is verified and rated: the template through one instance
+checked=(smtpguard.service smtpguard-feeds.service smtpguard-feeds.timer smtpguard@office.service)
+services=(smtpguard.service smtpguard-feeds.service smtpguard@office.service)
+MAX_EXPOSURE=3.5
 n=0 fails=0
 ok() { n=$((n + 1)); echo "ok $n $*"; }
 nok() { n=$((n + 1)); fails=$((fails + 1)); echo "not ok $n $*"; }
@@ -34,15 +40,24 @@ else
 	for u in "${units[@]}"; do
 		cp "$root/systemd/$u" "$r/usr/lib/systemd/system/$u"
 	done
-	out=$(cd "$r" && systemd-analyze verify --man=no --root="$r" \
-		"${units[@]/#/$r/usr/lib/systemd/system/}" 2>&1)
+	out=$(cd "$r" && systemd-analyze verify --man=no --root="$r" "${checked[@]}" 2>&1)
 	rc=$?
 	if ((rc == 0)) && [[ -z $out ]]; then
-		ok "systemd-analyze verify: ${units[*]}"
+		ok "systemd-analyze verify: ${checked[*]}"
 	else
 		echo "$out" | sed 's/^/# /'
-		nok "systemd-analyze verify: ${units[*]} (exit $rc)"
+		nok "systemd-analyze verify: ${checked[*]} (exit $rc)"
 	fi
+	for u in "${services[@]}"; do
+		out=$(cd "$r" && systemd-analyze security --offline=true --root="$r" "$u" 2>&1)
+		level=$(sed -n 's/^.*Overall exposure level for [^:]*: \([0-9.]*\) .*$/\1/p' <<<"$out")
+		if [[ -n $level ]] && awk -v l="$level" -v m="$MAX_EXPOSURE" 'BEGIN { exit !(l <= m) }'; then
+			ok "systemd-analyze security $u: exposure $level (at most $MAX_EXPOSURE)"
+		else
+			grep '✗' <<<"$out" | sed 's/^/# /'
+			nok "systemd-analyze security $u: exposure ${level:-unknown}, more than $MAX_EXPOSURE"
+		fi
+	done
 fi
 
 # key UNIT KEY VALUE: the unit has the line KEY=VALUE.
@@ -52,7 +67,7 @@ if has $s DefaultDependencies no && has $s Before network-pre.target &&
 	has $s Wants network-pre.target && has $s Type oneshot &&
 	has $s RemainAfterExit yes &&
 	has $s ConditionPathExists /etc/smtpguard/smtpguard.conf &&
-	has $s ExecStartPre "modprobe smtpguard" &&
+	has $s ExecStartPre "+modprobe smtpguard" &&
 	has $s ExecStart "smtpguardctl restore /etc/smtpguard/smtpguard.conf" &&
 	has $s ExecReload "smtpguardctl restore /etc/smtpguard/smtpguard.conf" &&
 	! grep -q '^ExecStop' "$root/systemd/$s"; then
@@ -67,6 +82,16 @@ if has smtpguard-feeds.service ExecStart "smtpguardctl feeds update" &&
 	ok "smtpguard-feeds.timer runs 'smtpguardctl feeds update' every 15 minutes"
 else
 	nok "smtpguard-feeds.service/timer"
+fi
+s=smtpguard@.service
+if has $s NetworkNamespacePath /run/netns/%i &&
+	has $s ConditionPathExists /etc/smtpguard/netns/%i.conf &&
+	has $s ExecStartPre "+modprobe smtpguard" &&
+	has $s ExecStart "smtpguardctl restore /etc/smtpguard/netns/%i.conf" &&
+	! grep -q '^ExecStop' "$root/systemd/$s"; then
+	ok "$s: restores /etc/smtpguard/netns/NETNS.conf inside /run/netns/NETNS, no ExecStop"
+else
+	nok "$s: namespace, file or commands"
 fi
 echo "1..$n"
 ((fails == 0))

@@ -12,7 +12,8 @@
 # 1. make install DESTDIR=... PREFIX=/usr and PREFIX=/usr/local: exactly
 #    the expected files, the binary runs.
 # 2. make deb (DEB_BUILD_OPTIONS=nocheck: the unit tests are a step of
-#    their own): two .deb files; their contents (dpkg-deb -c) and control.
+#    their own): two .deb files; their contents (dpkg-deb -c) and control;
+#    lintian --pedantic reports no error and no warning.
 # 3. In the scratch system, each test kernel "installed" (its modules tree
 #    from the cache on /lib/modules/KVER, its System.map in /boot, the
 #    headers are the host's): "make dkms-install KERNELRELEASE=<first>" as
@@ -189,6 +190,22 @@ if [[ -n $debs_ok ]]; then
 	fi
 	check "smtpguard-tools depends on libmnl0" \
 		bash -c "dpkg-deb -f '$td' Depends | grep -q libmnl0"
+	check "smtpguard-tools ships example smtpguard.conf and feeds.conf under /usr/share/doc" \
+		bash -c "grep -qx ./usr/share/doc/smtpguard-tools/examples/smtpguard.conf <<<'$tc' &&
+			grep -qx ./usr/share/doc/smtpguard-tools/examples/feeds.conf <<<'$tc'"
+	if command -v lintian >/dev/null; then
+		lintian --pedantic --info --fail-on error,warning \
+			build/deb/smtpguard_"${version}"_*.changes >"$work/log/lintian.log" 2>&1
+		lrc=$?
+		if ((lrc == 0)) && ! grep -qE '^[EW]: ' "$work/log/lintian.log"; then
+			ok "lintian --pedantic: no error or warning for the packages"
+		else
+			show "$work/log/lintian.log" 40
+			nok "lintian --pedantic: errors or warnings (exit $lrc)"
+		fi
+	else
+		nok "lintian is not installed (selftests/vm/deps.sh installs it)"
+	fi
 fi
 
 # --- the scratch system ------------------------------------------------------
@@ -381,6 +398,8 @@ if [[ -n $debs_ok && ${#kok[@]} -gt 0 ]]; then
 	units=() missing=()
 	for u in "$R"/lib/systemd/system/smtpguard*; do
 		[[ -e $u ]] || continue
+		# a template is enabled per instance, by the admin
+		[[ ${u##*/} == *@.service ]] && continue
 		units+=("${u##*/}")
 		while read -r w; do
 			[[ -L $R/etc/systemd/system/$w.wants/${u##*/} ]] || missing+=("$w.wants/${u##*/}")
