@@ -180,8 +180,8 @@ struct fetch {
 static void fetch_exec(const char *url, int body, int msg,
 		       const struct sg_feed_state *cond)
 {
-	char maxsize[32], inm[sizeof(cond->etag) + 32];
-	char ims[sizeof(cond->last_modified) + 32];
+	/* the header names and the state's validators (256, 64 bytes) */
+	char maxsize[32], inm[320], ims[128];
 	const char *argv[48];
 	int devnull = open("/dev/null", O_RDWR), a = 0;
 
