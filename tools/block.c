@@ -213,6 +213,9 @@ static int parse_load(struct sg_req *req, int argc, char **argv)
 					    sg_quote(a, q, sizeof(q)));
 		}
 	}
+	/* "block load --feed x < file": standard input, as restore reads it */
+	if (!req->file && sg_stdin_is_input())
+		req->file = "-";
 	if (!req->file)
 		return sg_usage_err("block", "load: missing FILE (a feed file, or - for stdin)");
 

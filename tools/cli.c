@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "smtpguardctl.h"
 
@@ -133,7 +135,8 @@ void sg_usage(FILE *fp)
 "  block load [--replace] [--feed NAME] [--skip-bad] [--dry-run]\n"
 "             [--allow-wide] FILE|-\n"
 "                              load a feed file (- reads stdin and needs\n"
-"                              --feed) in one transaction: all or nothing.\n"
+"                              --feed; so does no FILE when stdin is not a\n"
+"                              terminal) in one transaction: all or nothing.\n"
 "                              --feed: default the file name minus extension;\n"
 "                              --replace: the feed becomes exactly the file;\n"
 "                              --skip-bad: skip malformed lines, else refuse\n"
@@ -177,7 +180,8 @@ void sg_usage(FILE *fp)
 "                              -f FILE: into FILE, whole or not at all (a\n"
 "                              temporary file renamed over it)\n"
 "  restore [--dry-run] [--allow-empty] [FILE|-]\n"
-"                              make the configuration exactly FILE's (default\n"
+"                              make the configuration exactly FILE's (default:\n"
+"                              standard input if it is not a terminal, else\n"
 "                              /etc/smtpguard/smtpguard.conf).  The whole file\n"
 "                              is checked first: a bad line is FILE:LINE: reason,\n"
 "                              exit 2, nothing changed.  Each feed is swapped in\n"
@@ -290,4 +294,12 @@ bool sg_is_list(const char *word)
 {
 	return !strcmp(word, "list") || !strcmp(word, "show") ||
 	       !strcmp(word, "ls");
+}
+
+bool sg_stdin_is_input(void)
+{
+	struct stat st;
+
+	/* a file or a pipe: not a terminal, and not closed */
+	return !isatty(STDIN_FILENO) && !fstat(STDIN_FILENO, &st);
 }

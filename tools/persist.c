@@ -1373,8 +1373,13 @@ int restore_parse(struct sg_req *req, int argc, char **argv)
 					    sg_quote(a, q, sizeof(q)));
 		}
 	}
+	/*
+	 * No FILE: standard input when it is not a terminal ("restore <
+	 * new.conf", as iptables-restore and ipset restore read it), else
+	 * the file smtpguard.service restores.
+	 */
 	if (!file)
-		file = SG_CONF_PATH;
+		file = sg_stdin_is_input() ? "-" : SG_CONF_PATH;
 	shown = strcmp(file, "-") ? file : "stdin";
 
 	r = calloc(1, sizeof(*r));

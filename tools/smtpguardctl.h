@@ -72,6 +72,11 @@ struct sg_req {
 extern const struct option sg_long_options[];
 /* "list", "show", or "ls" as ip(8) users type it. */
 bool sg_is_list(const char *word);
+/*
+ * Is standard input something to read (a file or a pipe), not a
+ * terminal?  Then "restore" and "block load" without FILE read it.
+ */
+bool sg_stdin_is_input(void);
 /* "-j", "--netns=x", ...: an option of ours, typed where it cannot go. */
 bool sg_is_global_option(const char *arg);
 /* The full usage text: every command, option and exit status. */

@@ -172,8 +172,9 @@ static const struct tcase cases[] = {
 	{ USAGE, "test: unexpected argument '10.0.0.2'", { "block", "test", "10.0.0.1", "10.0.0.2" } },
 	{ USAGE, "test: 'mail.example.com' is not an IPv4 or IPv6 address", { "block", "test", "mail.example.com" } },
 	{ USAGE, "test: '10.0.0.1\\x0a'", { "block", "test", "10.0.0.1\n" } },
-	{ USAGE, "load: missing FILE", { "block", "load" } },
-	{ USAGE, "load: missing FILE", { "block", "load", "--replace", "--dry-run" } },
+	/* no FILE, stdin not a terminal (here): stdin, which needs --feed */
+	{ USAGE, "load: reading stdin needs --feed NAME", { "block", "load" } },
+	{ USAGE, "load: reading stdin needs --feed NAME", { "block", "load", "--replace", "--dry-run" } },
 	{ USAGE, "smtpguardctl: /nonexistent/sg-feed.txt: No such file or directory",
 	  { "block", "load", "/nonexistent/sg-feed.txt" } },
 	{ USAGE, "load: reading stdin needs --feed NAME", { "block", "load", "-" } },

@@ -2363,6 +2363,9 @@ static void test_block_load(void)
 	fk->nlog = 0;
 	tool_io(small, NULL, (const char *const[]){ "block", "load", "--feed", "from-stdin", "-", NULL });
 	expect(0, "feed from-stdin: added 3 entries\n", "", "block load - reads stdin");
+	tool_io(small, NULL, (const char *const[]){ "block", "load", "--feed", "stdin2", NULL });
+	expect(0, "feed stdin2: added 3 entries\n", "",
+	       "block load without FILE, stdin a file: reads stdin (as 'block load - <FILE')");
 
 	/* Failures: TXN_ABORT with the same id, nothing committed. */
 	fake_reset();
@@ -3101,6 +3104,16 @@ static void test_save_restore_safety(void)
 		}
 		ktap_ok(same, "a restore file and the command line give the same reason for the same block words");
 	}
+
+	/* restore < FILE: that file, not the default one */
+	conf = write_file("piped.conf", "mode enforce\nallow 10.10.10.12\n");
+	tool_io(conf, NULL, (const char *const[]){ "restore", "--dry-run", NULL });
+	ktap_ok(r.status == 0 && strstr(r.out, "would restore stdin: mode enforce") &&
+		strstr(r.out, "1 allow prefix,"),
+		"restore --dry-run < FILE reads standard input, not /etc/smtpguard/smtpguard.conf");
+	tool_io("/dev/null", NULL, (const char *const[]){ "restore", NULL });
+	ktap_ok(r.status == 2 && strstr(r.err, "stdin has no statements"),
+		"restore with an empty standard input: refused, nothing removed");
 
 	/* --dry-run: what the kernel has and the file does not. */
 	conf = write_file("new.conf", "mode enforce\nallow 10.10.10.11\nblock 198.51.100.7 feed manual\n");
