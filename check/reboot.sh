@@ -31,7 +31,8 @@
 #     smtpguard@office.service, confined as shipped, restores
 #     /etc/smtpguard/netns/office.conf inside namespace office (and only
 #     there), and smtpguard@nosuch.service, whose namespace does not
-#     exist, fails.
+#     exist, fails; smtpguard-metrics.service writes both namespaces'
+#     counters for node_exporter's textfile collector.
 # KTAP lines on stdout; exit 1 if any check failed.
 set -uo pipefail
 
@@ -106,6 +107,8 @@ guest_systemd_setup() {
 		install -D -m 0755 "$proj/tools/smtpguardctl" /usr/local/sbin/smtpguardctl &&
 		install -D -m 0644 "$unit" /etc/systemd/system/smtpguard.service &&
 		install -D -m 0644 "$proj/systemd/smtpguard@.service" /etc/systemd/system/smtpguard@.service &&
+		install -D -m 0644 "$proj/systemd/smtpguard-metrics.service" /etc/systemd/system/smtpguard-metrics.service &&
+		mkdir -p /var/lib/prometheus/node-exporter &&
 		printf 'mode enforce\nallow 10.10.10.10\nblock 203.0.113.99 feed office\n' |
 		install -D -m 0644 /dev/stdin /etc/smtpguard/netns/office.conf &&
 		install -D -m 0644 /etc/smtpguard/netns/office.conf /etc/smtpguard/netns/nosuch.conf &&
@@ -252,6 +255,19 @@ guest_restore() {
 		ok "boot 2 ($k): smtpguard@nosuch.service fails loudly: namespace nosuch does not exist ($(systemctl show -P Result smtpguard@nosuch.service))"
 	else
 		nok "boot 2 ($k): smtpguard@nosuch.service did not fail without its namespace"
+	fi
+	# The metrics unit, confined as shipped: every namespace, for the collector.
+	local prom=/var/lib/prometheus/node-exporter/smtpguard.prom
+	if systemctl start smtpguard-metrics.service &&
+		[[ $(systemctl show -P Result smtpguard-metrics.service) == success ]] &&
+		grep -q '^smtpguard_mode{netns="office",mode="enforce"} 1$' "$prom" &&
+		grep -q '^smtpguard_allow_entries{netns=""} 2$' "$prom" &&
+		promtool check metrics <"$prom" >/dev/null 2>&1; then
+		ok "boot 2 ($k): smtpguard-metrics.service (confined) wrote $prom: both namespaces, promtool accepts it"
+	else
+		diag "$(systemctl status --no-pager smtpguard-metrics.service 2>&1 | head -n 20)"
+		diag "$(head -n 20 "$prom" 2>&1)"
+		nok "boot 2 ($k): smtpguard-metrics.service did not write the metrics"
 	fi
 	systemctl stop smtpguard@office.service
 	ip netns del office

@@ -7,16 +7,19 @@
 # files, the built smtpguardctl and modprobe, so that the commands the
 # units name resolve as they would on an installed machine; and the units
 # say what the README promises (restore before the network, no flush on
-# stop, the timer every 15 minutes, a unit per namespace); and every
-# service is confined: "systemd-analyze security" rates its exposure at
-# most 3.5 (MAX_EXPOSURE).  KTAP on stdout.
+# stop, the timer every 15 minutes, a unit per namespace, the metrics
+# every minute); every service is confined: "systemd-analyze security"
+# rates its exposure at most 3.5 (MAX_EXPOSURE); and the example alerting
+# rules pass "promtool check rules" and their unit tests.  KTAP on stdout.
 set -uo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-units=(smtpguard.service smtpguard-feeds.service smtpguard-feeds.timer smtpguard@.service)
+units=(smtpguard.service smtpguard-feeds.service smtpguard-feeds.timer smtpguard@.service
+	smtpguard-metrics.service smtpguard-metrics.timer)
 # what is verified and rated: the template through one instance
-checked=(smtpguard.service smtpguard-feeds.service smtpguard-feeds.timer smtpguard@office.service)
-services=(smtpguard.service smtpguard-feeds.service smtpguard@office.service)
+checked=(smtpguard.service smtpguard-feeds.service smtpguard-feeds.timer smtpguard@office.service
+	smtpguard-metrics.service smtpguard-metrics.timer)
+services=(smtpguard.service smtpguard-feeds.service smtpguard@office.service smtpguard-metrics.service)
 MAX_EXPOSURE=3.5
 n=0 fails=0
 ok() { n=$((n + 1)); echo "ok $n $*"; }
@@ -92,6 +95,35 @@ if has $s NetworkNamespacePath /run/netns/%i &&
 	ok "$s: restores /etc/smtpguard/netns/NETNS.conf inside /run/netns/NETNS, no ExecStop"
 else
 	nok "$s: namespace, file or commands"
+fi
+if has smtpguard-metrics.service ExecStart "smtpguardctl stats --format prometheus -f /var/lib/prometheus/node-exporter/smtpguard.prom" &&
+	has smtpguard-metrics.service ConditionPathIsDirectory /var/lib/prometheus/node-exporter &&
+	has smtpguard-metrics.timer OnUnitActiveSec 1min &&
+	has smtpguard-metrics.timer WantedBy timers.target; then
+	ok "smtpguard-metrics.timer writes the textfile collector's smtpguard.prom every minute"
+else
+	nok "smtpguard-metrics.service/timer"
+fi
+
+# The example alerting rules: valid, and each alert fires when it should.
+rules=$root/contrib/prometheus/smtpguard.rules.yml
+if ! command -v promtool >/dev/null; then
+	nok "promtool not found (package prometheus; selftests/vm/deps.sh installs it)"
+else
+	out=$(promtool check rules "$rules" 2>&1)
+	if (($? == 0)); then
+		ok "promtool check rules: contrib/prometheus/smtpguard.rules.yml"
+	else
+		echo "$out" | sed 's/^/# /'
+		nok "promtool check rules: contrib/prometheus/smtpguard.rules.yml"
+	fi
+	out=$(cd "${rules%/*}" && promtool test rules smtpguard.rules.test.yml 2>&1)
+	if (($? == 0)); then
+		ok "promtool test rules: a new offender and a feed stale for two intervals fire, and only then"
+	else
+		echo "$out" | sed 's/^/# /'
+		nok "promtool test rules: contrib/prometheus/smtpguard.rules.test.yml"
+	fi
 fi
 echo "1..$n"
 ((fails == 0))

@@ -75,8 +75,8 @@ static int mkdirs(const char *path)
 	return 0;
 }
 
-static void state_read(const char *dir, const char *name,
-		       struct sg_feed_state *st)
+void sg_feed_state_read(const char *dir, const char *name,
+			struct sg_feed_state *st)
 {
 	char path[PATH_MAX + 64], err[SG_ERR_LEN];
 	size_t len;
@@ -621,7 +621,7 @@ static int feeds_update(struct sg_nl *nl, const struct sg_req *req)
 
 		if (!ctx->selected[i])
 			continue;
-		state_read(dir, d->name, &st);
+		sg_feed_state_read(dir, d->name, &st);
 		if (!ctx->force && k && !sg_feed_due(d, &st, now, &next)) {
 			open_json_object(NULL);
 			print_string(PRINT_ANY, "feed", "feed %s: ", d->name);
@@ -696,7 +696,7 @@ static int feeds_status(struct sg_nl *nl, const struct sg_req *req)
 
 		if (!ctx->selected[i])
 			continue;
-		state_read(dir, d->name, &st);
+		sg_feed_state_read(dir, d->name, &st);
 		due = sg_feed_due(d, &st, now, &next) || !k;
 		sg_duration_str(d->every, every, sizeof(every));
 		if (!is_json()) {

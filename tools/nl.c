@@ -314,6 +314,8 @@ int sg_nl_do(struct sg_nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *data)
 	case TALK_OK:
 		return SG_EXIT_OK;
 	case TALK_KERNEL:
+		if (err == -EPERM && nl->quiet_eperm)
+			break;
 		if (err == -EPERM && nl->eperm_hint) {
 			const char *text = nl->errmsg[0] ? nl->errmsg :
 							    strerror(EPERM);

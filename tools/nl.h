@@ -19,6 +19,7 @@ struct sg_nl {
 	uint16_t family_id;
 	uint32_t events_group;		/* the "events" group; 0: none */
 	const char *eperm_hint;		/* appended to an EPERM error */
+	bool quiet_eperm;		/* an EPERM is no error to print */
 	char *rx;			/* receive buffer */
 	size_t rxlen;
 	char *tx;			/* request buffer, grown on demand */

@@ -503,14 +503,16 @@ static struct nlmsghdr *reason_msg(struct sg_nl *nl, uint8_t cmd,
 	return nlh;
 }
 
-static int offenders_list(struct sg_nl *nl, const struct sg_req *req)
+int sg_offenders_get(struct sg_nl *nl, uint32_t reason,
+		     struct sg_offender **out, size_t *n)
 {
 	struct list_ctx ctx = { .o = NULL };
 	struct nlmsghdr *nlh;
 	int ret;
 
-	nlh = reason_msg(nl, SMTPGUARD_CMD_OFFENDER_GET, NLM_F_DUMP,
-			 req->reason);
+	*out = NULL;
+	*n = 0;
+	nlh = reason_msg(nl, SMTPGUARD_CMD_OFFENDER_GET, NLM_F_DUMP, reason);
 	if (!nlh)
 		return SG_EXIT_KERNEL;
 	ret = sg_nl_do(nl, nlh, list_cb, &ctx);
@@ -518,10 +520,26 @@ static int offenders_list(struct sg_nl *nl, const struct sg_req *req)
 		fprintf(stderr, PROG_NAME ": %s\n", strerror(ENOMEM));
 		ret = SG_EXIT_KERNEL;
 	}
+	if (ret) {
+		free(ctx.o);
+		return ret;
+	}
+	*out = ctx.o;
+	*n = ctx.n;
+	return 0;
+}
+
+static int offenders_list(struct sg_nl *nl, const struct sg_req *req)
+{
+	struct sg_offender *o;
+	size_t n;
+	int ret;
+
+	ret = sg_offenders_get(nl, req->reason, &o, &n);
 	/* Nothing at all on an error: no "[]" to take for an empty ledger. */
 	if (!ret)
-		sg_print_offenders(ctx.o, ctx.n, req->reason);
-	free(ctx.o);
+		sg_print_offenders(o, n, req->reason);
+	free(o);
 	return ret;
 }
 

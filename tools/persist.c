@@ -972,16 +972,10 @@ static void print_save_json(const struct sg_conf *c)
 	close_json_object();
 }
 
-/*
- * FILE whole or not at all: written to a temporary file beside it (same
- * file system), synced, then renamed over it; on any error the temporary
- * file goes and FILE is as it was.  The old file's permissions are kept.
- */
-static int save_file(const char *path, const struct sg_conf *c,
-		     const char *header)
+int sg_file_replace(const char *path, const char *cmd, sg_file_writer write,
+		    void *ctx)
 {
 	char tmp[PATH_MAX], dir[PATH_MAX], base[PATH_MAX];
-	bool json = is_json(), pretty = is_pretty();
 	mode_t mode = 0644;
 	const char *what, *dname;
 	struct stat sb;
@@ -994,36 +988,29 @@ static int save_file(const char *path, const struct sg_conf *c,
 	dname = dirname(dir);
 	r = snprintf(tmp, sizeof(tmp), "%s/.%s.XXXXXX", dname, basename(base));
 	if (r < 0 || (size_t)r >= sizeof(tmp)) {
-		fprintf(stderr, PROG_NAME ": save: '%s': path too long\n", path);
+		fprintf(stderr, PROG_NAME ": %s: '%s': path too long\n", cmd, path);
 		return SG_EXIT_USAGE;
 	}
 	if (!stat(path, &sb)) {
 		if (!S_ISREG(sb.st_mode)) {
-			fprintf(stderr, PROG_NAME ": save: '%s' is not a regular file; nothing written\n",
-				path);
+			fprintf(stderr, PROG_NAME ": %s: '%s' is not a regular file; nothing written\n",
+				cmd, path);
 			return SG_EXIT_USAGE;
 		}
 		mode = sb.st_mode & 07777;
 	}
 	fd = mkstemp(tmp);
 	if (fd < 0) {
-		fprintf(stderr, PROG_NAME ": save: cannot create a file in %s: %s; %s unchanged\n",
-			dname, strerror(errno), path);
+		fprintf(stderr, PROG_NAME ": %s: cannot create a file in %s: %s; %s unchanged\n",
+			cmd, dname, strerror(errno), path);
 		return SG_EXIT_KERNEL;
 	}
 	what = "write";
 	fp = fdopen(fd, "w");
 	if (!fp || fchmod(fd, mode) < 0)
 		goto fail;
-	if (json) {
-		print_init(fp, true, pretty);
-		print_save_json(c);
-		r = print_finish();
-		print_init(stdout, json, pretty);
-	} else {
-		r = sg_conf_write(fp, c, header);
-	}
-	if (r < 0 || fflush(fp) || ferror(fp))
+	errno = 0;
+	if (write(fp, ctx) < 0 || fflush(fp) || ferror(fp))
 		goto fail;
 	what = "sync";
 	if (fsync(fd) < 0)
@@ -1051,9 +1038,30 @@ fail:
 	else if (fd >= 0)
 		close(fd);
 	unlink(tmp);
-	fprintf(stderr, PROG_NAME ": save: cannot %s %s: %s; %s unchanged\n",
-		what, path, strerror(e), path);
+	fprintf(stderr, PROG_NAME ": %s: cannot %s %s: %s; %s unchanged\n",
+		cmd, what, path, strerror(e), path);
 	return SG_EXIT_KERNEL;
+}
+
+struct save_out {
+	const struct sg_conf *c;
+	const char *header;
+};
+
+/* save -f's writer: the text, or the JSON with the printer pointed at fp. */
+static int save_write(FILE *fp, void *data)
+{
+	const struct save_out *so = data;
+	bool json = is_json(), pretty = is_pretty();
+	int r;
+
+	if (!json)
+		return sg_conf_write(fp, so->c, so->header);
+	print_init(fp, true, pretty);
+	print_save_json(so->c);
+	r = print_finish();
+	print_init(stdout, json, pretty);
+	return r;
 }
 
 static int save_run(struct sg_nl *nl, const struct sg_req *req)
@@ -1081,8 +1089,11 @@ static int save_run(struct sg_nl *nl, const struct sg_req *req)
 		 SMTPGUARD_VERSION, when,
 		 req->netns ? " from netns " : "", req->netns ? req->netns : "",
 		 req->netns ? " -n " : "", req->netns ? req->netns : "");
-	if (req->file)
-		ret = save_file(req->file, &c, header);
+	if (req->file) {
+		struct save_out so = { &c, header };
+
+		ret = sg_file_replace(req->file, "save", save_write, &so);
+	}
 	else if (is_json())
 		print_save_json(&c);
 	else if (sg_conf_write(stdout, &c, header) < 0)

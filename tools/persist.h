@@ -9,6 +9,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "conf.h"
 
@@ -39,7 +40,21 @@ int sg_feed_replace(struct sg_nl *nl, const char *feed,
  * when acting in a named namespace, plus /feeds.
  */
 const char *sg_feeds_state_dir(const char *netns, char *buf, size_t len);
+/* STATE/NAME.state into st (all zero when there is none). */
+void sg_feed_state_read(const char *dir, const char *name,
+			struct sg_feed_state *st);
 /* $SMTPGUARD_FEEDS_CONF, default /etc/smtpguard/feeds.conf. */
 const char *sg_feeds_conf_path(void);
+
+/*
+ * Writes path whole or not at all: write() fills a temporary file beside
+ * it (the old file's mode, else 0644), which is synced and renamed over
+ * path, the directory synced after; on any error the temporary file goes
+ * and path stays as it was, and one line naming cmd says why.  write
+ * returns < 0 on failure.  An exit status.
+ */
+typedef int (*sg_file_writer)(FILE *fp, void *ctx);
+int sg_file_replace(const char *path, const char *cmd, sg_file_writer write,
+		    void *ctx);
 
 #endif /* SG_PERSIST_H */

@@ -264,6 +264,8 @@ struct sg_stats {
 /* An mnl_cb_t: fills the struct sg_stats behind data from a reply. */
 int sg_stats_parse(const struct nlmsghdr *nlh, void *data);
 void sg_print_stats(const struct sg_stats *s);
+/* stats --format prometheus [-f FILE] (metrics.c) */
+int sg_metrics_run(struct sg_nl *nl, const struct sg_req *req);
 
 /* ---- the offender ledger (offender.c) ---- */
 
@@ -294,6 +296,12 @@ struct sg_offender {
 	struct sg_dest dests[SMTPGUARD_OFFENDER_DESTS];
 };
 
+/*
+ * OFFENDER_GET: every record (of reason, if not 0) into a malloc'ed array
+ * (caller frees).  An exit status; nothing allocated on an error.
+ */
+int sg_offenders_get(struct sg_nl *nl, uint32_t reason,
+		     struct sg_offender **out, size_t *n);
 /* One SMTPGUARD_A_OFFENDER nest; -1 if malformed or without an address. */
 int sg_offender_from_nest(const struct nlattr *nest, struct sg_offender *o);
 /* "198.51.100.77:443 [feodo]", "[2001:db8::1]:25", "192.0.2.1 (icmp)". */

@@ -300,14 +300,50 @@ static int stats_reset(struct sg_nl *nl, const struct sg_req *req)
 	return nlh ? sg_nl_do(nl, nlh, NULL, NULL) : SG_EXIT_KERNEL;
 }
 
+/* [show] [--format prometheus [-f FILE]] */
+static int parse_show(struct sg_req *req, int argc, char **argv)
+{
+	char q[SG_QUOTE_LEN];
+	bool prometheus = false;
+	int i = argc && !strcmp(argv[0], "show");
+
+	req->run = stats_show;
+	for (; i < argc; i++) {
+		const char *a = argv[i], *v = NULL;
+
+		if (!strcmp(a, "--format") || !strcmp(a, "-o")) {
+			if (i + 1 == argc)
+				return sg_usage_err("stats", "%s: missing FORMAT (prometheus)", a);
+			v = argv[++i];
+		} else if (!strncmp(a, "--format=", 9)) {
+			v = a + 9;
+		} else if (!strcmp(a, "-f")) {
+			if (i + 1 == argc || !argv[i + 1][0])
+				return sg_usage_err("stats", "-f: missing FILE");
+			req->file = argv[++i];
+			continue;
+		} else {
+			return sg_usage_err("stats", "unexpected argument '%s' (show, --format prometheus, -f FILE)",
+					    sg_quote(a, q, sizeof(q)));
+		}
+		if (strcmp(v, "prometheus"))
+			return sg_usage_err("stats", "--format: '%s' is not a format (prometheus; -j gives JSON)",
+					    sg_quote(v, q, sizeof(q)));
+		prometheus = true;
+	}
+	if (req->file && !prometheus)
+		return sg_usage_err("stats", "-f FILE goes with --format prometheus");
+	if (prometheus)
+		req->run = sg_metrics_run;
+	return 0;
+}
+
 int stats_parse(struct sg_req *req, int argc, char **argv)
 {
 	char q[SG_QUOTE_LEN];
 
-	if (argc == 0 || !strcmp(argv[0], "show")) {
-		req->run = stats_show;
-		return argc ? sg_no_more_args("stats", argc - 1, argv + 1) : 0;
-	}
+	if (argc == 0 || !strcmp(argv[0], "show") || argv[0][0] == '-')
+		return parse_show(req, argc, argv);
 	if (!strcmp(argv[0], "reset")) {
 		req->run = stats_reset;
 		return sg_no_more_args("stats", argc - 1, argv + 1);

@@ -132,7 +132,8 @@ help set show list	smtpguardctl ports |
 enforce help monitor off set show	smtpguardctl mode |
 enforce monitor off	smtpguardctl mode set |
 	smtpguardctl mode enforce |
-help reset show	smtpguardctl stats |
+--format help reset show	smtpguardctl stats |
+prometheus	smtpguardctl stats --format |
 flush help list reason show	smtpguardctl offenders |
 cnc smtp	smtpguardctl offenders reason |
 cnc	smtpguardctl offenders flush reason c|

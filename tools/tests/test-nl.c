@@ -3158,6 +3158,70 @@ static void test_save_restore_safety(void)
 	fk->family = true;
 }
 
+/* stats --format prometheus: the text exposition format, labels, files. */
+static void test_metrics(void)
+{
+	char empty[160], path[160], conf[300], *text;
+
+	offender_fixture();
+	fk->ledger_stats = true;
+	fk->block_stats = true;
+	fk->mode = SMTPGUARD_MODE_ENFORCE;
+	fk->explicit = true;
+	fk->dropped = 7;
+	snprintf(fk->feeds[0], sizeof(fk->feeds[0]), "drop");
+	fk->block[0] = (struct fake_entry){
+		.p = { AF_INET, 24, { 192, 0, 2, 0 } }, .feeds = 1,
+	};
+	fk->nblock = 1;
+	fk->feed_dropped[0] = 5;
+	/* no other namespace to visit */
+	snprintf(empty, sizeof(empty), "%s/no-netns", tmpdir);
+	mkdir(empty, 0755);
+	sg_netns_run_dir = empty;
+	snprintf(conf, sizeof(conf), "%s", write_file("metrics-feeds.conf",
+		 "feed drop url https://www.spamhaus.org/drop/drop.txt every 12h\n"));
+	setenv("SMTPGUARD_FEEDS_CONF", conf, 1);
+	TOOL("stats", "--format", "prometheus");
+	ktap_ok(r.status == 0 && !r.err[0] &&
+		strstr(r.out, "# HELP smtpguard_smtp_dropped_total ") &&
+		strstr(r.out, "# TYPE smtpguard_smtp_dropped_total counter\n") &&
+		strstr(r.out, "\nsmtpguard_smtp_dropped_total{netns=\"\"} 7\n") &&
+		strstr(r.out, "\nsmtpguard_mode{netns=\"\",mode=\"enforce\"} 1\n") &&
+		strstr(r.out, "\nsmtpguard_mode{netns=\"\",mode=\"monitor\"} 0\n") &&
+		strstr(r.out, "# TYPE smtpguard_block_entries gauge\n") &&
+		strstr(r.out, "\nsmtpguard_feed_entries{netns=\"\",feed=\"drop\"} 1\n") &&
+		strstr(r.out, "\nsmtpguard_feed_dropped_total{netns=\"\",feed=\"drop\"} 5\n") &&
+		strstr(r.out, "\nsmtpguard_offenders_by_reason{netns=\"\",reason=\"smtp\"} 2\n") &&
+		strstr(r.out, "\nsmtpguard_offenders_by_reason{netns=\"\",reason=\"cnc\"} 1\n") &&
+		strstr(r.out, "\nsmtpguard_feed_update_interval_seconds{netns=\"\",feed=\"drop\"} 43200\n") &&
+		strstr(r.out, "\nsmtpguard_feed_last_success_timestamp_seconds{netns=\"\",feed=\"drop\"} 0\n"),
+		"stats --format prometheus: HELP and TYPE, counters _total, labels netns, mode, feed, reason");
+	if (r.status || !strstr(r.out, "smtpguard_feed_last_success"))
+		ktap_diag("exit %d stdout [%s] stderr [%s]", r.status, r.out, r.err);
+	snprintf(path, sizeof(path), "%s/smtpguard.prom", tmpdir);
+	TOOL("stats", "--format", "prometheus", "-f", path);
+	text = slurp(path);
+	ktap_ok(r.status == 0 && !r.out[0] && text &&
+		strstr(text, "smtpguard_smtp_dropped_total{netns=\"\"} 7\n"),
+		"-f FILE: the same text in FILE, nothing on stdout");
+	fk->family = false;
+	TOOL("stats", "--format", "prometheus", "-f", path);
+	ktap_ok(r.status == 4 && strstr(slurp(path), "} 7\n"),
+		"-f FILE without the module: exit 4, the last file stays for the collector");
+	fk->family = true;
+	TOOL("-n", "sg-test-no-such-ns", "stats", "--format", "prometheus");
+	ktap_ok(r.status == 4, "-n with a missing namespace: exit 4");
+	TOOL("stats", "--format", "yaml");
+	ktap_ok(r.status == 2 && strstr(r.err, "'yaml' is not a format"),
+		"an unknown format: exit 2");
+	TOOL("stats", "-f", path);
+	ktap_ok(r.status == 2 && strstr(r.err, "-f FILE goes with --format prometheus"),
+		"-f without --format prometheus: exit 2");
+	unsetenv("SMTPGUARD_FEEDS_CONF");
+	sg_netns_run_dir = "/run/netns";
+}
+
 static void json_fixture_events(void)
 {
 	event_script();
@@ -3345,6 +3409,7 @@ int main(void)
 	tzset();
 	test_offenders();
 	test_ledger_stats();
+	test_metrics();
 	test_monitor();
 	test_json_every_command();
 	{
