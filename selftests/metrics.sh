@@ -24,7 +24,8 @@ export SMTPGUARD_FEEDS_CONF=$SG_TMP/feeds.conf SMTPGUARD_STATE_DIR=$SG_TMP/state
 printf '203.0.113.77\n' >"$SG_TMP/feodo.txt"
 printf 'feed feodo file %s every 1h\n' "$SG_TMP/feodo.txt" >"$SMTPGUARD_FEEDS_CONF"
 sg_ctl_ok "$NS_RTR" allow "$MAIL4"
-sg_ctl_ok "$NS_RTR" feeds update
+# -n: the state goes to STATE/netns/NAME, where the metrics of NAME look
+smtpguardctl -n "$NS_RTR" feeds update >/dev/null || sg_fail "feeds update in $NS_RTR failed"
 sg_ctl_ok "$NS_MAIL" block add 198.51.100.99 feed other
 # a refused SMTP SYN: counters, a ledger record (reason smtp)
 sg_dropped "$NS_CLI" "$OUT4" "" 25 || sg_fail "SMTP to the outside was not dropped"
