@@ -63,7 +63,7 @@ say "kernels to test: ${kvers[*]}"
 
 pkgs=(
 	make build-essential pkg-config kmod dkms sparse cpio xz-utils jq clang cppcheck shellcheck
-	systemd curl prometheus
+	systemd curl prometheus ansible-core
 	debhelper dh-dkms dpkg-dev fakeroot lintian
 	qemu-system-x86 busybox-static
 	libmnl-dev libnl-genl-3-dev
