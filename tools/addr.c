@@ -16,18 +16,18 @@
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
-static int errf(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static int errf(char *err, size_t errlen, const char *fmt, ...)
+int sg_errf(char *err, size_t errlen, const char *fmt, ...)
 {
 	va_list ap;
 
+	if (!err || !errlen)
+		return -1;
 	va_start(ap, fmt);
 	vsnprintf(err, errlen, fmt, ap);
 	va_end(ap);
 	return -1;
 }
+
 
 const char *sg_quote(const char *arg, char *buf, size_t buflen)
 {
@@ -136,18 +136,18 @@ int sg_parse_prefix(const char *arg, struct sg_prefix *p,
 	memset(p, 0, sizeof(*p));
 	sg_quote(arg, q, sizeof(q));
 	if (!*arg)
-		return errf(err, errlen, "empty address");
+		return sg_errf(err, errlen, "empty address");
 
 	/* A zone names an interface; a prefix is global to the namespace. */
 	if (strchr(arg, '%'))
-		return errf(err, errlen,
+		return sg_errf(err, errlen,
 			    "'%s': zone ids are not supported (an allow-list prefix is not tied to an interface)",
 			    q);
 
 	slash = strchr(arg, '/');
 	hostlen = slash ? (size_t)(slash - arg) : strlen(arg);
 	if (!hostlen)
-		return errf(err, errlen, "'%s': missing address before '/'", q);
+		return sg_errf(err, errlen, "'%s': missing address before '/'", q);
 
 	family = memchr(arg, ':', hostlen) ? AF_INET6 : AF_INET;
 	if (hostlen < sizeof(host)) {
@@ -158,10 +158,10 @@ int sg_parse_prefix(const char *arg, struct sg_prefix *p,
 	}
 	if (!host[0] || inet_pton(family, host, p->addr) != 1) {
 		if (family == AF_INET6)
-			return errf(err, errlen, "'%s' is not a valid IPv6 address", q);
+			return sg_errf(err, errlen, "'%s' is not a valid IPv6 address", q);
 		if (host[0] && only_chars(host, "0123456789."))
-			return errf(err, errlen, "'%s' is not a valid IPv4 address", q);
-		return errf(err, errlen,
+			return sg_errf(err, errlen, "'%s' is not a valid IPv4 address", q);
+		return sg_errf(err, errlen,
 			    "'%s' is not an IPv4 or IPv6 address (names are not resolved)",
 			    q);
 	}
@@ -169,10 +169,10 @@ int sg_parse_prefix(const char *arg, struct sg_prefix *p,
 	max = family == AF_INET ? 32 : 128;
 	if (slash) {
 		if (!slash[1])
-			return errf(err, errlen,
+			return sg_errf(err, errlen,
 				    "'%s': missing prefix length after '/'", q);
 		if (!parse_decimal(slash + 1, max, &len))
-			return errf(err, errlen,
+			return sg_errf(err, errlen,
 				    "'%s': prefix length must be a number from 0 to %lu",
 				    q, max);
 	} else {
@@ -187,7 +187,7 @@ int sg_parse_prefix(const char *arg, struct sg_prefix *p,
 
 		memcpy(v4.addr, p->addr + 12, 4);
 		mask_host_bits(v4.addr, 4, v4.len);
-		return errf(err, errlen,
+		return sg_errf(err, errlen,
 			    "'%s' is an IPv4-mapped IPv6 address, which no packet carries; did you mean %s?",
 			    q, sg_format_prefix(&v4, fix, sizeof(fix)));
 	}
@@ -196,7 +196,7 @@ int sg_parse_prefix(const char *arg, struct sg_prefix *p,
 		snprintf(fix, sizeof(fix), "%s/%u",
 			 sg_format_addr(p->family, p->addr, host, sizeof(host)),
 			 p->len);
-		return errf(err, errlen, "%s has host bits set; did you mean %s?",
+		return sg_errf(err, errlen, "%s has host bits set; did you mean %s?",
 			    q, fix);
 	}
 	return 0;
@@ -255,7 +255,7 @@ int sg_parse_port(const char *arg, uint16_t *port, char *err, size_t errlen)
 	unsigned long v;
 
 	if (!parse_decimal(arg, 65535, &v) || v == 0)
-		return errf(err, errlen,
+		return sg_errf(err, errlen,
 			    "'%s' is not a valid port (a number from 1 to 65535)",
 			    sg_quote(arg, q, sizeof(q)));
 	*port = (uint16_t)v;

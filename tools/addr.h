@@ -22,6 +22,9 @@ struct sg_prefix {
 #define SG_PREFIX_STRLEN	(INET6_ADDRSTRLEN + 4)
 /* Room for every message the parsers produce. */
 #define SG_ERR_LEN		256
+/* err = the message (when err is not NULL); returns -1 for "return sg_errf(...)". */
+int sg_errf(char *err, size_t errlen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 
 /* 4 or 16; 0 for an unknown family. */
 size_t sg_addr_len(uint16_t family);

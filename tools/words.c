@@ -3,7 +3,6 @@
  * The words the command line and the save file share.  See words.h.
  */
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,20 +15,6 @@
 
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 
-static int errf(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static int errf(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err && errlen) {
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return -1;
-}
 
 int sg_parse_timeout(const char *arg, uint32_t *secs, char *err,
 		     size_t errlen)
@@ -41,10 +26,10 @@ int sg_parse_timeout(const char *arg, uint32_t *secs, char *err,
 		return 0;
 	sg_quote(arg, q, sizeof(q));
 	if (r == SG_DURATION_RANGE)
-		return errf(err, errlen,
+		return sg_errf(err, errlen,
 			    "timeout '%s' is out of range (1 second to 30d, %u seconds)",
 			    q, (unsigned int)SMTPGUARD_MAX_TIMEOUT);
-	return errf(err, errlen,
+	return sg_errf(err, errlen,
 		    "'%s' is not a timeout (seconds, or a number with s, m, h or d: 90, 30m, 1h, 2d)",
 		    q);
 }
@@ -60,22 +45,22 @@ int sg_parse_block_words(char *const *tok, size_t ntok, bool timed,
 	for (i = 0; i < ntok; i++) {
 		if (!strcmp(tok[i], "feed")) {
 			if (w->feed)
-				return errf(err, errlen, "feed given twice");
+				return sg_errf(err, errlen, "feed given twice");
 			if (++i == ntok)
-				return errf(err, errlen, "feed: missing NAME");
+				return sg_errf(err, errlen, "feed: missing NAME");
 			if (!sg_feed_name_ok(tok[i]))
-				return errf(err, errlen, "'%s' is not a feed name (1 to 31 of A-Z a-z 0-9 . _ -, starting with a letter or digit)",
+				return sg_errf(err, errlen, "'%s' is not a feed name (1 to 31 of A-Z a-z 0-9 . _ -, starting with a letter or digit)",
 					    sg_quote(tok[i], q, sizeof(q)));
 			w->feed = tok[i];
 			continue;
 		}
 		if (!strcmp(tok[i], "timeout")) {
 			if (!timed)
-				return errf(err, errlen, "timeout is only for add");
+				return sg_errf(err, errlen, "timeout is only for add");
 			if (w->timeout)
-				return errf(err, errlen, "timeout given twice");
+				return sg_errf(err, errlen, "timeout given twice");
 			if (++i == ntok)
-				return errf(err, errlen, "timeout: missing SECONDS");
+				return sg_errf(err, errlen, "timeout: missing SECONDS");
 			if (sg_parse_timeout(tok[i], &w->timeout, err, errlen) < 0)
 				return -1;
 			continue;
@@ -88,7 +73,7 @@ int sg_parse_block_words(char *const *tok, size_t ntok, bool timed,
 		w->n++;
 	}
 	if (!w->n)
-		return errf(err, errlen, "missing address (ADDR[/LEN]...)");
+		return sg_errf(err, errlen, "missing address (ADDR[/LEN]...)");
 	return 0;
 }
 
