@@ -28,7 +28,6 @@ int sg_errf(char *err, size_t errlen, const char *fmt, ...)
 	return -1;
 }
 
-
 const char *sg_quote(const char *arg, char *buf, size_t buflen)
 {
 	static const char hex[] = "0123456789abcdef";

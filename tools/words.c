@@ -15,7 +15,6 @@
 
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 
-
 int sg_parse_timeout(const char *arg, uint32_t *secs, char *err,
 		     size_t errlen)
 {
