@@ -106,13 +106,14 @@ log_test "block list streams all $N entries"
 # 5: flush returns the set's memory, rmmod the rest.  A little slack for
 # the namespace's own per-CPU and slab leftovers charged on the way.  On a
 # KASAN kernel (check-debug) a freed object waits in KASAN's quarantine,
-# still charged, until the quarantine (1/32 of RAM) overflows or its cache
-# is destroyed: after a flush up to that much may stay; after rmmod (the
-# caches destroyed) nothing may.
+# still charged, until the quarantine (1/32 of RAM, plus 1 MiB a CPU)
+# overflows or its cache is destroyed: after a flush up to that much may
+# stay; after rmmod (the caches destroyed) nothing may.
 slack=$((2 * 1024 * 1024))
 quarantine=0
 if dmesg | grep -q 'KernelAddressSanitizer initialized'; then
-	quarantine=$(($(awk '/^MemTotal:/ { print $2 }' /proc/meminfo) * 1024 / 32))
+	# the global quarantine, and a batch of up to 1 MiB per CPU
+	quarantine=$(($(awk '/^MemTotal:/ { print $2 }' /proc/meminfo) * 1024 / 32 + $(nproc) * 1024 * 1024))
 	sg_diag "KASAN: up to $quarantine bytes may wait in its quarantine after the flush"
 fi
 loaded=$(sg_cg_bytes)
