@@ -224,7 +224,7 @@ static void sample(FILE *fp, const char *name, const struct ns_metrics *m,
 {
 	fprintf(fp, "%s{", name);
 	label(fp, "netns", m->netns, true);
-	if (k2)
+	if (k2 && v2)
 		label(fp, k2, v2, false);
 	fprintf(fp, "} %" PRIu64 "\n", value);
 }
