@@ -2,9 +2,11 @@
 /*
  * smtpguard: the netfilter hooks, verdicts, counters and the log.
  *
- * Every packet: when the namespace has a blocklist, one hash probe per
- * level in use for each of its two addresses (see blockset.c).  Then, for
- * traffic that is not SMTP: a protocol compare, one small header read and a
+ * Every packet, once: when the namespace has a blocklist, one hash probe
+ * per level in use for each of its two addresses (see blockset.c), at
+ * PRE_ROUTING for what arrives, at LOCAL_OUT for what the host sends.
+ * Then, at FORWARD, LOCAL_IN and LOCAL_OUT, for traffic that is not SMTP:
+ * a protocol compare, one small header read and a
  * scan of at most SMTPGUARD_MAX_PORTS ports in one cache line.  Only packets
  * to an SMTP port look at the allow-list, and only once one was configured
  * (smtp_armed).  Only refused packets touch the offender ledger (ledger.c),
@@ -340,8 +342,43 @@ static unsigned int sg_refuse(struct sg_net *sn, const struct sg_policy *pol,
  */
 static bool sg_skip_loopback(const struct nf_hook_state *state)
 {
-	return state->hook == NF_INET_LOCAL_IN && state->in &&
+	return state->hook != NF_INET_LOCAL_OUT && state->in &&
 	       (state->in->flags & IFF_LOOPBACK);
+}
+
+/*
+ * The feeds whose listings apply to one direction only.  Which way a
+ * packet goes needs conntrack's entry for it, so their entries are judged
+ * after conntrack, at FORWARD and LOCAL_IN; every other entry of arriving
+ * traffic at PRE_ROUTING, ahead of conntrack, so that a flood from a
+ * listed address never fills the conntrack table.
+ */
+static u64 sg_directed_feeds(const struct sg_blockset *set)
+{
+	return READ_ONCE(set->in_feeds) | READ_ONCE(set->out_feeds);
+}
+
+/* Does this hook judge the packets of entry @e?  Each is judged once. */
+static bool sg_block_judged_here(const struct sg_blockset *set,
+				 const struct sg_block_entry *e,
+				 unsigned int hook)
+{
+	bool directed = READ_ONCE(e->feeds) & sg_directed_feeds(set);
+
+	if (hook == NF_INET_LOCAL_OUT)
+		return true;
+	return directed != (hook == NF_INET_PRE_ROUTING);
+}
+
+/* Whether this hook looks the packet's addresses up at all. */
+static bool sg_block_checked_here(const struct sg_blockset *set,
+				  const struct nf_hook_state *state)
+{
+	if (!set || sg_skip_loopback(state))
+		return false;
+	if (state->hook == NF_INET_FORWARD || state->hook == NF_INET_LOCAL_IN)
+		return sg_directed_feeds(set);
+	return true;
 }
 
 static unsigned int sg_judge(const struct sk_buff *skb,
@@ -441,7 +478,7 @@ static int sg_cnc4(struct sg_net *sn, const struct nf_hook_state *state,
 	for (i = 0; i < 2; i++) {
 		struct sg_block_entry *e = sg_block_lookup4(set, addrs[i]);
 
-		if (likely(!e))
+		if (likely(!e) || !sg_block_judged_here(set, e, state->hook))
 			continue;
 		pol = rcu_dereference(sn->policy);
 		verdict = sg_cnc_listed(sn, pol, state, skb, set, e, i,
@@ -465,7 +502,7 @@ static int sg_cnc6(struct sg_net *sn, const struct nf_hook_state *state,
 	for (i = 0; i < 2; i++) {
 		struct sg_block_entry *e = sg_block_lookup6(set, addrs[i]);
 
-		if (likely(!e))
+		if (likely(!e) || !sg_block_judged_here(set, e, state->hook))
 			continue;
 		pol = rcu_dereference(sn->policy);
 		verdict = sg_cnc_listed(sn, pol, state, skb, set, e, i,
@@ -484,12 +521,14 @@ static unsigned int sg_hook_ipv4(void *priv, struct sk_buff *skb,
 	struct sg_net *sn = priv;
 	const struct sg_blockset *set = rcu_dereference(sn->block.set);
 
-	if (set && !sg_skip_loopback(state)) {
+	if (sg_block_checked_here(set, state)) {
 		int verdict = sg_cnc4(sn, state, skb, set);
 
 		if (unlikely(verdict != SG_NO_VERDICT))
 			return verdict;
 	}
+	if (state->hook == NF_INET_PRE_ROUTING)
+		return NF_ACCEPT;
 
 	if (likely(iph->protocol != IPPROTO_TCP))
 		return NF_ACCEPT;
@@ -511,12 +550,14 @@ static unsigned int sg_hook_ipv6(void *priv, struct sk_buff *skb,
 	unsigned int thoff = 0;
 	int flags = 0;
 
-	if (set && !sg_skip_loopback(state)) {
+	if (sg_block_checked_here(set, state)) {
 		int verdict = sg_cnc6(sn, state, skb, set);
 
 		if (unlikely(verdict != SG_NO_VERDICT))
 			return verdict;
 	}
+	if (state->hook == NF_INET_PRE_ROUTING)
+		return NF_ACCEPT;
 
 	if (likely(ip6h->nexthdr == IPPROTO_TCP))
 		return sg_judge(skb, state, sn,
@@ -543,17 +584,23 @@ static unsigned int sg_hook_ipv6(void *priv, struct sk_buff *skb,
 
 /*
  * Just before the filter table, so that its verdict comes first: a DROP
- * here ends the packet, whatever the filter chains would have said.
- * Each namespace registers a copy of this table with .priv pointing to
- * its state.
+ * here ends the packet, whatever the filter chains would have said.  The
+ * blocklist judges arriving traffic earlier, at PRE_ROUTING ahead of
+ * conntrack like the raw table (after defragmentation), so that what it
+ * drops never costs a conntrack entry.  Each namespace registers a copy
+ * of this table with .priv pointing to its state.
  */
 static const struct nf_hook_ops sg_hook_ops[SG_NR_HOOKS] = {
+	SG_HOOK(sg_hook_ipv4, NFPROTO_IPV4, NF_INET_PRE_ROUTING,
+		NF_IP_PRI_CONNTRACK - 1),
 	SG_HOOK(sg_hook_ipv4, NFPROTO_IPV4, NF_INET_FORWARD,
 		NF_IP_PRI_FILTER - 1),
 	SG_HOOK(sg_hook_ipv4, NFPROTO_IPV4, NF_INET_LOCAL_OUT,
 		NF_IP_PRI_FILTER - 1),
 	SG_HOOK(sg_hook_ipv4, NFPROTO_IPV4, NF_INET_LOCAL_IN,
 		NF_IP_PRI_FILTER - 1),
+	SG_HOOK(sg_hook_ipv6, NFPROTO_IPV6, NF_INET_PRE_ROUTING,
+		NF_IP6_PRI_CONNTRACK - 1),
 	SG_HOOK(sg_hook_ipv6, NFPROTO_IPV6, NF_INET_FORWARD,
 		NF_IP6_PRI_FILTER - 1),
 	SG_HOOK(sg_hook_ipv6, NFPROTO_IPV6, NF_INET_LOCAL_OUT,

@@ -39,8 +39,8 @@
 #include "ledger.h"
 #include "stats.h"
 
-/* IPv4 and IPv6 at FORWARD, LOCAL_OUT and LOCAL_IN. */
-#define SG_NR_HOOKS		6
+/* IPv4 and IPv6 at PRE_ROUTING, FORWARD, LOCAL_OUT and LOCAL_IN. */
+#define SG_NR_HOOKS		8
 
 /* Feed loads in progress (nl_block.c), under sg_net.lock. */
 struct sg_txns {

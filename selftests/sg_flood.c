@@ -6,7 +6,8 @@
  * address; sendmmsg in batches, so 100k packets cost a few hundred system
  * calls rather than 100k (each one is expensive under QEMU TCG).
  *
- *   sg_flood [-u] [-n COUNT] [-k SOURCES] [-b BATCH] [-s SPORT] SRC DST DPORT
+ *   sg_flood [-u] [-n COUNT] [-k SOURCES] [-b BATCH] [-s SPORT] [-p PORTS]
+ *            SRC DST DPORT
  *
  *   -u          UDP datagrams (8 bytes of payload) instead of TCP SYNs
  *   -n COUNT    packets in all (default 1)
@@ -15,10 +16,11 @@
  *               255.255.255.255
  *   -b BATCH    packets per sendmmsg (default 256, 1..1024)
  *   -s SPORT    the first packet's source port (default 32768)
+ *   -p PORTS    how many source ports before they repeat (default 28000)
  *   SRC         the source address, or "-" for the one the route to DST
  *               gives this host
  *
- * Source ports count up from SPORT per packet (wrapping after 28000), so
+ * Source ports count up from SPORT per packet (wrapping after PORTS), so
  * every SYN is a new connection attempt.  Prints "sent N" (packets the kernel accepted) on
  * stdout.  Exit status: 0 all COUNT sent, 1 fewer (the first error is
  * printed), 2 bad command line.  Needs CAP_NET_RAW.
@@ -74,7 +76,7 @@ struct udph {
 static void usage(void)
 {
 	fprintf(stderr,
-		"usage: sg_flood [-u] [-n COUNT] [-k SOURCES] [-b BATCH] [-s SPORT] SRC|- DST DPORT\n");
+		"usage: sg_flood [-u] [-n COUNT] [-k SOURCES] [-b BATCH] [-s SPORT] [-p PORTS] SRC|- DST DPORT\n");
 	exit(2);
 }
 
@@ -135,10 +137,11 @@ static uint16_t l4_csum(uint32_t saddr, uint32_t daddr, uint8_t proto,
 
 /* Build packet number i into buf; returns its length. */
 static size_t build(uint8_t *buf, unsigned long i, int udp, uint32_t saddr,
-		    uint32_t daddr, uint16_t sport0, uint16_t dport)
+		    uint32_t daddr, uint16_t sport0, unsigned long ports,
+		    uint16_t dport)
 {
 	struct iph ip = { 0 };
-	uint16_t sport = (uint16_t)(sport0 + i % 28000);
+	uint16_t sport = (uint16_t)(sport0 + i % ports);
 	size_t l4len;
 
 	if (!sport)
@@ -210,14 +213,14 @@ int main(int argc, char **argv)
 	static uint8_t bufs[MAX_BATCH][PKT_MAX];
 	static struct mmsghdr msgs[MAX_BATCH];
 	static struct iovec iov[MAX_BATCH];
-	unsigned long count = 1, sources = 1, batch = 256, sent = 0;
+	unsigned long count = 1, sources = 1, batch = 256, sent = 0, ports = 28000;
 	struct sockaddr_in dst = { .sin_family = AF_INET };
 	uint32_t base, daddr;
 	int udp = 0, opt, fd, one = 1, err = 0;
 	unsigned int retries = 0;
 	uint16_t dport, sport = 32768;
 
-	while ((opt = getopt(argc, argv, "un:k:b:s:")) != -1) {
+	while ((opt = getopt(argc, argv, "un:k:b:s:p:")) != -1) {
 		switch (opt) {
 		case 'u':
 			udp = 1;
@@ -233,6 +236,9 @@ int main(int argc, char **argv)
 			break;
 		case 's':
 			sport = (uint16_t)num(optarg, 1, 65535, "source port");
+			break;
+		case 'p':
+			ports = num(optarg, 1, 65535, "source ports");
 			break;
 		default:
 			usage();
@@ -283,7 +289,7 @@ int main(int argc, char **argv)
 
 			iov[k].iov_base = bufs[k];
 			iov[k].iov_len = build(bufs[k], i, udp, saddr, daddr,
-						sport, dport);
+						sport, ports, dport);
 			memset(&msgs[k], 0, sizeof(msgs[k]));
 			msgs[k].msg_hdr.msg_name = &dst;
 			msgs[k].msg_hdr.msg_namelen = sizeof(dst);
