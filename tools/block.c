@@ -978,32 +978,36 @@ static int txn_end(struct sg_nl *nl, uint8_t cmd, uint32_t txn,
 	return sg_nl_do(nl, nlh, add_cb, r);
 }
 
-static int block_load(struct sg_nl *nl, const struct sg_req *req)
+/*
+ * TXN_BEGIN on feed, BLOCK_ADD of at most BLOCK_CHUNK prefixes at a time,
+ * TXN_COMMIT: all of them or, after any failure (TXN_ABORT), none.
+ */
+static int txn_add(struct sg_nl *nl, const char *feed, bool replace,
+		   const struct sg_prefix *pfx, size_t n, struct add_reply *r)
 {
-	struct add_reply r = { 0 };
 	struct nlmsghdr *nlh;
 	size_t off, k;
 	uint32_t txn;
 	int ret;
 
 	nlh = block_msg(nl, SMTPGUARD_CMD_BLOCK_TXN_BEGIN, 0,
-			feed_attr_size(req->feed) + FLAG_ATTR_SIZE);
+			feed_attr_size(feed) + FLAG_ATTR_SIZE);
 	if (!nlh)
 		return SG_EXIT_KERNEL;
-	mnl_attr_put_strz(nlh, SMTPGUARD_A_FEED, req->feed);
-	if (req->replace)
+	mnl_attr_put_strz(nlh, SMTPGUARD_A_FEED, feed);
+	if (replace)
 		mnl_attr_put(nlh, SMTPGUARD_A_REPLACE, 0, NULL);
-	ret = sg_nl_do(nl, nlh, add_cb, &r);
+	ret = sg_nl_do(nl, nlh, add_cb, r);
 	if (ret)
 		return ret;
-	if (!r.has_txn) {	/* nothing to abort by id; closing the socket does */
+	if (!r->has_txn) {	/* nothing to abort by id; closing the socket does */
 		fprintf(stderr, PROG_NAME ": the kernel sent no transaction id\n");
 		return SG_EXIT_KERNEL;
 	}
-	txn = r.txn;
+	txn = r->txn;
 
-	for (off = 0; off < req->nprefixes; off += k) {
-		k = req->nprefixes - off;
+	for (off = 0; off < n; off += k) {
+		k = n - off;
 		if (k > BLOCK_CHUNK)
 			k = BLOCK_CHUNK;
 		nlh = block_msg(nl, SMTPGUARD_CMD_BLOCK_ADD, 0,
@@ -1013,15 +1017,30 @@ static int block_load(struct sg_nl *nl, const struct sg_req *req)
 			goto abort;
 		}
 		mnl_attr_put_u32(nlh, SMTPGUARD_A_TXN_ID, txn);
-		sg_put_prefixes(nlh, req->prefixes + off, k);
-		ret = sg_nl_do(nl, nlh, add_cb, &r);
+		sg_put_prefixes(nlh, pfx + off, k);
+		ret = sg_nl_do(nl, nlh, add_cb, r);
 		if (ret)
 			goto abort;
 	}
-	ret = txn_end(nl, SMTPGUARD_CMD_BLOCK_TXN_COMMIT, txn, &r);
+	ret = txn_end(nl, SMTPGUARD_CMD_BLOCK_TXN_COMMIT, txn, r);
 	if (ret)
 		goto abort;
+	return SG_EXIT_OK;
 
+abort:
+	txn_end(nl, SMTPGUARD_CMD_BLOCK_TXN_ABORT, txn, NULL);
+	return ret;
+}
+
+static int block_load(struct sg_nl *nl, const struct sg_req *req)
+{
+	struct add_reply r = { 0 };
+	int ret;
+
+	ret = txn_add(nl, req->feed, req->replace, req->prefixes,
+		      req->nprefixes, &r);
+	if (ret)
+		return ret;
 	open_json_object(NULL);
 	print_string(PRINT_ANY, "feed", "feed %s: ", req->feed);
 	print_bool(PRINT_JSON, "replace", NULL, req->replace);
@@ -1033,10 +1052,6 @@ static int block_load(struct sg_nl *nl, const struct sg_req *req)
 	print_add_reply(&r);
 	close_json_object();
 	return SG_EXIT_OK;
-
-abort:
-	txn_end(nl, SMTPGUARD_CMD_BLOCK_TXN_ABORT, txn, NULL);
-	return ret;
 }
 
 static const char *plural(size_t n)
