@@ -36,6 +36,12 @@ struct tcase {
 	const char *argv[MAX_ARGS];
 };
 
+/* The cases that read standard input: its text with them. */
+struct stdin_case {
+	struct tcase t;
+	const char *in;
+};
+
 static const struct tcase cases[] = {
 	/* Help and version: no socket, exit 0. */
 	{ HELP, NULL, { "help" } },
@@ -332,6 +338,26 @@ static const struct tcase cases[] = {
 	{ KERNEL, NULL, { "-j", "monitor" } },
 };
 
+/* The same, standard input a file of this text. */
+static const struct stdin_case stdin_cases[] = {
+	/* block add - and block del -: the addresses of standard input. */
+	{ { USAGE, "smtpguardctl: stdin:3: 'foo' is not an IPv4 or IPv6 address (names are not resolved)\n",
+	  { "block", "add", "-" } }, "192.0.2.1 192.0.2.2\n# a comment with words\n\t198.51.100.0/24 foo 192.0.2.9\n" },
+	{ { USAGE, "smtpguardctl: stdin:2: '10.0.0.256' is not a valid IPv4 address\n",
+	  { "block", "del", "-", "feed", "x" } }, "192.0.2.1\n10.0.0.256\n" },
+	{ { USAGE, "smtpguardctl: stdin:1: 10.10.10.5/24 has host bits set; did you mean 10.10.10.0/24?\n",
+	  { "block", "-", "timeout", "1h" } }, "10.10.10.5/24\n" },
+	{ { USAGE, "smtpguardctl: stdin: no addresses", { "block", "add", "-" } }, "# none\n\n" },
+	{ { USAGE, "smtpguardctl: stdin: no addresses", { "block", "add", "-" } }, "" },
+	{ { USAGE, "block: add: '10.0.0.1' and '-': with '-' the addresses come from standard input only",
+	  { "block", "add", "10.0.0.1", "-" } }, "192.0.2.1\n" },
+	{ { USAGE, "block: add: '-' given twice", { "block", "add", "-", "feed", "x", "-" } }, "192.0.2.1\n" },
+	{ { USAGE, "block: add: timeout '0' is out of range", { "block", "add", "-", "timeout", "0" } }, "192.0.2.1\n" },
+	{ { USAGE, "block: del: timeout is only for add", { "block", "del", "-", "timeout", "1h" } }, "192.0.2.1\n" },
+	{ { USAGE, "block: add: '-' is not a feed name", { "block", "add", "10.0.0.1", "feed", "-" } }, "192.0.2.1\n" },
+	{ { USAGE, "block: add: feed: missing NAME", { "block", "add", "-", "feed" } }, "192.0.2.1\n" },
+};
+
 /* Every command and option the usage text must name. */
 static const char *const help_words[] = {
 	"allow [add] ADDR[/LEN]...", "allow del ADDR[/LEN]...",
@@ -376,6 +402,7 @@ static const char *subst(const char *arg, char *buf, size_t len)
 struct exec_args {
 	const char *prog;
 	const char *const *args;
+	const char *in;
 };
 
 static int exec_tool(void *arg)
@@ -390,13 +417,33 @@ static int exec_tool(void *arg)
 	for (i = 0; i < MAX_ARGS && e->args[i]; i++)
 		argv[i + 1] = subst(e->args[i], paths[i], sizeof(paths[i]));
 	argv[i + 1] = NULL;
+	if (e->in) {
+		char path[128];
+		int fd;
+
+		snprintf(path, sizeof(path), "%s/stdin.txt", tmpdir);
+		fd = open(path, O_RDONLY);
+		if (fd < 0 || dup2(fd, STDIN_FILENO) < 0)
+			return 126;
+		close(fd);
+	}
 	execv(e->prog, (char *const *)argv);
 	return 127;
 }
 
-static int run(const char *prog, const char *const *args, struct result *r)
+static int run(const char *prog, const char *const *args, const char *in,
+	       struct result *r)
 {
-	struct exec_args e = { prog, args };
+	struct exec_args e = { prog, args, in };
+	char path[128];
+	FILE *f;
+
+	if (in) {
+		snprintf(path, sizeof(path), "%s/stdin.txt", tmpdir);
+		f = fopen(path, "w");
+		if (!f || fputs(in, f) < 0 || fclose(f))
+			return -1;
+	}
 
 	return run_captured(r, exec_tool, &e, NULL);
 }
@@ -541,14 +588,17 @@ int main(int argc, char **argv)
 	}
 
 	/* With smtpguard loaded the KERNEL cases would really run: skip them. */
-	if (run(prog, stats, &r) < 0) {
+	if (run(prog, stats, NULL, &r) < 0) {
 		printf("Bail out! cannot run %s: %s\n", prog, strerror(errno));
 		return 1;
 	}
 	loaded = r.status != 4;
 
-	for (i = 0; i < ARRAY_SIZE(cases); i++) {
-		const struct tcase *t = &cases[i];
+	for (i = 0; i < ARRAY_SIZE(cases) + ARRAY_SIZE(stdin_cases); i++) {
+		const bool with_in = i >= ARRAY_SIZE(cases);
+		const struct tcase *t = with_in ? &stdin_cases[i - ARRAY_SIZE(cases)].t :
+					&cases[i];
+		const char *in = with_in ? stdin_cases[i - ARRAY_SIZE(cases)].in : NULL;
 
 		describe(t->argv, desc, sizeof(desc));
 		if (t->code == KERNEL && loaded) {
@@ -556,11 +606,12 @@ int main(int argc, char **argv)
 			       ++ktap_count, desc);
 			continue;
 		}
-		if (run(prog, t->argv, &r) < 0) {
+		if (run(prog, t->argv, in, &r) < 0) {
 			ktap_ok(false, "%s: cannot run: %s", desc, strerror(errno));
 			continue;
 		}
-		if (!ktap_ok(check(t, &r), "%s exits %d", desc,
+		if (!ktap_ok(check(t, &r), "%s%s exits %d", desc,
+			     in ? " <stdin" : "",
 			     t->code == HELP || t->code == DRY || t->code == OBJHELP ? 0 :
 			     t->code == KERNEL ? 4 : t->code))
 			ktap_diag("exit %d, stdout %zu bytes, stderr: %s",
@@ -577,7 +628,7 @@ int main(int argc, char **argv)
 
 		for (i = 0; i < ARRAY_SIZE(vs); i++) {
 			describe(vs[i], desc, sizeof(desc));
-			if (run(prog, vs[i], &r) < 0) {
+			if (run(prog, vs[i], NULL, &r) < 0) {
 				ktap_ok(false, "%s: cannot run", desc);
 				continue;
 			}
@@ -589,6 +640,12 @@ int main(int argc, char **argv)
 		char path[128];
 
 		snprintf(path, sizeof(path), "%s/%s", tmpdir, files[i].name);
+		unlink(path);
+	}
+	{
+		char path[128];
+
+		snprintf(path, sizeof(path), "%s/stdin.txt", tmpdir);
 		unlink(path);
 	}
 	rmdir(tmpdir);

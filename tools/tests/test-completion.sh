@@ -122,6 +122,7 @@ drop	smtpguardctl block flush feed d|
 	smtpguardctl block list feed drop |
 feed timeout	smtpguardctl block 203.0.113.7 |
 feed timeout	smtpguardctl block add 2001:db8::1 |
+feed timeout	smtpguardctl block add - |
 	smtpguardctl block add |
 timeout	smtpguardctl block 203.0.113.7 feed manual |
 198.51.100.7 203.0.113.0/24 feed	smtpguardctl block del 203.0.113.7 |

@@ -2511,6 +2511,147 @@ static void test_block_load(void)
 		  "\"block_entries\":3,\"mode_auto\":true}\n", "", "block load -j");
 }
 
+/* As write_file(), len bytes: a NUL included. */
+static const char *write_bytes(const char *name, const char *text, size_t len)
+{
+	const char *path = write_file(name, "");
+	FILE *f = fopen(path, "w");
+
+	if (!f || fwrite(text, 1, len, f) != len || fclose(f)) {
+		printf("Bail out! cannot write %s\n", path);
+		exit(1);
+	}
+	return path;
+}
+
+/* n distinct addresses 10.A.B.C, one a line, backwards; a comment, a blank. */
+static const char *addr_file(const char *name, unsigned int n)
+{
+	static char text[4096 * 20];
+	size_t o = 0;
+	unsigned int i;
+
+	o += (size_t)snprintf(text + o, sizeof(text) - o, "# %u addresses\n\n", n);
+	for (i = n; i-- > 0;)
+		o += (size_t)snprintf(text + o, sizeof(text) - o, "10.%u.%u.%u%s",
+				      i >> 16, (i >> 8) & 255, i & 255,
+				      i % 3 ? "\n" : " \t");
+	snprintf(text + o, sizeof(text) - o, "\n");
+	return write_file(name, text);
+}
+
+#define TOOL_IN(in, ...) tool_io(in, NULL, (const char *const[]){ __VA_ARGS__, NULL })
+
+static void test_block_stdin(void)
+{
+	const char *three, *big, *bad, *nul, *none;
+	struct sg_prefix p[8];
+	bool ok;
+
+	three = write_file("three.txt", "# from a script\n192.0.2.1 198.51.100.0/24\n\n  2001:db8::/32 # a comment 10.0.0.256\n192.0.2.1\n");
+	big = addr_file("big.txt", 3000);
+	bad = write_file("badword.txt", "192.0.2.1\n198.51.100.0/24 # fine\n\n  192.0.2.2 foo 192.0.2.3\n");
+	nul = write_bytes("nul.txt", "192.0.2.1\n192.0.2.2\0\n", 21);
+	none = write_file("none.txt", "# nothing\n\n");
+
+	fake_reset();
+	fk->explicit = true;
+	TOOL_IN(three, "block", "add", "-");
+	expect(0, "", "", "block add -: the addresses of stdin, silent as block add");
+	log_is("ADD(3)", "one BLOCK_ADD of the 3 distinct prefixes (comments, blanks, a duplicate)");
+	ok = last_prefixes(p) == 3 && !fk->log[0].has_feed && !fk->log[0].has_timeout &&
+	     !fk->log[0].has_txn && fk->nblock == 3;
+	ktap_ok(ok, "no FEED, no TIMEOUT, no TXN_ID; 3 entries in the blocklist");
+
+	fk->nlog = 0;
+	TOOL_IN(three, "block", "add", "feed", "scripted", "-", "timeout", "1h");
+	log_is("ADD(3)", "block add feed NAME - timeout T: one request");
+	ktap_ok(r.status == 0 && fk->log[0].has_feed &&
+		!strcmp(fk->log[0].feed, "scripted") && fk->log[0].has_timeout &&
+		fk->log[0].timeout == 3600,
+		"feed and timeout of the command line apply to every address of stdin");
+
+	fk->nlog = 0;
+	TOOL_IN(three, "block", "-");
+	ktap_ok(r.status == 0 && fk->nlog == 1 &&
+		fk->log[0].cmd == SMTPGUARD_CMD_BLOCK_ADD,
+		"block - (add left out) adds too");
+
+	fk->nlog = 0;
+	TOOL_IN(three, "block", "del", "-", "feed", "scripted");
+	expect(0, "", "", "block del - feed NAME");
+	ktap_ok(fk->nlog == 1 && fk->log[0].cmd == SMTPGUARD_CMD_BLOCK_DEL &&
+		fk->log[0].nprefix == 3 && !strcmp(fk->log[0].feed, "scripted"),
+		"one BLOCK_DEL of the 3 prefixes, with FEED");
+
+	/* More than one request holds: one transaction, all or nothing. */
+	fake_reset();
+	fk->explicit = true;
+	TOOL_IN(big, "block", "add", "-");
+	expect(0, "", "", "block add - of 3000 addresses: silent");
+	log_is("BEGIN ADD(1024) ADD(1024) ADD(952) COMMIT",
+	       "3000 addresses: TXN_BEGIN, chunks of at most 1024, TXN_COMMIT");
+	ktap_ok(fk->log[0].has_feed && !strcmp(fk->log[0].feed, "manual") &&
+		!fk->log[0].replace && fk->nblock == 3000 && !fk->staged_unsorted,
+		"the transaction is on feed manual (the kernel's default), not a replace; sorted; 3000 entries");
+
+	fake_reset();
+	fk->explicit = true;
+	tool_io(big, NULL, (const char *const[]){ "-j", "block", "add", "-", "feed", "bulk", NULL });
+	ktap_ok(r.status == 0 && !strcmp(fk->log[0].feed, "bulk") &&
+		!strcmp(r.out, "{\"mode\":\"off\",\"block_entries\":3000,\"mode_auto\":false}\n"),
+		"-j block add - feed NAME: the transaction on NAME, the JSON of a block add");
+	if (r.status || strcmp(r.out, "{\"mode\":\"off\",\"block_entries\":3000,\"mode_auto\":false}\n"))
+		ktap_diag("exit %d, stdout [%s], stderr [%s]", r.status, r.out, r.err);
+
+	fake_reset();
+	fk->explicit = true;
+	fk->fail_cmd = SMTPGUARD_CMD_BLOCK_ADD;
+	fk->fail_skip = 1;
+	fk->fail_errno = ENOSPC;
+	snprintf(fk->fail_msg, sizeof(fk->fail_msg), "blocklist is full");
+	TOOL_IN(big, "block", "add", "-");
+	expect(3, "", "Error: blocklist is full.\n", "a refused chunk: exit 3");
+	log_is("BEGIN ADD(1024) ADD(1024)! ABORT", "...then TXN_ABORT");
+	ktap_ok(fk->nblock == 0, "nothing of the 3000 was added");
+
+	/* Refused before any socket: nothing changes. */
+	fake_reset();
+	TOOL_IN(big, "block", "add", "-", "timeout", "1h");
+	expect(2, "", "smtpguardctl: block: add: 3000 prefixes from stdin with a timeout: at most 1024 go in one request, and the transaction that takes more has no timeout; split them, or leave timeout out\n",
+	       "block add - timeout with more than 1024: exit 2");
+	ktap_ok(fk->opens == 0 && fk->sends == 0, "...before a socket is opened");
+	TOOL_IN(big, "block", "del", "-");
+	expect(2, "", "smtpguardctl: block: del: 3000 prefixes from stdin: at most 1024 go in one request, and a delete has no transaction to keep more all or nothing; split them ('block del' lines for -batch)\n",
+	       "block del - with more than 1024: exit 2");
+	TOOL_IN(bad, "block", "add", "-");
+	expect(2, "", "smtpguardctl: stdin:4: 'foo' is not an IPv4 or IPv6 address (names are not resolved)\n",
+	       "a bad word: stdin:LINE and the word, as the command line says it");
+	ktap_ok(fk->opens == 0 && fk->sends == 0 && fk->nblock == 0,
+		"a bad word: no socket, nothing added");
+	TOOL_IN(bad, "block", "del", "-");
+	ktap_ok(r.status == 2 && strstr(r.err, "stdin:4: 'foo'") && fk->opens == 0,
+		"block del -: the same");
+	TOOL_IN(nul, "block", "add", "-");
+	ktap_ok(r.status == 2 && !strcmp(r.err, "smtpguardctl: stdin:2: a NUL byte\n") &&
+		fk->opens == 0, "a NUL byte: refused, with its line");
+	TOOL_IN(none, "block", "add", "-");
+	expect(2, "", "smtpguardctl: stdin: no addresses (ADDR[/LEN]..., separated by blanks or newlines)\n",
+	       "no address on stdin: exit 2");
+	TOOL_IN(three, "block", "add", "-", "192.0.2.9");
+	expect(2, "", "smtpguardctl: block: add: '192.0.2.9' and '-': with '-' the addresses come from standard input only\n",
+	       "addresses on the command line and '-': exit 2");
+	TOOL_IN(three, "block", "add", "-", "-");
+	expect(2, "", "smtpguardctl: block: add: '-' given twice\n", "'-' twice: exit 2");
+	TOOL_IN(three, "block", "del", "-", "timeout", "1h");
+	expect(2, "", "smtpguardctl: block: del: timeout is only for add\n",
+	       "block del - timeout: exit 2, as on the command line");
+	TOOL_IN(three, "block", "add", "-", "feed", "bad/name");
+	ktap_ok(r.status == 2 && strstr(r.err, "'bad/name' is not a feed name") &&
+		fk->opens == 0 && fk->sends == 0,
+		"block add - feed BAD: exit 2, no socket");
+}
+
 static void test_block_stats(void)
 {
 	block_fixture();
@@ -3401,6 +3542,7 @@ int main(void)
 	test_block_feeds_test();
 	test_block_del_flush();
 	test_block_load();
+	test_block_stdin();
 	test_block_stats();
 	test_scope();
 	test_save_restore_safety();
@@ -3415,6 +3557,7 @@ int main(void)
 	{
 		static const char *const names[] = {
 			"drop.txt", "small.list", "mixed.txt", "bad.txt", "empty.txt",
+			"three.txt", "big.txt", "badword.txt", "nul.txt", "none.txt",
 		};
 		char path[128];
 		size_t i;
