@@ -217,6 +217,8 @@ static int parse_stdin_entries(struct sg_req *req, const char *cmd,
 		return sg_usage_err("block", "%s: %s", cmd, err);
 	req->feed = w.feed;
 	req->timeout = w.timeout;
+	if (sg_stdin_free("block", add ? "add -" : "del -"))
+		return SG_EXIT_USAGE;
 	r = read_stdin_prefixes(req);
 	if (r || req->nprefixes <= BLOCK_CHUNK)
 		return r;
@@ -367,6 +369,8 @@ static int parse_load(struct sg_req *req, int argc, char **argv)
 		req->file = "-";
 	if (!req->file)
 		return sg_usage_err("block", "load: missing FILE (a feed file, or - for stdin)");
+	if (!strcmp(req->file, "-") && sg_stdin_free("block", "load"))
+		return SG_EXIT_USAGE;
 
 	if (name) {
 		snprintf(req->feed_buf, sizeof(req->feed_buf), "%s", name);
@@ -1066,6 +1070,8 @@ static int block_test(struct sg_nl *nl, const struct sg_req *req)
 	struct nlmsghdr *nlh;
 	bool blocked;
 	int ret;
+
+	memset(&r, 0, sizeof(r));	/* -batch: a test before this one */
 
 	nlh = block_msg(nl, SMTPGUARD_CMD_BLOCK_TEST, 0, SG_PREFIX_NEST_SIZE);
 	if (!nlh)

@@ -32,6 +32,7 @@ const struct option sg_long_options[] = {
 	{ "json",	no_argument,		NULL, 'j' },
 	{ "pretty",	no_argument,		NULL, 'p' },
 	{ "netns",	required_argument,	NULL, 'n' },
+	{ "batch",	required_argument,	NULL, 'b' },
 	{ "version",	no_argument,		NULL, 'V' },
 	{ "help",	no_argument,		NULL, 'h' },
 	{ NULL, 0, NULL, 0 }
@@ -44,8 +45,10 @@ bool sg_is_global_option(const char *arg)
 
 	if (arg[0] != '-' || !arg[1])
 		return false;
+	if (!strcmp(arg, "-batch"))	/* ip(8)'s spelling */
+		return true;
 	if (arg[1] != '-')
-		return arg[2] == '\0' && strchr("jpnVh", arg[1]);
+		return arg[2] == '\0' && strchr("jpnbVh", arg[1]);
 	for (o = sg_long_options; o->name; o++) {
 		size_t n = strlen(o->name);
 
@@ -220,6 +223,14 @@ void sg_usage(FILE *fp)
 "  -p, --pretty                pretty-printed JSON output (implies -j)\n"
 "  -n, --netns NETNS           act in network namespace /run/netns/NETNS,\n"
 "                              like 'ip -n'\n"
+"  -b, -batch, --batch FILE    run the commands of FILE (- for standard input),\n"
+"                              one a line, OBJECT and its words as on the\n"
+"                              command line ('#' starts a comment), over one\n"
+"                              socket; -n, -j and -p apply to every line.  The\n"
+"                              first line that exits non-zero ends the batch\n"
+"                              with its exit status and FILE:LINE said; what\n"
+"                              the lines before it changed stays (a batch is\n"
+"                              not a transaction)\n"
 "  -V, --version               show the version\n"
 "  -h, --help                  show this text\n"
 "\n"
@@ -308,6 +319,18 @@ bool sg_is_list(const char *word)
 {
 	return !strcmp(word, "list") || !strcmp(word, "show") ||
 	       !strcmp(word, "ls");
+}
+
+bool sg_batch_stdin;
+
+int sg_stdin_free(const char *obj, const char *what)
+{
+	if (!sg_batch_stdin)
+		return 0;
+	if (!what)
+		return sg_usage_err(obj, "standard input holds the commands of -batch -; name a FILE");
+	return sg_usage_err(obj, "%s: standard input holds the commands of -batch -; name a FILE",
+			    what);
 }
 
 bool sg_stdin_is_input(void)

@@ -27,7 +27,7 @@
 #define HOST_BITS "smtpguardctl: allow: 10.10.10.5/24 has host bits set; did you mean 10.10.10.0/24?\n"
 
 enum { OK = 0, USAGE = 2, UNAVAILABLE = 4, HELP = 100, KERNEL = 101, DRY = 102,
-       OBJHELP = 103 };
+       OBJHELP = 103, BATCH = 104 };
 
 struct tcase {
 	int code;		/* HELP: 0 with the usage; KERNEL: 4 "not loaded";
@@ -41,6 +41,9 @@ struct stdin_case {
 	struct tcase t;
 	const char *in;
 };
+
+/* A batch's usage error: the line's, then the batch's, exit 2. */
+#define BATCH_END(line) "smtpguardctl: stdin:" line ": failed (exit 2); the lines after it were not run\n"
 
 static const struct tcase cases[] = {
 	/* Help and version: no socket, exit 0. */
@@ -77,6 +80,18 @@ static const struct tcase cases[] = {
 	{ USAGE, "option '-j' must come before the object", { "stats", "-j" } },
 	{ USAGE, "option '--netns=x' must come before the object", { "allow", "list", "--netns=x" } },
 	{ USAGE, "help: unexpected argument 'allow'", { "help", "allow" } },
+
+	/* -batch FILE: the global option parser, then the lines. */
+	{ USAGE, "option '-batch' needs an argument", { "-batch" } },
+	{ USAGE, "option '-b' needs an argument", { "-b" } },
+	{ USAGE, "option '--batch' needs an argument", { "--batch" } },
+	{ USAGE, "-batch: missing FILE", { "--batch=" } },
+	{ USAGE, "-batch: unexpected argument 'stats' (the commands are the lines of FILE)", { "-batch", "@GOOD@", "stats" } },
+	{ USAGE, "-batch given twice", { "-batch", "@GOOD@", "--batch", "@GOOD@" } },
+	{ USAGE, "-batch: /nonexistent/batch: No such file or directory", { "-j", "-batch", "/nonexistent/batch" } },
+	{ USAGE, "option '-batch' must come before the object", { "stats", "-batch", "@GOOD@" } },
+	{ USAGE, "option '-b' must come before the object", { "block", "list", "-b", "@GOOD@" } },
+	{ USAGE, "option '--batch=x' must come before the object", { "block", "list", "--batch=x" } },
 
 	/* allow */
 	{ USAGE, "allow: add: missing address", { "allow", "add" } },
@@ -340,6 +355,28 @@ static const struct tcase cases[] = {
 
 /* The same, standard input a file of this text. */
 static const struct stdin_case stdin_cases[] = {
+	{ { BATCH, "smtpguardctl: stdin:3: '-batch' in a batch: batches do not nest\n" BATCH_END("3"),
+	  { "-batch", "-" } }, "# nothing to run\n\n-batch other\nstats\n" },
+	{ { BATCH, "smtpguardctl: stdin:1: '-b' in a batch: batches do not nest\n" BATCH_END("1"),
+	  { "-b", "-" } }, "-b -\n" },
+	{ { BATCH, "smtpguardctl: stdin:2: option '-n' goes before -batch, where it applies to every line\n" BATCH_END("2"),
+	  { "-batch", "-" } }, "  # a comment\n -n x stats\n" },
+	{ { BATCH, "smtpguardctl: block: add -: standard input holds the commands of -batch -; name a FILE\n" BATCH_END("1"),
+	  { "-batch", "-" } }, "block add - feed x\nstats\n" },
+	{ { BATCH, "smtpguardctl: block: del -: standard input holds the commands of -batch -; name a FILE\n" BATCH_END("1"),
+	  { "-batch", "-" } }, "block del -\n" },
+	{ { BATCH, "smtpguardctl: restore: standard input holds the commands of -batch -; name a FILE\n" BATCH_END("1"),
+	  { "-batch", "-" } }, "restore --dry-run\n" },
+	{ { BATCH, "smtpguardctl: block: load: standard input holds the commands of -batch -; name a FILE\n" BATCH_END("1"),
+	  { "-batch", "-" } }, "block load --dry-run --feed x -\n" },
+	{ { BATCH, "smtpguardctl: block: '10.0.0.256' is not a valid IPv4 address\n" BATCH_END("2"),
+	  { "-batch", "-" } }, "\n\tblock add 10.0.0.256 # comment\nstats\n" },
+	{ { BATCH, "smtpguardctl: unknown object 'smtpguardctl'", { "-j", "-batch", "-" } }, "smtpguardctl stats\n" },
+	{ { BATCH, "smtpguardctl: option '-j' must come before the object\n" BATCH_END("1"),
+	  { "-batch", "-" } }, "stats -j\n" },
+	{ { DRY, "stdin: 1 entry", { "-batch", "@DRYBATCH@" } }, "192.0.2.1\n" },
+	{ { DRY, "good.txt: 2 entries", { "-batch", "@DRYBATCH@" } }, "192.0.2.1\n" },
+
 	/* block add - and block del -: the addresses of standard input. */
 	{ { USAGE, "smtpguardctl: stdin:3: 'foo' is not an IPv4 or IPv6 address (names are not resolved)\n",
 	  { "block", "add", "-" } }, "192.0.2.1 192.0.2.2\n# a comment with words\n\t198.51.100.0/24 foo 192.0.2.9\n" },
@@ -385,6 +422,8 @@ static const struct {
 	{ "@BAD@", "bad.txt", "192.0.2.0/24\n10.0.0.1\n10.0.0.256\n" },
 	{ "@GOOD@", "good.txt", "; two\n192.0.2.0/24\n2001:db8::/32\n" },
 	{ "@EMPTY@", "empty.txt", "# nothing\n" },
+	/* @GOOD@ in it: good.txt's path */
+	{ "@DRYBATCH@", "dry.batch", "# offline lines only\nblock load --dry-run --feed x -\n\nblock load --dry-run @GOOD@\n" },
 };
 
 static const char *subst(const char *arg, char *buf, size_t len)
@@ -546,6 +585,12 @@ static bool check(const struct tcase *t, const struct result *r)
 		       strchr(r->err, '\n') == r->err + strlen(r->err) - 1;
 	case DRY:
 		return r->status == 0 && !r->err[0] && strstr(r->out, t->err);
+	case BATCH:
+		/* The line's one line, then the batch's: exactly err. */
+		return r->status == 2 && !r->out[0] &&
+		       (strchr(t->err, '\n') ? !strcmp(r->err, t->err) :
+			(count_lines(r->err) == 2 && !strncmp(r->err, t->err, strlen(t->err)) &&
+			 strstr(r->err, "smtpguardctl: stdin:1: failed (exit 2); the lines after it were not run\n")));
 	case USAGE:
 	case UNAVAILABLE:
 		/* One line naming what was wrong, nothing on stdout. */
@@ -579,9 +624,16 @@ int main(int argc, char **argv)
 		char path[128];
 		FILE *f;
 
+		char text[256], *at;
+
+		snprintf(text, sizeof(text), "%s", files[i].text);
+		at = strstr(text, "@GOOD@");
+		if (at)
+			snprintf(at, sizeof(text) - (size_t)(at - text), "%s/good.txt%s",
+				 tmpdir, strstr(files[i].text, "@GOOD@") + 6);
 		snprintf(path, sizeof(path), "%s/%s", tmpdir, files[i].name);
 		f = fopen(path, "w");
-		if (!f || fputs(files[i].text, f) < 0 || fclose(f)) {
+		if (!f || fputs(text, f) < 0 || fclose(f)) {
 			printf("Bail out! cannot write %s\n", path);
 			return 1;
 		}
@@ -613,6 +665,7 @@ int main(int argc, char **argv)
 		if (!ktap_ok(check(t, &r), "%s%s exits %d", desc,
 			     in ? " <stdin" : "",
 			     t->code == HELP || t->code == DRY || t->code == OBJHELP ? 0 :
+			     t->code == BATCH ? 2 :
 			     t->code == KERNEL ? 4 : t->code))
 			ktap_diag("exit %d, stdout %zu bytes, stderr: %s",
 				  r.status, strlen(r.out), r.err);
