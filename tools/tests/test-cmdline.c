@@ -406,6 +406,8 @@ static const char *const help_words[] = {
 	"4  smtpguard is not available",
 	"block [add] ADDR[/LEN]... [feed NAME] [timeout SECONDS]",
 	"block del ADDR[/LEN]... [feed NAME]", "block [list|show] [feed NAME]",
+	"block add - [feed NAME] [timeout SECONDS]", "block del - [feed NAME]",
+	"-b, -batch, --batch FILE",
 	"block flush [feed NAME]", "block feeds", "block test ADDR",
 	"block load [--replace] [--feed NAME] [--skip-bad] [--dry-run]",
 	"[--allow-wide] FILE|-",
