@@ -34,6 +34,9 @@
  */
 #define BLOCK_CHUNK	1024
 
+/* The feed the kernel takes when a request names none. */
+#define DEFAULT_FEED	"manual"
+
 #define BLOCK_CMDS	"add, del, list, show, flush, feeds, test, load, help"
 #define FEED_NAME_RULE	"1 to 31 of A-Z a-z 0-9 . _ -, starting with a letter or digit"
 
@@ -85,17 +88,165 @@ static int take_feed(struct sg_req *req, const char *cmd, int argc,
 	return 0;
 }
 
+static int block_add_txn(struct sg_nl *nl, const struct sg_req *req);
+
+static bool is_blank(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f';
+}
+
+/*
+ * The prefixes of standard input: words separated by blanks and newlines,
+ * '#' at the start of a word comments out the rest of its line.  Each word
+ * parsed as a command-line word is; the first bad one is "stdin:LINE:
+ * reason", exit 2.
+ */
+static int read_stdin_prefixes(struct sg_req *req)
+{
+	char err[SG_ERR_LEN], *buf, *p, *end, *word;
+	struct sg_prefix *pfx = NULL, *np;
+	size_t len, line = 1, n = 0, cap = 0;
+	int ret = SG_EXIT_USAGE;
+	bool nl;
+
+	if (sg_feed_read("-", &buf, &len, err, sizeof(err)) < 0)
+		return sg_usage_err(NULL, "%s", err);
+	end = buf + len;	/* *end is '\0' */
+	for (p = buf; p < end; p++) {
+		if (*p == '\n') {
+			line++;
+			continue;
+		}
+		if (is_blank(*p))
+			continue;
+		if (*p == '#') {
+			while (p + 1 < end && p[1] != '\n')
+				p++;
+			continue;
+		}
+		for (word = p; *p && *p != '\n' && !is_blank(*p); p++)
+			;
+		if (p < end && !*p) {
+			sg_usage_err(NULL, "stdin:%zu: a NUL byte", line);
+			goto out;
+		}
+		if (n == cap) {
+			cap = cap ? cap * 2 : 256;
+			np = realloc(pfx, cap * sizeof(*pfx));
+			if (!np) {
+				ret = nomem();
+				goto out;
+			}
+			pfx = np;
+		}
+		nl = *p == '\n';	/* the newline the word ends at */
+		*p = '\0';
+		if (sg_parse_prefix(word, &pfx[n], err, sizeof(err)) < 0) {
+			sg_usage_err(NULL, "stdin:%zu: %s", line, err);
+			goto out;
+		}
+		n++;
+		line += nl;
+	}
+	if (!n) {
+		sg_usage_err(NULL, "stdin: no addresses (ADDR[/LEN]..., separated by blanks or newlines)");
+		goto out;
+	}
+	req->prefixes = pfx;
+	req->nprefixes = sg_prefix_unique(pfx, n);
+	pfx = NULL;
+	ret = 0;
+out:
+	free(pfx);
+	free(buf);
+	return ret;
+}
+
+/* Where "-" stands for the addresses (not as a feed's NAME): -1 nowhere. */
+static int stdin_word(int argc, char **argv)
+{
+	int i;
+
+	for (i = 0; i < argc; i++) {
+		if (!strcmp(argv[i], "feed") || !strcmp(argv[i], "timeout"))
+			i++;
+		else if (!strcmp(argv[i], "-"))
+			return i;
+	}
+	return -1;
+}
+
+/*
+ * "block add - [feed NAME] [timeout SECONDS]" and "block del - [feed
+ * NAME]": the words say feed and timeout, standard input the prefixes,
+ * all of them read and parsed before anything is sent.  Up to BLOCK_CHUNK
+ * go in one request, as on the command line; more, an add goes in one
+ * transaction (all or nothing still), which takes no timeout; a delete
+ * has no transaction: refused.
+ */
+static int parse_stdin_entries(struct sg_req *req, const char *cmd,
+			       bool add, int argc, char **argv, int dash)
+{
+	char err[SG_ERR_LEN], q[SG_QUOTE_LEN];
+	struct sg_block_words w;
+	size_t nopts = 0;
+	char **opts;
+	int i, r;
+
+	opts = calloc((size_t)argc, sizeof(*opts));
+	if (!opts)
+		return nomem();
+	for (i = 0; i < argc; i++) {
+		if (i == dash)
+			continue;
+		if (!strcmp(argv[i], "feed") || !strcmp(argv[i], "timeout")) {
+			opts[nopts++] = argv[i];
+			if (i + 1 < argc)
+				opts[nopts++] = argv[++i];
+			continue;
+		}
+		free(opts);
+		if (!strcmp(argv[i], "-"))
+			return sg_usage_err("block", "%s: '-' given twice", cmd);
+		return sg_usage_err("block", "%s: '%s' and '-': with '-' the addresses come from standard input only",
+				    cmd, sg_quote(argv[i], q, sizeof(q)));
+	}
+	r = sg_parse_block_words(opts, nopts, add, NULL, &w, err, sizeof(err));
+	free(opts);
+	if (r < 0)
+		return sg_usage_err("block", "%s: %s", cmd, err);
+	req->feed = w.feed;
+	req->timeout = w.timeout;
+	if (sg_stdin_free("block", add ? "add -" : "del -"))
+		return SG_EXIT_USAGE;
+	r = read_stdin_prefixes(req);
+	if (r || req->nprefixes <= BLOCK_CHUNK)
+		return r;
+	if (!add)
+		return sg_usage_err("block", "del: %zu prefixes from stdin: at most %d go in one request, and a delete has no transaction to keep more all or nothing; split them ('block del' lines for -batch)",
+				    req->nprefixes, BLOCK_CHUNK);
+	if (req->timeout)
+		return sg_usage_err("block", "add: %zu prefixes from stdin with a timeout: at most %d go in one request, and the transaction that takes more has no timeout; split them, or leave timeout out",
+				    req->nprefixes, BLOCK_CHUNK);
+	req->run = block_add_txn;
+	return 0;
+}
+
 /*
  * ADDR[/LEN]... with "feed NAME" and (add only) "timeout SECONDS" among
  * them.  implicit: "block ADDR...", where a mistyped command lands too.
+ * "-" for ADDR...: standard input's.
  */
 static int parse_entries(struct sg_req *req, const char *cmd, bool implicit,
 			 bool add, int argc, char **argv)
 {
 	char err[SG_ERR_LEN], q[SG_QUOTE_LEN];
 	struct sg_block_words w;
+	int dash = stdin_word(argc, argv);
 	size_t n;
 
+	if (dash >= 0)
+		return parse_stdin_entries(req, cmd, add, argc, argv, dash);
 	/* "block feed": surely "block feeds", not an add without addresses. */
 	if (implicit && argc == 1 &&
 	    (!strcmp(argv[0], "feed") || !strcmp(argv[0], "timeout")))
@@ -218,6 +369,8 @@ static int parse_load(struct sg_req *req, int argc, char **argv)
 		req->file = "-";
 	if (!req->file)
 		return sg_usage_err("block", "load: missing FILE (a feed file, or - for stdin)");
+	if (!strcmp(req->file, "-") && sg_stdin_free("block", "load"))
+		return SG_EXIT_USAGE;
 
 	if (name) {
 		snprintf(req->feed_buf, sizeof(req->feed_buf), "%s", name);
@@ -918,6 +1071,8 @@ static int block_test(struct sg_nl *nl, const struct sg_req *req)
 	bool blocked;
 	int ret;
 
+	memset(&r, 0, sizeof(r));	/* -batch: a test before this one */
+
 	nlh = block_msg(nl, SMTPGUARD_CMD_BLOCK_TEST, 0, SG_PREFIX_NEST_SIZE);
 	if (!nlh)
 		return SG_EXIT_KERNEL;
@@ -978,32 +1133,36 @@ static int txn_end(struct sg_nl *nl, uint8_t cmd, uint32_t txn,
 	return sg_nl_do(nl, nlh, add_cb, r);
 }
 
-static int block_load(struct sg_nl *nl, const struct sg_req *req)
+/*
+ * TXN_BEGIN on feed, BLOCK_ADD of at most BLOCK_CHUNK prefixes at a time,
+ * TXN_COMMIT: all of them or, after any failure (TXN_ABORT), none.
+ */
+static int txn_add(struct sg_nl *nl, const char *feed, bool replace,
+		   const struct sg_prefix *pfx, size_t n, struct add_reply *r)
 {
-	struct add_reply r = { 0 };
 	struct nlmsghdr *nlh;
 	size_t off, k;
 	uint32_t txn;
 	int ret;
 
 	nlh = block_msg(nl, SMTPGUARD_CMD_BLOCK_TXN_BEGIN, 0,
-			feed_attr_size(req->feed) + FLAG_ATTR_SIZE);
+			feed_attr_size(feed) + FLAG_ATTR_SIZE);
 	if (!nlh)
 		return SG_EXIT_KERNEL;
-	mnl_attr_put_strz(nlh, SMTPGUARD_A_FEED, req->feed);
-	if (req->replace)
+	mnl_attr_put_strz(nlh, SMTPGUARD_A_FEED, feed);
+	if (replace)
 		mnl_attr_put(nlh, SMTPGUARD_A_REPLACE, 0, NULL);
-	ret = sg_nl_do(nl, nlh, add_cb, &r);
+	ret = sg_nl_do(nl, nlh, add_cb, r);
 	if (ret)
 		return ret;
-	if (!r.has_txn) {	/* nothing to abort by id; closing the socket does */
+	if (!r->has_txn) {	/* nothing to abort by id; closing the socket does */
 		fprintf(stderr, PROG_NAME ": the kernel sent no transaction id\n");
 		return SG_EXIT_KERNEL;
 	}
-	txn = r.txn;
+	txn = r->txn;
 
-	for (off = 0; off < req->nprefixes; off += k) {
-		k = req->nprefixes - off;
+	for (off = 0; off < n; off += k) {
+		k = n - off;
 		if (k > BLOCK_CHUNK)
 			k = BLOCK_CHUNK;
 		nlh = block_msg(nl, SMTPGUARD_CMD_BLOCK_ADD, 0,
@@ -1013,15 +1172,30 @@ static int block_load(struct sg_nl *nl, const struct sg_req *req)
 			goto abort;
 		}
 		mnl_attr_put_u32(nlh, SMTPGUARD_A_TXN_ID, txn);
-		sg_put_prefixes(nlh, req->prefixes + off, k);
-		ret = sg_nl_do(nl, nlh, add_cb, &r);
+		sg_put_prefixes(nlh, pfx + off, k);
+		ret = sg_nl_do(nl, nlh, add_cb, r);
 		if (ret)
 			goto abort;
 	}
-	ret = txn_end(nl, SMTPGUARD_CMD_BLOCK_TXN_COMMIT, txn, &r);
+	ret = txn_end(nl, SMTPGUARD_CMD_BLOCK_TXN_COMMIT, txn, r);
 	if (ret)
 		goto abort;
+	return SG_EXIT_OK;
 
+abort:
+	txn_end(nl, SMTPGUARD_CMD_BLOCK_TXN_ABORT, txn, NULL);
+	return ret;
+}
+
+static int block_load(struct sg_nl *nl, const struct sg_req *req)
+{
+	struct add_reply r = { 0 };
+	int ret;
+
+	ret = txn_add(nl, req->feed, req->replace, req->prefixes,
+		      req->nprefixes, &r);
+	if (ret)
+		return ret;
 	open_json_object(NULL);
 	print_string(PRINT_ANY, "feed", "feed %s: ", req->feed);
 	print_bool(PRINT_JSON, "replace", NULL, req->replace);
@@ -1033,10 +1207,25 @@ static int block_load(struct sg_nl *nl, const struct sg_req *req)
 	print_add_reply(&r);
 	close_json_object();
 	return SG_EXIT_OK;
+}
 
-abort:
-	txn_end(nl, SMTPGUARD_CMD_BLOCK_TXN_ABORT, txn, NULL);
-	return ret;
+/*
+ * "block add -" of more than BLOCK_CHUNK prefixes: one transaction, and
+ * the output of a 'block add'.
+ */
+static int block_add_txn(struct sg_nl *nl, const struct sg_req *req)
+{
+	struct add_reply r = { 0 };
+	int ret;
+
+	ret = txn_add(nl, req->feed ? req->feed : DEFAULT_FEED, false,
+		      req->prefixes, req->nprefixes, &r);
+	if (ret)
+		return ret;
+	open_json_object(NULL);
+	print_add_reply(&r);
+	close_json_object();
+	return SG_EXIT_OK;
 }
 
 static const char *plural(size_t n)

@@ -32,6 +32,7 @@ const struct option sg_long_options[] = {
 	{ "json",	no_argument,		NULL, 'j' },
 	{ "pretty",	no_argument,		NULL, 'p' },
 	{ "netns",	required_argument,	NULL, 'n' },
+	{ "batch",	required_argument,	NULL, 'b' },
 	{ "version",	no_argument,		NULL, 'V' },
 	{ "help",	no_argument,		NULL, 'h' },
 	{ NULL, 0, NULL, 0 }
@@ -44,8 +45,10 @@ bool sg_is_global_option(const char *arg)
 
 	if (arg[0] != '-' || !arg[1])
 		return false;
+	if (!strcmp(arg, "-batch"))	/* ip(8)'s spelling */
+		return true;
 	if (arg[1] != '-')
-		return arg[2] == '\0' && strchr("jpnVh", arg[1]);
+		return arg[2] == '\0' && strchr("jpnbVh", arg[1]);
 	for (o = sg_long_options; o->name; o++) {
 		size_t n = strlen(o->name);
 
@@ -113,9 +116,17 @@ void sg_usage(FILE *fp)
 "                              90s, 30m, 1h or 2d, for this feed's listing;\n"
 "                              without it, permanent.  Write 'add': without\n"
 "                              it a forgotten 'test' adds the address\n"
+"  block add - [feed NAME] [timeout SECONDS]\n"
+"                              the same for the addresses of standard input,\n"
+"                              separated by blanks or newlines ('#' starts a\n"
+"                              comment), all parsed first: a bad one is\n"
+"                              stdin:LINE, exit 2, nothing changed.  More than\n"
+"                              1024 go in one transaction, all or nothing, and\n"
+"                              cannot take a timeout\n"
 "  block del ADDR[/LEN]... [feed NAME]\n"
 "                              remove prefixes from one feed, or from every feed\n"
 "                              (all or nothing: each must exist)\n"
+"  block del - [feed NAME]     the same for standard input's, at most 1024\n"
 "  block [list|show] [feed NAME]\n"
 "                              list entries: prefix, feeds (a timed listing\n"
 "                              with its time left), hits, last hit (local\n"
@@ -212,6 +223,14 @@ void sg_usage(FILE *fp)
 "  -p, --pretty                pretty-printed JSON output (implies -j)\n"
 "  -n, --netns NETNS           act in network namespace /run/netns/NETNS,\n"
 "                              like 'ip -n'\n"
+"  -b, -batch, --batch FILE    run the commands of FILE (- for standard input),\n"
+"                              one a line, OBJECT and its words as on the\n"
+"                              command line ('#' starts a comment), over one\n"
+"                              socket; -n, -j and -p apply to every line.  The\n"
+"                              first line that exits non-zero ends the batch\n"
+"                              with its exit status and FILE:LINE said; what\n"
+"                              the lines before it changed stays (a batch is\n"
+"                              not a transaction)\n"
 "  -V, --version               show the version\n"
 "  -h, --help                  show this text\n"
 "\n"
@@ -300,6 +319,18 @@ bool sg_is_list(const char *word)
 {
 	return !strcmp(word, "list") || !strcmp(word, "show") ||
 	       !strcmp(word, "ls");
+}
+
+bool sg_batch_stdin;
+
+int sg_stdin_free(const char *obj, const char *what)
+{
+	if (!sg_batch_stdin)
+		return 0;
+	if (!what)
+		return sg_usage_err(obj, "standard input holds the commands of -batch -; name a FILE");
+	return sg_usage_err(obj, "%s: standard input holds the commands of -batch -; name a FILE",
+			    what);
 }
 
 bool sg_stdin_is_input(void)

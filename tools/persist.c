@@ -1391,6 +1391,8 @@ int restore_parse(struct sg_req *req, int argc, char **argv)
 	 */
 	if (!file)
 		file = sg_stdin_is_input() ? "-" : SG_CONF_PATH;
+	if (!strcmp(file, "-") && sg_stdin_free("restore", NULL))
+		return SG_EXIT_USAGE;
 	shown = strcmp(file, "-") ? file : "stdin";
 
 	r = calloc(1, sizeof(*r));

@@ -77,6 +77,14 @@ bool sg_is_list(const char *word);
  * terminal?  Then "restore" and "block load" without FILE read it.
  */
 bool sg_stdin_is_input(void);
+/* Set by "-batch -": standard input holds the commands, no line reads it. */
+extern bool sg_batch_stdin;
+/*
+ * A command that would read standard input (FILE "-"): 0 if it may, else
+ * SG_EXIT_USAGE with "OBJ: WHAT: standard input holds the commands ..."
+ * (WHAT NULL: "OBJ: standard input ...").
+ */
+int sg_stdin_free(const char *obj, const char *what);
 /* "-j", "--netns=x", ...: an option of ours, typed where it cannot go. */
 bool sg_is_global_option(const char *arg);
 /* The full usage text: every command, option and exit status. */

@@ -64,6 +64,9 @@ int sg_parse_block_words(char *const *tok, size_t ntok, bool timed,
 				return -1;
 			continue;
 		}
+		if (!out)
+			return sg_errf(err, errlen, "unexpected '%s'",
+				       sg_quote(tok[i], q, sizeof(q)));
 		if (sg_parse_prefix(tok[i], &out[w->n], err, errlen) < 0) {
 			w->bad_prefix = true;
 			w->bad_first = i == 0;
@@ -71,7 +74,7 @@ int sg_parse_block_words(char *const *tok, size_t ntok, bool timed,
 		}
 		w->n++;
 	}
-	if (!w->n)
+	if (out && !w->n)
 		return sg_errf(err, errlen, "missing address (ADDR[/LEN]...)");
 	return 0;
 }

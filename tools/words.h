@@ -32,7 +32,9 @@ struct sg_block_words {
 /*
  * ADDR[/LEN]... with "feed NAME" and (timed: an add) "timeout T" among
  * them, in any order: "block" as the command line and the save file
- * write it.  out has room for ntok prefixes.  Returns 0, or -1 with err
+ * write it.  out has room for ntok prefixes; NULL: the prefixes come from
+ * elsewhere, only "feed" and "timeout" may be here, and none is missing.
+ * Returns 0, or -1 with err
  * (without a "block: " or "FILE:LINE: " in front; the caller adds its own).
  */
 int sg_parse_block_words(char *const *tok, size_t ntok, bool timed,

@@ -27,7 +27,7 @@
 #define HOST_BITS "smtpguardctl: allow: 10.10.10.5/24 has host bits set; did you mean 10.10.10.0/24?\n"
 
 enum { OK = 0, USAGE = 2, UNAVAILABLE = 4, HELP = 100, KERNEL = 101, DRY = 102,
-       OBJHELP = 103 };
+       OBJHELP = 103, BATCH = 104 };
 
 struct tcase {
 	int code;		/* HELP: 0 with the usage; KERNEL: 4 "not loaded";
@@ -35,6 +35,15 @@ struct tcase {
 	const char *err;	/* stderr must contain this, if set */
 	const char *argv[MAX_ARGS];
 };
+
+/* The cases that read standard input: its text with them. */
+struct stdin_case {
+	struct tcase t;
+	const char *in;
+};
+
+/* A batch's usage error: the line's, then the batch's, exit 2. */
+#define BATCH_END(line) "smtpguardctl: stdin:" line ": failed (exit 2); the lines after it were not run\n"
 
 static const struct tcase cases[] = {
 	/* Help and version: no socket, exit 0. */
@@ -71,6 +80,18 @@ static const struct tcase cases[] = {
 	{ USAGE, "option '-j' must come before the object", { "stats", "-j" } },
 	{ USAGE, "option '--netns=x' must come before the object", { "allow", "list", "--netns=x" } },
 	{ USAGE, "help: unexpected argument 'allow'", { "help", "allow" } },
+
+	/* -batch FILE: the global option parser, then the lines. */
+	{ USAGE, "option '-batch' needs an argument", { "-batch" } },
+	{ USAGE, "option '-b' needs an argument", { "-b" } },
+	{ USAGE, "option '--batch' needs an argument", { "--batch" } },
+	{ USAGE, "-batch: missing FILE", { "--batch=" } },
+	{ USAGE, "-batch: unexpected argument 'stats' (the commands are the lines of FILE)", { "-batch", "@GOOD@", "stats" } },
+	{ USAGE, "-batch given twice", { "-batch", "@GOOD@", "--batch", "@GOOD@" } },
+	{ USAGE, "-batch: /nonexistent/batch: No such file or directory", { "-j", "-batch", "/nonexistent/batch" } },
+	{ USAGE, "option '-batch' must come before the object", { "stats", "-batch", "@GOOD@" } },
+	{ USAGE, "option '-b' must come before the object", { "block", "list", "-b", "@GOOD@" } },
+	{ USAGE, "option '--batch=x' must come before the object", { "block", "list", "--batch=x" } },
 
 	/* allow */
 	{ USAGE, "allow: add: missing address", { "allow", "add" } },
@@ -332,6 +353,48 @@ static const struct tcase cases[] = {
 	{ KERNEL, NULL, { "-j", "monitor" } },
 };
 
+/* The same, standard input a file of this text. */
+static const struct stdin_case stdin_cases[] = {
+	{ { BATCH, "smtpguardctl: stdin:3: '-batch' in a batch: batches do not nest\n" BATCH_END("3"),
+	  { "-batch", "-" } }, "# nothing to run\n\n-batch other\nstats\n" },
+	{ { BATCH, "smtpguardctl: stdin:1: '-b' in a batch: batches do not nest\n" BATCH_END("1"),
+	  { "-b", "-" } }, "-b -\n" },
+	{ { BATCH, "smtpguardctl: stdin:2: option '-n' goes before -batch, where it applies to every line\n" BATCH_END("2"),
+	  { "-batch", "-" } }, "  # a comment\n -n x stats\n" },
+	{ { BATCH, "smtpguardctl: block: add -: standard input holds the commands of -batch -; name a FILE\n" BATCH_END("1"),
+	  { "-batch", "-" } }, "block add - feed x\nstats\n" },
+	{ { BATCH, "smtpguardctl: block: del -: standard input holds the commands of -batch -; name a FILE\n" BATCH_END("1"),
+	  { "-batch", "-" } }, "block del -\n" },
+	{ { BATCH, "smtpguardctl: restore: standard input holds the commands of -batch -; name a FILE\n" BATCH_END("1"),
+	  { "-batch", "-" } }, "restore --dry-run\n" },
+	{ { BATCH, "smtpguardctl: block: load: standard input holds the commands of -batch -; name a FILE\n" BATCH_END("1"),
+	  { "-batch", "-" } }, "block load --dry-run --feed x -\n" },
+	{ { BATCH, "smtpguardctl: block: '10.0.0.256' is not a valid IPv4 address\n" BATCH_END("2"),
+	  { "-batch", "-" } }, "\n\tblock add 10.0.0.256 # comment\nstats\n" },
+	{ { BATCH, "smtpguardctl: unknown object 'smtpguardctl'", { "-j", "-batch", "-" } }, "smtpguardctl stats\n" },
+	{ { BATCH, "smtpguardctl: option '-j' must come before the object\n" BATCH_END("1"),
+	  { "-batch", "-" } }, "stats -j\n" },
+	{ { DRY, "stdin: 1 entry", { "-batch", "@DRYBATCH@" } }, "192.0.2.1\n" },
+	{ { DRY, "good.txt: 2 entries", { "-batch", "@DRYBATCH@" } }, "192.0.2.1\n" },
+
+	/* block add - and block del -: the addresses of standard input. */
+	{ { USAGE, "smtpguardctl: stdin:3: 'foo' is not an IPv4 or IPv6 address (names are not resolved)\n",
+	  { "block", "add", "-" } }, "192.0.2.1 192.0.2.2\n# a comment with words\n\t198.51.100.0/24 foo 192.0.2.9\n" },
+	{ { USAGE, "smtpguardctl: stdin:2: '10.0.0.256' is not a valid IPv4 address\n",
+	  { "block", "del", "-", "feed", "x" } }, "192.0.2.1\n10.0.0.256\n" },
+	{ { USAGE, "smtpguardctl: stdin:1: 10.10.10.5/24 has host bits set; did you mean 10.10.10.0/24?\n",
+	  { "block", "-", "timeout", "1h" } }, "10.10.10.5/24\n" },
+	{ { USAGE, "smtpguardctl: stdin: no addresses", { "block", "add", "-" } }, "# none\n\n" },
+	{ { USAGE, "smtpguardctl: stdin: no addresses", { "block", "add", "-" } }, "" },
+	{ { USAGE, "block: add: '10.0.0.1' and '-': with '-' the addresses come from standard input only",
+	  { "block", "add", "10.0.0.1", "-" } }, "192.0.2.1\n" },
+	{ { USAGE, "block: add: '-' given twice", { "block", "add", "-", "feed", "x", "-" } }, "192.0.2.1\n" },
+	{ { USAGE, "block: add: timeout '0' is out of range", { "block", "add", "-", "timeout", "0" } }, "192.0.2.1\n" },
+	{ { USAGE, "block: del: timeout is only for add", { "block", "del", "-", "timeout", "1h" } }, "192.0.2.1\n" },
+	{ { USAGE, "block: add: '-' is not a feed name", { "block", "add", "10.0.0.1", "feed", "-" } }, "192.0.2.1\n" },
+	{ { USAGE, "block: add: feed: missing NAME", { "block", "add", "-", "feed" } }, "192.0.2.1\n" },
+};
+
 /* Every command and option the usage text must name. */
 static const char *const help_words[] = {
 	"allow [add] ADDR[/LEN]...", "allow del ADDR[/LEN]...",
@@ -343,6 +406,8 @@ static const char *const help_words[] = {
 	"4  smtpguard is not available",
 	"block [add] ADDR[/LEN]... [feed NAME] [timeout SECONDS]",
 	"block del ADDR[/LEN]... [feed NAME]", "block [list|show] [feed NAME]",
+	"block add - [feed NAME] [timeout SECONDS]", "block del - [feed NAME]",
+	"-b, -batch, --batch FILE",
 	"block flush [feed NAME]", "block feeds", "block test ADDR",
 	"block load [--replace] [--feed NAME] [--skip-bad] [--dry-run]",
 	"[--allow-wide] FILE|-",
@@ -359,6 +424,8 @@ static const struct {
 	{ "@BAD@", "bad.txt", "192.0.2.0/24\n10.0.0.1\n10.0.0.256\n" },
 	{ "@GOOD@", "good.txt", "; two\n192.0.2.0/24\n2001:db8::/32\n" },
 	{ "@EMPTY@", "empty.txt", "# nothing\n" },
+	/* @GOOD@ in it: good.txt's path */
+	{ "@DRYBATCH@", "dry.batch", "# offline lines only\nblock load --dry-run --feed x -\n\nblock load --dry-run @GOOD@\n" },
 };
 
 static const char *subst(const char *arg, char *buf, size_t len)
@@ -376,6 +443,7 @@ static const char *subst(const char *arg, char *buf, size_t len)
 struct exec_args {
 	const char *prog;
 	const char *const *args;
+	const char *in;
 };
 
 static int exec_tool(void *arg)
@@ -390,13 +458,33 @@ static int exec_tool(void *arg)
 	for (i = 0; i < MAX_ARGS && e->args[i]; i++)
 		argv[i + 1] = subst(e->args[i], paths[i], sizeof(paths[i]));
 	argv[i + 1] = NULL;
+	if (e->in) {
+		char path[128];
+		int fd;
+
+		snprintf(path, sizeof(path), "%s/stdin.txt", tmpdir);
+		fd = open(path, O_RDONLY);
+		if (fd < 0 || dup2(fd, STDIN_FILENO) < 0)
+			return 126;
+		close(fd);
+	}
 	execv(e->prog, (char *const *)argv);
 	return 127;
 }
 
-static int run(const char *prog, const char *const *args, struct result *r)
+static int run(const char *prog, const char *const *args, const char *in,
+	       struct result *r)
 {
-	struct exec_args e = { prog, args };
+	struct exec_args e = { prog, args, in };
+	char path[128];
+	FILE *f;
+
+	if (in) {
+		snprintf(path, sizeof(path), "%s/stdin.txt", tmpdir);
+		f = fopen(path, "w");
+		if (!f || fputs(in, f) < 0 || fclose(f))
+			return -1;
+	}
 
 	return run_captured(r, exec_tool, &e, NULL);
 }
@@ -499,6 +587,12 @@ static bool check(const struct tcase *t, const struct result *r)
 		       strchr(r->err, '\n') == r->err + strlen(r->err) - 1;
 	case DRY:
 		return r->status == 0 && !r->err[0] && strstr(r->out, t->err);
+	case BATCH:
+		/* The line's one line, then the batch's: exactly err. */
+		return r->status == 2 && !r->out[0] &&
+		       (strchr(t->err, '\n') ? !strcmp(r->err, t->err) :
+			(count_lines(r->err) == 2 && !strncmp(r->err, t->err, strlen(t->err)) &&
+			 strstr(r->err, "smtpguardctl: stdin:1: failed (exit 2); the lines after it were not run\n")));
 	case USAGE:
 	case UNAVAILABLE:
 		/* One line naming what was wrong, nothing on stdout. */
@@ -532,23 +626,33 @@ int main(int argc, char **argv)
 		char path[128];
 		FILE *f;
 
+		char text[256], *at;
+
+		snprintf(text, sizeof(text), "%s", files[i].text);
+		at = strstr(text, "@GOOD@");
+		if (at)
+			snprintf(at, sizeof(text) - (size_t)(at - text), "%s/good.txt%s",
+				 tmpdir, strstr(files[i].text, "@GOOD@") + 6);
 		snprintf(path, sizeof(path), "%s/%s", tmpdir, files[i].name);
 		f = fopen(path, "w");
-		if (!f || fputs(files[i].text, f) < 0 || fclose(f)) {
+		if (!f || fputs(text, f) < 0 || fclose(f)) {
 			printf("Bail out! cannot write %s\n", path);
 			return 1;
 		}
 	}
 
 	/* With smtpguard loaded the KERNEL cases would really run: skip them. */
-	if (run(prog, stats, &r) < 0) {
+	if (run(prog, stats, NULL, &r) < 0) {
 		printf("Bail out! cannot run %s: %s\n", prog, strerror(errno));
 		return 1;
 	}
 	loaded = r.status != 4;
 
-	for (i = 0; i < ARRAY_SIZE(cases); i++) {
-		const struct tcase *t = &cases[i];
+	for (i = 0; i < ARRAY_SIZE(cases) + ARRAY_SIZE(stdin_cases); i++) {
+		const bool with_in = i >= ARRAY_SIZE(cases);
+		const struct tcase *t = with_in ? &stdin_cases[i - ARRAY_SIZE(cases)].t :
+					&cases[i];
+		const char *in = with_in ? stdin_cases[i - ARRAY_SIZE(cases)].in : NULL;
 
 		describe(t->argv, desc, sizeof(desc));
 		if (t->code == KERNEL && loaded) {
@@ -556,12 +660,14 @@ int main(int argc, char **argv)
 			       ++ktap_count, desc);
 			continue;
 		}
-		if (run(prog, t->argv, &r) < 0) {
+		if (run(prog, t->argv, in, &r) < 0) {
 			ktap_ok(false, "%s: cannot run: %s", desc, strerror(errno));
 			continue;
 		}
-		if (!ktap_ok(check(t, &r), "%s exits %d", desc,
+		if (!ktap_ok(check(t, &r), "%s%s exits %d", desc,
+			     in ? " <stdin" : "",
 			     t->code == HELP || t->code == DRY || t->code == OBJHELP ? 0 :
+			     t->code == BATCH ? 2 :
 			     t->code == KERNEL ? 4 : t->code))
 			ktap_diag("exit %d, stdout %zu bytes, stderr: %s",
 				  r.status, strlen(r.out), r.err);
@@ -577,7 +683,7 @@ int main(int argc, char **argv)
 
 		for (i = 0; i < ARRAY_SIZE(vs); i++) {
 			describe(vs[i], desc, sizeof(desc));
-			if (run(prog, vs[i], &r) < 0) {
+			if (run(prog, vs[i], NULL, &r) < 0) {
 				ktap_ok(false, "%s: cannot run", desc);
 				continue;
 			}
@@ -589,6 +695,12 @@ int main(int argc, char **argv)
 		char path[128];
 
 		snprintf(path, sizeof(path), "%s/%s", tmpdir, files[i].name);
+		unlink(path);
+	}
+	{
+		char path[128];
+
+		snprintf(path, sizeof(path), "%s/stdin.txt", tmpdir);
 		unlink(path);
 	}
 	rmdir(tmpdir);

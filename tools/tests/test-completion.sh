@@ -90,8 +90,13 @@ cases=$(cat <<EOF
 allow block except feeds help inside mode monitor offenders outside ports restore save stats	smtpguardctl |
 block	smtpguardctl bl|
 offenders	smtpguardctl off|
---help --json --netns --pretty --version	smtpguardctl --|
---help --json --netns --pretty --version -V -h -j -n -p	smtpguardctl -|
+--batch --help --json --netns --pretty --version	smtpguardctl --|
+--batch --help --json --netns --pretty --version -V -b -batch -h -j -n -p	smtpguardctl -|
+$F/drop.txt $F/lists $F/feodo.ipset $F/smtpguard.conf	smtpguardctl -batch $F/|
+$F/drop.txt $F/lists $F/feodo.ipset $F/smtpguard.conf	smtpguardctl -j -n lab -b $F/|
+$F/drop.txt $F/lists $F/feodo.ipset $F/smtpguard.conf	smtpguardctl --batch $F/|
+	smtpguardctl -batch $F/drop.txt |
+	smtpguardctl -b - |
 lab office	smtpguardctl -n |
 office	smtpguardctl --netns of|
 allow block except feeds help inside mode monitor offenders outside ports restore save stats	smtpguardctl -j -n lab |
@@ -122,6 +127,7 @@ drop	smtpguardctl block flush feed d|
 	smtpguardctl block list feed drop |
 feed timeout	smtpguardctl block 203.0.113.7 |
 feed timeout	smtpguardctl block add 2001:db8::1 |
+feed timeout	smtpguardctl block add - |
 	smtpguardctl block add |
 timeout	smtpguardctl block 203.0.113.7 feed manual |
 198.51.100.7 203.0.113.0/24 feed	smtpguardctl block del 203.0.113.7 |

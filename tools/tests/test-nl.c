@@ -167,6 +167,7 @@ struct fake_state {
 	bool ev_term;			/* SIGTERM with the last event */
 	char ev_unlink[128];		/* path removed after the last event */
 	bool ev_replace;		/* ...and a new file put in its place */
+	unsigned int setns_calls;
 };
 
 static struct fake_state *fk;
@@ -1398,6 +1399,7 @@ int setns(int fd, int nstype)
 {
 	(void)fd;
 	(void)nstype;
+	fk->setns_calls++;
 	return 0;
 }
 
@@ -2511,6 +2513,339 @@ static void test_block_load(void)
 		  "\"block_entries\":3,\"mode_auto\":true}\n", "", "block load -j");
 }
 
+/* As write_file(), len bytes: a NUL included. */
+static const char *write_bytes(const char *name, const char *text, size_t len)
+{
+	const char *path = write_file(name, "");
+	FILE *f = fopen(path, "w");
+
+	if (!f || fwrite(text, 1, len, f) != len || fclose(f)) {
+		printf("Bail out! cannot write %s\n", path);
+		exit(1);
+	}
+	return path;
+}
+
+/* n distinct addresses 10.A.B.C, one a line, backwards; a comment, a blank. */
+static const char *addr_file(const char *name, unsigned int n)
+{
+	static char text[4096 * 20];
+	size_t o = 0;
+	unsigned int i;
+
+	o += (size_t)snprintf(text + o, sizeof(text) - o, "# %u addresses\n\n", n);
+	for (i = n; i-- > 0;)
+		o += (size_t)snprintf(text + o, sizeof(text) - o, "10.%u.%u.%u%s",
+				      i >> 16, (i >> 8) & 255, i & 255,
+				      i % 3 ? "\n" : " \t");
+	snprintf(text + o, sizeof(text) - o, "\n");
+	return write_file(name, text);
+}
+
+#define TOOL_IN(in, ...) tool_io(in, NULL, (const char *const[]){ __VA_ARGS__, NULL })
+
+static void test_block_stdin(void)
+{
+	const char *three, *big, *bad, *nul, *none;
+	struct sg_prefix p[8];
+	bool ok;
+
+	three = write_file("three.txt", "# from a script\n192.0.2.1 198.51.100.0/24\n\n  2001:db8::/32 # a comment 10.0.0.256\n192.0.2.1\n");
+	big = addr_file("big.txt", 3000);
+	bad = write_file("badword.txt", "192.0.2.1\n198.51.100.0/24 # fine\n\n  192.0.2.2 foo 192.0.2.3\n");
+	nul = write_bytes("nul.txt", "192.0.2.1\n192.0.2.2\0\n", 21);
+	none = write_file("none.txt", "# nothing\n\n");
+
+	fake_reset();
+	fk->explicit = true;
+	TOOL_IN(three, "block", "add", "-");
+	expect(0, "", "", "block add -: the addresses of stdin, silent as block add");
+	log_is("ADD(3)", "one BLOCK_ADD of the 3 distinct prefixes (comments, blanks, a duplicate)");
+	ok = last_prefixes(p) == 3 && !fk->log[0].has_feed && !fk->log[0].has_timeout &&
+	     !fk->log[0].has_txn && fk->nblock == 3;
+	ktap_ok(ok, "no FEED, no TIMEOUT, no TXN_ID; 3 entries in the blocklist");
+
+	fk->nlog = 0;
+	TOOL_IN(three, "block", "add", "feed", "scripted", "-", "timeout", "1h");
+	log_is("ADD(3)", "block add feed NAME - timeout T: one request");
+	ktap_ok(r.status == 0 && fk->log[0].has_feed &&
+		!strcmp(fk->log[0].feed, "scripted") && fk->log[0].has_timeout &&
+		fk->log[0].timeout == 3600,
+		"feed and timeout of the command line apply to every address of stdin");
+
+	fk->nlog = 0;
+	TOOL_IN(three, "block", "-");
+	ktap_ok(r.status == 0 && fk->nlog == 1 &&
+		fk->log[0].cmd == SMTPGUARD_CMD_BLOCK_ADD,
+		"block - (add left out) adds too");
+
+	fk->nlog = 0;
+	TOOL_IN(three, "block", "del", "-", "feed", "scripted");
+	expect(0, "", "", "block del - feed NAME");
+	ktap_ok(fk->nlog == 1 && fk->log[0].cmd == SMTPGUARD_CMD_BLOCK_DEL &&
+		fk->log[0].nprefix == 3 && !strcmp(fk->log[0].feed, "scripted"),
+		"one BLOCK_DEL of the 3 prefixes, with FEED");
+
+	/* More than one request holds: one transaction, all or nothing. */
+	fake_reset();
+	fk->explicit = true;
+	TOOL_IN(big, "block", "add", "-");
+	expect(0, "", "", "block add - of 3000 addresses: silent");
+	log_is("BEGIN ADD(1024) ADD(1024) ADD(952) COMMIT",
+	       "3000 addresses: TXN_BEGIN, chunks of at most 1024, TXN_COMMIT");
+	ktap_ok(fk->log[0].has_feed && !strcmp(fk->log[0].feed, "manual") &&
+		!fk->log[0].replace && fk->nblock == 3000 && !fk->staged_unsorted,
+		"the transaction is on feed manual (the kernel's default), not a replace; sorted; 3000 entries");
+
+	fake_reset();
+	fk->explicit = true;
+	tool_io(big, NULL, (const char *const[]){ "-j", "block", "add", "-", "feed", "bulk", NULL });
+	ktap_ok(r.status == 0 && !strcmp(fk->log[0].feed, "bulk") &&
+		!strcmp(r.out, "{\"mode\":\"off\",\"block_entries\":3000,\"mode_auto\":false}\n"),
+		"-j block add - feed NAME: the transaction on NAME, the JSON of a block add");
+	if (r.status || strcmp(r.out, "{\"mode\":\"off\",\"block_entries\":3000,\"mode_auto\":false}\n"))
+		ktap_diag("exit %d, stdout [%s], stderr [%s]", r.status, r.out, r.err);
+
+	fake_reset();
+	fk->explicit = true;
+	fk->fail_cmd = SMTPGUARD_CMD_BLOCK_ADD;
+	fk->fail_skip = 1;
+	fk->fail_errno = ENOSPC;
+	snprintf(fk->fail_msg, sizeof(fk->fail_msg), "blocklist is full");
+	TOOL_IN(big, "block", "add", "-");
+	expect(3, "", "Error: blocklist is full.\n", "a refused chunk: exit 3");
+	log_is("BEGIN ADD(1024) ADD(1024)! ABORT", "...then TXN_ABORT");
+	ktap_ok(fk->nblock == 0, "nothing of the 3000 was added");
+
+	/* Refused before any socket: nothing changes. */
+	fake_reset();
+	TOOL_IN(big, "block", "add", "-", "timeout", "1h");
+	expect(2, "", "smtpguardctl: block: add: 3000 prefixes from stdin with a timeout: at most 1024 go in one request, and the transaction that takes more has no timeout; split them, or leave timeout out\n",
+	       "block add - timeout with more than 1024: exit 2");
+	ktap_ok(fk->opens == 0 && fk->sends == 0, "...before a socket is opened");
+	TOOL_IN(big, "block", "del", "-");
+	expect(2, "", "smtpguardctl: block: del: 3000 prefixes from stdin: at most 1024 go in one request, and a delete has no transaction to keep more all or nothing; split them ('block del' lines for -batch)\n",
+	       "block del - with more than 1024: exit 2");
+	TOOL_IN(bad, "block", "add", "-");
+	expect(2, "", "smtpguardctl: stdin:4: 'foo' is not an IPv4 or IPv6 address (names are not resolved)\n",
+	       "a bad word: stdin:LINE and the word, as the command line says it");
+	ktap_ok(fk->opens == 0 && fk->sends == 0 && fk->nblock == 0,
+		"a bad word: no socket, nothing added");
+	TOOL_IN(bad, "block", "del", "-");
+	ktap_ok(r.status == 2 && strstr(r.err, "stdin:4: 'foo'") && fk->opens == 0,
+		"block del -: the same");
+	TOOL_IN(nul, "block", "add", "-");
+	ktap_ok(r.status == 2 && !strcmp(r.err, "smtpguardctl: stdin:2: a NUL byte\n") &&
+		fk->opens == 0, "a NUL byte: refused, with its line");
+	TOOL_IN(none, "block", "add", "-");
+	expect(2, "", "smtpguardctl: stdin: no addresses (ADDR[/LEN]..., separated by blanks or newlines)\n",
+	       "no address on stdin: exit 2");
+	TOOL_IN(three, "block", "add", "-", "192.0.2.9");
+	expect(2, "", "smtpguardctl: block: add: '192.0.2.9' and '-': with '-' the addresses come from standard input only\n",
+	       "addresses on the command line and '-': exit 2");
+	TOOL_IN(three, "block", "add", "-", "-");
+	expect(2, "", "smtpguardctl: block: add: '-' given twice\n", "'-' twice: exit 2");
+	TOOL_IN(three, "block", "del", "-", "timeout", "1h");
+	expect(2, "", "smtpguardctl: block: del: timeout is only for add\n",
+	       "block del - timeout: exit 2, as on the command line");
+	TOOL_IN(three, "block", "add", "-", "feed", "bad/name");
+	ktap_ok(r.status == 2 && strstr(r.err, "'bad/name' is not a feed name") &&
+		fk->opens == 0 && fk->sends == 0,
+		"block add - feed BAD: exit 2, no socket");
+}
+
+static void test_batch(void)
+{
+	const char *b, *stop, *parse, *neg, *in, *nested, *nul;
+	char want[1024];
+
+	static const char batch[] = "# a batch\n\n"
+		"block add 192.0.2.1\n"
+		"  block add 192.0.2.2 feed x   # the rest is a comment\n"
+		"\tblock del 192.0.2.1\n"
+		"block test 192.0.2.2\n";
+
+	b = write_file("batch.txt", batch);
+	fake_reset();
+	fk->explicit = true;
+	TOOL("-batch", b);
+	expect(0, "192.0.2.2 is blocked by 192.0.2.2 (feeds x; hits 0)\n", "",
+	       "-batch FILE: every line run, blank lines and comments skipped");
+	log_is("ADD(1) ADD(1) DEL TEST", "the lines' requests, in order");
+	ktap_ok(fk->opens == 1 && fk->nblock == 1,
+		"one socket for the whole batch; the changes applied");
+
+	fake_reset();
+	fk->explicit = true;
+	TOOL("-b", b);
+	ktap_ok(r.status == 0 && fk->opens == 1 && fk->nlog == 4, "-b FILE");
+	fake_reset();
+	fk->explicit = true;
+	TOOL("--batch", b);
+	ktap_ok(r.status == 0 && fk->nlog == 4, "--batch FILE");
+	fake_reset();
+	fk->explicit = true;
+	snprintf(want, sizeof(want), "--batch=%s", b);
+	TOOL(want);
+	ktap_ok(r.status == 0 && fk->nlog == 4, "--batch=FILE");
+
+	fake_reset();
+	fk->explicit = true;
+	TOOL("-j", "-batch", b);
+	expect(0, "{\"mode\":\"off\",\"block_entries\":1,\"mode_auto\":false}\n"
+	       "{\"mode\":\"off\",\"block_entries\":2,\"mode_auto\":false}\n"
+	       "{\"address\":\"192.0.2.2\",\"blocked\":true,\"listed\":true,"
+	       "\"entry\":{\"prefix\":\"192.0.2.2\",\"family\":\"inet\",\"address\":\"192.0.2.2\","
+	       "\"prefixlen\":32,\"feeds\":[\"x\"],\"listings\":[{\"feed\":\"x\"}],\"hits\":0}}\n", "",
+	       "-j before -batch: each line's output is JSON");
+
+	/* The first failing line ends it; the lines before it stay applied. */
+	stop = write_file("stop.txt",
+			  "block add 192.0.2.1\n"
+			  "block add 192.0.2.2\n"
+			  "block del 203.0.113.1\n"
+			  "block add 192.0.2.3\n");
+	fake_reset();
+	fk->explicit = true;
+	TOOL("-batch", stop);
+	snprintf(want, sizeof(want),
+		 "Error: prefix is not in the blocklist.\n"
+		 "smtpguardctl: %s:3: failed (exit 3); the lines after it were not run\n",
+		 stop);
+	expect(3, "", want, "a line the kernel refuses: its error, FILE:LINE, exit 3");
+	log_is("ADD(1) ADD(1) DEL", "the lines after it were not run");
+	ktap_ok(fk->nblock == 2, "the lines before it stay applied: not a transaction");
+
+	parse = write_file("parse.txt",
+			   "block add 192.0.2.1\n"
+			   "block add 192.0.2.256\n"
+			   "block add 192.0.2.3\n");
+	fake_reset();
+	fk->explicit = true;
+	TOOL("-batch", parse);
+	snprintf(want, sizeof(want),
+		 "smtpguardctl: block: '192.0.2.256' is not a valid IPv4 address\n"
+		 "smtpguardctl: %s:2: failed (exit 2); the lines after it were not run\n",
+		 parse);
+	expect(2, "", want, "a line with a bad word: its usage error, FILE:LINE, exit 2");
+	log_is("ADD(1)", "line 1 ran, line 3 did not");
+
+	neg = write_file("neg.txt", "block test 192.0.2.9\nblock add 192.0.2.9\n");
+	fake_reset();
+	fk->explicit = true;
+	TOOL("-batch", neg);
+	snprintf(want, sizeof(want),
+		 "smtpguardctl: %s:1: failed (exit 1); the lines after it were not run\n", neg);
+	expect(1, "192.0.2.9 is not blocked\n", want,
+	       "block test answering no ends the batch with exit 1");
+	log_is("TEST", "nothing after it");
+
+	neg = write_file("neg2.txt", "block add 192.0.2.2\nblock test 192.0.2.2\nblock test 192.0.2.9\n");
+	fake_reset();
+	fk->explicit = true;
+	TOOL("-batch", neg);
+	ktap_ok(r.status == 1 && !strcmp(r.out, "192.0.2.2 is blocked by 192.0.2.2 (feeds manual; hits 0)\n"
+					     "192.0.2.9 is not blocked\n"),
+		"a test after a test: each line's own answer");
+	if (r.status != 1)
+		ktap_diag("exit %d, stdout [%s]", r.status, r.out);
+
+	/* -batch -: the commands on stdin. */
+	in = write_file("in.txt", "block add 192.0.2.1\nblock add 192.0.2.2\n");
+	fake_reset();
+	fk->explicit = true;
+	TOOL_IN(in, "-batch", "-");
+	ktap_ok(r.status == 0 && fk->nlog == 2 && fk->opens == 1 && fk->nblock == 2,
+		"-batch -: the lines of stdin, one socket");
+
+	nested = write_file("nested.txt", "block add 192.0.2.1\nblock add - feed x\nblock add 192.0.2.3\n");
+	fake_reset();
+	fk->explicit = true;
+	TOOL_IN(nested, "-batch", "-");
+	expect(2, "", "smtpguardctl: block: add -: standard input holds the commands of -batch -; name a FILE\n"
+	       "smtpguardctl: stdin:2: failed (exit 2); the lines after it were not run\n",
+	       "block add - in a batch read from stdin: refused");
+	log_is("ADD(1)", "...after line 1, before line 3");
+
+	/* From a file, block add - reads stdin: fine. */
+	nested = write_file("nested2.txt", "block add - feed x\n");
+	fake_reset();
+	fk->explicit = true;
+	tool_io(in, NULL, (const char *const[]){ "-batch", nested, NULL });
+	ktap_ok(r.status == 2 && fk->nlog == 0,
+		"(stdin of batch lines is no address list: refused as such)");
+	tool_io(write_file("addrs.txt", "192.0.2.7 192.0.2.8\n"), NULL,
+		(const char *const[]){ "-batch", nested, NULL });
+	ktap_ok(r.status == 0 && fk->nlog == 1 && fk->log[0].nprefix == 2 &&
+		!strcmp(fk->log[0].feed, "x"),
+		"-batch FILE with a line 'block add -': the addresses of stdin");
+
+	static const struct {
+		const char *line, *err;
+	} refused[] = {
+		{ "-batch other.txt\n", "smtpguardctl: stdin:1: '-batch' in a batch: batches do not nest\n" },
+		{ "--batch=x\n", "smtpguardctl: stdin:1: '--batch=x' in a batch: batches do not nest\n" },
+		{ "-j block list\n", "smtpguardctl: stdin:1: option '-j' goes before -batch, where it applies to every line\n" },
+		{ "restore\n", "smtpguardctl: restore: standard input holds the commands of -batch -; name a FILE\n" },
+		{ "restore -\n", "smtpguardctl: restore: standard input holds the commands of -batch -; name a FILE\n" },
+		{ "block load --feed x\n", "smtpguardctl: block: load: standard input holds the commands of -batch -; name a FILE\n" },
+		{ "block load --feed x -\n", "smtpguardctl: block: load: standard input holds the commands of -batch -; name a FILE\n" },
+		{ "block list -j\n", "smtpguardctl: option '-j' must come before the object\n" },
+		{ "blok add 192.0.2.1\n", "smtpguardctl: unknown object 'blok'" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
+		fake_reset();
+		TOOL_IN(write_file("refused.txt", refused[i].line), "-batch", "-");
+		ktap_ok(r.status == 2 && !r.out[0] &&
+			!strncmp(r.err, refused[i].err, strlen(refused[i].err)) &&
+			strstr(r.err, "smtpguardctl: stdin:1: failed (exit 2); the lines after it were not run\n") &&
+			fk->sends == 0,
+			"-batch -, a line '%.*s': refused, exit 2",
+			(int)strcspn(refused[i].line, "\n"), refused[i].line);
+		if (r.status != 2 || strncmp(r.err, refused[i].err, strlen(refused[i].err)))
+			ktap_diag("exit %d, stderr [%s]", r.status, r.err);
+	}
+
+	nul = write_bytes("nul-batch.txt", "block add 192.0.2.1\nblock add 192.0.2.2\0x\n", 42);
+	fake_reset();
+	fk->explicit = true;
+	TOOL("-batch", nul);
+	ktap_ok(r.status == 2 && fk->nlog == 1 && strstr(r.err, ":2: a NUL byte in the line\n"),
+		"a line with a NUL byte ends the batch, exit 2");
+
+	/* Global options: -n entered once for every line. */
+	b = write_file("batch.txt", batch);	/* write_file() reuses its paths */
+	fake_reset();
+	fk->explicit = true;
+	close(open(write_file("ns-batch", ""), O_RDONLY));
+	sg_netns_run_dir = tmpdir;
+	TOOL("-n", "ns-batch", "-batch", b);
+	sg_netns_run_dir = "/run/netns";
+	if (!ktap_ok(r.status == 0 && fk->opens == 1 && fk->setns_calls == 1 && fk->nlog == 4,
+		     "-n NETNS -batch FILE: the namespace entered once, one socket, every line"))
+		ktap_diag("exit %d, opens %u, setns %u, requests [%s], stderr [%s]", r.status,
+			  fk->opens, fk->setns_calls, log_text(), r.err);
+
+	/* Usage errors of -batch itself. */
+	fake_reset();
+	TOOL("-batch", b, "block", "list");
+	expect(2, "", "smtpguardctl: -batch: unexpected argument 'block' (the commands are the lines of FILE)\n",
+	       "-batch FILE OBJECT: exit 2");
+	TOOL("-batch", b, "-b", b);
+	expect(2, "", "smtpguardctl: -batch given twice\n", "-batch twice: exit 2");
+	TOOL("-batch");
+	expect(2, "", "smtpguardctl: option '-batch' needs an argument\n", "-batch without FILE");
+	TOOL("block", "list", "-batch", b);
+	expect(2, "", "smtpguardctl: option '-batch' must come before the object\n",
+	       "-batch after the object: exit 2");
+	snprintf(want, sizeof(want), "%s/no-such-batch", tmpdir);
+	TOOL("-batch", want);
+	ktap_ok(r.status == 2 && strstr(r.err, "No such file or directory") && fk->opens == 0,
+		"-batch of a missing file: exit 2, no socket");
+}
+
 static void test_block_stats(void)
 {
 	block_fixture();
@@ -2898,6 +3233,17 @@ static void test_monitor(void)
 	     count_lines_of(r.out) == 2;
 	if (!ktap_ok(ok, "monitor -j: one JSON object per line, time RFC 3339, event, command, fields"))
 		ktap_diag("got [%s]", r.out);
+
+	/* -batch: the socket that joined the group is not the next line's. */
+	event_script();
+	TOOL("-batch", write_file("monitor.batch", "monitor count 1 config\nblock test 192.0.2.9\nstats\n"));
+	ktap_ok(r.status == 1 && !strncmp(untimed(r.out), EV_ALLOW "192.0.2.9 is not blocked\n",
+					  strlen(EV_ALLOW "192.0.2.9 is not blocked\n")) &&
+		fk->opens == 2,
+		"-batch: monitor, then a new socket for the line after it");
+	if (r.status != 1 || fk->opens != 2)
+		ktap_diag("exit %d, opens %u, stdout [%s], stderr [%s]", r.status, fk->opens,
+			  r.out, r.err);
 
 	/* Lost events: a line, and on. */
 	offender_fixture();
@@ -3401,6 +3747,8 @@ int main(void)
 	test_block_feeds_test();
 	test_block_del_flush();
 	test_block_load();
+	test_block_stdin();
+	test_batch();
 	test_block_stats();
 	test_scope();
 	test_save_restore_safety();
@@ -3415,6 +3763,10 @@ int main(void)
 	{
 		static const char *const names[] = {
 			"drop.txt", "small.list", "mixed.txt", "bad.txt", "empty.txt",
+			"three.txt", "big.txt", "badword.txt", "nul.txt", "none.txt",
+			"batch.txt", "stop.txt", "parse.txt", "neg.txt", "neg2.txt", "in.txt",
+			"nested.txt", "nested2.txt", "addrs.txt", "refused.txt",
+			"nul-batch.txt", "ns-batch", "monitor.batch",
 		};
 		char path[128];
 		size_t i;
