@@ -57,9 +57,12 @@ blocked()
 }
 
 # snapshot: the whole blocklist, for "nothing changed".
+# The blocklist, without the seconds that tick (a timed listing stays
+# timed).
 snapshot()
 {
-	sgctl "$NS" -j block list | jq -c '[.[] | {prefix, feeds, listings}]'
+	sgctl "$NS" -j block list |
+		jq -c '[.[] | {prefix, feeds, listings: [.listings[] | {feed, timed: has("expires")}]}]'
 }
 
 # 1: 10,000 addresses on stdin: one transaction, all of them listed.
