@@ -19,6 +19,7 @@
 
 #include <linux/bitops.h>
 #include <linux/cache.h>
+#include <linux/errno.h>
 #include <linux/init.h>
 #include <linux/log2.h>
 #include <linux/math.h>
