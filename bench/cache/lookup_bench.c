@@ -41,6 +41,7 @@
 #define LINE	64
 
 static int use_lfence = 1;
+static int results;		/* KTAP results printed */
 static unsigned long long sink;
 
 static void fence(void)
@@ -263,10 +264,10 @@ static void build(struct set *s)
 			strerror(-err));
 		exit(2);
 	}
-	fprintf(stderr, "# %s: %u entries, %.1f MiB of slots, levels %#x, built in %.0f ms; a probe that finds nothing reads %.2f slots\n",
-		s->name, s->nr, sg_block_table_bytes(&s->table) / 1048576.0,
-		s->family == AF_INET ? s->table.levels4 : s->table.levels6,
-		(now_ns() - t0) / 1e6, miss_scan(&s->table));
+	printf("# %s: %u entries, %.1f MiB of slots, levels %#x, built in %.0f ms; a probe that finds nothing reads %.2f slots\n",
+	       s->name, s->nr, sg_block_table_bytes(&s->table) / 1048576.0,
+	       s->family == AF_INET ? s->table.levels4 : s->table.levels6,
+	       (now_ns() - t0) / 1e6, miss_scan(&s->table));
 	free(ptrs);
 }
 
@@ -549,8 +550,8 @@ static int run(const struct opts *o, const char *name, enum shape shape,
 	gen_queries(&s, &qu, o->nq, 0);
 	gen_queries(&s, &ql, o->nq, 1);
 	bad = check(&s, &qu, o->nq_check) + check(&s, &ql, o->nq_check);
-	printf("%s %s: %u entries, %u unlisted and %u listed queries against the reference\n",
-	       bad ? "not ok" : "ok", name, s.nr,
+	printf("%s %d %s: %u entries, %u unlisted and %u listed queries against the reference\n",
+	       bad ? "not ok" : "ok", ++results, name, s.nr,
 	       o->nq_check < qu.n ? o->nq_check : qu.n,
 	       o->nq_check < ql.n ? o->nq_check : ql.n);
 
@@ -567,7 +568,7 @@ static int run(const struct opts *o, const char *name, enum shape shape,
 	u = median(un, o->runs);
 	l = median(li, o->runs);
 	b = median(ba, o->runs);
-	printf("%-10s %8u %9.1f %12.1f %10.1f %12.1f %9.2f %9.2f\n", name, s.nr,
+	printf("# %-8s %8u %9.1f %12.1f %10.1f %12.1f %9.2f %9.2f\n", name, s.nr,
 	       sg_block_table_bytes(&s.table) / 1048576.0, u, l, b, u / b,
 	       l / b);
 	fflush(stdout);
@@ -590,8 +591,8 @@ static int selftest_hash(void)
 		 0xb8ad50c6f649af94ULL &&
 		 hsiphash_2u32(0x03020100U, 0x07060504U, &hk) == 0x8d299a8eU;
 
-	printf("%s siphash_3u64 and hsiphash_2u32 give the reference vectors\n",
-	       ok ? "ok" : "not ok");
+	printf("%s %d siphash_3u64 and hsiphash_2u32 give the reference vectors\n",
+	       ok ? "ok" : "not ok", ++results);
 	return !ok;
 }
 
@@ -626,15 +627,16 @@ int main(int argc, char **argv)
 	rnd_seed(seed);
 	sg_block_table_seed();
 
-	fail |= selftest_hash();
 	if (o.quick) {
 		o.runs = 1;
 		o.lookups = 100000;
 		o.nq = 20000;
 	}
+	printf("TAP version 13\n1..%d\n", o.quick ? 6 : 7);
+	fail |= selftest_hash();
 	printf("# lfence after each lookup: %s; %d runs of %u lookups, medians\n",
 	       use_lfence ? "yes" : "no", o.runs, o.lookups);
-	printf("%-10s %8s %9s %12s %10s %12s %9s %9s\n", "workload", "entries",
+	printf("# %-8s %8s %9s %12s %10s %12s %9s %9s\n", "workload", "entries",
 	       "MiB", "unlisted_ns", "listed_ns", "baseline_ns", "unl_miss",
 	       "lst_miss");
 	if (o.quick) {
@@ -651,6 +653,5 @@ int main(int argc, char **argv)
 		fail |= run(&o, "v4-mix", V4_MIX, 1000000);
 		fail |= run(&o, "v6-128", V6_128, 1000000);
 	}
-	printf("%s\n", fail ? "FAIL" : "PASS");
 	return fail;
 }
