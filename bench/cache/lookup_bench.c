@@ -568,7 +568,7 @@ static int run(const struct opts *o, const char *name, enum shape shape,
 	u = median(un, o->runs);
 	l = median(li, o->runs);
 	b = median(ba, o->runs);
-	printf("# %-8s %8u %9.1f %12.1f %10.1f %12.1f %9.2f %9.2f\n", name, s.nr,
+	printf("# %-8s %8u %9.2f %12.1f %10.1f %12.1f %9.2f %9.2f\n", name, s.nr,
 	       sg_block_table_bytes(&s.table) / 1048576.0, u, l, b, u / b,
 	       l / b);
 	fflush(stdout);
