@@ -3,7 +3,8 @@
 """summary.py OUT...: lookup_bench's tables from several runs, as one
 Markdown table of medians: ns per lookup and baseline ns, and the
 median of each run's misses per lookup (lookup ns / baseline ns of the
-same run, which shared the machine's load of that moment)."""
+same run, which shared the machine's load of that moment), with the
+lowest and highest run in brackets."""
 import statistics
 import sys
 
@@ -29,8 +30,11 @@ def main():
     print("|---|--:|--:|--:|--:|--:|--:|--:|")
     for (name, n), runs in rows.items():
         med = [statistics.median(r[i] for r in runs) for i in range(1, 7)]
+        span = [f"{min(r[i] for r in runs):.2f}–{max(r[i] for r in runs):.2f}"
+                for i in (5, 6)]
         print(f"| {name} | {n:,} | {med[0]:.2f} | {med[1]:.0f} | {med[2]:.0f} "
-              f"| {med[3]:.0f} | {med[4]:.2f} | {med[5]:.2f} |")
+              f"| {med[3]:.0f} | {med[4]:.2f} ({span[0]}) "
+              f"| {med[5]:.2f} ({span[1]}) |")
     counts = sorted({len(r) for r in rows.values()})
     print(f"\n(medians of {' to '.join(map(str, counts[::len(counts) - 1 or 1]))} "
           f"runs per row)")
