@@ -539,7 +539,7 @@ static void make_set(struct set *s, const char *name, enum shape shape,
 static int run(const struct opts *o, const char *name, enum shape shape,
 	       u32 n)
 {
-	double un[16], li[16], ba[16], u, l, b;
+	double un[16] = { 0 }, li[16] = { 0 }, ba[16] = { 0 }, u, l, b;
 	struct queries qu = {}, ql = {};
 	struct set s;
 	void **chase;
