@@ -15,7 +15,7 @@ CHECKPATCH ?= $(SMTPGUARD_CACHE)/linux-source-6.12/scripts/checkpatch.pl
 
 .PHONY: all module module-all tool clean check demo bench deps style sparse \
 	dkms-install dkms-remove install module-install deb check-debug \
-	check-mutants
+	check-mutants bench-cache bench-cache-quick
 
 all: module tool
 
@@ -130,6 +130,16 @@ bench:
 	selftests/vm/deps.sh
 	$(MAKE) module-all tool
 	bench/run.sh
+
+# The blocklist lookup (kmod/block_table.c itself, compiled for userspace)
+# timed on this host's caches, no VM: ns per lookup and cache misses per
+# lookup (bench/README.md, "Lookup on real caches").  A few minutes; the
+# quick one checks lookups against a reference in seconds (check.sh runs it).
+bench-cache:
+	$(MAKE) -C bench/cache run
+
+bench-cache-quick:
+	$(MAKE) -C bench/cache quick
 
 style:
 	$(CHECKPATCH) --strict --no-tree --terse --show-types \

@@ -13,6 +13,7 @@
 # unit tests (plain and ASan+UBSan), man page and completion, the feed
 # parser on the real feeds, the VM fixtures (made once on the host), the
 # parser fuzzers, static checks (W=1, sparse, checkpatch, spec, shellcheck),
+# the blocklist's lookup tables compiled for userspace and checked,
 # the real dkms, the install paths and Debian packages (scratch root and a
 # short VM boot per kernel), the systemd units; then the VM suite
 # (selftests/run_tests.sh) on every kernel side by side, the lifetimes
@@ -50,7 +51,7 @@ vm_timeout=${SMTPGUARD_VM_TIMEOUT:-2700}
 lifetime_rounds=${SMTPGUARD_LIFETIME_ROUNDS:-20}
 
 ktap_begin
-ktap_plan 19
+ktap_plan 20
 
 step deps selftests/vm/deps.sh || finish
 
@@ -114,6 +115,9 @@ step fixtures check/fixtures.sh "$feeds"
 # libFuzzer on the feed and address parsers, seeded from the real feeds.
 step fuzz tools/fuzz/run.sh
 step static check/static.sh "${kernels[@]}"
+# kmod/block_table.c compiled for userspace (bench/cache/): its lookups
+# against a reference on small tables of every prefix length, in seconds.
+step block-table make -s bench-cache-quick
 step dkms check/dkms.sh "${kernels[@]}"
 # make install, make deb, make dkms-install/dkms-remove, the kernel hook and
 # the packages in a scratch root (an overlay of /), and the DKMS-installed

@@ -2,15 +2,8 @@
 /*
  * smtpguard: the C&C blocklist, one per namespace, as a data structure.
  *
- * Lookup is controlled prefix expansion into keyed hash tables.  A prefix
- * of length L is stored at the level L rounded up to a multiple of 8 (at
- * most 128 slots: a /17 becomes 128 /24 slots), in one open-addressed table
- * per family keyed by (level, address masked to the level).  A lookup
- * probes each level that is in use once, longest first: at most 4 probes
- * for IPv4 and 16 for IPv6, whatever the number of entries and of distinct
- * prefix lengths (ipset's hash:net probes once per length, up to 33 or
- * 129).  The hash is keyed with random bytes drawn at module load, so
- * nobody can choose addresses that pile up in one probe chain.
+ * Lookup is controlled prefix expansion into keyed hash tables, built
+ * and probed by block_table.c.
  *
  * Every listing of an entry by a feed is permanent or has its own
  * timeout: feed A's timed listing of X expires on A's schedule while B's
@@ -32,14 +25,10 @@
 #include <linux/bitops.h>
 #include <linux/ctype.h>
 #include <linux/jiffies.h>
-#include <linux/log2.h>
 #include <linux/mm.h>
 #include <linux/moduleparam.h>
-#include <linux/random.h>
 #include <linux/sched.h>
-#include <linux/siphash.h>
 #include <linux/slab.h>
-#include <linux/socket.h>
 #include <linux/string.h>
 #include <linux/timekeeping.h>
 #include <linux/workqueue.h>
@@ -49,8 +38,8 @@
 /*
  * Expansion is at most 128 slots per prefix; this caps the worst case.
  * With it, SG_BLOCK_ENTRIES_LIMIT entries need at most 2^25 IPv6 slots
- * of 32 bytes after the factor 2 of sg_table_size(): 1 GiB, within what
- * kvmalloc() may allocate.
+ * of 32 bytes after block_table.c's factor 2 (sg_table_size()): 1 GiB,
+ * within what kvmalloc() may allocate.
  */
 #define SG_SLOTS_PER_ENTRY_MAX	4
 #define SG_BLOCK_ENTRIES_LIMIT	SMTPGUARD_BLOCK_MAX_DEFAULT
@@ -87,101 +76,10 @@ MODULE_PARM_DESC(max_block_entries,
 
 static struct kmem_cache *sg_block_cache __ro_after_init;
 static struct workqueue_struct *sg_block_wq __ro_after_init;
-static hsiphash_key_t sg_hash_key4 __ro_after_init;
-static siphash_key_t sg_hash_key6 __ro_after_init;
 
 u32 sg_block_max_entries(void)
 {
 	return READ_ONCE(max_block_entries);
-}
-
-static unsigned int sg_level(const struct sg_prefix *p)
-{
-	return p->len <= 8 ? 8 : round_up(p->len, 8);
-}
-
-static u32 sg_mask4(unsigned int len)
-{
-	return len ? ~0U << (32 - len) : 0;
-}
-
-static void sg_split6(const struct in6_addr *a, u64 *hi, u64 *lo)
-{
-	*hi = (u64)ntohl(a->s6_addr32[0]) << 32 | ntohl(a->s6_addr32[1]);
-	*lo = (u64)ntohl(a->s6_addr32[2]) << 32 | ntohl(a->s6_addr32[3]);
-}
-
-static void sg_mask6(u64 *hi, u64 *lo, unsigned int len)
-{
-	if (len <= 64) {
-		*hi &= len ? ~0ULL << (64 - len) : 0;
-		*lo = 0;
-	} else {
-		*lo &= ~0ULL << (128 - len);
-	}
-}
-
-static u32 sg_hash4(u32 key, unsigned int level)
-{
-	return hsiphash_2u32(key, level, &sg_hash_key4);
-}
-
-static u32 sg_hash6(u64 hi, u64 lo, unsigned int level)
-{
-	return (u32)siphash_3u64(hi, lo, level, &sg_hash_key6);
-}
-
-struct sg_block_entry *sg_block_lookup4(const struct sg_blockset *set,
-					__be32 addr)
-{
-	unsigned long levels = set->levels4;
-	u32 a = ntohl(addr);
-
-	while (levels) {
-		unsigned int bit = __fls(levels);
-		unsigned int level = (bit + 1) * 8;
-		u32 key = a & sg_mask4(level);
-		u32 i = sg_hash4(key, level) & set->mask4;
-
-		levels &= ~BIT(bit);
-		for (;; i = (i + 1) & set->mask4) {
-			const struct sg_block_slot4 *s = &set->slots4[i];
-
-			if (!s->entry)
-				break;
-			if (s->key == key && s->level == level)
-				return s->entry;
-		}
-	}
-	return NULL;
-}
-
-struct sg_block_entry *sg_block_lookup6(const struct sg_blockset *set,
-					const struct in6_addr *addr)
-{
-	unsigned long levels = set->levels6;
-	u64 ahi, alo;
-
-	sg_split6(addr, &ahi, &alo);
-	while (levels) {
-		unsigned int bit = __fls(levels);
-		unsigned int level = (bit + 1) * 8;
-		u64 hi = ahi, lo = alo;
-		u32 i;
-
-		levels &= ~BIT(bit);
-		sg_mask6(&hi, &lo, level);
-		i = sg_hash6(hi, lo, level) & set->mask6;
-		for (;; i = (i + 1) & set->mask6) {
-			const struct sg_block_slot6 *s = &set->slots6[i];
-
-			if (!s->entry)
-				break;
-			if (s->hi == hi && s->lo == lo && s->level == level)
-				return s->entry;
-		}
-	}
-	return NULL;
 }
 
 /* Only matches write: a miss leaves every entry's cache line alone. */
@@ -194,134 +92,21 @@ void sg_block_hit(struct sg_block_entry *e)
 		WRITE_ONCE(e->last_hit, now);
 }
 
-/* Keeps the most specific entry when two expand into the same slot. */
-static void sg_slot4_insert(struct sg_block_slot4 *slots, u32 mask, u32 key,
-			    unsigned int level, struct sg_block_entry *e)
-{
-	u32 i = sg_hash4(key, level) & mask;
-
-	for (; slots[i].entry; i = (i + 1) & mask) {
-		if (slots[i].key == key && slots[i].level == level) {
-			if (e->pfx.len > slots[i].entry->pfx.len)
-				slots[i].entry = e;
-			return;
-		}
-	}
-	slots[i].key = key;
-	slots[i].level = level;
-	slots[i].entry = e;
-}
-
-static void sg_slot6_insert(struct sg_block_slot6 *slots, u32 mask, u64 hi,
-			    u64 lo, unsigned int level,
-			    struct sg_block_entry *e)
-{
-	u32 i = sg_hash6(hi, lo, level) & mask;
-
-	for (; slots[i].entry; i = (i + 1) & mask) {
-		if (slots[i].hi == hi && slots[i].lo == lo &&
-		    slots[i].level == level) {
-			if (e->pfx.len > slots[i].entry->pfx.len)
-				slots[i].entry = e;
-			return;
-		}
-	}
-	slots[i].hi = hi;
-	slots[i].lo = lo;
-	slots[i].level = level;
-	slots[i].entry = e;
-}
-
-/*
- * At most half full, so a miss ends after about two slots.  The slots
- * are bounded by SG_SLOTS_PER_ENTRY_MAX * SG_BLOCK_ENTRIES_LIMIT, so the
- * size fits a u32 and the table kvmalloc()'s limit.
- */
-static u32 sg_table_size(u64 slots)
-{
-	return slots ? roundup_pow_of_two(max_t(u64, slots * 2, 16)) : 0;
-}
-
+/* The tables of @set's entries; FAULT_SLOTS when they expand too far. */
 static int sg_block_build_tables(struct sg_blockset *set,
 				 struct sg_block_outcome *out)
 {
-	u64 want4 = 0, want6 = 0, limit;
-	struct sg_block_slot4 *slots4 = NULL;
-	struct sg_block_slot6 *slots6 = NULL;
-	u32 n, size4, size6;
+	u64 limit = (u64)max(sg_block_max_entries(), 1024U) *
+		    SG_SLOTS_PER_ENTRY_MAX;
+	int err;
 
-	for (n = 0; n < set->nr_entries; n++) {
-		const struct sg_prefix *p = &set->entries[n]->pfx;
-		unsigned int level = sg_level(p);
-
-		if (p->family == AF_INET) {
-			want4 += 1U << (level - p->len);
-			set->levels4 |= BIT(level / 8 - 1);
-		} else {
-			want6 += 1U << (level - p->len);
-			set->levels6 |= BIT(level / 8 - 1);
-		}
-	}
-	limit = (u64)max(sg_block_max_entries(), 1024U) * SG_SLOTS_PER_ENTRY_MAX;
-	if (want4 + want6 > limit) {
+	err = sg_block_table_build(&set->table, set->entries,
+				   set->nr_entries, limit);
+	if (err == -ENOSPC)
 		out->fault = SG_BLOCK_FAULT_SLOTS;
-		return -ENOSPC;
-	}
-
-	size4 = sg_table_size(want4);
-	size6 = sg_table_size(want6);
-	if (size4) {
-		slots4 = kvcalloc(size4, sizeof(*slots4),
-				  GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
-		if (!slots4)
-			return -ENOMEM;
-	}
-	if (size6) {
-		slots6 = kvcalloc(size6, sizeof(*slots6),
-				  GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
-		if (!slots6) {
-			kvfree(slots4);
-			return -ENOMEM;
-		}
-	}
-
-	for (n = 0; n < set->nr_entries; n++) {
-		struct sg_block_entry *e = set->entries[n];
-		unsigned int level = sg_level(&e->pfx);
-		unsigned int i, count = 1U << (level - e->pfx.len);
-
-		if (e->pfx.family == AF_INET) {
-			u32 base = ntohl(e->pfx.addr.s6_addr32[0]);
-
-			for (i = 0; i < count; i++)
-				sg_slot4_insert(slots4, size4 - 1,
-						base + (i << (32 - level)),
-						level, e);
-		} else {
-			u64 hi, lo;
-
-			sg_split6(&e->pfx.addr, &hi, &lo);
-			for (i = 0; i < count; i++) {
-				if (level <= 64)
-					sg_slot6_insert(slots6, size6 - 1,
-							hi + ((u64)i << (64 - level)),
-							lo, level, e);
-				else
-					sg_slot6_insert(slots6, size6 - 1, hi,
-							lo + ((u64)i << (128 - level)),
-							level, e);
-			}
-		}
-		if (!(n & 4095))
-			cond_resched();
-	}
-
-	set->slots4 = slots4;
-	set->slots6 = slots6;
-	set->mask4 = size4 ? size4 - 1 : 0;
-	set->mask6 = size6 ? size6 - 1 : 0;
-	set->bytes += (size_t)size4 * sizeof(*slots4) +
-		      (size_t)size6 * sizeof(*slots6);
+	if (err)
+		return err;
+	set->bytes += sg_block_table_bytes(&set->table);
 	return 0;
 }
 
@@ -329,8 +114,7 @@ static void sg_blockset_free(struct sg_blockset *set)
 {
 	if (!set)
 		return;
-	kvfree(set->slots4);
-	kvfree(set->slots6);
+	sg_block_table_free(&set->table);
 	kvfree(set->entries);
 	kfree(set);
 }
@@ -1097,8 +881,7 @@ void sg_blocklist_destroy(struct sg_blocklist *bl)
 
 int __init sg_block_module_init(void)
 {
-	get_random_bytes(&sg_hash_key4, sizeof(sg_hash_key4));
-	get_random_bytes(&sg_hash_key6, sizeof(sg_hash_key6));
+	sg_block_table_seed();
 	sg_block_wq = alloc_workqueue("smtpguard_block", WQ_UNBOUND, 0);
 	if (!sg_block_wq)
 		return -ENOMEM;

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * smtpguard: the C&C blocklist of one namespace, as a data structure:
- * build, lookup, expiry.  It knows nothing of netlink or events; a change
- * returns what happened and, when it failed, why.
+ * snapshots, feeds, expiry; its lookup tables are block_table.h's.  It
+ * knows nothing of netlink or events; a change returns what happened and,
+ * when it failed, why.
  */
 #ifndef _SG_BLOCKSET_H
 #define _SG_BLOCKSET_H
@@ -14,6 +15,7 @@
 
 #include <linux/smtpguard.h>
 
+#include "block_table.h"
 #include "prefix.h"
 
 /*
@@ -23,34 +25,6 @@
 struct sg_block_timers {
 	u64 feeds;			/* the feeds whose listing expires */
 	unsigned long expires[];	/* jiffies, per bit of feeds, lowest first */
-};
-
-/*
- * One blocklist entry.  Consecutive snapshots share it, so its counters
- * survive changes to the rest of the set; it is freed a grace period after
- * the last snapshot holding it was replaced.  A listing (entry, feed) is
- * permanent unless the entry's timers name the feed.
- */
-struct sg_block_entry {
-	struct sg_prefix pfx;
-	u64 feeds;		/* bit n: feed n lists it; written under lock */
-	struct sg_block_timers __rcu *timers;	/* NULL: all permanent */
-	atomic64_t hits;	/* written only on a match */
-	u64 last_hit;		/* unix seconds of the last match, 0: never */
-};
-
-/* Hash slots: the key is the address masked to the slot's level. */
-struct sg_block_slot4 {
-	u32 key;			/* host byte order */
-	u8 level;			/* 8, 16, 24 or 32 */
-	struct sg_block_entry *entry;	/* NULL: empty slot */
-};
-
-struct sg_block_slot6 {
-	u64 hi;
-	u64 lo;
-	u8 level;			/* 8, 16, ..., 128 */
-	struct sg_block_entry *entry;
 };
 
 struct sg_feed {
@@ -73,13 +47,8 @@ struct sg_feed_stat {
 
 /* An immutable snapshot (see blockset.c); NULL when empty. */
 struct sg_blockset {
-	u16 levels4;			/* bit n: level 8 * (n + 1) in use */
-	u16 levels6;
-	u32 mask4;			/* slots - 1 */
-	u32 mask6;
+	struct sg_block_table table;	/* the lookup (block_table.c) */
 	u32 nr_entries;
-	const struct sg_block_slot4 *slots4;
-	const struct sg_block_slot6 *slots6;
 	struct sg_block_entry **entries;	/* sorted by prefix */
 	unsigned long next_expiry;	/* jiffies; 0: nothing expires */
 	size_t bytes;			/* everything above, entries included */
@@ -147,10 +116,6 @@ void sg_blocklist_init(struct sg_blocklist *bl, struct mutex *lock);
 void sg_blocklist_destroy(struct sg_blocklist *bl);
 int sg_block_update(struct sg_blocklist *bl, const struct sg_block_change *c,
 		    struct sg_block_outcome *out);
-struct sg_block_entry *sg_block_lookup4(const struct sg_blockset *set,
-					__be32 addr);
-struct sg_block_entry *sg_block_lookup6(const struct sg_blockset *set,
-					const struct in6_addr *addr);
 void sg_block_hit(struct sg_block_entry *e);
 int sg_block_feed_find(const struct sg_blockset *set, const char *name);
 bool sg_feed_name_valid(const char *name);

@@ -476,7 +476,7 @@ static int sg_cnc4(struct sg_net *sn, const struct nf_hook_state *state,
 	int i, verdict;
 
 	for (i = 0; i < 2; i++) {
-		struct sg_block_entry *e = sg_block_lookup4(set, addrs[i]);
+		struct sg_block_entry *e = sg_block_lookup4(&set->table, addrs[i]);
 
 		if (likely(!e) || !sg_block_judged_here(set, e, state->hook))
 			continue;
@@ -500,7 +500,7 @@ static int sg_cnc6(struct sg_net *sn, const struct nf_hook_state *state,
 	int i, verdict;
 
 	for (i = 0; i < 2; i++) {
-		struct sg_block_entry *e = sg_block_lookup6(set, addrs[i]);
+		struct sg_block_entry *e = sg_block_lookup6(&set->table, addrs[i]);
 
 		if (likely(!e) || !sg_block_judged_here(set, e, state->hook))
 			continue;

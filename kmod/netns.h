@@ -16,7 +16,8 @@
  *   events.c                     configuration and offender events
  *   genl.c                       the family object, attribute helpers
  *   allow.c blockset.c ledger.c  data structures, no netlink
- *   stats.c memcg.c prefix.c
+ *   block_table.c stats.c
+ *   memcg.c prefix.c
  *
  * check/kmod_layers.py checks it on the built objects.
  */

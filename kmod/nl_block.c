@@ -535,8 +535,8 @@ int sg_nl_block_test_doit(struct sk_buff *skb, struct genl_info *info)
 	set = rcu_dereference(sn->block.set);
 	if (set)
 		e = p.family == AF_INET ?
-		    sg_block_lookup4(set, p.addr.s6_addr32[0]) :
-		    sg_block_lookup6(set, &p.addr);
+		    sg_block_lookup4(&set->table, p.addr.s6_addr32[0]) :
+		    sg_block_lookup6(&set->table, &p.addr);
 	if (e)
 		err = sg_nl_put_block_entry(msg, set, e,
 					    sg_nl_sees_traffic(skb));

@@ -1,0 +1,11 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* roundup_pow_of_two(): the least power of two >= n, for n >= 1. */
+#ifndef _SHIM_LINUX_LOG2_H
+#define _SHIM_LINUX_LOG2_H
+
+static inline unsigned long roundup_pow_of_two(unsigned long n)
+{
+	return n <= 1 ? 1 : 1UL << (8 * sizeof(n) - __builtin_clzl(n - 1));
+}
+
+#endif

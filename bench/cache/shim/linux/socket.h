@@ -1,0 +1,3 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* AF_INET, AF_INET6. */
+#include <sys/socket.h>

@@ -1,0 +1,280 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * smtpguard: the blocklist's lookup tables.
+ *
+ * Lookup is controlled prefix expansion into keyed hash tables.  A prefix
+ * of length L is stored at the level L rounded up to a multiple of 8 (at
+ * most 128 slots: a /17 becomes 128 /24 slots), in one open-addressed table
+ * per family keyed by (level, address masked to the level).  A lookup
+ * probes each level that is in use once, longest first: at most 4 probes
+ * for IPv4 and 16 for IPv6, whatever the number of entries and of distinct
+ * prefix lengths (ipset's hash:net probes once per length, up to 33 or
+ * 129).  The hash is keyed with random bytes drawn at module load, so
+ * nobody can choose addresses that pile up in one probe chain.
+ *
+ * Nothing here knows of snapshots, feeds or locks (blockset.c): only the
+ * headers a userspace shim can stand in for, so that bench/cache/ measures
+ * this very file on the host's caches.
+ */
+
+#include <linux/bitops.h>
+#include <linux/cache.h>
+#include <linux/errno.h>
+#include <linux/init.h>
+#include <linux/log2.h>
+#include <linux/math.h>
+#include <linux/minmax.h>
+#include <linux/random.h>
+#include <linux/sched.h>
+#include <linux/siphash.h>
+#include <linux/slab.h>
+#include <linux/socket.h>
+#include <asm/byteorder.h>
+
+#include "block_table.h"
+
+static hsiphash_key_t sg_hash_key4 __ro_after_init;
+static siphash_key_t sg_hash_key6 __ro_after_init;
+
+/* The hash keys, once at module load, before any table is built. */
+void __init sg_block_table_seed(void)
+{
+	get_random_bytes(&sg_hash_key4, sizeof(sg_hash_key4));
+	get_random_bytes(&sg_hash_key6, sizeof(sg_hash_key6));
+}
+
+static unsigned int sg_level(const struct sg_prefix *p)
+{
+	return p->len <= 8 ? 8 : round_up(p->len, 8);
+}
+
+static u32 sg_mask4(unsigned int len)
+{
+	return len ? ~0U << (32 - len) : 0;
+}
+
+static void sg_split6(const struct in6_addr *a, u64 *hi, u64 *lo)
+{
+	*hi = (u64)ntohl(a->s6_addr32[0]) << 32 | ntohl(a->s6_addr32[1]);
+	*lo = (u64)ntohl(a->s6_addr32[2]) << 32 | ntohl(a->s6_addr32[3]);
+}
+
+static void sg_mask6(u64 *hi, u64 *lo, unsigned int len)
+{
+	if (len <= 64) {
+		*hi &= len ? ~0ULL << (64 - len) : 0;
+		*lo = 0;
+	} else {
+		*lo &= ~0ULL << (128 - len);
+	}
+}
+
+static u32 sg_hash4(u32 key, unsigned int level)
+{
+	return hsiphash_2u32(key, level, &sg_hash_key4);
+}
+
+static u32 sg_hash6(u64 hi, u64 lo, unsigned int level)
+{
+	return (u32)siphash_3u64(hi, lo, level, &sg_hash_key6);
+}
+
+struct sg_block_entry *sg_block_lookup4(const struct sg_block_table *t,
+					__be32 addr)
+{
+	unsigned long levels = t->levels4;
+	u32 a = ntohl(addr);
+
+	while (levels) {
+		unsigned int bit = __fls(levels);
+		unsigned int level = (bit + 1) * 8;
+		u32 key = a & sg_mask4(level);
+		u32 i = sg_hash4(key, level) & t->mask4;
+
+		levels &= ~BIT(bit);
+		for (;; i = (i + 1) & t->mask4) {
+			const struct sg_block_slot4 *s = &t->slots4[i];
+
+			if (!s->entry)
+				break;
+			if (s->key == key && s->level == level)
+				return s->entry;
+		}
+	}
+	return NULL;
+}
+
+struct sg_block_entry *sg_block_lookup6(const struct sg_block_table *t,
+					const struct in6_addr *addr)
+{
+	unsigned long levels = t->levels6;
+	u64 ahi, alo;
+
+	sg_split6(addr, &ahi, &alo);
+	while (levels) {
+		unsigned int bit = __fls(levels);
+		unsigned int level = (bit + 1) * 8;
+		u64 hi = ahi, lo = alo;
+		u32 i;
+
+		levels &= ~BIT(bit);
+		sg_mask6(&hi, &lo, level);
+		i = sg_hash6(hi, lo, level) & t->mask6;
+		for (;; i = (i + 1) & t->mask6) {
+			const struct sg_block_slot6 *s = &t->slots6[i];
+
+			if (!s->entry)
+				break;
+			if (s->hi == hi && s->lo == lo && s->level == level)
+				return s->entry;
+		}
+	}
+	return NULL;
+}
+
+/* Keeps the most specific entry when two expand into the same slot. */
+static void sg_slot4_insert(struct sg_block_slot4 *slots, u32 mask, u32 key,
+			    unsigned int level, struct sg_block_entry *e)
+{
+	u32 i = sg_hash4(key, level) & mask;
+
+	for (; slots[i].entry; i = (i + 1) & mask) {
+		if (slots[i].key == key && slots[i].level == level) {
+			if (e->pfx.len > slots[i].entry->pfx.len)
+				slots[i].entry = e;
+			return;
+		}
+	}
+	slots[i].key = key;
+	slots[i].level = level;
+	slots[i].entry = e;
+}
+
+static void sg_slot6_insert(struct sg_block_slot6 *slots, u32 mask, u64 hi,
+			    u64 lo, unsigned int level,
+			    struct sg_block_entry *e)
+{
+	u32 i = sg_hash6(hi, lo, level) & mask;
+
+	for (; slots[i].entry; i = (i + 1) & mask) {
+		if (slots[i].hi == hi && slots[i].lo == lo &&
+		    slots[i].level == level) {
+			if (e->pfx.len > slots[i].entry->pfx.len)
+				slots[i].entry = e;
+			return;
+		}
+	}
+	slots[i].hi = hi;
+	slots[i].lo = lo;
+	slots[i].level = level;
+	slots[i].entry = e;
+}
+
+/*
+ * At most half full, so a miss ends after about two slots.  The caller
+ * bounds the slots (max_slots of sg_block_table_build()), so the size
+ * fits a u32 and the table kvmalloc()'s limit.
+ */
+static u32 sg_table_size(u64 slots)
+{
+	return slots ? roundup_pow_of_two(max_t(u64, slots * 2, 16)) : 0;
+}
+
+/*
+ * The tables of @nr entries, into @t (zeroed by the caller).  -ENOSPC
+ * when the prefixes expand to more than @max_slots slots, -ENOMEM; @t
+ * then holds nothing to free.
+ */
+int sg_block_table_build(struct sg_block_table *t,
+			 struct sg_block_entry *const *entries, u32 nr,
+			 u64 max_slots)
+{
+	u64 want4 = 0, want6 = 0;
+	struct sg_block_slot4 *slots4 = NULL;
+	struct sg_block_slot6 *slots6 = NULL;
+	u32 n, size4, size6;
+
+	for (n = 0; n < nr; n++) {
+		const struct sg_prefix *p = &entries[n]->pfx;
+		unsigned int level = sg_level(p);
+
+		if (p->family == AF_INET) {
+			want4 += 1U << (level - p->len);
+			t->levels4 |= BIT(level / 8 - 1);
+		} else {
+			want6 += 1U << (level - p->len);
+			t->levels6 |= BIT(level / 8 - 1);
+		}
+	}
+	if (want4 + want6 > max_slots)
+		return -ENOSPC;
+
+	size4 = sg_table_size(want4);
+	size6 = sg_table_size(want6);
+	if (size4) {
+		slots4 = kvcalloc(size4, sizeof(*slots4),
+				  GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
+		if (!slots4)
+			return -ENOMEM;
+	}
+	if (size6) {
+		slots6 = kvcalloc(size6, sizeof(*slots6),
+				  GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
+		if (!slots6) {
+			kvfree(slots4);
+			return -ENOMEM;
+		}
+	}
+
+	for (n = 0; n < nr; n++) {
+		struct sg_block_entry *e = entries[n];
+		unsigned int level = sg_level(&e->pfx);
+		unsigned int i, count = 1U << (level - e->pfx.len);
+
+		if (e->pfx.family == AF_INET) {
+			u32 base = ntohl(e->pfx.addr.s6_addr32[0]);
+
+			for (i = 0; i < count; i++)
+				sg_slot4_insert(slots4, size4 - 1,
+						base + (i << (32 - level)),
+						level, e);
+		} else {
+			u64 hi, lo;
+
+			sg_split6(&e->pfx.addr, &hi, &lo);
+			for (i = 0; i < count; i++) {
+				if (level <= 64)
+					sg_slot6_insert(slots6, size6 - 1,
+							hi + ((u64)i << (64 - level)),
+							lo, level, e);
+				else
+					sg_slot6_insert(slots6, size6 - 1, hi,
+							lo + ((u64)i << (128 - level)),
+							level, e);
+			}
+		}
+		if (!(n & 4095))
+			cond_resched();
+	}
+
+	t->slots4 = slots4;
+	t->slots6 = slots6;
+	t->mask4 = size4 ? size4 - 1 : 0;
+	t->mask6 = size6 ? size6 - 1 : 0;
+	return 0;
+}
+
+/* The bytes of @t's slots. */
+size_t sg_block_table_bytes(const struct sg_block_table *t)
+{
+	return (t->slots4 ? ((size_t)t->mask4 + 1) * sizeof(*t->slots4) : 0) +
+	       (t->slots6 ? ((size_t)t->mask6 + 1) * sizeof(*t->slots6) : 0);
+}
+
+void sg_block_table_free(struct sg_block_table *t)
+{
+	kvfree(t->slots4);
+	kvfree(t->slots6);
+	t->slots4 = NULL;
+	t->slots6 = NULL;
+}

@@ -1,0 +1,69 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * smtpguard: the blocklist's lookup tables (block_table.c), built from a
+ * snapshot's entries and probed by the packet path.  It includes only
+ * types, bit operations, SipHash and the allocator, so that bench/cache/
+ * compiles block_table.c itself in userspace, with a thin shim for those.
+ */
+#ifndef _SG_BLOCK_TABLE_H
+#define _SG_BLOCK_TABLE_H
+
+#include <linux/atomic.h>
+#include <linux/in6.h>
+#include <linux/init.h>
+#include <linux/types.h>
+
+#include "prefix.h"
+
+struct sg_block_timers;
+
+/*
+ * One blocklist entry.  Consecutive snapshots share it, so its counters
+ * survive changes to the rest of the set; it is freed a grace period after
+ * the last snapshot holding it was replaced.  A listing (entry, feed) is
+ * permanent unless the entry's timers name the feed.
+ */
+struct sg_block_entry {
+	struct sg_prefix pfx;
+	u64 feeds;		/* bit n: feed n lists it; written under lock */
+	struct sg_block_timers __rcu *timers;	/* NULL: all permanent */
+	atomic64_t hits;	/* written only on a match */
+	u64 last_hit;		/* unix seconds of the last match, 0: never */
+};
+
+/* Hash slots: the key is the address masked to the slot's level. */
+struct sg_block_slot4 {
+	u32 key;			/* host byte order */
+	u8 level;			/* 8, 16, 24 or 32 */
+	struct sg_block_entry *entry;	/* NULL: empty slot */
+};
+
+struct sg_block_slot6 {
+	u64 hi;
+	u64 lo;
+	u8 level;			/* 8, 16, ..., 128 */
+	struct sg_block_entry *entry;
+};
+
+/* The tables of one snapshot; all zero when it has no entries. */
+struct sg_block_table {
+	u16 levels4;			/* bit n: level 8 * (n + 1) in use */
+	u16 levels6;
+	u32 mask4;			/* slots - 1 */
+	u32 mask6;
+	const struct sg_block_slot4 *slots4;
+	const struct sg_block_slot6 *slots6;
+};
+
+void __init sg_block_table_seed(void);
+int sg_block_table_build(struct sg_block_table *t,
+			 struct sg_block_entry *const *entries, u32 nr,
+			 u64 max_slots);
+size_t sg_block_table_bytes(const struct sg_block_table *t);
+void sg_block_table_free(struct sg_block_table *t);
+struct sg_block_entry *sg_block_lookup4(const struct sg_block_table *t,
+					__be32 addr);
+struct sg_block_entry *sg_block_lookup6(const struct sg_block_table *t,
+					const struct in6_addr *addr);
+
+#endif /* _SG_BLOCK_TABLE_H */
