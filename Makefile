@@ -15,7 +15,7 @@ CHECKPATCH ?= $(SMTPGUARD_CACHE)/linux-source-6.12/scripts/checkpatch.pl
 
 .PHONY: all module module-all tool clean check demo bench deps style sparse \
 	dkms-install dkms-remove install module-install deb check-debug \
-	check-mutants bench-cache bench-cache-quick
+	check-mutants bench-cache bench-cache-quick bench-updates
 
 all: module tool
 
@@ -140,6 +140,12 @@ bench-cache:
 
 bench-cache-quick:
 	$(MAKE) -C bench/cache quick
+
+# The blocklist's update cost and memory against ipset and nftables.
+bench-updates:
+	selftests/vm/deps.sh
+	$(MAKE) module-all tool
+	bench/run-updates.sh --both
 
 style:
 	$(CHECKPATCH) --strict --no-tree --terse --show-types \

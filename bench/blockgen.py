@@ -6,8 +6,12 @@ Prints one IPv4 prefix per line ("a.b.c.d" for a /32, else "a.b.c.d/len"),
 none of which covers the benchmark's own addresses (192.0.2.0/24,
 198.51.100.0/24, 203.0.113.0/24, 10.10.10.10): the traffic is never listed.
 
-    blockgen.py exact N         N distinct addresses in 100.64.0.0/10,
+    blockgen.py exact N [START] N distinct addresses in 100.64.0.0/10,
                                 spread by a multiplicative permutation
+                                (numbers START..START+N-1 of it: lists
+                                with different STARTs are disjoint)
+    blockgen.py exact6 N [START] the same for IPv6 /128s in
+                                2001:db8:4000::/34 (no benchmark address)
     blockgen.py plen PER        PER prefixes of each length /8../32 (25
                                 lengths), disjoint, from 11.0.0.0 upwards
     blockgen.py plen L:N,...    N prefixes of length L, for each L given
@@ -31,15 +35,24 @@ def fmt(net):
     return str(net)
 
 
-def exact(n):
+def exact(n, start=0):
     base = int(ipaddress.ip_address("100.64.0.0"))
     size = 1 << 22                       # 100.64.0.0/10
-    if n > size:
+    if start + n > size:
         sys.exit("blockgen: at most %d addresses in 100.64.0.0/10" % size)
-    for i in range(n):
+    for i in range(start, start + n):
         # An odd multiplier permutes 0..2^22-1: distinct, spread out.
         a = base + (i * 2654435761) % size
         yield "%d.%d.%d.%d" % (a >> 24, a >> 16 & 255, a >> 8 & 255, a & 255)
+
+
+def exact6(n, start=0):
+    base = int(ipaddress.ip_address("2001:db8:4000::"))
+    size = 1 << 94                       # 2001:db8:4000::/34
+    for i in range(start, start + n):
+        # An odd multiplier permutes 0..2^94-1: distinct, spread out.
+        a = base + (i * 0x9E3779B97F4A7C15F39CC0605CEDC835) % size
+        yield str(ipaddress.IPv6Address(a))
 
 
 def plen(spec):
@@ -87,8 +100,11 @@ def main(argv):
     argv = [a for a in argv if a != "--collapse"]
     if len(argv) < 2:
         sys.exit(__doc__)
+    start = int(argv[2]) if len(argv) > 2 and argv[0].startswith("exact") else 0
     if argv[0] == "exact":
-        gen = exact(int(argv[1]))
+        gen = exact(int(argv[1]), start)
+    elif argv[0] == "exact6":
+        gen = exact6(int(argv[1]), start)
     elif argv[0] == "plen":
         gen = plen(argv[1])
     elif argv[0] == "real":
