@@ -111,30 +111,46 @@ reset()
 	return 0
 }
 
+# load_sg LIST N LABEL: block load LIST (N entries); emit its cost and size
+load_sg()
+{
+	local t entries bytes
+
+	t=$(timed sg-load 0 "$CTL" block load --feed bench "$1") || exit 1
+	entries=$(sg_stat block_entries) bytes=$(sg_stat block_bytes)
+	((entries == $2)) || die "smtpguard holds $entries entries, not $2"
+	emit "$3 tool=smtpguard op=load $t entries=$entries bytes=$bytes"
+}
+
+# load_ipset LIST N FAMILY MAXELEM LABEL: a hash:ip set "bl" sized for N
+# (about one entry per bucket), restored from LIST
+load_ipset()
+{
+	local t entries bytes hs=1024
+
+	while ((hs < $2)); do hs=$((hs * 2)); done
+	{
+		echo "create bl hash:ip family $3 hashsize $hs maxelem $4"
+		sed 's/^/add bl /' "$1"
+	} >"$WORK/ipset.txt"
+	t=$(timed ips-load 0 ipset restore -f "$WORK/ipset.txt") || exit 1
+	entries=$(ipset list -t bl | sed -n 's/^Number of entries: //p')
+	bytes=$(ipset list -t bl | sed -n 's/^Size in memory: //p')
+	((entries == $2)) || die "ipset holds $entries entries, not $2"
+	emit "$5 tool=ipset op=load $t entries=$entries bytes=$bytes"
+}
+
 for n in $SIZES; do
 	log "size $n: lists"
 	list=$(data "list-$n.txt" exact "$n")
 	# addresses listed nowhere yet: one per round, then the changes
 	mapfile -t fresh <"$(data "new-$n-$((ROUNDS + CHANGES)).txt" exact $((ROUNDS + CHANGES)) "$n")"
 	changes=("${fresh[@]:ROUNDS}")
-	hs=1024
-	while ((hs < n)); do hs=$((hs * 2)); done
 
 	reset
 	log "size $n: loads"
-	t=$(timed sg-load 0 "$CTL" block load --feed bench "$list") || exit 1
-	entries=$(sg_stat block_entries) bytes=$(sg_stat block_bytes)
-	((entries == n)) || die "smtpguard holds $entries entries, not $n"
-	emit "size=$n tool=smtpguard op=load $t entries=$entries bytes=$bytes"
-	{
-		echo "create bl hash:ip family inet hashsize $hs maxelem $((2 * n + 2 * CHANGES))"
-		sed 's/^/add bl /' "$list"
-	} >"$WORK/ipset.txt"
-	t=$(timed ips-load 0 ipset restore -f "$WORK/ipset.txt") || exit 1
-	entries=$(ipset list -t bl | sed -n 's/^Number of entries: //p')
-	bytes=$(ipset list -t bl | sed -n 's/^Size in memory: //p')
-	((entries == n)) || die "ipset holds $entries entries, not $n"
-	emit "size=$n tool=ipset op=load $t entries=$entries bytes=$bytes"
+	load_sg "$list" "$n" "size=$n"
+	load_ipset "$list" "$n" inet $((2 * n + 2 * CHANGES)) "size=$n"
 	{
 		echo "table ip bl {"
 		echo "  set x { type ipv4_addr; size $((2 * n + 2 * CHANGES));"
@@ -198,20 +214,8 @@ done
 
 log "IPv6: $SIZE6 /128s"
 list6=$(data "list6-$SIZE6.txt" exact6 "$SIZE6")
-t=$(timed sg-load6 0 "$CTL" block load --feed bench6 "$list6") || exit 1
-entries=$(sg_stat block_entries) bytes=$(sg_stat block_bytes)
-((entries == SIZE6)) || die "smtpguard holds $entries IPv6 entries, not $SIZE6"
-emit "size=$SIZE6 family=6 tool=smtpguard op=load $t entries=$entries bytes=$bytes"
-hs=1024
-while ((hs < SIZE6)); do hs=$((hs * 2)); done
-{
-	echo "create bl hash:ip family inet6 hashsize $hs maxelem $((2 * SIZE6))"
-	sed 's/^/add bl /' "$list6"
-} >"$WORK/ipset6.txt"
-t=$(timed ips-load6 0 ipset restore -f "$WORK/ipset6.txt") || exit 1
-entries=$(ipset list -t bl | sed -n 's/^Number of entries: //p')
-bytes=$(ipset list -t bl | sed -n 's/^Size in memory: //p')
-emit "size=$SIZE6 family=6 tool=ipset op=load $t entries=$entries bytes=$bytes"
+load_sg "$list6" "$SIZE6" "size=$SIZE6 family=6"
+load_ipset "$list6" "$SIZE6" inet6 $((2 * SIZE6)) "size=$SIZE6 family=6"
 reset
 rm -rf "$WORK"
 rmmod smtpguard || die "rmmod smtpguard"
