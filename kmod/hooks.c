@@ -584,23 +584,17 @@ static unsigned int sg_hook_ipv6(void *priv, struct sk_buff *skb,
 
 /*
  * Just before the filter table, so that its verdict comes first: a DROP
- * here ends the packet, whatever the filter chains would have said.  The
- * blocklist judges arriving traffic earlier, at PRE_ROUTING ahead of
- * conntrack like the raw table (after defragmentation), so that what it
- * drops never costs a conntrack entry.  Each namespace registers a copy
- * of this table with .priv pointing to its state.
+ * here ends the packet, whatever the filter chains would have said.  Each
+ * namespace registers a copy of this table with .priv pointing to its
+ * state.
  */
 static const struct nf_hook_ops sg_hook_ops[SG_NR_HOOKS] = {
-	SG_HOOK(sg_hook_ipv4, NFPROTO_IPV4, NF_INET_PRE_ROUTING,
-		NF_IP_PRI_CONNTRACK - 1),
 	SG_HOOK(sg_hook_ipv4, NFPROTO_IPV4, NF_INET_FORWARD,
 		NF_IP_PRI_FILTER - 1),
 	SG_HOOK(sg_hook_ipv4, NFPROTO_IPV4, NF_INET_LOCAL_OUT,
 		NF_IP_PRI_FILTER - 1),
 	SG_HOOK(sg_hook_ipv4, NFPROTO_IPV4, NF_INET_LOCAL_IN,
 		NF_IP_PRI_FILTER - 1),
-	SG_HOOK(sg_hook_ipv6, NFPROTO_IPV6, NF_INET_PRE_ROUTING,
-		NF_IP6_PRI_CONNTRACK - 1),
 	SG_HOOK(sg_hook_ipv6, NFPROTO_IPV6, NF_INET_FORWARD,
 		NF_IP6_PRI_FILTER - 1),
 	SG_HOOK(sg_hook_ipv6, NFPROTO_IPV6, NF_INET_LOCAL_OUT,
@@ -609,23 +603,54 @@ static const struct nf_hook_ops sg_hook_ops[SG_NR_HOOKS] = {
 		NF_IP6_PRI_FILTER - 1),
 };
 
-int sg_hooks_register(struct sg_net *sn)
+/*
+ * The blocklist judges arriving traffic earlier, at PRE_ROUTING ahead of
+ * conntrack like the raw table (after defragmentation), so that what it
+ * drops never costs a conntrack entry.  Only the blocklist needs these:
+ * netns.c registers them once the namespace has one.
+ */
+static const struct nf_hook_ops sg_prerouting_ops[SG_NR_PREROUTING_HOOKS] = {
+	SG_HOOK(sg_hook_ipv4, NFPROTO_IPV4, NF_INET_PRE_ROUTING,
+		NF_IP_PRI_CONNTRACK - 1),
+	SG_HOOK(sg_hook_ipv6, NFPROTO_IPV6, NF_INET_PRE_ROUTING,
+		NF_IP6_PRI_CONNTRACK - 1),
+};
+
+static int sg_register(struct sg_net *sn, struct nf_hook_ops *ops,
+		       const struct nf_hook_ops *table, unsigned int n)
 {
 	unsigned int i;
 
-	for (i = 0; i < SG_NR_HOOKS; i++) {
-		sn->hook_ops[i] = sg_hook_ops[i];
-		sn->hook_ops[i].priv = sn;
+	for (i = 0; i < n; i++) {
+		ops[i] = table[i];
+		ops[i].priv = sn;
 	}
-	return nf_register_net_hooks(sg_net_of(sn), sn->hook_ops, SG_NR_HOOKS);
+	return nf_register_net_hooks(sg_net_of(sn), ops, n);
+}
+
+int sg_hooks_register(struct sg_net *sn)
+{
+	return sg_register(sn, sn->hook_ops, sg_hook_ops, SG_NR_HOOKS);
+}
+
+int sg_prerouting_register(struct sg_net *sn)
+{
+	return sg_register(sn, sn->prerouting_ops, sg_prerouting_ops,
+			   SG_NR_PREROUTING_HOOKS);
 }
 
 /*
- * Packets already inside a hook may still run when this returns: the
+ * Packets already inside a hook may still run when these return: the
  * caller waits a grace period before freeing what they touch (namespace
  * exit) or keeps it (a mode change: the state lives on).
  */
 void sg_hooks_unregister(struct sg_net *sn)
 {
 	nf_unregister_net_hooks(sg_net_of(sn), sn->hook_ops, SG_NR_HOOKS);
+}
+
+void sg_prerouting_unregister(struct sg_net *sn)
+{
+	nf_unregister_net_hooks(sg_net_of(sn), sn->prerouting_ops,
+				SG_NR_PREROUTING_HOOKS);
 }

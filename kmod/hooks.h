@@ -7,5 +7,7 @@ struct sg_net;
 
 int sg_hooks_register(struct sg_net *sn);
 void sg_hooks_unregister(struct sg_net *sn);
+int sg_prerouting_register(struct sg_net *sn);
+void sg_prerouting_unregister(struct sg_net *sn);
 
 #endif /* _SG_HOOKS_H */

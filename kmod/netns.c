@@ -56,15 +56,45 @@ int sg_netns_init(struct net *net, struct sg_net *sn)
 	return 0;
 }
 
+/* Under sn->lock: every hook of the namespace goes. */
+static void sg_netns_unregister_hooks(struct sg_net *sn)
+{
+	if (sn->prerouting_registered) {
+		sg_prerouting_unregister(sn);
+		sn->prerouting_registered = false;
+	}
+	if (sn->hooks_registered) {
+		sg_hooks_unregister(sn);
+		sn->hooks_registered = false;
+	}
+}
+
+/*
+ * PRE_ROUTING serves only the blocklist, so a namespace without one pays
+ * nothing there.  Its hooks join the others the first time an inspecting
+ * namespace gets a blocklist, and stay until the mode goes off: a
+ * blocklist that empties and fills again (a fail2ban ban expiring)
+ * neither waits for a grace period nor leaves a moment uncovered.
+ * Under sn->lock; registered before the blocklist that needs them.
+ */
+static int sg_netns_need_prerouting(struct sg_net *sn)
+{
+	int err;
+
+	if (sn->prerouting_registered)
+		return 0;
+	err = sg_prerouting_register(sn);
+	if (!err)
+		sn->prerouting_registered = true;
+	return err;
+}
+
 /* pernet pre_exit: nothing may run in the namespace once this returns. */
 void sg_netns_stop(struct sg_net *sn)
 {
 	mutex_lock(&sn->lock);
 	sn->dying = true;
-	if (sn->hooks_registered) {
-		sg_hooks_unregister(sn);
-		sn->hooks_registered = false;
-	}
+	sg_netns_unregister_hooks(sn);
 	mutex_unlock(&sn->lock);
 	/* It re-arms itself only while the namespace is not dying. */
 	cancel_delayed_work_sync(&sn->block_expiry);
@@ -98,9 +128,12 @@ int sg_netns_publish(struct sg_net *sn, struct sg_policy *new)
 	lockdep_assert_held(&sn->lock);
 	if (new->mode != SMTPGUARD_MODE_OFF && !sn->hooks_registered) {
 		err = sn->dying ? -ENODEV : sg_ledger_start(&sn->ledger);
+		if (!err && rcu_access_pointer(sn->block.set))
+			err = sg_netns_need_prerouting(sn);
 		if (!err)
 			err = sg_hooks_register(sn);
 		if (err) {
+			sg_netns_unregister_hooks(sn);
 			sg_policy_put(new);
 			return err;
 		}
@@ -110,10 +143,8 @@ int sg_netns_publish(struct sg_net *sn, struct sg_policy *new)
 	old = rcu_replace_pointer(sn->policy, new, lockdep_is_held(&sn->lock));
 	sg_policy_put(old);
 
-	if (new->mode == SMTPGUARD_MODE_OFF && sn->hooks_registered) {
-		sg_hooks_unregister(sn);
-		sn->hooks_registered = false;
-	}
+	if (new->mode == SMTPGUARD_MODE_OFF)
+		sg_netns_unregister_hooks(sn);
 	return 0;
 }
 
@@ -162,6 +193,18 @@ int sg_netns_block_update(struct sg_net *sn, const struct sg_block_change *c,
 	int err;
 
 	lockdep_assert_held(&sn->lock);
+	if (sn->hooks_registered &&
+	    (c->op == SG_BLOCK_ADD || c->op == SG_BLOCK_REPLACE)) {
+		err = sg_netns_need_prerouting(sn);
+		if (err) {
+			*out = (struct sg_block_outcome){
+				.fault = err == -ENOMEM ? SG_BLOCK_FAULT_NOMEM :
+							  SG_BLOCK_FAULT_NONE,
+				.nr_entries = sg_block_nr_entries(&sn->block),
+			};
+			return err;
+		}
+	}
 	err = sg_block_update(&sn->block, c, out);
 	if (!err)
 		sg_netns_schedule_expiry(sn, out->next_expiry);

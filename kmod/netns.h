@@ -40,8 +40,10 @@
 #include "ledger.h"
 #include "stats.h"
 
-/* IPv4 and IPv6 at PRE_ROUTING, FORWARD, LOCAL_OUT and LOCAL_IN. */
-#define SG_NR_HOOKS		8
+/* IPv4 and IPv6 at FORWARD, LOCAL_OUT and LOCAL_IN. */
+#define SG_NR_HOOKS		6
+/* IPv4 and IPv6 at PRE_ROUTING, for the blocklist only. */
+#define SG_NR_PREROUTING_HOOKS	2
 
 /* Feed loads in progress (nl_block.c), under sg_net.lock. */
 struct sg_txns {
@@ -63,10 +65,12 @@ struct sg_net {
 	struct delayed_work block_expiry;	/* runs SG_BLOCK_EXPIRE */
 	struct sg_txns txns;			/* under lock */
 	bool hooks_registered;			/* under lock */
+	bool prerouting_registered;		/* under lock */
 	bool dying;				/* under lock: pre_exit ran */
 	possible_net_t net;
 	/* This namespace's registration: .priv leads the hooks here. */
 	struct nf_hook_ops hook_ops[SG_NR_HOOKS];
+	struct nf_hook_ops prerouting_ops[SG_NR_PREROUTING_HOOKS];
 };
 
 extern unsigned int sg_net_id;

@@ -30,7 +30,9 @@ log_test "an unconfigured namespace is in mode off, not explicit"
 # 1b: hooks come only with a mode that is not off, and go with off: the
 # kernel's own list of the namespace's netfilter hooks (nft list hooks).
 hooks() { ip netns exec "$NS_RTR" nft list hooks 2>&1 | grep -c 'smtpguard'; }
-desc="no hooks without configuration, 6 in enforce, none after mode off (nft list hooks)"
+# The blocklist's two PRE_ROUTING hooks (priority -201, ahead of conntrack)
+prerouting_hooks() { ip netns exec "$NS_RTR" nft list hooks 2>&1 | grep -cE -- '-0*201 .*smtpguard'; }
+desc="no hooks without configuration, 6 in enforce, 8 with a blocklist (PRE_ROUTING), kept when it empties, none after mode off (nft list hooks)"
 if ! modprobe -n nfnetlink_hook >/dev/null 2>&1; then
 	# Debian's 6.1 is built without it: nft then lists no hooks at all.
 	log_skip "$desc" "nfnetlink_hook is not in this kernel (CONFIG_NETFILTER_NETLINK_HOOK)"
@@ -43,8 +45,21 @@ else
 	expect_eq "smtpguard hooks in enforce (IPv4 and IPv6 at forward, input, output)" 6 "$(hooks)"
 	expect_eq "smtpguard hooks of the untouched client namespace" 0 \
 		"$(ip netns exec "$NS_CLI" nft list hooks 2>&1 | grep -c smtpguard)"
+	sg_ctl_ok "$NS_RTR" block 203.0.113.99
+	expect_eq "smtpguard hooks with a blocklist" 8 "$(hooks)"
+	expect_eq "smtpguard hooks at prerouting, priority -201" 2 "$(prerouting_hooks)"
+	sg_ctl_ok "$NS_RTR" block flush
+	expect_eq "smtpguard hooks after the blocklist emptied" 8 "$(hooks)"
 	sg_ctl_ok "$NS_RTR" mode off
 	expect_eq "smtpguard hooks after mode off" 0 "$(hooks)"
+	sg_ctl_ok "$NS_RTR" mode enforce
+	expect_eq "smtpguard hooks in enforce, the blocklist empty" 6 "$(hooks)"
+	sg_ctl_ok "$NS_RTR" mode off
+	sg_ctl_ok "$NS_RTR" block 203.0.113.99
+	expect_eq "smtpguard hooks in mode off with a blocklist" 0 "$(hooks)"
+	sg_ctl_ok "$NS_RTR" mode monitor
+	expect_eq "smtpguard hooks when a mode comes to a blocklist" 8 "$(hooks)"
+	sg_ctl_ok "$NS_RTR" mode off
 	log_test "$desc"
 	sg_unload_module
 	sg_load_module_or_die
