@@ -19,6 +19,7 @@
 
 #include <linux/bitops.h>
 #include <linux/cache.h>
+#include <linux/compiler.h>
 #include <linux/errno.h>
 #include <linux/init.h>
 #include <linux/log2.h>
@@ -29,6 +30,7 @@
 #include <linux/siphash.h>
 #include <linux/slab.h>
 #include <linux/socket.h>
+#include <asm/barrier.h>
 #include <asm/byteorder.h>
 
 #include "block_table.h"
@@ -82,7 +84,7 @@ static u32 sg_hash6(u64 hi, u64 lo, unsigned int level)
 struct sg_block_entry *sg_block_lookup4(const struct sg_block_table *t,
 					__be32 addr)
 {
-	unsigned long levels = t->levels4;
+	unsigned long levels = READ_ONCE(t->levels4);
 	u32 a = ntohl(addr);
 
 	while (levels) {
@@ -94,11 +96,15 @@ struct sg_block_entry *sg_block_lookup4(const struct sg_block_table *t,
 		levels &= ~BIT(bit);
 		for (;; i = (i + 1) & t->mask4) {
 			const struct sg_block_slot4 *s = &t->slots4[i];
+			struct sg_block_entry *e = smp_load_acquire(&s->entry);
 
-			if (!s->entry)
+			if (!e)
 				break;
-			if (s->key == key && s->level == level)
-				return s->entry;
+			if (s->key == key && s->level == level) {
+				if (!sg_block_slot_dead(e))
+					return e;
+				break;
+			}
 		}
 	}
 	return NULL;
@@ -107,7 +113,7 @@ struct sg_block_entry *sg_block_lookup4(const struct sg_block_table *t,
 struct sg_block_entry *sg_block_lookup6(const struct sg_block_table *t,
 					const struct in6_addr *addr)
 {
-	unsigned long levels = t->levels6;
+	unsigned long levels = READ_ONCE(t->levels6);
 	u64 ahi, alo;
 
 	sg_split6(addr, &ahi, &alo);
@@ -122,18 +128,25 @@ struct sg_block_entry *sg_block_lookup6(const struct sg_block_table *t,
 		i = sg_hash6(hi, lo, level) & t->mask6;
 		for (;; i = (i + 1) & t->mask6) {
 			const struct sg_block_slot6 *s = &t->slots6[i];
+			struct sg_block_entry *e = smp_load_acquire(&s->entry);
 
-			if (!s->entry)
+			if (!e)
 				break;
-			if (s->hi == hi && s->lo == lo && s->level == level)
-				return s->entry;
+			if (s->hi == hi && s->lo == lo && s->level == level) {
+				if (!sg_block_slot_dead(e))
+					return e;
+				break;
+			}
 		}
 	}
 	return NULL;
 }
 
-/* Keeps the most specific entry when two expand into the same slot. */
-static void sg_slot4_insert(struct sg_block_slot4 *slots, u32 mask, u32 key,
+/*
+ * Keeps the most specific entry when two expand into the same slot; 1 when
+ * it took an empty slot.
+ */
+static u32 sg_slot4_insert(struct sg_block_slot4 *slots, u32 mask, u32 key,
 			    unsigned int level, struct sg_block_entry *e)
 {
 	u32 i = sg_hash4(key, level) & mask;
@@ -142,15 +155,16 @@ static void sg_slot4_insert(struct sg_block_slot4 *slots, u32 mask, u32 key,
 		if (slots[i].key == key && slots[i].level == level) {
 			if (e->pfx.len > slots[i].entry->pfx.len)
 				slots[i].entry = e;
-			return;
+			return 0;
 		}
 	}
 	slots[i].key = key;
 	slots[i].level = level;
-	slots[i].entry = e;
+	smp_store_release(&slots[i].entry, e);
+	return 1;
 }
 
-static void sg_slot6_insert(struct sg_block_slot6 *slots, u32 mask, u64 hi,
+static u32 sg_slot6_insert(struct sg_block_slot6 *slots, u32 mask, u64 hi,
 			    u64 lo, unsigned int level,
 			    struct sg_block_entry *e)
 {
@@ -161,13 +175,14 @@ static void sg_slot6_insert(struct sg_block_slot6 *slots, u32 mask, u64 hi,
 		    slots[i].level == level) {
 			if (e->pfx.len > slots[i].entry->pfx.len)
 				slots[i].entry = e;
-			return;
+			return 0;
 		}
 	}
 	slots[i].hi = hi;
 	slots[i].lo = lo;
 	slots[i].level = level;
-	slots[i].entry = e;
+	smp_store_release(&slots[i].entry, e);
+	return 1;
 }
 
 /*
@@ -201,9 +216,11 @@ int sg_block_table_build(struct sg_block_table *t,
 		if (p->family == AF_INET) {
 			want4 += 1U << (level - p->len);
 			t->levels4 |= BIT(level / 8 - 1);
+			t->host_shared4 |= level == 32 && p->len < 32;
 		} else {
 			want6 += 1U << (level - p->len);
 			t->levels6 |= BIT(level / 8 - 1);
+			t->host_shared6 |= level == 128 && p->len < 128;
 		}
 	}
 	if (want4 + want6 > max_slots)
@@ -235,22 +252,22 @@ int sg_block_table_build(struct sg_block_table *t,
 			u32 base = ntohl(e->pfx.addr.s6_addr32[0]);
 
 			for (i = 0; i < count; i++)
-				sg_slot4_insert(slots4, size4 - 1,
-						base + (i << (32 - level)),
-						level, e);
+				t->used4 += sg_slot4_insert(slots4, size4 - 1,
+							    base + (i << (32 - level)),
+							    level, e);
 		} else {
 			u64 hi, lo;
 
 			sg_split6(&e->pfx.addr, &hi, &lo);
 			for (i = 0; i < count; i++) {
 				if (level <= 64)
-					sg_slot6_insert(slots6, size6 - 1,
-							hi + ((u64)i << (64 - level)),
-							lo, level, e);
+					t->used6 += sg_slot6_insert(slots6, size6 - 1,
+								    hi + ((u64)i << (64 - level)),
+								    lo, level, e);
 				else
-					sg_slot6_insert(slots6, size6 - 1, hi,
-							lo + ((u64)i << (128 - level)),
-							level, e);
+					t->used6 += sg_slot6_insert(slots6, size6 - 1,
+								    hi, lo + ((u64)i << (128 - level)),
+								    level, e);
 			}
 		}
 		if (!(n & 4095))
@@ -262,6 +279,74 @@ int sg_block_table_build(struct sg_block_table *t,
 	t->mask4 = size4 ? size4 - 1 : 0;
 	t->mask6 = size6 ? size6 - 1 : 0;
 	return 0;
+}
+
+/*
+ * Whether @more host prefixes of @family can go into @t in place: it has
+ * a table for them, no shorter prefix expands to the host level (so a
+ * host's slot holds that host's entry alone), and the table stays at most
+ * 5/8 used, tombstones included, so a miss still ends within a few slots.
+ */
+bool sg_block_table_host_ready(const struct sg_block_table *t, int family,
+			       u32 more)
+{
+	if (family == AF_INET)
+		return t->slots4 && !t->host_shared4 &&
+		       (u64)t->used4 + more <= ((u64)t->mask4 + 1) * 5 / 8;
+	return t->slots6 && !t->host_shared6 &&
+	       (u64)t->used6 + more <= ((u64)t->mask6 + 1) * 5 / 8;
+}
+
+/*
+ * The entry field of host prefix @p's slot, live or dead, or NULL when
+ * it has none.  Only for a table that is sg_block_table_host_ready().
+ */
+struct sg_block_entry **sg_block_table_host_slot(struct sg_block_table *t,
+						 const struct sg_prefix *p)
+{
+	if (p->family == AF_INET) {
+		u32 key = ntohl(p->addr.s6_addr32[0]);
+		u32 i = sg_hash4(key, 32) & t->mask4;
+
+		for (; t->slots4[i].entry; i = (i + 1) & t->mask4) {
+			if (t->slots4[i].key == key && t->slots4[i].level == 32)
+				return &t->slots4[i].entry;
+		}
+	} else {
+		u64 hi, lo;
+		u32 i;
+
+		sg_split6(&p->addr, &hi, &lo);
+		i = sg_hash6(hi, lo, 128) & t->mask6;
+		for (; t->slots6[i].entry; i = (i + 1) & t->mask6) {
+			if (t->slots6[i].hi == hi && t->slots6[i].lo == lo &&
+			    t->slots6[i].level == 128)
+				return &t->slots6[i].entry;
+		}
+	}
+	return NULL;
+}
+
+/*
+ * Host entry @e, which has no slot yet, into an empty one of a ready
+ * table, for readers to find from the moment the entry pointer is stored.
+ */
+void sg_block_table_host_insert(struct sg_block_table *t,
+				struct sg_block_entry *e)
+{
+	if (e->pfx.family == AF_INET) {
+		t->used4 += sg_slot4_insert(t->slots4, t->mask4,
+					    ntohl(e->pfx.addr.s6_addr32[0]),
+					    32, e);
+		WRITE_ONCE(t->levels4, t->levels4 | BIT(32 / 8 - 1));
+	} else {
+		u64 hi, lo;
+
+		sg_split6(&e->pfx.addr, &hi, &lo);
+		t->used6 += sg_slot6_insert(t->slots6, t->mask6, hi, lo, 128,
+					    e);
+		WRITE_ONCE(t->levels6, t->levels6 | BIT(128 / 8 - 1));
+	}
 }
 
 /* The bytes of @t's slots. */

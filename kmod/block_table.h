@@ -31,7 +31,13 @@ struct sg_block_entry {
 	u64 last_hit;		/* unix seconds of the last match, 0: never */
 };
 
-/* Hash slots: the key is the address masked to the slot's level. */
+/*
+ * Hash slots: the key is the address masked to the slot's level.  A slot
+ * is written once, empty to used, before its entry pointer (with release);
+ * from then on only its entry changes, and only for the same key: to the
+ * entry tagged SG_BLOCK_SLOT_DEAD when it is deleted in place, back when
+ * it is added again.  A reader that sees an entry therefore sees its key.
+ */
 struct sg_block_slot4 {
 	u32 key;			/* host byte order */
 	u8 level;			/* 8, 16, 24 or 32 */
@@ -45,14 +51,36 @@ struct sg_block_slot6 {
 	struct sg_block_entry *entry;
 };
 
+/* The low bit of a slot's entry: deleted in place (blockset.c). */
+#define SG_BLOCK_SLOT_DEAD	1UL
+
+static inline bool sg_block_slot_dead(const struct sg_block_entry *e)
+{
+	return (unsigned long)e & SG_BLOCK_SLOT_DEAD;
+}
+
+static inline struct sg_block_entry *sg_block_slot_tag(struct sg_block_entry *e,
+							bool dead)
+{
+	return (struct sg_block_entry *)(((unsigned long)e &
+					  ~SG_BLOCK_SLOT_DEAD) |
+					 (dead ? SG_BLOCK_SLOT_DEAD : 0));
+}
+
 /* The tables of one snapshot; all zero when it has no entries. */
 struct sg_block_table {
 	u16 levels4;			/* bit n: level 8 * (n + 1) in use */
 	u16 levels6;
 	u32 mask4;			/* slots - 1 */
 	u32 mask6;
-	const struct sg_block_slot4 *slots4;
-	const struct sg_block_slot6 *slots6;
+	struct sg_block_slot4 *slots4;
+	struct sg_block_slot6 *slots6;
+	/* For the writer only: */
+	u32 used4;			/* slots ever written */
+	u32 used6;
+	/* A prefix shorter than a host expands to the host level. */
+	bool host_shared4;
+	bool host_shared6;
 };
 
 void __init sg_block_table_seed(void);
@@ -65,5 +93,11 @@ struct sg_block_entry *sg_block_lookup4(const struct sg_block_table *t,
 					__be32 addr);
 struct sg_block_entry *sg_block_lookup6(const struct sg_block_table *t,
 					const struct in6_addr *addr);
+bool sg_block_table_host_ready(const struct sg_block_table *t, int family,
+			       u32 more);
+struct sg_block_entry **sg_block_table_host_slot(struct sg_block_table *t,
+						 const struct sg_prefix *p);
+void sg_block_table_host_insert(struct sg_block_table *t,
+				struct sg_block_entry *e);
 
 #endif /* _SG_BLOCK_TABLE_H */

@@ -12,14 +12,25 @@
  * that ran out (and the entries left with none), so an entry blocks until
  * then, never less.
  *
- * The set is an immutable snapshot.  Every change merges the old snapshot's
- * sorted entries with the sorted change into a new snapshot and publishes
- * it with one pointer swap, so a feed replace is atomic for the data path:
- * a packet sees the old set or the new one, never a mix.  Entries carry
- * their hit counters and are shared by consecutive snapshots.  What only
- * the old snapshot held (its tables, retired entries, replaced timers) is
- * freed by a worker after a grace period: the writer never waits for one
- * under the namespace's lock, and every long loop reschedules.
+ * A change merges the old snapshot's sorted entries with the sorted change
+ * into a new snapshot and publishes it with one pointer swap, so a feed
+ * replace is atomic for the data path: a packet sees the old set or the
+ * new one, never a mix.  Entries carry their hit counters and are shared
+ * by consecutive snapshots.  What only the old snapshot held (its tables,
+ * retired entries, replaced timers) is freed by a worker after a grace
+ * period: the writer never waits for one under the namespace's lock, and
+ * every long loop reschedules.
+ *
+ * A merge costs time in proportion to the whole set, which a fail2ban or
+ * CrowdSec action adding one address to a million cannot afford.  So a
+ * small ADD or DEL of host entries (/32, /128) within existing feeds is
+ * made in the current snapshot instead (sg_block_update_in_place()):
+ * each prefix is one store into its hash slot, which readers see whole, so
+ * a packet sees each entry before or after, never half.  A new entry goes
+ * to the snapshot's added[] and a deleted one stays, dead, where it was;
+ * both until a merge, which the next large change or a budget of
+ * in_place_max such entries brings, so that cost is shared by many
+ * changes.
  */
 
 #include <linux/bitops.h>
@@ -45,6 +56,13 @@
 #define SG_BLOCK_ENTRIES_LIMIT	SMTPGUARD_BLOCK_MAX_DEFAULT
 /* Entries handled between two cond_resched(). */
 #define SG_BLOCK_STEP		4096
+/*
+ * Entries added or deleted in place between two merges: at most one in
+ * SHARE of the set, and MIN at least, so a merge's cost is shared by many
+ * changes while a dump's added[] and the dead entries stay small.
+ */
+#define SG_BLOCK_IN_PLACE_SHARE	32
+#define SG_BLOCK_IN_PLACE_MIN	1024
 
 static int sg_param_set_max_block_entries(const char *val,
 					  const struct kernel_param *kp)
@@ -116,6 +134,7 @@ static void sg_blockset_free(struct sg_blockset *set)
 		return;
 	sg_block_table_free(&set->table);
 	kvfree(set->entries);
+	kvfree(set->added);
 	kfree(set);
 }
 
@@ -412,6 +431,26 @@ static int sg_block_merge_old(struct sg_block_merge *m,
 	return 0;
 }
 
+/*
+ * The expiry of feed @bit's listing after an ADD timed @expires (0:
+ * permanent) to an entry listed by @feeds with timers @cur.  A new listing
+ * takes the change's timeout.  Listed already: permanent stays permanent,
+ * a timed listing becomes permanent or, timed again, runs to the later
+ * deadline.
+ */
+static unsigned long sg_block_add_expires(const struct sg_block_timers *cur,
+					  u64 feeds, u64 bit,
+					  unsigned long expires)
+{
+	unsigned long was = sg_block_listing_expires(cur, __ffs64(bit));
+
+	if (!(feeds & bit))
+		return expires;
+	if (!was || !expires)
+		return 0;
+	return time_after(expires, was) ? expires : was;
+}
+
 /* An old entry that the change names. */
 static int sg_block_merge_both(struct sg_block_merge *m,
 			       const struct sg_block_change *c, u64 bit,
@@ -422,32 +461,22 @@ static int sg_block_merge_both(struct sg_block_merge *m,
 		rcu_dereference_protected(e->timers, true);
 	struct sg_block_timers *t = (struct sg_block_timers *)cur;
 	u64 feeds = e->feeds;
-	unsigned long was, expires;
 	int err = 0;
 
 	switch (c->op) {
 	case SG_BLOCK_DEL:
+		/* A dead entry (feeds 0) is listed nowhere. */
 		if (!(feeds & bit))
-			return sg_block_absent(out, &e->pfx, true);
+			return sg_block_absent(out, &e->pfx, feeds != 0);
 		feeds &= ~bit;
 		err = sg_timers_derive(cur, ~bit, 0, 0, &t);
 		break;
 	case SG_BLOCK_ADD:
-		/*
-		 * A new listing takes the change's timeout.  Listed already:
-		 * permanent stays permanent, a timed listing becomes
-		 * permanent or, timed again, runs to the later deadline.
-		 */
-		was = sg_block_listing_expires(cur, __ffs64(bit));
-		if (!(feeds & bit))
-			expires = c->expires;
-		else if (!was || !c->expires)
-			expires = 0;
-		else
-			expires = time_after(c->expires, was) ? c->expires :
-								was;
+		err = sg_timers_derive(cur, ~0ULL, bit,
+				       sg_block_add_expires(cur, feeds, bit,
+							    c->expires),
+				       &t);
 		feeds |= bit;
-		err = sg_timers_derive(cur, ~0ULL, bit, expires, &t);
 		break;
 	case SG_BLOCK_REPLACE:
 		/* A feed's file lists its entries permanently. */
@@ -501,22 +530,22 @@ static int sg_block_merge(struct sg_block_merge *m,
 			  const struct sg_block_change *c, int feed,
 			  struct sg_block_outcome *out)
 {
-	u32 old_n = old ? old->nr_entries : 0;
 	u64 bit = feed >= 0 ? BIT_ULL(feed) : ~0ULL;
-	u32 i = 0, j = 0;
+	struct sg_block_cursor cur = {};
+	struct sg_block_entry *e = old ? sg_block_next(old, &cur) : NULL;
+	u32 j = 0, steps = 0;
 	int err;
 
-	while (i < old_n || j < c->nr) {
-		struct sg_block_entry *e = i < old_n ? old->entries[i] : NULL;
+	while (e || j < c->nr) {
 		const struct sg_prefix *p = j < c->nr ? &c->pfx[j] : NULL;
 		int cmp = !e ? 1 : !p ? -1 : sg_prefix_cmp(&e->pfx, p);
 
 		if (cmp < 0) {
 			err = sg_block_merge_old(m, c, bit, e);
-			i++;
+			e = sg_block_next(old, &cur);
 		} else if (cmp == 0) {
 			err = sg_block_merge_both(m, c, bit, e, out);
-			i++;
+			e = sg_block_next(old, &cur);
 			j++;
 		} else {
 			err = sg_block_merge_new(m, c, bit, p, out);
@@ -524,7 +553,7 @@ static int sg_block_merge(struct sg_block_merge *m,
 		}
 		if (err)
 			return err;
-		if (!((i + j) % SG_BLOCK_STEP))
+		if (!(++steps % SG_BLOCK_STEP))
 			cond_resched();
 	}
 	return 0;
@@ -716,6 +745,308 @@ static void sg_block_reset_new_slots(struct sg_blocklist *bl,
 	}
 }
 
+/* The index of the first of @nr sorted entries after @p. */
+static u32 sg_block_upper_bound(struct sg_block_entry *const *entries, u32 nr,
+				const struct sg_prefix *p)
+{
+	u32 lo = 0, hi = nr;
+
+	while (lo < hi) {
+		u32 mid = lo + (hi - lo) / 2;
+
+		if (sg_prefix_cmp(&entries[mid]->pfx, p) <= 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* @cur to the first entry after @after, for resuming a dump. */
+void sg_block_seek(const struct sg_blockset *set, struct sg_block_cursor *cur,
+		   const struct sg_prefix *after)
+{
+	cur->sorted = sg_block_upper_bound(set->entries, set->nr_sorted,
+					   after);
+	cur->added = sg_block_upper_bound(set->added, set->nr_added, after);
+}
+
+/*
+ * The entry at @cur, then @cur past it; NULL after the last.  Entries of
+ * both arrays, merged by prefix: a prefix is in one of them only.  Under
+ * the lock, or on a snapshot no in-place change reaches.
+ */
+struct sg_block_entry *sg_block_next(const struct sg_blockset *set,
+				     struct sg_block_cursor *cur)
+{
+	struct sg_block_entry *a = cur->sorted < set->nr_sorted ?
+				   set->entries[cur->sorted] : NULL;
+	struct sg_block_entry *b = cur->added < set->nr_added ?
+				   set->added[cur->added] : NULL;
+
+	if (a && (!b || sg_prefix_cmp(&a->pfx, &b->pfx) < 0)) {
+		cur->sorted++;
+		return a;
+	}
+	if (b)
+		cur->added++;
+	return b;
+}
+
+/* Listed anew after dying in place: counts from 0, as a new entry would. */
+static void sg_block_entry_reset(struct sg_block_entry *e)
+{
+	atomic64_set(&e->hits, 0);
+	WRITE_ONCE(e->last_hit, 0);
+}
+
+/* What an in-place change does to one entry, worked out before any of it. */
+struct sg_block_step {
+	struct sg_block_entry *e;
+	struct sg_block_entry **slot;	/* NULL: e is new, without a slot */
+	u64 feeds;			/* after */
+	struct sg_block_timers *timers;	/* after */
+};
+
+/* Undo sg_block_plan(): what it allocated, nothing else was touched. */
+static void sg_block_plan_undo(struct sg_block_step *steps, u32 nr)
+{
+	u32 k;
+
+	for (k = 0; k < nr; k++) {
+		struct sg_block_step *st = &steps[k];
+		struct sg_block_timers *cur = st->slot ?
+			rcu_dereference_protected(st->e->timers, true) : NULL;
+
+		if (st->timers != cur)
+			kfree(st->timers);
+		if (!st->slot)
+			kmem_cache_free(sg_block_cache, st->e);
+	}
+}
+
+/*
+ * One prefix of an in-place change: its step and what it does to the
+ * feeds' counts.  1 when the change needs a merge: a prefix to delete
+ * that is not listed (the merge words the fault).
+ */
+static int sg_block_plan(struct sg_blockset *set,
+			 const struct sg_block_change *c, u64 bit,
+			 const struct sg_prefix *p, struct sg_block_step *st,
+			 s32 *feed_change, u32 *listings_removed)
+{
+	struct sg_block_timers *cur = NULL;
+	u64 was = 0, flips;
+	int err;
+
+	st->slot = sg_block_table_host_slot(&set->table, p);
+	if (st->slot) {
+		st->e = sg_block_slot_tag(*st->slot, false);
+		cur = rcu_dereference_protected(st->e->timers, true);
+		was = st->e->feeds;	/* 0 when dead */
+	}
+	if (c->op == SG_BLOCK_DEL) {
+		if (!(was & bit))
+			return 1;
+		st->feeds = was & ~bit;
+		*listings_removed += hweight64(was & bit);
+		err = sg_timers_derive(cur, ~bit, 0, 0, &st->timers);
+	} else {
+		st->feeds = was | bit;
+		err = sg_timers_derive(cur, ~0ULL, bit,
+				       sg_block_add_expires(cur, was, bit,
+							    c->expires),
+				       &st->timers);
+	}
+	if (err)
+		return err;
+	if (!st->slot) {
+		st->e = kmem_cache_zalloc(sg_block_cache, GFP_KERNEL_ACCOUNT);
+		if (!st->e) {
+			kfree(st->timers);
+			return -ENOMEM;
+		}
+		st->e->pfx = *p;
+	}
+	for (flips = was ^ st->feeds; flips; flips &= flips - 1)
+		feed_change[__ffs64(flips)] += st->feeds & flips & -flips ?
+					       1 : -1;
+	return 0;
+}
+
+/* @e into added[], in prefix order; there is room. */
+static void sg_block_add_sorted(struct sg_blockset *set,
+				struct sg_block_entry *e)
+{
+	u32 at = sg_block_upper_bound(set->added, set->nr_added, &e->pfx);
+
+	memmove(&set->added[at + 1], &set->added[at],
+		(set->nr_added - at) * sizeof(*set->added));
+	set->added[at] = e;
+	set->nr_added++;
+}
+
+/* Make one planned step; nothing can fail any more. */
+static void sg_block_step_apply(struct sg_blockset *set,
+				struct sg_block_step *st,
+				struct sg_block_garbage *g, s64 *bytes)
+{
+	struct sg_block_entry *e = st->e;
+	struct sg_block_timers *cur = rcu_dereference_protected(e->timers,
+								true);
+
+	if (cur != st->timers) {
+		rcu_assign_pointer(e->timers, st->timers);
+		if (cur) {
+			g->timers[g->nr_timers++] = cur;
+			*bytes -= struct_size(cur, expires,
+					      hweight64(cur->feeds));
+		}
+		if (st->timers)
+			*bytes += struct_size(st->timers, expires,
+					      hweight64(st->timers->feeds));
+	}
+	if (!st->slot) {
+		e->feeds = st->feeds;
+		sg_block_table_host_insert(&set->table, e);
+		sg_block_add_sorted(set, e);
+		*bytes += kmem_cache_size(sg_block_cache);
+		return;
+	}
+	if (!e->feeds) {
+		sg_block_entry_reset(e);
+		set->nr_dead--;
+	} else if (!st->feeds) {
+		set->nr_dead++;
+	}
+	WRITE_ONCE(e->feeds, st->feeds);
+	/* Readers that found it dead see it listed from here, and back. */
+	smp_store_release(st->slot, sg_block_slot_tag(e, !st->feeds));
+}
+
+/*
+ * A small ADD or DEL of host prefixes in feeds that stay in use, made in
+ * @set itself; see the top of this file.  1 when the change is not one
+ * (or would fail: the merge words why), 0 when made, -ENOMEM.
+ */
+static int sg_block_update_in_place(struct sg_blocklist *bl,
+				    struct sg_blockset *set,
+				    const struct sg_block_change *c,
+				    struct sg_block_outcome *out)
+{
+	s32 feed_change[SMTPGUARD_MAX_FEEDS] = {};
+	u32 k, planned, nr4 = 0, live, fresh = 0, removed = 0;
+	struct sg_block_garbage *g = NULL;
+	struct sg_block_step *steps;
+	bool changed = false;
+	s64 bytes = 0;
+	u64 bit = ~0ULL;
+	int err = 0;
+
+	if ((c->op != SG_BLOCK_ADD && c->op != SG_BLOCK_DEL) || !c->nr ||
+	    (u64)set->nr_added + set->nr_dead + c->nr > set->in_place_max)
+		return 1;
+	if (c->feed) {
+		int feed = sg_block_feed_find(set, c->feed);
+
+		if (feed < 0)
+			return 1;
+		bit = BIT_ULL(feed);
+	} else if (c->op == SG_BLOCK_ADD) {
+		return 1;
+	}
+	for (k = 0; k < c->nr; k++) {
+		if (c->pfx[k].len != sg_prefix_max_len(c->pfx[k].family))
+			return 1;
+		nr4 += c->pfx[k].family == AF_INET;
+	}
+	if ((nr4 && !sg_block_table_host_ready(&set->table, AF_INET, nr4)) ||
+	    (nr4 < c->nr &&
+	     !sg_block_table_host_ready(&set->table, AF_INET6, c->nr - nr4)))
+		return 1;
+
+	steps = kvmalloc_array(c->nr, sizeof(*steps), GFP_KERNEL_ACCOUNT);
+	if (!steps)
+		return -ENOMEM;
+	for (planned = 0; planned < c->nr; planned++) {
+		struct sg_block_step *st = &steps[planned];
+
+		err = sg_block_plan(set, c, bit, &c->pfx[planned], st,
+				    feed_change, &out->listings_removed);
+		if (err)
+			goto undo;
+		if (!st->slot || !st->e->feeds)
+			fresh++;
+		else if (!st->feeds)
+			removed++;
+		if (!st->slot || st->feeds != st->e->feeds ||
+		    st->timers != rcu_access_pointer(st->e->timers))
+			changed = true;
+	}
+	if (!changed) {
+		sg_block_plan_undo(steps, planned);
+		kvfree(steps);
+		return 0;
+	}
+
+	live = set->nr_entries + fresh - removed;
+	err = 1;
+	if (live > set->nr_entries && live > sg_block_max_entries())
+		goto undo;
+	for (k = 0; k < SMTPGUARD_MAX_FEEDS; k++) {
+		if (feed_change[k] &&
+		    (s64)set->feeds[k].entries + feed_change[k] <= 0)
+			goto undo;
+	}
+	err = -ENOMEM;
+	g = kzalloc(sizeof(*g), GFP_KERNEL_ACCOUNT);
+	if (g)
+		g->timers = kvmalloc_array(c->nr, sizeof(*g->timers),
+					   GFP_KERNEL_ACCOUNT);
+	if (!g || !g->timers)
+		goto undo;
+	if (!set->added) {
+		set->added = kvmalloc_array(set->in_place_max,
+					    sizeof(*set->added),
+					    GFP_KERNEL_ACCOUNT);
+		if (!set->added)
+			goto undo;
+		bytes += (size_t)set->in_place_max * sizeof(*set->added);
+	}
+
+	for (k = 0; k < c->nr; k++) {
+		sg_block_step_apply(set, &steps[k], g, &bytes);
+		if (steps[k].timers) {
+			unsigned int n;
+
+			for (n = 0; n < hweight64(steps[k].timers->feeds); n++)
+				out->next_expiry =
+					sg_next_expiry(out->next_expiry,
+						       steps[k].timers->expires[n]);
+		}
+	}
+	for (k = 0; k < SMTPGUARD_MAX_FEEDS; k++)
+		set->feeds[k].entries += feed_change[k];
+	set->next_expiry = sg_next_expiry(set->next_expiry, out->next_expiry);
+	WRITE_ONCE(set->nr_entries, live);
+	WRITE_ONCE(set->bytes, set->bytes + bytes);
+	WRITE_ONCE(bl->gen, bl->gen + 1);
+	kvfree(steps);
+	out->nr_entries = live;
+	out->next_expiry = set->next_expiry;
+	INIT_RCU_WORK(&g->rwork, sg_block_gc_work);
+	queue_rcu_work(sg_block_wq, &g->rwork);
+	return 0;
+
+undo:
+	sg_block_plan_undo(steps, planned);
+	kvfree(steps);
+	if (g)
+		kvfree(g->timers);
+	kfree(g);
+	return err;
+}
+
 /*
  * Apply @c under bl->lock: all of it or, on error, nothing (out->fault
  * says why, when it was not for lack of memory).  Never waits for a grace
@@ -725,14 +1056,28 @@ int sg_block_update(struct sg_blocklist *bl, const struct sg_block_change *c,
 		    struct sg_block_outcome *out)
 {
 	struct sg_blockset *old = sg_block_locked(bl), *new;
-	u32 old_n = old ? old->nr_entries : 0;
+	u32 old_n = old ? old->nr_sorted + old->nr_added : 0;
+	u32 old_live = old ? old->nr_entries : 0;
 	struct sg_block_merge m = {};
 	int feed, err;
 	u32 k;
 
 	memset(out, 0, sizeof(*out));
-	out->nr_entries = old_n;
+	out->nr_entries = old_live;
 	out->next_expiry = old ? old->next_expiry : 0;
+
+	if (old) {
+		err = sg_block_update_in_place(bl, old, c, out);
+		if (err == -ENOMEM) {
+			out->fault = SG_BLOCK_FAULT_NOMEM;
+			out->listings_removed = 0;
+		}
+		if (err <= 0)
+			return err;
+		memset(out, 0, sizeof(*out));
+		out->nr_entries = old_live;
+		out->next_expiry = old->next_expiry;
+	}
 
 	new = kzalloc(sizeof(*new), GFP_KERNEL_ACCOUNT);
 	if (!new)
@@ -757,7 +1102,7 @@ int sg_block_update(struct sg_blocklist *bl, const struct sg_block_change *c,
 		kfree(new);
 		return 0;
 	}
-	if (m.nr_out > old_n && m.nr_out > sg_block_max_entries()) {
+	if (m.nr_out > old_live && m.nr_out > sg_block_max_entries()) {
 		out->fault = SG_BLOCK_FAULT_FULL;
 		out->nr_entries = m.nr_out;
 		err = -ENOSPC;
@@ -767,10 +1112,13 @@ int sg_block_update(struct sg_blocklist *bl, const struct sg_block_change *c,
 	sg_block_tally(new, &m);
 	new->entries = m.out;
 	new->nr_entries = m.nr_out;
+	new->nr_sorted = m.nr_out;
+	new->in_place_max = max(new->nr_entries / SG_BLOCK_IN_PLACE_SHARE,
+				SG_BLOCK_IN_PLACE_MIN);
 	m.out = NULL;
 	new->bytes = sizeof(*new) +
-		     (size_t)new->nr_entries * (sizeof(*new->entries) +
-						kmem_cache_size(sg_block_cache));
+		     (size_t)(old_n + c->nr) * sizeof(*new->entries) +
+		     (size_t)new->nr_entries * kmem_cache_size(sg_block_cache);
 	if (new->nr_entries) {
 		err = sg_block_build_tables(new, out);
 		if (err)
@@ -783,6 +1131,9 @@ int sg_block_update(struct sg_blocklist *bl, const struct sg_block_change *c,
 
 		struct sg_block_timers *t = m.timers[k];
 
+		/* Dead since an in-place delete: listed anew, hits anew. */
+		if (!e->feeds)
+			sg_block_entry_reset(e);
 		WRITE_ONCE(e->feeds, m.feeds[k]);
 		if (t != rcu_access_pointer(e->timers))
 			rcu_assign_pointer(e->timers, t);
@@ -806,6 +1157,7 @@ int sg_block_update(struct sg_blocklist *bl, const struct sg_block_change *c,
 	m.garbage = NULL;
 
 	out->nr_entries = new ? new->nr_entries : 0;
+	out->rebuilt = true;
 	out->listings_removed = m.listings_removed;
 	out->next_expiry = new ? new->next_expiry : 0;
 	m.nr_fresh = 0;
@@ -823,7 +1175,7 @@ err_merge:
 err_free:
 	sg_blockset_free(new);
 	if (out->fault != SG_BLOCK_FAULT_FULL)
-		out->nr_entries = old_n;
+		out->nr_entries = old_live;
 	return err;
 }
 
@@ -832,23 +1184,6 @@ u32 sg_block_nr_entries(struct sg_blocklist *bl)
 	const struct sg_blockset *set = sg_block_locked(bl);
 
 	return set ? set->nr_entries : 0;
-}
-
-/* The index of the first entry after @p, for resuming a dump. */
-u32 sg_block_upper_bound(const struct sg_blockset *set,
-			 const struct sg_prefix *p)
-{
-	u32 lo = 0, hi = set->nr_entries;
-
-	while (lo < hi) {
-		u32 mid = lo + (hi - lo) / 2;
-
-		if (sg_prefix_cmp(&set->entries[mid]->pfx, p) <= 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
 }
 
 void sg_blocklist_init(struct sg_blocklist *bl, struct mutex *lock)
@@ -868,8 +1203,9 @@ void sg_blocklist_destroy(struct sg_blocklist *bl)
 	RCU_INIT_POINTER(bl->set, NULL);
 	if (!set)
 		return;
-	for (k = 0; k < set->nr_entries; k++) {
-		struct sg_block_entry *e = set->entries[k];
+	for (k = 0; k < set->nr_sorted + set->nr_added; k++) {
+		struct sg_block_entry *e = k < set->nr_sorted ?
+			set->entries[k] : set->added[k - set->nr_sorted];
 
 		kfree(rcu_dereference_protected(e->timers, true));
 		kmem_cache_free(sg_block_cache, e);

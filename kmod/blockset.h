@@ -45,13 +45,22 @@ struct sg_feed_stat {
 	atomic64_t would_drop;
 };
 
-/* An immutable snapshot (see blockset.c); NULL when empty. */
+/*
+ * A snapshot (see blockset.c); NULL when empty.  Small changes of host
+ * entries are made in it in place, under the lock: they add entries to
+ * added[] and mark deleted ones dead (feeds 0), both until the next merge.
+ */
 struct sg_blockset {
 	struct sg_block_table table;	/* the lookup (block_table.c) */
-	u32 nr_entries;
-	struct sg_block_entry **entries;	/* sorted by prefix */
+	u32 nr_entries;			/* live entries (WRITE_ONCE) */
+	u32 nr_sorted;
+	struct sg_block_entry **entries;	/* by the merge, by prefix */
+	struct sg_block_entry **added;	/* in place, by prefix */
+	u32 nr_added;
+	u32 nr_dead;			/* in either array, feeds 0 */
+	u32 in_place_max;		/* nr_added + nr_dead at most */
 	unsigned long next_expiry;	/* jiffies; 0: nothing expires */
-	size_t bytes;			/* everything above, entries included */
+	size_t bytes;			/* everything (WRITE_ONCE) */
 	u32 nr_feeds;
 	struct sg_feed feeds[SMTPGUARD_MAX_FEEDS];
 	/*
@@ -108,6 +117,7 @@ struct sg_block_outcome {
 	u32 nr_entries;			/* entries after; FULL: it would be */
 	u32 listings_removed;		/* (entry, feed) listings that went */
 	unsigned long next_expiry;	/* jiffies; 0: nothing expires */
+	bool rebuilt;			/* a new snapshot, not in place */
 };
 
 int __init sg_block_module_init(void);
@@ -125,8 +135,16 @@ unsigned long sg_block_listing_expires(const struct sg_block_timers *t,
 				       unsigned int feed);
 unsigned long sg_block_entry_expires(u64 feeds,
 				     const struct sg_block_timers *t);
-u32 sg_block_upper_bound(const struct sg_blockset *set,
-			 const struct sg_prefix *p);
+/* A position in a snapshot's entries, in prefix order, dead included. */
+struct sg_block_cursor {
+	u32 sorted;			/* in entries[] */
+	u32 added;			/* in added[] */
+};
+
+struct sg_block_entry *sg_block_next(const struct sg_blockset *set,
+				     struct sg_block_cursor *cur);
+void sg_block_seek(const struct sg_blockset *set, struct sg_block_cursor *cur,
+		   const struct sg_prefix *after);
 int sg_block_feed_set_mode(struct sg_blocklist *bl, const char *name,
 			   const u8 *action, const u8 *direction,
 			   struct sg_feed_mode *now);

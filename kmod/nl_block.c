@@ -552,7 +552,8 @@ int sg_nl_block_test_doit(struct sk_buff *skb, struct genl_info *info)
 /*
  * Resumes after the last prefix sent rather than at an index, so a change
  * between two recv() calls neither repeats nor skips an unchanged entry;
- * NLM_F_DUMP_INTR tells the reader that it happened.
+ * NLM_F_DUMP_INTR tells the reader that it happened.  Under the lock,
+ * since changes made in place move entries within added[].
  */
 struct sg_nl_block_dump {
 	struct sg_prefix last;
@@ -565,15 +566,18 @@ int sg_nl_block_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 	struct sg_net *sn = sg_pernet(sock_net(cb->skb->sk));
 	bool traffic = sg_nl_sees_traffic(cb->skb);
 	const struct nlattr *feed_attr;
+	struct sg_block_cursor cur = {};
+	const struct sg_block_entry *e;
 	const struct sg_blockset *set;
 	u64 want = ~0ULL;
-	u32 i;
 
 	BUILD_BUG_ON(sizeof(*ctx) > sizeof(cb->ctx));
 	/* Validated by the op's policy before the first call. */
 	feed_attr = nlmsg_find_attr(cb->nlh, GENL_HDRLEN, SMTPGUARD_A_FEED);
 
+	mutex_lock(&sn->lock);
 	cb->seq = READ_ONCE(sn->block.gen) << 1 | 1;
+	/* The entries' timers are RCU pointers. */
 	rcu_read_lock();
 	set = rcu_dereference(sn->block.set);
 	if (!set)
@@ -586,9 +590,9 @@ int sg_nl_block_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 		want = BIT_ULL(feed);
 	}
 
-	i = ctx->started ? sg_block_upper_bound(set, &ctx->last) : 0;
-	for (; i < set->nr_entries; i++) {
-		const struct sg_block_entry *e = set->entries[i];
+	if (ctx->started)
+		sg_block_seek(set, &cur, &ctx->last);
+	while ((e = sg_block_next(set, &cur))) {
 		void *hdr;
 
 		if (!(READ_ONCE(e->feeds) & want))
@@ -609,6 +613,7 @@ int sg_nl_block_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 	}
 out:
 	rcu_read_unlock();
+	mutex_unlock(&sn->lock);
 	return skb->len;
 }
 

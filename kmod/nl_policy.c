@@ -741,7 +741,9 @@ static int sg_nl_put_stats(struct sk_buff *msg,
 	    nla_put_u64_64bit(msg, SMTPGUARD_STATS_A_OFFENDERS_SUPPRESSED,
 			      st->offenders_suppressed, SMTPGUARD_STATS_A_PAD) ||
 	    nla_put_u64_64bit(msg, SMTPGUARD_STATS_A_EVENTS_SUPPRESSED,
-			      st->events_suppressed, SMTPGUARD_STATS_A_PAD)) {
+			      st->events_suppressed, SMTPGUARD_STATS_A_PAD) ||
+	    nla_put_u64_64bit(msg, SMTPGUARD_STATS_A_BLOCK_REBUILDS,
+			      st->block_rebuilds, SMTPGUARD_STATS_A_PAD)) {
 		nla_nest_cancel(msg, nest);
 		return -EMSGSIZE;
 	}
@@ -779,13 +781,13 @@ int sg_nl_stats_get_doit(struct sk_buff *skb, struct genl_info *info)
 		       sg_policy_has_roles(pol)) ||
 	    sg_nl_put_ports(msg, pol) ||
 	    nla_put_u32(msg, SMTPGUARD_A_BLOCK_ENTRIES,
-			set ? set->nr_entries : 0) ||
+			set ? READ_ONCE(set->nr_entries) : 0) ||
 	    nla_put_u32(msg, SMTPGUARD_A_BLOCK_FEEDS, set ? set->nr_feeds : 0) ||
 	    nla_put_u32(msg, SMTPGUARD_A_OFFENDERS,
 			sg_ledger_count(&sn->ledger)) ||
 	    nla_put_u32(msg, SMTPGUARD_A_OFFENDERS_HASHSIZE,
 			sg_ledger_hashsize(&sn->ledger)) ||
-	    sg_nl_put_stats(msg, &st, set ? set->bytes : 0))
+	    sg_nl_put_stats(msg, &st, set ? READ_ONCE(set->bytes) : 0))
 		err = -EMSGSIZE;
 	rcu_read_unlock();
 	return sg_nl_reply_send(msg, hdr, info, err);

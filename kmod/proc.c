@@ -40,9 +40,9 @@ static int sg_proc_show(struct seq_file *seq, void *v)
 	except_entries = pol->sets[SG_SET_EXCEPT].nr_prefixes;
 	roles = sg_policy_has_roles(pol);
 	set = rcu_dereference(sn->block.set);
-	entries = set ? set->nr_entries : 0;
+	entries = set ? READ_ONCE(set->nr_entries) : 0;
 	feeds = set ? set->nr_feeds : 0;
-	bytes = set ? set->bytes : 0;
+	bytes = set ? READ_ONCE(set->bytes) : 0;
 	rcu_read_unlock();
 
 	sg_counters_read(&sn->counters, &st);
@@ -75,6 +75,8 @@ static int sg_proc_show(struct seq_file *seq, void *v)
 	/* New hosts past offender_inserts, events past offender_events. */
 	seq_printf(seq, "offenders_suppressed %llu\n", st.offenders_suppressed);
 	seq_printf(seq, "events_suppressed %llu\n", st.events_suppressed);
+	/* Changes that built the blocklist whole, not in place. */
+	seq_printf(seq, "block_rebuilds %llu\n", st.block_rebuilds);
 	return 0;
 }
 
