@@ -206,6 +206,8 @@ int sg_netns_block_update(struct sg_net *sn, const struct sg_block_change *c,
 		}
 	}
 	err = sg_block_update(&sn->block, c, out);
+	if (out->rebuilt)
+		this_cpu_inc(sn->counters.pcpu->block_rebuilds);
 	if (!err)
 		sg_netns_schedule_expiry(sn, out->next_expiry);
 	return err;
@@ -226,6 +228,8 @@ static void sg_netns_block_expiry(struct work_struct *work)
 		mod_delayed_work(system_wq, &sn->block_expiry, HZ);
 		goto out;
 	}
+	if (out.rebuilt)
+		this_cpu_inc(sn->counters.pcpu->block_rebuilds);
 	if (out.listings_removed) {
 		struct sg_event_config ev = {
 			.count = out.listings_removed,

@@ -45,6 +45,7 @@ static void sg_counters_sum(struct sg_counters *c, struct sg_stats *sum)
 		sum->cnc_other_direction += READ_ONCE(s->cnc_other_direction);
 		sum->offenders_suppressed += READ_ONCE(s->offenders_suppressed);
 		sum->events_suppressed += READ_ONCE(s->events_suppressed);
+		sum->block_rebuilds += READ_ONCE(s->block_rebuilds);
 	}
 }
 
@@ -81,6 +82,7 @@ void sg_counters_read(struct sg_counters *c, struct sg_stats_report *r)
 	r->offenders_suppressed = now.offenders_suppressed -
 				  base.offenders_suppressed;
 	r->events_suppressed = now.events_suppressed - base.events_suppressed;
+	r->block_rebuilds = now.block_rebuilds - base.block_rebuilds;
 }
 
 /* Under the lock given to sg_counters_init(); the data path keeps counting. */

@@ -26,6 +26,7 @@ struct sg_stats {
 	u64 cnc_other_direction;	/* listed by feeds for the other way */
 	u64 offenders_suppressed;	/* past the insertion budget */
 	u64 events_suppressed;		/* past the event budget */
+	u64 block_rebuilds;		/* blocklist snapshots built whole */
 };
 
 /* What /proc and STATS_GET report: current counters minus the baseline. */
@@ -45,6 +46,7 @@ struct sg_stats_report {
 	u64 cnc_other_direction;	/* listed by feeds for the other way */
 	u64 offenders_suppressed;	/* past the insertion budget */
 	u64 events_suppressed;		/* past the event budget */
+	u64 block_rebuilds;		/* blocklist snapshots built whole */
 };
 
 struct sg_counters {

@@ -297,6 +297,9 @@ static const struct key_metric keys[] = {
 	U64("smtpguard_events_suppressed_total", "counter",
 	    "Offender events not sent: over the event budget.",
 	    events_suppressed, HAS(has_suppressed)),
+	U64("smtpguard_block_rebuilds_total", "counter",
+	    "Blocklist changes that built its tables whole, not in place.",
+	    block_rebuilds, HAS(has_block_rebuilds)),
 };
 
 static uint64_t key_value(const struct sg_stats *s, const struct key_metric *k)

@@ -266,6 +266,8 @@ struct sg_stats {
 	uint64_t cnc_other_direction;
 	bool has_suppressed;
 	uint64_t offenders_suppressed, events_suppressed;
+	bool has_block_rebuilds;
+	uint64_t block_rebuilds;
 	uint32_t except_entries;
 	bool roles_configured;
 };

@@ -83,6 +83,10 @@ static int stats_nest_cb(const struct nlattr *attr, void *data)
 		slot = &s->events_suppressed;
 		has = &s->has_suppressed;
 		break;
+	case SMTPGUARD_STATS_A_BLOCK_REBUILDS:
+		slot = &s->block_rebuilds;
+		has = &s->has_block_rebuilds;
+		break;
 	default:	/* PAD, and counters newer than this tool */
 		return MNL_CB_OK;
 	}
@@ -254,6 +258,9 @@ static void print_stats_keys(const struct sg_stats *s)
 		print_u64(PRINT_ANY, "events_suppressed",
 			  "events_suppressed %" PRIu64 "\n", s->events_suppressed);
 	}
+	if (s->has_block_rebuilds)
+		print_u64(PRINT_ANY, "block_rebuilds",
+			  "block_rebuilds %" PRIu64 "\n", s->block_rebuilds);
 }
 
 void sg_print_stats(const struct sg_stats *s)

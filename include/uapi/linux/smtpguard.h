@@ -230,7 +230,8 @@
  * STATS_GET also carries SMTPGUARD_A_EXCEPT_ENTRIES,
  * SMTPGUARD_A_ROLES_CONFIGURED (u8, 1: configured) and, in
  * SMTPGUARD_A_STATS, SMTP_OUTSIDE, CNC_OUTSIDE, CNC_EXCEPTED,
- * CNC_OTHER_DIRECTION, OFFENDERS_SUPPRESSED and EVENTS_SUPPRESSED.
+ * CNC_OTHER_DIRECTION, OFFENDERS_SUPPRESSED, EVENTS_SUPPRESSED and
+ * BLOCK_REBUILDS.
  *
  * ABI rules: numbers are never reused or reordered; new commands and
  * attributes only ever go before the __*_MAX sentinel of their enum.
@@ -411,6 +412,7 @@ enum smtpguard_stats_attr {
 	SMTPGUARD_STATS_A_CNC_OTHER_DIRECTION,	/* u64: feeds for the other way */
 	SMTPGUARD_STATS_A_OFFENDERS_SUPPRESSED,	/* u64: past offender_inserts */
 	SMTPGUARD_STATS_A_EVENTS_SUPPRESSED,	/* u64: past offender_events */
+	SMTPGUARD_STATS_A_BLOCK_REBUILDS,	/* u64: blocklist built whole */
 	__SMTPGUARD_STATS_A_LAST,
 	SMTPGUARD_STATS_A_MAX = __SMTPGUARD_STATS_A_LAST - 1
 };
