@@ -98,15 +98,19 @@ print("| entries | %s-change run | smtpguard s | ipset restore s "
       "| smtpguard / ipset |" % count)
 print("|---|---|---|---|---|")
 for s in sizes:
-    ips = med(s, "ipset", "changes_add")
-    for op, name in (("changes_add_processes", "one process per change (scaled from a sample)"),
-                     ("changes_add_batch", "-batch, one request per line (scaled from a sample)"),
-                     ("changes_add_stdin", "block add - (all in one request set)")):
-        v = med(s, "smtpguard", op)
-        if v is None:
+    for op, base, name in (
+            ("changes_add_processes", "changes_add", "add: one process per change (scaled from a sample)"),
+            ("changes_add_batch", "changes_add", "add: -batch, one request per line"),
+            ("changes_del_batch", "changes_del", "delete: -batch, one request per line"),
+            ("changes_add_stdin", "changes_add", "add: block add - (all in one request set)")):
+        v, ips = med(s, "smtpguard", op), med(s, "ipset", base)
+        if v is None or ips is None:
             continue
-        print("| %s | %s | %.2f | %.2f | %s |" % (s, name, v / 1e9, ips / 1e9,
-                                               ratio(v, ips)))
+        rb = [x.get("rebuilds") for x in rows if x["size"] == s
+              and x["op"] == op and x.get("rebuilds") is not None]
+        print("| %s | %s%s | %.2f | %.2f | %s |" % (
+            s, name, " (%s rebuilds)" % rb[0] if rb else "", v / 1e9,
+            ips / 1e9, ratio(v, ips)))
 print()
 print("| family | entries | smtpguard bytes/entry | ipset bytes/entry |")
 print("|---|---|---|---|")

@@ -22,8 +22,9 @@
 #             that many "add" lines, then of as many "del" lines, timed
 #             whole; smtpguard's single-change processes timed on a
 #             sample of BENCH_UPD_SAMPLE (20) and scaled, and, when the
-#             tool has -batch, a batch of the sample's size scaled the
-#             same way (each line one netlink request); `block add -` of
+#             tool has -batch, all the changes as one -batch of "block
+#             add" lines, then of "block del" lines (each line one netlink
+#             request), with the rebuilds they caused; `block add -` of
 #             all the changes (one request set, not single changes)
 # BENCH_UPD_DATA: a directory with the lists bench/run-updates.sh made.
 # Then IPv6: 1M /128s (BENCH_UPD_SIZE6) loaded into both, bytes per entry.
@@ -201,10 +202,17 @@ for n in $SIZES; do
 	emit "size=$n tool=smtpguard op=changes_add_processes count=$CHANGES sample=$SAMPLE $(scaled "$t")"
 	"$CTL" block del "${changes[@]:0:SAMPLE}" >/dev/null || die "smtpguardctl block del (sample)"
 	if ((has_batch)); then
-		printf 'block add %s\n' "${changes[@]:0:SAMPLE}" >"$WORK/batch.txt"
+		# All of them: the budget of in-place changes and the rebuild
+		# that follows it are part of the cost.
+		r0=$(sg_stat block_rebuilds)
+		printf 'block add %s\n' "${changes[@]}" >"$WORK/batch.txt"
 		t=$(timed sg-batch 0 "$CTL" -batch "$WORK/batch.txt") || exit 1
-		emit "size=$n tool=smtpguard op=changes_add_batch count=$CHANGES sample=$SAMPLE $(scaled "$t")"
-		"$CTL" block del "${changes[@]:0:SAMPLE}" >/dev/null || die "smtpguardctl block del (batch)"
+		emit "size=$n tool=smtpguard op=changes_add_batch count=$CHANGES $t rebuilds=$(($(sg_stat block_rebuilds) - ${r0:-0}))"
+		r0=$(sg_stat block_rebuilds)
+		printf 'block del %s\n' "${changes[@]}" >"$WORK/batch-del.txt"
+		t=$(timed sg-batch-del 0 "$CTL" -batch "$WORK/batch-del.txt") || exit 1
+		emit "size=$n tool=smtpguard op=changes_del_batch count=$CHANGES $t rebuilds=$(($(sg_stat block_rebuilds) - ${r0:-0}))"
+		[ "$(sg_stat block_entries)" = "$n" ] || die "smtpguard: the batches did not undo themselves"
 		printf '%s\n' "${changes[@]}" >"$WORK/words.txt"
 		t=$(timed sg-stdin 0 "$CTL" block add - <"$WORK/words.txt") || exit 1
 		emit "size=$n tool=smtpguard op=changes_add_stdin count=$CHANGES $t"
