@@ -96,6 +96,7 @@ struct sg_block_entry *sg_block_lookup4(const struct sg_block_table *t,
 		levels &= ~BIT(bit);
 		for (;; i = (i + 1) & t->mask4) {
 			const struct sg_block_slot4 *s = &t->slots4[i];
+			/* The entry, then its key (sg_slot4_insert()). */
 			struct sg_block_entry *e = smp_load_acquire(&s->entry);
 
 			if (!e)
@@ -128,6 +129,7 @@ struct sg_block_entry *sg_block_lookup6(const struct sg_block_table *t,
 		i = sg_hash6(hi, lo, level) & t->mask6;
 		for (;; i = (i + 1) & t->mask6) {
 			const struct sg_block_slot6 *s = &t->slots6[i];
+			/* The entry, then its key (sg_slot6_insert()). */
 			struct sg_block_entry *e = smp_load_acquire(&s->entry);
 
 			if (!e)
@@ -147,7 +149,7 @@ struct sg_block_entry *sg_block_lookup6(const struct sg_block_table *t,
  * it took an empty slot.
  */
 static u32 sg_slot4_insert(struct sg_block_slot4 *slots, u32 mask, u32 key,
-			    unsigned int level, struct sg_block_entry *e)
+			   unsigned int level, struct sg_block_entry *e)
 {
 	u32 i = sg_hash4(key, level) & mask;
 
@@ -160,13 +162,14 @@ static u32 sg_slot4_insert(struct sg_block_slot4 *slots, u32 mask, u32 key,
 	}
 	slots[i].key = key;
 	slots[i].level = level;
+	/* The key before the entry: see struct sg_block_slot4. */
 	smp_store_release(&slots[i].entry, e);
 	return 1;
 }
 
 static u32 sg_slot6_insert(struct sg_block_slot6 *slots, u32 mask, u64 hi,
-			    u64 lo, unsigned int level,
-			    struct sg_block_entry *e)
+			   u64 lo, unsigned int level,
+			   struct sg_block_entry *e)
 {
 	u32 i = sg_hash6(hi, lo, level) & mask;
 
@@ -181,6 +184,7 @@ static u32 sg_slot6_insert(struct sg_block_slot6 *slots, u32 mask, u64 hi,
 	slots[i].hi = hi;
 	slots[i].lo = lo;
 	slots[i].level = level;
+	/* The key before the entry: see struct sg_block_slot4. */
 	smp_store_release(&slots[i].entry, e);
 	return 1;
 }
@@ -260,14 +264,14 @@ int sg_block_table_build(struct sg_block_table *t,
 
 			sg_split6(&e->pfx.addr, &hi, &lo);
 			for (i = 0; i < count; i++) {
+				u64 h = hi, l = lo;
+
 				if (level <= 64)
-					t->used6 += sg_slot6_insert(slots6, size6 - 1,
-								    hi + ((u64)i << (64 - level)),
-								    lo, level, e);
+					h += (u64)i << (64 - level);
 				else
-					t->used6 += sg_slot6_insert(slots6, size6 - 1,
-								    hi, lo + ((u64)i << (128 - level)),
-								    level, e);
+					l += (u64)i << (128 - level);
+				t->used6 += sg_slot6_insert(slots6, size6 - 1,
+							    h, l, level, e);
 			}
 		}
 		if (!(n & 4095))

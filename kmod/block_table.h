@@ -25,6 +25,7 @@ struct sg_block_timers;
  */
 struct sg_block_entry {
 	struct sg_prefix pfx;
+	bool timed_indexed;	/* in its snapshot's timed[] (writer only) */
 	u64 feeds;		/* bit n: feed n lists it; written under lock */
 	struct sg_block_timers __rcu *timers;	/* NULL: all permanent */
 	atomic64_t hits;	/* written only on a match */
@@ -59,12 +60,13 @@ static inline bool sg_block_slot_dead(const struct sg_block_entry *e)
 	return (unsigned long)e & SG_BLOCK_SLOT_DEAD;
 }
 
-static inline struct sg_block_entry *sg_block_slot_tag(struct sg_block_entry *e,
-							bool dead)
+/* @e as a slot holds it: tagged dead or not; untagged, the entry itself. */
+static inline struct sg_block_entry *
+sg_block_slot_tag(struct sg_block_entry *e, bool dead)
 {
-	return (struct sg_block_entry *)(((unsigned long)e &
-					  ~SG_BLOCK_SLOT_DEAD) |
-					 (dead ? SG_BLOCK_SLOT_DEAD : 0));
+	unsigned long v = (unsigned long)e & ~SG_BLOCK_SLOT_DEAD;
+
+	return (struct sg_block_entry *)(v | (dead ? SG_BLOCK_SLOT_DEAD : 0));
 }
 
 /* The tables of one snapshot; all zero when it has no entries. */

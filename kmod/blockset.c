@@ -135,6 +135,7 @@ static void sg_blockset_free(struct sg_blockset *set)
 	sg_block_table_free(&set->table);
 	kvfree(set->entries);
 	kvfree(set->added);
+	kvfree(set->timed);
 	kfree(set);
 }
 
@@ -151,6 +152,15 @@ bool sg_feed_name_valid(const char *name)
 	return true;
 }
 
+/*
+ * A slot whose feed lost its last entry in place keeps the name, for
+ * readers that still see the feed's bit, until the next merge frees it.
+ */
+static bool sg_feed_in_use(const struct sg_feed *f)
+{
+	return f->name[0] && f->entries;
+}
+
 int sg_block_feed_find(const struct sg_blockset *set, const char *name)
 {
 	int i;
@@ -158,7 +168,8 @@ int sg_block_feed_find(const struct sg_blockset *set, const char *name)
 	if (!set)
 		return -1;
 	for (i = 0; i < SMTPGUARD_MAX_FEEDS; i++) {
-		if (set->feeds[i].name[0] && !strcmp(set->feeds[i].name, name))
+		if (sg_feed_in_use(&set->feeds[i]) &&
+		    !strcmp(set->feeds[i].name, name))
 			return i;
 	}
 	return -1;
@@ -211,10 +222,10 @@ unsigned long sg_block_entry_expires(u64 feeds,
 	return last;
 }
 
-/* The listings of @t that ran out by now. */
-static u64 sg_timers_expired(const struct sg_block_timers *t)
+/* The listings of @t that ran out by @now (jiffies). */
+static u64 sg_timers_expired(const struct sg_block_timers *t,
+			     unsigned long now)
 {
-	unsigned long now = jiffies;
 	u64 bits, gone = 0;
 	unsigned int i = 0;
 
@@ -414,7 +425,7 @@ static int sg_block_merge_old(struct sg_block_merge *m,
 		}
 		break;
 	case SG_BLOCK_EXPIRE: {
-		u64 gone = sg_timers_expired(cur);
+		u64 gone = sg_timers_expired(cur, jiffies);
 
 		if (gone) {
 			feeds &= ~gone;
@@ -738,7 +749,8 @@ static void sg_block_reset_new_slots(struct sg_blocklist *bl,
 
 	for (k = 0; k < SMTPGUARD_MAX_FEEDS; k++) {
 		if (!new->feeds[k].name[0] ||
-		    (old && !strcmp(old->feeds[k].name, new->feeds[k].name)))
+		    (old && sg_feed_in_use(&old->feeds[k]) &&
+		     !strcmp(old->feeds[k].name, new->feeds[k].name)))
 			continue;
 		atomic64_set(&bl->stats[k].dropped, 0);
 		atomic64_set(&bl->stats[k].would_drop, 0);
@@ -793,6 +805,33 @@ struct sg_block_entry *sg_block_next(const struct sg_blockset *set,
 	return b;
 }
 
+/* A slot free since the last merge: none of its bits can be seen. */
+static int sg_block_feed_fresh_slot(const struct sg_blockset *set)
+{
+	int i;
+
+	for (i = 0; i < SMTPGUARD_MAX_FEEDS; i++) {
+		if (!set->feeds[i].name[0])
+			return i;
+	}
+	return -1;
+}
+
+/*
+ * Feed @name takes fresh slot @k of @set in place: named, its counters
+ * zeroed and its mode applied before any entry carries its bit.
+ */
+static void sg_block_feed_open(struct sg_blocklist *bl,
+			       struct sg_blockset *set, int k,
+			       const char *name)
+{
+	strscpy(set->feeds[k].name, name, sizeof(set->feeds[k].name));
+	atomic64_set(&bl->stats[k].dropped, 0);
+	atomic64_set(&bl->stats[k].would_drop, 0);
+	sg_block_apply_modes(bl, set);
+	WRITE_ONCE(set->nr_feeds, set->nr_feeds + 1);
+}
+
 /* Listed anew after dying in place: counts from 0, as a new entry would. */
 static void sg_block_entry_reset(struct sg_block_entry *e)
 {
@@ -808,13 +847,27 @@ struct sg_block_step {
 	struct sg_block_timers *timers;	/* after */
 };
 
-/* Undo sg_block_plan(): what it allocated, nothing else was touched. */
-static void sg_block_plan_undo(struct sg_block_step *steps, u32 nr)
+/* An in-place change, planned: its steps and what they add up to. */
+struct sg_block_plan {
+	struct sg_block_step *steps;
+	u32 nr;
+	s32 feed_change[SMTPGUARD_MAX_FEEDS];
+	u32 fresh;			/* entries listed anew */
+	u32 removed;			/* entries left with no listing */
+	u32 timed;			/* entries new to the timed index */
+	u32 listings_removed;
+	bool changed;
+	int new_feed;			/* a slot to open for new_name, or -1 */
+	const char *new_name;
+};
+
+/* Undo the plan: what it allocated; nothing else was touched. */
+static void sg_block_plan_undo(struct sg_block_plan *pl)
 {
 	u32 k;
 
-	for (k = 0; k < nr; k++) {
-		struct sg_block_step *st = &steps[k];
+	for (k = 0; k < pl->nr; k++) {
+		struct sg_block_step *st = &pl->steps[k];
 		struct sg_block_timers *cur = st->slot ?
 			rcu_dereference_protected(st->e->timers, true) : NULL;
 
@@ -823,22 +876,62 @@ static void sg_block_plan_undo(struct sg_block_step *steps, u32 nr)
 		if (!st->slot)
 			kmem_cache_free(sg_block_cache, st->e);
 	}
+	kvfree(pl->steps);
+	pl->steps = NULL;
 }
 
 /*
- * One prefix of an in-place change: its step and what it does to the
- * feeds' counts.  1 when the change needs a merge: a prefix to delete
- * that is not listed (the merge words the fault).
+ * The next step of @pl: entry @st->e (in @st->slot, or new when the slot
+ * is NULL) goes from @was to st->feeds and st->timers, which the caller
+ * set; the plan's totals follow.  -ENOMEM when a new entry cannot be
+ * made (st->timers is then freed).
  */
-static int sg_block_plan(struct sg_blockset *set,
-			 const struct sg_block_change *c, u64 bit,
-			 const struct sg_prefix *p, struct sg_block_step *st,
-			 s32 *feed_change, u32 *listings_removed)
+static int sg_block_plan_add(struct sg_block_plan *pl,
+			     struct sg_block_step *st, u64 was,
+			     const struct sg_prefix *p)
 {
+	u64 flips;
+
+	if (!st->slot) {
+		st->e = kmem_cache_zalloc(sg_block_cache, GFP_KERNEL_ACCOUNT);
+		if (!st->e) {
+			kfree(st->timers);
+			return -ENOMEM;
+		}
+		st->e->pfx = *p;
+	}
+	for (flips = was ^ st->feeds; flips; flips &= flips - 1)
+		pl->feed_change[__ffs64(flips)] +=
+			st->feeds & flips & -flips ? 1 : -1;
+	pl->listings_removed += hweight64(was & ~st->feeds);
+	if (!was && st->feeds)
+		pl->fresh++;
+	else if (was && !st->feeds)
+		pl->removed++;
+	if (st->timers && (!st->slot || !st->e->timed_indexed))
+		pl->timed++;
+	if (!st->slot || st->feeds != was ||
+	    st->timers != rcu_access_pointer(st->e->timers))
+		pl->changed = true;
+	pl->nr++;
+	return 0;
+}
+
+/*
+ * One prefix of an ADD or DEL, planned.  1 when the change needs a merge:
+ * a prefix to delete that is not listed (the merge words the fault).
+ */
+static int sg_block_plan_prefix(struct sg_block_plan *pl,
+				struct sg_blockset *set,
+				const struct sg_block_change *c, u64 bit,
+				const struct sg_prefix *p)
+{
+	struct sg_block_step *st = &pl->steps[pl->nr];
 	struct sg_block_timers *cur = NULL;
-	u64 was = 0, flips;
+	u64 was = 0;
 	int err;
 
+	st->e = NULL;
 	st->slot = sg_block_table_host_slot(&set->table, p);
 	if (st->slot) {
 		st->e = sg_block_slot_tag(*st->slot, false);
@@ -849,7 +942,6 @@ static int sg_block_plan(struct sg_blockset *set,
 		if (!(was & bit))
 			return 1;
 		st->feeds = was & ~bit;
-		*listings_removed += hweight64(was & bit);
 		err = sg_timers_derive(cur, ~bit, 0, 0, &st->timers);
 	} else {
 		st->feeds = was | bit;
@@ -858,20 +950,7 @@ static int sg_block_plan(struct sg_blockset *set,
 							    c->expires),
 				       &st->timers);
 	}
-	if (err)
-		return err;
-	if (!st->slot) {
-		st->e = kmem_cache_zalloc(sg_block_cache, GFP_KERNEL_ACCOUNT);
-		if (!st->e) {
-			kfree(st->timers);
-			return -ENOMEM;
-		}
-		st->e->pfx = *p;
-	}
-	for (flips = was ^ st->feeds; flips; flips &= flips - 1)
-		feed_change[__ffs64(flips)] += st->feeds & flips & -flips ?
-					       1 : -1;
-	return 0;
+	return err ?: sg_block_plan_add(pl, st, was, p);
 }
 
 /* @e into added[], in prefix order; there is room. */
@@ -906,6 +985,10 @@ static void sg_block_step_apply(struct sg_blockset *set,
 			*bytes += struct_size(st->timers, expires,
 					      hweight64(st->timers->feeds));
 	}
+	if (st->timers && !e->timed_indexed) {
+		e->timed_indexed = true;
+		set->timed[set->nr_timed++] = e;
+	}
 	if (!st->slot) {
 		e->feeds = st->feeds;
 		sg_block_table_host_insert(&set->table, e);
@@ -919,36 +1002,134 @@ static void sg_block_step_apply(struct sg_blockset *set,
 	} else if (!st->feeds) {
 		set->nr_dead++;
 	}
-	WRITE_ONCE(e->feeds, st->feeds);
+	/* Release: a feed opened in place is named before its bit shows. */
+	smp_store_release(&e->feeds, st->feeds);
 	/* Readers that found it dead see it listed from here, and back. */
 	smp_store_release(st->slot, sg_block_slot_tag(e, !st->feeds));
 }
 
+/* A kvmalloc'ed array of @n pointers, for the set's in-place changes. */
+static int sg_block_grow_array(struct sg_block_entry ***arr, u32 n,
+			       s64 *bytes)
+{
+	if (*arr)
+		return 0;
+	*arr = kvmalloc_array(n, sizeof(**arr), GFP_KERNEL_ACCOUNT);
+	if (!*arr)
+		return -ENOMEM;
+	*bytes += (s64)n * sizeof(**arr);
+	return 0;
+}
+
 /*
- * A small ADD or DEL of host prefixes in feeds that stay in use, made in
- * @set itself; see the top of this file.  1 when the change is not one
- * (or would fail: the merge words why), 0 when made, -ENOMEM.
+ * Make planned @pl in @set, publishing each entry with one store, and
+ * @next_expiry the set's.  1 when it needs a merge after all (the set
+ * would be empty, or past max_block_entries: the merge says so), 0 when
+ * made, -ENOMEM.  The plan is used up either way.
+ */
+static int sg_block_commit(struct sg_blocklist *bl, struct sg_blockset *set,
+			   struct sg_block_plan *pl, unsigned long next_expiry,
+			   struct sg_block_outcome *out)
+{
+	u32 live = set->nr_entries + pl->fresh - pl->removed;
+	struct sg_block_garbage *g = NULL;
+	s64 bytes = 0;
+	int err = 1;
+	u32 k;
+
+	if (!pl->changed) {
+		sg_block_plan_undo(pl);
+		set->next_expiry = next_expiry;
+		out->next_expiry = next_expiry;
+		return 0;
+	}
+	if (!live || (live > set->nr_entries && live > sg_block_max_entries()))
+		goto undo;
+	err = -ENOMEM;
+	g = kzalloc(sizeof(*g), GFP_KERNEL_ACCOUNT);
+	if (g)
+		g->timers = kvmalloc_array(pl->nr, sizeof(*g->timers),
+					   GFP_KERNEL_ACCOUNT);
+	if (!g || !g->timers ||
+	    (pl->fresh && sg_block_grow_array(&set->added, set->in_place_max,
+					      &bytes)) ||
+	    (pl->timed && sg_block_grow_array(&set->timed, set->timed_max,
+					      &bytes)))
+		goto undo;
+
+	if (pl->new_feed >= 0)
+		sg_block_feed_open(bl, set, pl->new_feed, pl->new_name);
+	for (k = 0; k < pl->nr; k++)
+		sg_block_step_apply(set, &pl->steps[k], g, &bytes);
+	for (k = 0; k < SMTPGUARD_MAX_FEEDS; k++) {
+		if (!pl->feed_change[k])
+			continue;
+		set->feeds[k].entries += pl->feed_change[k];
+		/* Emptied: retired until the next merge (sg_feed_in_use()). */
+		if (!set->feeds[k].entries)
+			WRITE_ONCE(set->nr_feeds, set->nr_feeds - 1);
+	}
+	set->next_expiry = next_expiry;
+	WRITE_ONCE(set->nr_entries, live);
+	WRITE_ONCE(set->bytes, set->bytes + bytes);
+	WRITE_ONCE(bl->gen, bl->gen + 1);
+	kvfree(pl->steps);
+	pl->steps = NULL;
+	INIT_RCU_WORK(&g->rwork, sg_block_gc_work);
+	queue_rcu_work(sg_block_wq, &g->rwork);
+	out->nr_entries = live;
+	out->listings_removed = pl->listings_removed;
+	out->next_expiry = next_expiry;
+	return 0;
+
+undo:
+	sg_block_plan_undo(pl);
+	if (g)
+		kvfree(g->timers);
+	kfree(g);
+	/* An array allocated for nothing stays for the next change. */
+	WRITE_ONCE(set->bytes, set->bytes + bytes);
+	return err;
+}
+
+/* The earliest expiry of @t's listings, and @next. */
+static unsigned long sg_timers_next(const struct sg_block_timers *t,
+				    unsigned long next)
+{
+	unsigned int n;
+
+	for (n = 0; t && n < hweight64(t->feeds); n++)
+		next = sg_next_expiry(next, t->expires[n]);
+	return next;
+}
+
+/*
+ * A small ADD or DEL of host prefixes, made in @set itself; see the top
+ * of this file.  1 when the change is not one (or would fail: the merge
+ * words why), 0 when made, -ENOMEM.
  */
 static int sg_block_update_in_place(struct sg_blocklist *bl,
 				    struct sg_blockset *set,
 				    const struct sg_block_change *c,
 				    struct sg_block_outcome *out)
 {
-	s32 feed_change[SMTPGUARD_MAX_FEEDS] = {};
-	u32 k, planned, nr4 = 0, live, fresh = 0, removed = 0;
-	struct sg_block_garbage *g = NULL;
-	struct sg_block_step *steps;
-	bool changed = false;
-	s64 bytes = 0;
+	struct sg_block_plan pl = { .new_feed = -1 };
+	unsigned long next = set->next_expiry;
+	u32 k, nr4 = 0;
 	u64 bit = ~0ULL;
-	int err = 0;
+	int feed, err;
 
 	if ((c->op != SG_BLOCK_ADD && c->op != SG_BLOCK_DEL) || !c->nr ||
-	    (u64)set->nr_added + set->nr_dead + c->nr > set->in_place_max)
+	    (u64)set->nr_added + set->nr_dead + c->nr > set->in_place_max ||
+	    (c->expires && (u64)set->nr_timed + c->nr > set->timed_max))
 		return 1;
 	if (c->feed) {
-		int feed = sg_block_feed_find(set, c->feed);
-
+		feed = sg_block_feed_find(set, c->feed);
+		if (feed < 0 && c->op == SG_BLOCK_ADD) {
+			feed = sg_block_feed_fresh_slot(set);
+			pl.new_feed = feed;
+			pl.new_name = c->feed;
+		}
 		if (feed < 0)
 			return 1;
 		bit = BIT_ULL(feed);
@@ -965,86 +1146,101 @@ static int sg_block_update_in_place(struct sg_blocklist *bl,
 	     !sg_block_table_host_ready(&set->table, AF_INET6, c->nr - nr4)))
 		return 1;
 
-	steps = kvmalloc_array(c->nr, sizeof(*steps), GFP_KERNEL_ACCOUNT);
-	if (!steps)
+	pl.steps = kvmalloc_array(c->nr, sizeof(*pl.steps), GFP_KERNEL_ACCOUNT);
+	if (!pl.steps)
 		return -ENOMEM;
-	for (planned = 0; planned < c->nr; planned++) {
-		struct sg_block_step *st = &steps[planned];
-
-		err = sg_block_plan(set, c, bit, &c->pfx[planned], st,
-				    feed_change, &out->listings_removed);
-		if (err)
-			goto undo;
-		if (!st->slot || !st->e->feeds)
-			fresh++;
-		else if (!st->feeds)
-			removed++;
-		if (!st->slot || st->feeds != st->e->feeds ||
-		    st->timers != rcu_access_pointer(st->e->timers))
-			changed = true;
-	}
-	if (!changed) {
-		sg_block_plan_undo(steps, planned);
-		kvfree(steps);
-		return 0;
-	}
-
-	live = set->nr_entries + fresh - removed;
-	err = 1;
-	if (live > set->nr_entries && live > sg_block_max_entries())
-		goto undo;
-	for (k = 0; k < SMTPGUARD_MAX_FEEDS; k++) {
-		if (feed_change[k] &&
-		    (s64)set->feeds[k].entries + feed_change[k] <= 0)
-			goto undo;
-	}
-	err = -ENOMEM;
-	g = kzalloc(sizeof(*g), GFP_KERNEL_ACCOUNT);
-	if (g)
-		g->timers = kvmalloc_array(c->nr, sizeof(*g->timers),
-					   GFP_KERNEL_ACCOUNT);
-	if (!g || !g->timers)
-		goto undo;
-	if (!set->added) {
-		set->added = kvmalloc_array(set->in_place_max,
-					    sizeof(*set->added),
-					    GFP_KERNEL_ACCOUNT);
-		if (!set->added)
-			goto undo;
-		bytes += (size_t)set->in_place_max * sizeof(*set->added);
-	}
-
 	for (k = 0; k < c->nr; k++) {
-		sg_block_step_apply(set, &steps[k], g, &bytes);
-		if (steps[k].timers) {
-			unsigned int n;
-
-			for (n = 0; n < hweight64(steps[k].timers->feeds); n++)
-				out->next_expiry =
-					sg_next_expiry(out->next_expiry,
-						       steps[k].timers->expires[n]);
+		err = sg_block_plan_prefix(&pl, set, c, bit, &c->pfx[k]);
+		if (err) {
+			sg_block_plan_undo(&pl);
+			return err;
 		}
+		next = sg_timers_next(pl.steps[k].timers, next);
 	}
-	for (k = 0; k < SMTPGUARD_MAX_FEEDS; k++)
-		set->feeds[k].entries += feed_change[k];
-	set->next_expiry = sg_next_expiry(set->next_expiry, out->next_expiry);
-	WRITE_ONCE(set->nr_entries, live);
-	WRITE_ONCE(set->bytes, set->bytes + bytes);
-	WRITE_ONCE(bl->gen, bl->gen + 1);
-	kvfree(steps);
-	out->nr_entries = live;
-	out->next_expiry = set->next_expiry;
-	INIT_RCU_WORK(&g->rwork, sg_block_gc_work);
-	queue_rcu_work(sg_block_wq, &g->rwork);
-	return 0;
+	return sg_block_commit(bl, set, &pl, next, out);
+}
 
-undo:
-	sg_block_plan_undo(steps, planned);
-	kvfree(steps);
-	if (g)
-		kvfree(g->timers);
-	kfree(g);
-	return err;
+/*
+ * The listings of timed host entries that ran out, removed in @set
+ * itself: the timed index holds every entry that had a timer since the
+ * last merge, so this costs the timed entries, not the set.  1 when it
+ * takes a merge (a shorter prefix expires, or too many entries go), 0
+ * when done (the exact next expiry in @out), -ENOMEM.
+ */
+static int sg_block_expire_in_place(struct sg_blocklist *bl,
+				    struct sg_blockset *set,
+				    struct sg_block_outcome *out)
+{
+	struct sg_block_plan pl = { .new_feed = -1 };
+	/* One instant for both passes: the first counts what the second does. */
+	unsigned long now = jiffies, next = 0;
+	u32 k, nr = 0;
+	int err;
+
+	for (k = 0; k < set->nr_timed; k++) {
+		const struct sg_block_entry *e = set->timed[k];
+		const struct sg_block_timers *t =
+			rcu_dereference_protected(e->timers, true);
+
+		if (!(sg_timers_expired(t, now) & e->feeds))
+			continue;
+		if (e->pfx.len != sg_prefix_max_len(e->pfx.family) ||
+		    !sg_block_table_host_ready(&set->table, e->pfx.family, 0))
+			return 1;
+		nr++;
+	}
+	if ((u64)set->nr_added + set->nr_dead + nr > set->in_place_max)
+		return 1;
+	pl.steps = kvmalloc_array(max(nr, 1U), sizeof(*pl.steps),
+				  GFP_KERNEL_ACCOUNT);
+	if (!pl.steps)
+		return -ENOMEM;
+	for (k = 0; k < set->nr_timed; k++) {
+		struct sg_block_entry *e = set->timed[k];
+		struct sg_block_timers *t =
+			rcu_dereference_protected(e->timers, true);
+		u64 gone = sg_timers_expired(t, now) & e->feeds;
+		struct sg_block_step *st = &pl.steps[pl.nr];
+
+		if (!gone) {
+			next = sg_timers_next(t, next);
+			continue;
+		}
+		st->e = e;
+		st->slot = sg_block_table_host_slot(&set->table, &e->pfx);
+		st->feeds = e->feeds & ~gone;
+		err = sg_timers_derive(t, ~gone, 0, 0, &st->timers);
+		if (!err)
+			err = sg_block_plan_add(&pl, st, e->feeds, &e->pfx);
+		if (err) {
+			sg_block_plan_undo(&pl);
+			return err;
+		}
+		next = sg_timers_next(st->timers, next);
+	}
+	return sg_block_commit(bl, set, &pl, next, out);
+}
+
+/*
+ * The timed index of merged @set: room for its timed entries and for as
+ * many again as in-place changes may add (in_place_max).
+ */
+static int sg_block_timed_alloc(struct sg_blockset *set,
+				const struct sg_block_merge *m)
+{
+	u32 k, nr = 0;
+
+	for (k = 0; k < m->nr_out; k++)
+		nr += !!m->timers[k];
+	set->timed_max = nr + set->in_place_max;
+	if (!nr)
+		return 0;
+	set->timed = kvmalloc_array(set->timed_max, sizeof(*set->timed),
+				    GFP_KERNEL_ACCOUNT);
+	if (!set->timed)
+		return -ENOMEM;
+	set->bytes += (size_t)set->timed_max * sizeof(*set->timed);
+	return 0;
 }
 
 /*
@@ -1067,7 +1263,9 @@ int sg_block_update(struct sg_blocklist *bl, const struct sg_block_change *c,
 	out->next_expiry = old ? old->next_expiry : 0;
 
 	if (old) {
-		err = sg_block_update_in_place(bl, old, c, out);
+		err = c->op == SG_BLOCK_EXPIRE ?
+		      sg_block_expire_in_place(bl, old, out) :
+		      sg_block_update_in_place(bl, old, c, out);
 		if (err == -ENOMEM) {
 			out->fault = SG_BLOCK_FAULT_NOMEM;
 			out->listings_removed = 0;
@@ -1082,8 +1280,11 @@ int sg_block_update(struct sg_blocklist *bl, const struct sg_block_change *c,
 	new = kzalloc(sizeof(*new), GFP_KERNEL_ACCOUNT);
 	if (!new)
 		return -ENOMEM;
-	if (old)
-		memcpy(new->feeds, old->feeds, sizeof(new->feeds));
+	/* Slots emptied in place are free in the new snapshot. */
+	for (k = 0; old && k < SMTPGUARD_MAX_FEEDS; k++) {
+		if (sg_feed_in_use(&old->feeds[k]))
+			new->feeds[k] = old->feeds[k];
+	}
 
 	feed = sg_block_find_feed(new, c, out);
 	if (feed < -1) {
@@ -1097,6 +1298,11 @@ int sg_block_update(struct sg_blocklist *bl, const struct sg_block_change *c,
 	if (err)
 		goto err_merge;
 	if (!m.changed) {
+		/* Exact again: in-place deletes and re-times leave it early. */
+		sg_block_tally(new, &m);
+		if (old)
+			old->next_expiry = new->next_expiry;
+		out->next_expiry = new->next_expiry;
 		sg_block_merge_undo(&m);
 		sg_block_merge_free(&m);
 		kfree(new);
@@ -1121,6 +1327,8 @@ int sg_block_update(struct sg_blocklist *bl, const struct sg_block_change *c,
 		     (size_t)new->nr_entries * kmem_cache_size(sg_block_cache);
 	if (new->nr_entries) {
 		err = sg_block_build_tables(new, out);
+		if (!err)
+			err = sg_block_timed_alloc(new, &m);
 		if (err)
 			goto err_built;
 	}
@@ -1134,6 +1342,9 @@ int sg_block_update(struct sg_blocklist *bl, const struct sg_block_change *c,
 		/* Dead since an in-place delete: listed anew, hits anew. */
 		if (!e->feeds)
 			sg_block_entry_reset(e);
+		e->timed_indexed = t;
+		if (t)
+			new->timed[new->nr_timed++] = e;
 		WRITE_ONCE(e->feeds, m.feeds[k]);
 		if (t != rcu_access_pointer(e->timers))
 			rcu_assign_pointer(e->timers, t);

@@ -59,6 +59,10 @@ struct sg_blockset {
 	u32 nr_added;
 	u32 nr_dead;			/* in either array, feeds 0 */
 	u32 in_place_max;		/* nr_added + nr_dead at most */
+	/* Every entry with timers, and dead or untimed ones since the merge. */
+	struct sg_block_entry **timed;
+	u32 nr_timed;
+	u32 timed_max;
 	unsigned long next_expiry;	/* jiffies; 0: nothing expires */
 	size_t bytes;			/* everything (WRITE_ONCE) */
 	u32 nr_feeds;

@@ -274,7 +274,8 @@ static int sg_refuse_cnc(struct sg_net *sn, const struct sg_policy *pol,
 			 struct sg_block_entry *e, bool from_listed)
 {
 	bool out = sg_towards_listed(skb, !from_listed);
-	u64 applies = READ_ONCE(e->feeds) &
+	/* Acquire: a feed's name and mode are set before its bit shows. */
+	u64 applies = smp_load_acquire(&e->feeds) &
 		      ~(out ? READ_ONCE(set->in_feeds) : READ_ONCE(set->out_feeds));
 	u64 enforcing = applies & ~READ_ONCE(set->monitor_feeds);
 	struct sg_offence off = { .reason = SMTPGUARD_REASON_CNC };
@@ -363,7 +364,8 @@ static bool sg_block_judged_here(const struct sg_blockset *set,
 				 const struct sg_block_entry *e,
 				 unsigned int hook)
 {
-	bool directed = READ_ONCE(e->feeds) & sg_directed_feeds(set);
+	/* Acquire: the masks of a feed opened in place, as above. */
+	bool directed = smp_load_acquire(&e->feeds) & sg_directed_feeds(set);
 
 	if (hook == NF_INET_LOCAL_OUT)
 		return true;

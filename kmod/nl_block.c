@@ -669,7 +669,7 @@ int sg_nl_feed_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 		const struct sg_feed *f = set ? &set->feeds[i] : NULL;
 		struct sg_feed_mode m;
 
-		if (!f || !f->name[0])
+		if (!f || !f->entries)
 			continue;
 		m = sg_block_feed_mode(bl, f->name);
 		if (sg_nl_put_feed(skb, cb, &m, f->entries, &bl->stats[i]))
