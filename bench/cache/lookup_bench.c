@@ -24,7 +24,9 @@
  * Before timing, the first queries of each kind are checked against a
  * reference (binary search per prefix length, longest first); --quick
  * checks every query on small tables of random prefix lengths too, and
- * times little: a correctness step for check/check.sh.
+ * times little: a correctness step for check/check.sh.  Both modes first
+ * churn a host-only table with the in-place changes of blockset.c
+ * (delete, add again, add new) and check every address after each round.
  *
  * usage: lookup_bench [--quick] [--runs N] [--lookups N] [--no-lfence]
  *                     [--seed N]
@@ -34,6 +36,7 @@
 #include <string.h>
 #include <time.h>
 
+#include <asm/barrier.h>
 #include <linux/siphash.h>
 
 #include "block_table.h"
@@ -579,6 +582,102 @@ static int run(const struct opts *o, const char *name, enum shape shape,
 	return bad ? 1 : 0;
 }
 
+/*
+ * The in-place changes blockset.c makes to a host-only table, at random:
+ * delete (tag the slot dead), add again (untag it), add new (a fresh
+ * slot, while the table is ready for one).  After every quarter, every
+ * address is looked up and must give its entry exactly when it is
+ * listed, and its slot must be found, tagged as it should be.
+ */
+enum churn_state { ABSENT, LIVE, DEAD };
+
+static int churn_check(const struct sg_block_table *t,
+		       struct sg_block_entry *e, const u8 *state, u32 n)
+{
+	u32 i;
+
+	for (i = 0; i < n; i++) {
+		struct sg_block_entry *got = e[i].pfx.family == AF_INET ?
+			sg_block_lookup4(t, e[i].pfx.addr.s6_addr32[0]) :
+			sg_block_lookup6(t, &e[i].pfx.addr);
+		struct sg_block_entry **slot =
+			sg_block_table_host_slot((struct sg_block_table *)t,
+						 &e[i].pfx);
+
+		if (got != (state[i] == LIVE ? &e[i] : NULL))
+			return 0;
+		if (state[i] == ABSENT ? slot != NULL :
+		    !slot || sg_block_slot_tag(*slot, false) != &e[i] ||
+		    sg_block_slot_dead(*slot) != (state[i] == DEAD))
+			return 0;
+	}
+	return 1;
+}
+
+static int churn(int family, u32 n)
+{
+	u32 pool = 2 * n, i, k, ops = 0, inserts = 0, refused = 0;
+	struct sg_block_entry *e = xcalloc(pool, sizeof(*e));
+	struct sg_block_entry **ptrs = xcalloc(n, sizeof(*ptrs));
+	u8 *state = xcalloc(pool, 1);
+	struct sg_block_table t = {};
+	int ok = 1;
+
+	/* Distinct addresses: a counter through a bijection (odd multiplier). */
+	for (i = 0; i < pool; i++) {
+		u32 a = (i + 1) * 2654435761U;
+
+		e[i].pfx.family = family;
+		e[i].pfx.len = family == AF_INET ? 32 : 128;
+		e[i].pfx.addr.s6_addr32[0] = htonl(a);
+		if (family == AF_INET6) {
+			e[i].pfx.addr.s6_addr32[0] = htonl(0x20010db8);
+			e[i].pfx.addr.s6_addr32[3] = htonl(a);
+		}
+	}
+	for (i = 0; i < n; i++) {
+		ptrs[i] = &e[i];
+		state[i] = LIVE;
+	}
+	qsort(ptrs, n, sizeof(*ptrs), by_address);
+	if (sg_block_table_build(&t, ptrs, n, ~0ULL))
+		ok = 0;
+	for (k = 0; ok && k < 4; k++) {
+		for (ops = 0; ops < n; ops++) {
+			struct sg_block_entry **slot;
+
+			i = rnd_below(pool);
+			slot = sg_block_table_host_slot(&t, &e[i].pfx);
+			if (state[i] == LIVE) {
+				smp_store_release(slot, sg_block_slot_tag(&e[i], true));
+				state[i] = DEAD;
+			} else if (state[i] == DEAD) {
+				smp_store_release(slot, &e[i]);
+				state[i] = LIVE;
+			} else if (sg_block_table_host_ready(&t, family, 1)) {
+				sg_block_table_host_insert(&t, &e[i]);
+				state[i] = LIVE;
+				inserts++;
+			} else {
+				refused++;
+			}
+		}
+		ok = churn_check(&t, e, state, pool);
+	}
+	/* Refused inserts: the table stopped at 5/8 used, no later. */
+	if (ok && refused &&
+	    (u64)(s_size(&t) * 5 / 8) - (family == AF_INET ? t.used4 : t.used6) >= 1)
+		ok = 0;
+	printf("%s %d churn-%s: %u entries, %u in-place changes (%u new entries, %u refused at 5/8 of %u slots), every address checked 4 times\n",
+	       ok ? "ok" : "not ok", ++results, family == AF_INET ? "v4" : "v6",
+	       n, 4 * n, inserts, refused, s_size(&t));
+	sg_block_table_free(&t);
+	free(e);
+	free(ptrs);
+	free(state);
+	return !ok;
+}
+
 /* Our SipHash against the reference vectors (key 00..0f, input 00..). */
 static int selftest_hash(void)
 {
@@ -632,8 +731,10 @@ int main(int argc, char **argv)
 		o.lookups = 100000;
 		o.nq = 20000;
 	}
-	printf("TAP version 13\n1..%d\n", o.quick ? 6 : 7);
+	printf("TAP version 13\n1..%d\n", o.quick ? 8 : 9);
 	fail |= selftest_hash();
+	fail |= churn(AF_INET, o.quick ? 16384 : 131072);
+	fail |= churn(AF_INET6, o.quick ? 16384 : 131072);
 	printf("# lfence after each lookup: %s; %d runs of %u lookups, medians\n",
 	       use_lfence ? "yes" : "no", o.runs, o.lookups);
 	printf("# %-8s %8s %9s %12s %10s %12s %9s %9s\n", "workload", "entries",
