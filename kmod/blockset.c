@@ -853,6 +853,7 @@ struct sg_block_plan {
 	u32 nr;
 	s32 feed_change[SMTPGUARD_MAX_FEEDS];
 	u32 fresh;			/* entries listed anew */
+	u32 new_entries;		/* of them, made by this change */
 	u32 removed;			/* entries left with no listing */
 	u32 timed;			/* entries new to the timed index */
 	u32 listings_removed;
@@ -904,6 +905,7 @@ static int sg_block_plan_add(struct sg_block_plan *pl,
 		pl->feed_change[__ffs64(flips)] +=
 			st->feeds & flips & -flips ? 1 : -1;
 	pl->listings_removed += hweight64(was & ~st->feeds);
+	pl->new_entries += !st->slot;
 	if (!was && st->feeds)
 		pl->fresh++;
 	else if (was && !st->feeds)
@@ -953,16 +955,30 @@ static int sg_block_plan_prefix(struct sg_block_plan *pl,
 	return err ?: sg_block_plan_add(pl, st, was, p);
 }
 
-/* @e into added[], in prefix order; there is room. */
-static void sg_block_add_sorted(struct sg_blockset *set,
-				struct sg_block_entry *e)
+/*
+ * The new entries of @pl (those without a slot: in prefix order, as the
+ * change's prefixes are) into added[], merged from the back in one pass,
+ * so a request of many costs the size of added[] once, not per entry.
+ * There is room; only the writer and dumps, under the lock, read it.
+ */
+static void sg_block_added_merge(struct sg_blockset *set,
+				 const struct sg_block_plan *pl)
 {
-	u32 at = sg_block_upper_bound(set->added, set->nr_added, &e->pfx);
+	u32 k = pl->nr, old = set->nr_added, left = pl->new_entries;
+	u32 w = old + left;
 
-	memmove(&set->added[at + 1], &set->added[at],
-		(set->nr_added - at) * sizeof(*set->added));
-	set->added[at] = e;
-	set->nr_added++;
+	while (left) {
+		const struct sg_block_step *st = &pl->steps[--k];
+
+		if (st->slot)
+			continue;
+		while (old && sg_prefix_cmp(&set->added[old - 1]->pfx,
+					    &st->e->pfx) > 0)
+			set->added[--w] = set->added[--old];
+		set->added[--w] = st->e;
+		left--;
+	}
+	set->nr_added += pl->new_entries;
 }
 
 /* Make one planned step; nothing can fail any more. */
@@ -992,7 +1008,6 @@ static void sg_block_step_apply(struct sg_blockset *set,
 	if (!st->slot) {
 		e->feeds = st->feeds;
 		sg_block_table_host_insert(&set->table, e);
-		sg_block_add_sorted(set, e);
 		*bytes += kmem_cache_size(sg_block_cache);
 		return;
 	}
@@ -1051,8 +1066,8 @@ static int sg_block_commit(struct sg_blocklist *bl, struct sg_blockset *set,
 		g->timers = kvmalloc_array(pl->nr, sizeof(*g->timers),
 					   GFP_KERNEL_ACCOUNT);
 	if (!g || !g->timers ||
-	    (pl->fresh && sg_block_grow_array(&set->added, set->in_place_max,
-					      &bytes)) ||
+	    (pl->new_entries &&
+	     sg_block_grow_array(&set->added, set->in_place_max, &bytes)) ||
 	    (pl->timed && sg_block_grow_array(&set->timed, set->timed_max,
 					      &bytes)))
 		goto undo;
@@ -1061,6 +1076,7 @@ static int sg_block_commit(struct sg_blocklist *bl, struct sg_blockset *set,
 		sg_block_feed_open(bl, set, pl->new_feed, pl->new_name);
 	for (k = 0; k < pl->nr; k++)
 		sg_block_step_apply(set, &pl->steps[k], g, &bytes);
+	sg_block_added_merge(set, pl);
 	for (k = 0; k < SMTPGUARD_MAX_FEEDS; k++) {
 		if (!pl->feed_change[k])
 			continue;
