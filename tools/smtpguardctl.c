@@ -14,6 +14,7 @@
  * runs each line of FILE as such a command, in turn, with the options of
  * the command line and one namespace and socket for all of them.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <stdbool.h>
@@ -172,8 +173,7 @@ static int split_line(char *line, char ***words, size_t *cap)
 	char *p = line;
 
 	for (;;) {
-		while (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n' ||
-		       *p == '\v' || *p == '\f')
+		while (isspace((unsigned char)*p))
 			p++;
 		if (!*p || *p == '#')
 			break;
@@ -187,8 +187,7 @@ static int split_line(char *line, char ***words, size_t *cap)
 			*cap = c;
 		}
 		(*words)[n++] = p;
-		while (*p && *p != ' ' && *p != '\t' && *p != '\r' &&
-		       *p != '\n' && *p != '\v' && *p != '\f')
+		while (*p && !isspace((unsigned char)*p))
 			p++;
 		if (*p)
 			*p++ = '\0';
