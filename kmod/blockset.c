@@ -957,25 +957,27 @@ static int sg_block_plan_prefix(struct sg_block_plan *pl,
 
 /*
  * The new entries of @pl (those without a slot: in prefix order, as the
- * change's prefixes are) into added[], merged from the back in one pass,
- * so a request of many costs the size of added[] once, not per entry.
- * There is room; only the writer and dumps, under the lock, read it.
+ * change's prefixes are) into added[], largest first, each after one
+ * binary search, moving the entries above it once: a request of many
+ * moves added[] once, not once per entry.  There is room; only the
+ * writer and dumps, under the lock, read added[].
  */
 static void sg_block_added_merge(struct sg_blockset *set,
 				 const struct sg_block_plan *pl)
 {
 	u32 k = pl->nr, old = set->nr_added, left = pl->new_entries;
-	u32 w = old + left;
 
 	while (left) {
 		const struct sg_block_step *st = &pl->steps[--k];
+		u32 at;
 
 		if (st->slot)
 			continue;
-		while (old && sg_prefix_cmp(&set->added[old - 1]->pfx,
-					    &st->e->pfx) > 0)
-			set->added[--w] = set->added[--old];
-		set->added[--w] = st->e;
+		at = sg_block_upper_bound(set->added, old, &st->e->pfx);
+		memmove(&set->added[at + left], &set->added[at],
+			(old - at) * sizeof(*set->added));
+		set->added[at + left - 1] = st->e;
+		old = at;
 		left--;
 	}
 	set->nr_added += pl->new_entries;

@@ -193,21 +193,28 @@ expect_eq "block_rebuilds after a prefix" $((r0 + 1)) "$(rebuilds)"
 same_list
 log_test "a monitor feed opened in place monitors from its first entry, emptied it goes, counters anew; a prefix rebuilds"
 
-# 7: the in-place budget (1024 here): one request of 1000, then single
-# changes until a merge makes room.
+# 7: the in-place budget (1024 here): five single adds, then one request
+# of 1000 whose addresses fall between and around them (merged into the
+# entries added in place, in order), then single changes until a rebuild
+# makes room.
 r0=$(rebuilds)
-python3 -c 'for i in range(1000): print(f"100.123.{i >> 8}.{i & 255}")' >"$SG_TMP/batch.txt"
+for a in 100.122.0.1 100.123.0.1 100.123.3.3 100.123.7.255 100.124.9.9; do
+	sg_ctl_ok "$NS_RTR" block "$a" feed big
+	want_add "$a"
+done
+python3 -c 'for i in range(1000): print(f"100.123.{i >> 7}.{(i & 127) * 2}")' >"$SG_TMP/batch.txt"
 sgctl "$NS_RTR" block add - feed big <"$SG_TMP/batch.txt" >/dev/null || sg_fail "block add - failed"
 cat "$SG_TMP/batch.txt" >>"$WANT"
-expect_eq "block_rebuilds after 1000 in one request" "$r0" "$(rebuilds)"
+expect_eq "block_rebuilds after 1005 in place" "$r0" "$(rebuilds)"
+same_list
 for i in $(seq 1 30); do
-	sgctl "$NS_RTR" -batch - >/dev/null <<<"block 100.122.0.$i feed big" || sg_fail "add 100.122.0.$i"
-	want_add "100.122.0.$i"
+	sgctl "$NS_RTR" -batch - >/dev/null <<<"block 100.122.1.$i feed big" || sg_fail "add 100.122.1.$i"
+	want_add "100.122.1.$i"
 done
 got=$(rebuilds)
 ((got == r0 + 1)) || sg_fail "block_rebuilds after the budget ran out: $got, want $((r0 + 1))"
 same_list
-log_test "1000 adds in one request and 30 more in place; past the budget one rebuild makes room"
+log_test "5 single adds, 1000 in one request between them and 30 more in place, in order; past the budget one rebuild"
 
 # 8: a replace after in-place changes is still the file, atomically.
 python3 -c 'for i in range(300): print(f"100.121.{i >> 8}.{i & 255}")' >"$WANT"
