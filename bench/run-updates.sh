@@ -18,6 +18,8 @@ set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 proj=$(cd "$here/.." && pwd -P)
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+source "$here/lib.sh"
 sizes="200000 1000000" rounds=5 changes=10000 sample=20 size6=1000000
 kver=${KVER:-} both='' summary=''
 
@@ -130,13 +132,8 @@ if [[ -n $summary ]]; then
 	exit
 fi
 
-if [[ -n $both ]]; then
-	mapfile -t kvers < <("$proj/selftests/vm/kernels.sh")
-elif [[ -n $kver ]]; then
-	kvers=("$kver")
-else
-	kvers=("$("$proj/selftests/vm/kernels.sh" | grep -m1 '^6\.12')")
-fi
+mapfile -t kvers < <(bench_kernels "$both" "$kver")
+[[ -n ${kvers[0]:-} ]] || { echo "bench: no test kernel (selftests/vm/kernels.sh)" >&2; exit 2; }
 
 # The lists, made here: Python under TCG takes minutes for 1M lines.
 data=$proj/build/bench-updates
@@ -152,19 +149,8 @@ done
 gen "list6-$size6.txt" exact6 "$size6"
 
 for k in "${kvers[@]}"; do
-	ko=$proj/build/$k/smtpguard.ko
-	if [[ ! -f $ko || ! -x $proj/tools/smtpguardctl ]]; then
-		echo "bench/run-updates.sh: $ko or tools/smtpguardctl missing: run 'make module-all tool'" >&2
-		exit 2
-	fi
-	# A private copy: a rebuild during the run must not change the module.
 	snap=$proj/build/bench-updates-$k
-	mkdir -p "$snap"
-	cp "$ko" "$snap/smtpguard.ko"
-	cp "$proj/tools/smtpguardctl" "$snap/smtpguardctl"
-	rev="$(git -C "$proj" rev-parse --short HEAD 2>/dev/null || echo unknown)"
-	[[ -z $(git -C "$proj" status --porcelain -- kmod include tools 2>/dev/null) ]] ||
-		rev="$rev+uncommitted changes"
+	bench_snapshot "$k" "$snap" || exit 2
 	raw=$here/results/raw-updates-$k.txt
 	log=$proj/build/bench-updates-$k.log
 	echo "bench: kernel $k: booting the VM (icount, 1 vCPU), log $log" >&2
@@ -186,7 +172,7 @@ for k in "${kvers[@]}"; do
 	{
 		summarise "$raw"
 		echo
-		echo "Source: $rev, $(date -u +%Y-%m-%dT%H:%MZ); wall time $((SECONDS - start)) s (boot included)."
+		echo "Source: $BENCH_REV, smtpguard.ko srcversion $BENCH_SRCVER, $(date -u +%Y-%m-%dT%H:%MZ); wall time $((SECONDS - start)) s (boot included)."
 		echo "Raw measurements:"
 		cat "$raw"
 	} >"$res"

@@ -27,6 +27,8 @@ set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 proj=$(cd "$here/.." && pwd -P)
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+source "$here/lib.sh"
 runs=5 count=200000 tcp_count=20000 tcp=1 configs='' both='' summary='' name_tag=''
 block=1 block_runs='' block_count=50000 block_configs=''
 kver=${KVER:-}
@@ -307,14 +309,8 @@ if [[ -n $summary ]]; then
 	exit 0
 fi
 
-if [[ -n $both ]]; then
-	mapfile -t kvers < <("$proj/selftests/vm/kernels.sh")
-elif [[ -n $kver ]]; then
-	kvers=("$kver")
-else
-	kvers=("$("$proj/selftests/vm/kernels.sh" | grep '^6\.12\.' | tail -n1)")
-	[[ -n ${kvers[0]} ]] || kvers=("$("$proj/selftests/vm/kernels.sh" | tail -n1)")
-fi
+mapfile -t kvers < <(bench_kernels "$both" "$kver")
+[[ -n ${kvers[0]:-} ]] || { echo "bench: no test kernel (selftests/vm/kernels.sh)" >&2; exit 2; }
 
 mkdir -p "$here/results" "$proj/build"
 blockdata=$proj/build/bench-block
@@ -339,22 +335,8 @@ if [[ $block != 0 ]]; then
 	fi
 fi
 for k in "${kvers[@]}"; do
-	ko=$proj/build/$k/smtpguard.ko
-	if [[ ! -f $ko || ! -x $proj/tools/smtpguardctl ]]; then
-		echo "bench/run.sh: $ko or tools/smtpguardctl missing: run 'make module-all tool' (or 'make bench')" >&2
-		exit 2
-	fi
-	# A private copy: a rebuild during the (minutes long) run must not
-	# mix module versions between rounds.
 	snap=$proj/build/bench-$k
-	mkdir -p "$snap"
-	cp "$ko" "$snap/smtpguard.ko"
-	# The tool too: others may rebuild tools/ meanwhile.
-	cp "$proj/tools/smtpguardctl" "$snap/smtpguardctl"
-	rev="$(git -C "$proj" rev-parse --short HEAD 2>/dev/null || echo unknown)"
-	[[ -z $(git -C "$proj" status --porcelain -- kmod include 2>/dev/null) ]] ||
-		rev="$rev+uncommitted kmod changes"
-	srcver=$(modinfo -F srcversion "$snap/smtpguard.ko" 2>/dev/null || echo unknown)
+	bench_snapshot "$k" "$snap" || exit 2
 	# --block-only keeps the full run's files and writes its own.
 	tag=$k
 	[[ $block == only ]] && tag=block-$k
@@ -390,7 +372,7 @@ for k in "${kvers[@]}"; do
 	{
 		summarise "$raw"
 		echo
-		echo "Source: $rev, smtpguard.ko srcversion $srcver, $(date -u +%Y-%m-%dT%H:%MZ)."
+		echo "Source: $BENCH_REV, smtpguard.ko srcversion $BENCH_SRCVER, $(date -u +%Y-%m-%dT%H:%MZ)."
 		echo "Wall time: $((SECONDS - start)) s (boot included)."
 		echo "Raw measurements (one line per run):"
 		cat "$raw"
