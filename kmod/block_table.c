@@ -81,12 +81,31 @@ static u32 sg_hash6(u64 hi, u64 lo, unsigned int level)
 	return (u32)siphash_3u64(hi, lo, level, &sg_hash_key6);
 }
 
-struct sg_block_entry *sg_block_lookup4(const struct sg_block_table *t,
-					__be32 addr)
-{
-	unsigned long levels = READ_ONCE(t->levels4);
-	u32 a = ntohl(addr);
+/* The levels each IPv4 filter stands for (bits of levels4). */
+#define SG_NEAR4_LEVELS	(BIT(32 / 8 - 1) | BIT(24 / 8 - 1))
+#define SG_FAR4_LEVELS	(BIT(16 / 8 - 1) | BIT(8 / 8 - 1))
+#define SG_FAR4_SHIFT	16
+#define SG_FAR4_BITS	(1U << (32 - SG_FAR4_SHIFT))
+/* Near filter: about 16 bits per key, at least 4,096, at most one per /24. */
+#define SG_NEAR4_BITS_PER_KEY	16
+#define SG_NEAR4_MIN_SHIFT	(32 - 24)
+#define SG_NEAR4_MAX_SHIFT	(32 - 12)
 
+static bool sg_filter_has(const u64 *filter, u32 bit)
+{
+	return (READ_ONCE(filter[bit / 64]) >> (bit % 64)) & 1;
+}
+
+/* Writers only, one at a time; readers may be looking at the word. */
+static void sg_filter_add(u64 *filter, u32 bit)
+{
+	WRITE_ONCE(filter[bit / 64], filter[bit / 64] | 1ULL << (bit % 64));
+}
+
+/* One probe per level of @levels, longest first. */
+static __always_inline struct sg_block_entry *
+sg_probe4(const struct sg_block_table *t, u32 a, unsigned long levels)
+{
 	while (levels) {
 		unsigned int bit = __fls(levels);
 		unsigned int level = (bit + 1) * 8;
@@ -108,6 +127,26 @@ struct sg_block_entry *sg_block_lookup4(const struct sg_block_table *t,
 			}
 		}
 	}
+	return NULL;
+}
+
+struct sg_block_entry *sg_block_lookup4(const struct sg_block_table *t,
+					__be32 addr)
+{
+	unsigned long levels = READ_ONCE(t->levels4);
+	u32 a = ntohl(addr);
+
+	if ((levels & SG_NEAR4_LEVELS) &&
+	    sg_filter_has(t->near4, a >> t->near4_shift)) {
+		struct sg_block_entry *e;
+
+		e = sg_probe4(t, a, levels & SG_NEAR4_LEVELS);
+		if (e)
+			return e;
+	}
+	if ((levels & SG_FAR4_LEVELS) &&
+	    sg_filter_has(t->far4, a >> SG_FAR4_SHIFT))
+		return sg_probe4(t, a, levels & SG_FAR4_LEVELS);
 	return NULL;
 }
 
@@ -199,6 +238,45 @@ static u32 sg_table_size(u64 slots)
 	return slots ? roundup_pow_of_two(max_t(u64, slots * 2, 16)) : 0;
 }
 
+/* The shift of a near filter for @keys keys of level 24 or 32. */
+static u8 sg_near4_shift(u64 keys)
+{
+	u8 shift = SG_NEAR4_MAX_SHIFT;
+
+	while (shift > SG_NEAR4_MIN_SHIFT &&
+	       (1ULL << (32 - shift)) < keys * SG_NEAR4_BITS_PER_KEY)
+		shift--;
+	return shift;
+}
+
+/* The filter bits for IPv4 key @key of @level, before its slot. */
+static void sg_filter4_add(struct sg_block_table *t, u32 key,
+			   unsigned int level)
+{
+	u32 bit, last;
+
+	if (level >= 24) {
+		sg_filter_add(t->near4, key >> t->near4_shift);
+		return;
+	}
+	/* A level-8 key covers 256 /16s. */
+	bit = key >> SG_FAR4_SHIFT;
+	last = (key | ~sg_mask4(level)) >> SG_FAR4_SHIFT;
+	do
+		sg_filter_add(t->far4, bit);
+	while (bit++ != last);
+}
+
+static size_t sg_near4_size(u8 shift)
+{
+	return (1UL << (32 - shift)) / 8;
+}
+
+static size_t sg_near4_bytes(const struct sg_block_table *t)
+{
+	return t->near4 ? sg_near4_size(t->near4_shift) : 0;
+}
+
 /*
  * The tables of @nr entries, into @t (zeroed by the caller).  -ENOSPC
  * when the prefixes expand to more than @max_slots slots, -ENOMEM; @t
@@ -208,7 +286,7 @@ int sg_block_table_build(struct sg_block_table *t,
 			 struct sg_block_entry *const *entries, u32 nr,
 			 u64 max_slots)
 {
-	u64 want4 = 0, want6 = 0;
+	u64 want4 = 0, want6 = 0, near4 = 0;
 	struct sg_block_slot4 *slots4 = NULL;
 	struct sg_block_slot6 *slots6 = NULL;
 	u32 n, size4, size6;
@@ -219,6 +297,8 @@ int sg_block_table_build(struct sg_block_table *t,
 
 		if (p->family == AF_INET) {
 			want4 += 1U << (level - p->len);
+			if (level >= 24)
+				near4 += 1U << (level - p->len);
 			t->levels4 |= BIT(level / 8 - 1);
 			t->host_shared4 |= level == 32 && p->len < 32;
 		} else {
@@ -235,16 +315,22 @@ int sg_block_table_build(struct sg_block_table *t,
 	if (size4) {
 		slots4 = kvcalloc(size4, sizeof(*slots4),
 				  GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
-		if (!slots4)
-			return -ENOMEM;
+		/* Even without such keys: host entries come in place. */
+		t->near4_shift = sg_near4_shift(near4);
+		t->near4 = kvcalloc(1, sg_near4_size(t->near4_shift),
+				    GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
+		if (t->levels4 & SG_FAR4_LEVELS)
+			t->far4 = kvcalloc(1, SG_FAR4_BITS / 8,
+					   GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
+		if (!slots4 || !t->near4 ||
+		    (!t->far4 && (t->levels4 & SG_FAR4_LEVELS)))
+			goto nomem;
 	}
 	if (size6) {
 		slots6 = kvcalloc(size6, sizeof(*slots6),
 				  GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
-		if (!slots6) {
-			kvfree(slots4);
-			return -ENOMEM;
-		}
+		if (!slots6)
+			goto nomem;
 	}
 
 	for (n = 0; n < nr; n++) {
@@ -255,10 +341,13 @@ int sg_block_table_build(struct sg_block_table *t,
 		if (e->pfx.family == AF_INET) {
 			u32 base = ntohl(e->pfx.addr.s6_addr32[0]);
 
-			for (i = 0; i < count; i++)
+			for (i = 0; i < count; i++) {
+				u32 key = base + (i << (32 - level));
+
+				sg_filter4_add(t, key, level);
 				t->used4 += sg_slot4_insert(slots4, size4 - 1,
-							    base + (i << (32 - level)),
-							    level, e);
+							    key, level, e);
+			}
 		} else {
 			u64 hi, lo;
 
@@ -283,6 +372,14 @@ int sg_block_table_build(struct sg_block_table *t,
 	t->mask4 = size4 ? size4 - 1 : 0;
 	t->mask6 = size6 ? size6 - 1 : 0;
 	return 0;
+
+nomem:
+	kvfree(slots4);
+	kvfree(t->near4);
+	kvfree(t->far4);
+	t->near4 = NULL;
+	t->far4 = NULL;
+	return -ENOMEM;
 }
 
 /*
@@ -339,9 +436,10 @@ void sg_block_table_host_insert(struct sg_block_table *t,
 				struct sg_block_entry *e)
 {
 	if (e->pfx.family == AF_INET) {
-		t->used4 += sg_slot4_insert(t->slots4, t->mask4,
-					    ntohl(e->pfx.addr.s6_addr32[0]),
-					    32, e);
+		u32 key = ntohl(e->pfx.addr.s6_addr32[0]);
+
+		sg_filter4_add(t, key, 32);
+		t->used4 += sg_slot4_insert(t->slots4, t->mask4, key, 32, e);
 		WRITE_ONCE(t->levels4, t->levels4 | BIT(32 / 8 - 1));
 	} else {
 		u64 hi, lo;
@@ -353,17 +451,22 @@ void sg_block_table_host_insert(struct sg_block_table *t,
 	}
 }
 
-/* The bytes of @t's slots. */
+/* The bytes of @t's slots and filters. */
 size_t sg_block_table_bytes(const struct sg_block_table *t)
 {
 	return (t->slots4 ? ((size_t)t->mask4 + 1) * sizeof(*t->slots4) : 0) +
-	       (t->slots6 ? ((size_t)t->mask6 + 1) * sizeof(*t->slots6) : 0);
+	       (t->slots6 ? ((size_t)t->mask6 + 1) * sizeof(*t->slots6) : 0) +
+	       sg_near4_bytes(t) + (t->far4 ? SG_FAR4_BITS / 8 : 0);
 }
 
 void sg_block_table_free(struct sg_block_table *t)
 {
 	kvfree(t->slots4);
 	kvfree(t->slots6);
+	kvfree(t->near4);
+	kvfree(t->far4);
 	t->slots4 = NULL;
 	t->slots6 = NULL;
+	t->near4 = NULL;
+	t->far4 = NULL;
 }

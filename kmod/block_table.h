@@ -69,7 +69,19 @@ sg_block_slot_tag(struct sg_block_entry *e, bool dead)
 	return (struct sg_block_entry *)(v | (dead ? SG_BLOCK_SLOT_DEAD : 0));
 }
 
-/* The tables of one snapshot; all zero when it has no entries. */
+/*
+ * The tables of one snapshot; all zero when it has no entries.
+ *
+ * IPv4 lookups first ask two presence filters, so that an address listed
+ * nowhere, nearly every packet's, costs a bit test or two instead of a
+ * hashed probe per level, and reads no slot (at 1M entries the slots are
+ * a cache miss, the near filter 2 MiB at most).  Bit i of @near4 is set
+ * when a key of level 24 or 32 lies in the i-th block of 2^@near4_shift
+ * addresses (about 16 bits per such key, a block at least a /24); bit i
+ * of @far4 when a key of level 8 or 16 covers the /16 numbered i.  A set
+ * bit only means "probe"; bits are set before the slots they stand for
+ * and cleared only by a new table, so a filter never hides an entry.
+ */
 struct sg_block_table {
 	u16 levels4;			/* bit n: level 8 * (n + 1) in use */
 	u16 levels6;
@@ -77,6 +89,9 @@ struct sg_block_table {
 	u32 mask6;
 	struct sg_block_slot4 *slots4;
 	struct sg_block_slot6 *slots6;
+	u64 *near4;			/* with slots4: levels 24 and 32 */
+	u64 *far4;			/* levels 8 and 16 in use: 8 KiB */
+	u8 near4_shift;			/* 8 to 20 */
 	/* For the writer only: */
 	u32 used4;			/* slots ever written */
 	u32 used6;
