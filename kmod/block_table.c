@@ -81,15 +81,14 @@ static u32 sg_hash6(u64 hi, u64 lo, unsigned int level)
 	return (u32)siphash_3u64(hi, lo, level, &sg_hash_key6);
 }
 
-/* The levels each IPv4 filter stands for (bits of levels4). */
-#define SG_NEAR4_LEVELS	(BIT(32 / 8 - 1) | BIT(24 / 8 - 1))
-#define SG_FAR4_LEVELS	(BIT(16 / 8 - 1) | BIT(8 / 8 - 1))
-#define SG_FAR4_SHIFT	16
-#define SG_FAR4_BITS	(1U << (32 - SG_FAR4_SHIFT))
-/* Near filter: about 16 bits per key, at least 4,096, at most one per /24. */
-#define SG_NEAR4_BITS_PER_KEY	16
-#define SG_NEAR4_MIN_SHIFT	(32 - 24)
-#define SG_NEAR4_MAX_SHIFT	(32 - 12)
+/* IPv6: levels 64 to 128 (bits of levels6), all keyed within one /64. */
+#define SG_FILTER6_LEVELS	0xff80UL
+/* Sized filters: about 16 bits per key, 2^12 to 2^24 (IPv4: one per /24). */
+#define SG_FILTER_BITS_PER_KEY	16
+#define SG_FILTER_MIN_LOG2	12
+#define SG_FILTER_MAX_LOG2	24
+/* Spreads /64s over the IPv6 filter (2^64 / golden ratio, odd). */
+#define SG_FILTER6_MULT		0x9e3779b97f4a7c15ULL
 
 static bool sg_filter_has(const u64 *filter, u32 bit)
 {
@@ -102,17 +101,23 @@ static void sg_filter_add(u64 *filter, u32 bit)
 	WRITE_ONCE(filter[bit / 64], filter[bit / 64] | 1ULL << (bit % 64));
 }
 
-/* One probe per level of @levels, longest first. */
-static __always_inline struct sg_block_entry *
-sg_probe4(const struct sg_block_table *t, u32 a, unsigned long levels)
+struct sg_block_entry *sg_block_lookup4(const struct sg_block_table *t,
+					__be32 addr)
 {
+	unsigned long levels = READ_ONCE(t->levels4);
+	u32 a = ntohl(addr);
+
 	while (levels) {
 		unsigned int bit = __fls(levels);
 		unsigned int level = (bit + 1) * 8;
 		u32 key = a & sg_mask4(level);
-		u32 i = sg_hash4(key, level) & t->mask4;
+		u32 i;
 
 		levels &= ~BIT(bit);
+		/* Nothing of this level near @a: no hash, no slot read. */
+		if (!sg_filter_has(t->filter4[bit], a >> t->filter4_shift[bit]))
+			continue;
+		i = sg_hash4(key, level) & t->mask4;
 		for (;; i = (i + 1) & t->mask4) {
 			const struct sg_block_slot4 *s = &t->slots4[i];
 			/* The entry, then its key (sg_slot4_insert()). */
@@ -130,33 +135,16 @@ sg_probe4(const struct sg_block_table *t, u32 a, unsigned long levels)
 	return NULL;
 }
 
-struct sg_block_entry *sg_block_lookup4(const struct sg_block_table *t,
-					__be32 addr)
+/* The bit of /64 @hi in the IPv6 filter. */
+static u32 sg_filter6_bit(const struct sg_block_table *t, u64 hi)
 {
-	unsigned long levels = READ_ONCE(t->levels4);
-	u32 a = ntohl(addr);
-
-	if ((levels & SG_NEAR4_LEVELS) &&
-	    sg_filter_has(t->near4, a >> t->near4_shift)) {
-		struct sg_block_entry *e;
-
-		e = sg_probe4(t, a, levels & SG_NEAR4_LEVELS);
-		if (e)
-			return e;
-	}
-	if ((levels & SG_FAR4_LEVELS) &&
-	    sg_filter_has(t->far4, a >> SG_FAR4_SHIFT))
-		return sg_probe4(t, a, levels & SG_FAR4_LEVELS);
-	return NULL;
+	return (hi * SG_FILTER6_MULT) >> t->filter6_shift;
 }
 
-struct sg_block_entry *sg_block_lookup6(const struct sg_block_table *t,
-					const struct in6_addr *addr)
+static __always_inline struct sg_block_entry *
+sg_probe6(const struct sg_block_table *t, u64 ahi, u64 alo,
+	  unsigned long levels)
 {
-	unsigned long levels = READ_ONCE(t->levels6);
-	u64 ahi, alo;
-
-	sg_split6(addr, &ahi, &alo);
 	while (levels) {
 		unsigned int bit = __fls(levels);
 		unsigned int level = (bit + 1) * 8;
@@ -181,6 +169,25 @@ struct sg_block_entry *sg_block_lookup6(const struct sg_block_table *t,
 		}
 	}
 	return NULL;
+}
+
+struct sg_block_entry *sg_block_lookup6(const struct sg_block_table *t,
+					const struct in6_addr *addr)
+{
+	unsigned long levels = READ_ONCE(t->levels6);
+	u64 ahi, alo;
+
+	sg_split6(addr, &ahi, &alo);
+	if ((levels & SG_FILTER6_LEVELS) &&
+	    sg_filter_has(t->filter6, sg_filter6_bit(t, ahi))) {
+		struct sg_block_entry *e;
+
+		e = sg_probe6(t, ahi, alo, levels & SG_FILTER6_LEVELS);
+		if (e)
+			return e;
+	}
+	levels &= ~SG_FILTER6_LEVELS;
+	return levels ? sg_probe6(t, ahi, alo, levels) : NULL;
 }
 
 /*
@@ -238,43 +245,77 @@ static u32 sg_table_size(u64 slots)
 	return slots ? roundup_pow_of_two(max_t(u64, slots * 2, 16)) : 0;
 }
 
-/* The shift of a near filter for @keys keys of level 24 or 32. */
-static u8 sg_near4_shift(u64 keys)
+/*
+ * log2 of the bits of a filter for @keys keys: /8 and /16 keys get one
+ * bit each (exact), the others about 16 bits per key.
+ */
+static unsigned int sg_filter_log2(unsigned int level, u64 keys)
 {
-	u8 shift = SG_NEAR4_MAX_SHIFT;
+	unsigned int log2 = SG_FILTER_MIN_LOG2;
 
-	while (shift > SG_NEAR4_MIN_SHIFT &&
-	       (1ULL << (32 - shift)) < keys * SG_NEAR4_BITS_PER_KEY)
-		shift--;
-	return shift;
+	if (level == 8 || level == 16)
+		return level;
+	while (log2 < SG_FILTER_MAX_LOG2 &&
+	       (1ULL << log2) < keys * SG_FILTER_BITS_PER_KEY)
+		log2++;
+	return log2;
 }
 
-/* The filter bits for IPv4 key @key of @level, before its slot. */
-static void sg_filter4_add(struct sg_block_table *t, u32 key,
-			   unsigned int level)
+/* The bytes of a filter of 2^@log2 bits (at least 256). */
+static size_t sg_filter_size(unsigned int log2)
 {
-	u32 bit, last;
+	return (1UL << log2) / 8;
+}
 
-	if (level >= 24) {
-		sg_filter_add(t->near4, key >> t->near4_shift);
-		return;
+static u64 *sg_filter_alloc(unsigned int log2)
+{
+	return kvcalloc(1, sg_filter_size(log2),
+			GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
+}
+
+/* The IPv4 filters of the levels in use, and always /32's (in place). */
+static int sg_filter4_alloc(struct sg_block_table *t, const u64 *keys)
+{
+	unsigned int bit;
+
+	for (bit = 0; bit < 4; bit++) {
+		unsigned int level = (bit + 1) * 8;
+
+		if (!(t->levels4 & BIT(bit)) && level != 32)
+			continue;
+		t->filter4_shift[bit] = 32 - sg_filter_log2(level, keys[bit]);
+		t->filter4[bit] = sg_filter_alloc(32 - t->filter4_shift[bit]);
+		if (!t->filter4[bit])
+			return -ENOMEM;
 	}
-	/* A level-8 key covers 256 /16s. */
-	bit = key >> SG_FAR4_SHIFT;
-	last = (key | ~sg_mask4(level)) >> SG_FAR4_SHIFT;
-	do
-		sg_filter_add(t->far4, bit);
-	while (bit++ != last);
+	return 0;
 }
 
-static size_t sg_near4_size(u8 shift)
+/* The bytes of @t's filters. */
+static size_t sg_filter_bytes(const struct sg_block_table *t)
 {
-	return (1UL << (32 - shift)) / 8;
+	size_t bytes = 0;
+	unsigned int bit;
+
+	for (bit = 0; bit < 4; bit++) {
+		if (t->filter4[bit])
+			bytes += sg_filter_size(32 - t->filter4_shift[bit]);
+	}
+	if (t->filter6)
+		bytes += sg_filter_size(64 - t->filter6_shift);
+	return bytes;
 }
 
-static size_t sg_near4_bytes(const struct sg_block_table *t)
+static void sg_filter_free(struct sg_block_table *t)
 {
-	return t->near4 ? sg_near4_size(t->near4_shift) : 0;
+	unsigned int bit;
+
+	for (bit = 0; bit < 4; bit++) {
+		kvfree(t->filter4[bit]);
+		t->filter4[bit] = NULL;
+	}
+	kvfree(t->filter6);
+	t->filter6 = NULL;
 }
 
 /*
@@ -286,7 +327,7 @@ int sg_block_table_build(struct sg_block_table *t,
 			 struct sg_block_entry *const *entries, u32 nr,
 			 u64 max_slots)
 {
-	u64 want4 = 0, want6 = 0, near4 = 0;
+	u64 want4 = 0, want6 = 0, keys4[4] = {}, keys6 = 0;
 	struct sg_block_slot4 *slots4 = NULL;
 	struct sg_block_slot6 *slots6 = NULL;
 	u32 n, size4, size6;
@@ -297,12 +338,13 @@ int sg_block_table_build(struct sg_block_table *t,
 
 		if (p->family == AF_INET) {
 			want4 += 1U << (level - p->len);
-			if (level >= 24)
-				near4 += 1U << (level - p->len);
+			keys4[level / 8 - 1] += 1U << (level - p->len);
 			t->levels4 |= BIT(level / 8 - 1);
 			t->host_shared4 |= level == 32 && p->len < 32;
 		} else {
 			want6 += 1U << (level - p->len);
+			if (level >= 64)
+				keys6 += 1U << (level - p->len);
 			t->levels6 |= BIT(level / 8 - 1);
 			t->host_shared6 |= level == 128 && p->len < 128;
 		}
@@ -315,21 +357,16 @@ int sg_block_table_build(struct sg_block_table *t,
 	if (size4) {
 		slots4 = kvcalloc(size4, sizeof(*slots4),
 				  GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
-		/* Even without such keys: host entries come in place. */
-		t->near4_shift = sg_near4_shift(near4);
-		t->near4 = kvcalloc(1, sg_near4_size(t->near4_shift),
-				    GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
-		if (t->levels4 & SG_FAR4_LEVELS)
-			t->far4 = kvcalloc(1, SG_FAR4_BITS / 8,
-					   GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
-		if (!slots4 || !t->near4 ||
-		    (!t->far4 && (t->levels4 & SG_FAR4_LEVELS)))
+		if (!slots4 || sg_filter4_alloc(t, keys4))
 			goto nomem;
 	}
 	if (size6) {
 		slots6 = kvcalloc(size6, sizeof(*slots6),
 				  GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
-		if (!slots6)
+		/* Even without such keys: host entries come in place. */
+		t->filter6_shift = 64 - sg_filter_log2(128, keys6);
+		t->filter6 = sg_filter_alloc(64 - t->filter6_shift);
+		if (!slots6 || !t->filter6)
 			goto nomem;
 	}
 
@@ -344,7 +381,8 @@ int sg_block_table_build(struct sg_block_table *t,
 			for (i = 0; i < count; i++) {
 				u32 key = base + (i << (32 - level));
 
-				sg_filter4_add(t, key, level);
+				sg_filter_add(t->filter4[level / 8 - 1],
+					      key >> t->filter4_shift[level / 8 - 1]);
 				t->used4 += sg_slot4_insert(slots4, size4 - 1,
 							    key, level, e);
 			}
@@ -359,6 +397,9 @@ int sg_block_table_build(struct sg_block_table *t,
 					h += (u64)i << (64 - level);
 				else
 					l += (u64)i << (128 - level);
+				if (level >= 64)
+					sg_filter_add(t->filter6,
+						      sg_filter6_bit(t, h));
 				t->used6 += sg_slot6_insert(slots6, size6 - 1,
 							    h, l, level, e);
 			}
@@ -375,10 +416,8 @@ int sg_block_table_build(struct sg_block_table *t,
 
 nomem:
 	kvfree(slots4);
-	kvfree(t->near4);
-	kvfree(t->far4);
-	t->near4 = NULL;
-	t->far4 = NULL;
+	kvfree(slots6);
+	sg_filter_free(t);
 	return -ENOMEM;
 }
 
@@ -438,13 +477,15 @@ void sg_block_table_host_insert(struct sg_block_table *t,
 	if (e->pfx.family == AF_INET) {
 		u32 key = ntohl(e->pfx.addr.s6_addr32[0]);
 
-		sg_filter4_add(t, key, 32);
+		sg_filter_add(t->filter4[32 / 8 - 1],
+			      key >> t->filter4_shift[32 / 8 - 1]);
 		t->used4 += sg_slot4_insert(t->slots4, t->mask4, key, 32, e);
 		WRITE_ONCE(t->levels4, t->levels4 | BIT(32 / 8 - 1));
 	} else {
 		u64 hi, lo;
 
 		sg_split6(&e->pfx.addr, &hi, &lo);
+		sg_filter_add(t->filter6, sg_filter6_bit(t, hi));
 		t->used6 += sg_slot6_insert(t->slots6, t->mask6, hi, lo, 128,
 					    e);
 		WRITE_ONCE(t->levels6, t->levels6 | BIT(128 / 8 - 1));
@@ -456,17 +497,14 @@ size_t sg_block_table_bytes(const struct sg_block_table *t)
 {
 	return (t->slots4 ? ((size_t)t->mask4 + 1) * sizeof(*t->slots4) : 0) +
 	       (t->slots6 ? ((size_t)t->mask6 + 1) * sizeof(*t->slots6) : 0) +
-	       sg_near4_bytes(t) + (t->far4 ? SG_FAR4_BITS / 8 : 0);
+	       sg_filter_bytes(t);
 }
 
 void sg_block_table_free(struct sg_block_table *t)
 {
 	kvfree(t->slots4);
 	kvfree(t->slots6);
-	kvfree(t->near4);
-	kvfree(t->far4);
+	sg_filter_free(t);
 	t->slots4 = NULL;
 	t->slots6 = NULL;
-	t->near4 = NULL;
-	t->far4 = NULL;
 }

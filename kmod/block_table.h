@@ -72,15 +72,17 @@ sg_block_slot_tag(struct sg_block_entry *e, bool dead)
 /*
  * The tables of one snapshot; all zero when it has no entries.
  *
- * IPv4 lookups first ask two presence filters, so that an address listed
- * nowhere, nearly every packet's, costs a bit test or two instead of a
- * hashed probe per level, and reads no slot (at 1M entries the slots are
- * a cache miss, the near filter 2 MiB at most).  Bit i of @near4 is set
- * when a key of level 24 or 32 lies in the i-th block of 2^@near4_shift
- * addresses (about 16 bits per such key, a block at least a /24); bit i
- * of @far4 when a key of level 8 or 16 covers the /16 numbered i.  A set
- * bit only means "probe"; bits are set before the slots they stand for
- * and cleared only by a new table, so a filter never hides an entry.
+ * Presence filters come before the probes, so that an address listed
+ * nowhere, nearly every packet's, costs a bit test per level in use
+ * instead of a keyed hash and a slot read (at 1M entries, a cache miss).
+ * IPv4 has one per level: @filter4[n] has a bit per block of
+ * 2^@filter4_shift[n] addresses, set when a key of level 8 * (n + 1) lies
+ * in it: one bit per /8 and per /16 key (exact), about 16 bits per /24
+ * or /32 key (at most one per /24, 2 MiB).  IPv6 keys of level 64 to 128
+ * (hosts, /64s) lie within one /64, which a multiplicative hash spreads
+ * over @filter6; shorter IPv6 levels are probed as before.  A set bit
+ * only means "probe"; bits are set before the slots they stand for and
+ * cleared only by a new table, so a filter never hides an entry.
  */
 struct sg_block_table {
 	u16 levels4;			/* bit n: level 8 * (n + 1) in use */
@@ -89,9 +91,10 @@ struct sg_block_table {
 	u32 mask6;
 	struct sg_block_slot4 *slots4;
 	struct sg_block_slot6 *slots6;
-	u64 *near4;			/* with slots4: levels 24 and 32 */
-	u64 *far4;			/* levels 8 and 16 in use: 8 KiB */
-	u8 near4_shift;			/* 8 to 20 */
+	u64 *filter4[4];		/* levels in use, and 32 with slots4 */
+	u64 *filter6;			/* with slots6: levels 64 to 128 */
+	u8 filter4_shift[4];		/* 24, 16, then 8 to 20 */
+	u8 filter6_shift;		/* 40 to 52 */
 	/* For the writer only: */
 	u32 used4;			/* slots ever written */
 	u32 used6;

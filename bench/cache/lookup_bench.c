@@ -631,8 +631,10 @@ static int churn(int family, u32 n)
 		e[i].pfx.len = family == AF_INET ? 32 : 128;
 		e[i].pfx.addr.s6_addr32[0] = htonl(a);
 		if (family == AF_INET6) {
+			/* Hosts in many /64s, as the IPv6 filter sees them. */
 			e[i].pfx.addr.s6_addr32[0] = htonl(0x20010db8);
-			e[i].pfx.addr.s6_addr32[3] = htonl(a);
+			e[i].pfx.addr.s6_addr32[1] = htonl(a);
+			e[i].pfx.addr.s6_addr32[3] = htonl(a ^ 0x5bd1e995);
 		}
 	}
 	for (i = 0; i < n; i++) {
