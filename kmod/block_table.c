@@ -10,7 +10,10 @@
  * for IPv4 and 16 for IPv6, whatever the number of entries and of distinct
  * prefix lengths (ipset's hash:net probes once per length, up to 33 or
  * 129).  The hash is keyed with random bytes drawn at module load, so
- * nobody can choose addresses that pile up in one probe chain.
+ * nobody can choose addresses that pile up in one probe chain.  Before a
+ * probe, a presence filter (struct sg_block_table) says whether anything
+ * of that level is near the address; for an unlisted one it mostly says
+ * no, and the probe, its hash and its likely cache miss are skipped.
  *
  * Nothing here knows of snapshots, feeds or locks (blockset.c): only the
  * headers a userspace shim can stand in for, so that bench/cache/ measures
