@@ -625,23 +625,32 @@ static int sg_block_find_feed(struct sg_blockset *new,
 	return feed;
 }
 
+/* The earliest expiry of @t's listings, and @next. */
+static unsigned long sg_timers_next(const struct sg_block_timers *t,
+				    unsigned long next)
+{
+	unsigned int n;
+
+	for (n = 0; t && n < hweight64(t->feeds); n++)
+		next = sg_next_expiry(next, t->expires[n]);
+	return next;
+}
+
 /* Per-feed counts and the earliest expiry, from the final values. */
 static void sg_block_tally(struct sg_blockset *new,
 			   const struct sg_block_merge *m)
 {
-	u32 k, n;
+	u32 k;
 
 	for (k = 0; k < SMTPGUARD_MAX_FEEDS; k++)
 		new->feeds[k].entries = 0;
 	for (k = 0; k < m->nr_out; k++) {
-		const struct sg_block_timers *t = m->timers[k];
 		u64 bits;
 
 		for (bits = m->feeds[k]; bits; bits &= bits - 1)
 			new->feeds[__ffs64(bits)].entries++;
-		for (n = 0; t && n < hweight64(t->feeds); n++)
-			new->next_expiry = sg_next_expiry(new->next_expiry,
-							  t->expires[n]);
+		new->next_expiry = sg_timers_next(m->timers[k],
+						  new->next_expiry);
 		if (!(k % SG_BLOCK_STEP))
 			cond_resched();
 	}
@@ -1025,8 +1034,11 @@ static void sg_block_step_apply(struct sg_blockset *set,
 	smp_store_release(st->slot, sg_block_slot_tag(e, !st->feeds));
 }
 
-/* A kvmalloc'ed array of @n pointers, for the set's in-place changes. */
-static int sg_block_grow_array(struct sg_block_entry ***arr, u32 n,
+/*
+ * A kvmalloc'ed array of @n pointers for the set's in-place changes, on
+ * the first one (its size is fixed until the next merge).
+ */
+static int sg_block_alloc_once(struct sg_block_entry ***arr, u32 n,
 			       s64 *bytes)
 {
 	if (*arr)
@@ -1069,8 +1081,8 @@ static int sg_block_commit(struct sg_blocklist *bl, struct sg_blockset *set,
 					   GFP_KERNEL_ACCOUNT);
 	if (!g || !g->timers ||
 	    (pl->new_entries &&
-	     sg_block_grow_array(&set->added, set->in_place_max, &bytes)) ||
-	    (pl->timed && sg_block_grow_array(&set->timed, set->timed_max,
+	     sg_block_alloc_once(&set->added, set->in_place_max, &bytes)) ||
+	    (pl->timed && sg_block_alloc_once(&set->timed, set->timed_max,
 					      &bytes)))
 		goto undo;
 
@@ -1108,17 +1120,6 @@ undo:
 	/* An array allocated for nothing stays for the next change. */
 	WRITE_ONCE(set->bytes, set->bytes + bytes);
 	return err;
-}
-
-/* The earliest expiry of @t's listings, and @next. */
-static unsigned long sg_timers_next(const struct sg_block_timers *t,
-				    unsigned long next)
-{
-	unsigned int n;
-
-	for (n = 0; t && n < hweight64(t->feeds); n++)
-		next = sg_next_expiry(next, t->expires[n]);
-	return next;
 }
 
 /*
@@ -1266,6 +1267,15 @@ static int sg_block_timed_alloc(struct sg_blockset *set,
  * says why, when it was not for lack of memory).  Never waits for a grace
  * period: what only the old snapshot held goes to a worker.
  */
+/* @out before a change of @old: nothing changed yet. */
+static void sg_block_outcome_init(struct sg_block_outcome *out,
+				  const struct sg_blockset *old)
+{
+	memset(out, 0, sizeof(*out));
+	out->nr_entries = old ? old->nr_entries : 0;
+	out->next_expiry = old ? old->next_expiry : 0;
+}
+
 int sg_block_update(struct sg_blocklist *bl, const struct sg_block_change *c,
 		    struct sg_block_outcome *out)
 {
@@ -1276,10 +1286,7 @@ int sg_block_update(struct sg_blocklist *bl, const struct sg_block_change *c,
 	int feed, err;
 	u32 k;
 
-	memset(out, 0, sizeof(*out));
-	out->nr_entries = old_live;
-	out->next_expiry = old ? old->next_expiry : 0;
-
+	sg_block_outcome_init(out, old);
 	if (old) {
 		err = c->op == SG_BLOCK_EXPIRE ?
 		      sg_block_expire_in_place(bl, old, out) :
@@ -1290,9 +1297,8 @@ int sg_block_update(struct sg_blocklist *bl, const struct sg_block_change *c,
 		}
 		if (err <= 0)
 			return err;
-		memset(out, 0, sizeof(*out));
-		out->nr_entries = old_live;
-		out->next_expiry = old->next_expiry;
+		/* Declined: whatever it noted is the merge's to say. */
+		sg_block_outcome_init(out, old);
 	}
 
 	new = kzalloc(sizeof(*new), GFP_KERNEL_ACCOUNT);
@@ -1427,18 +1433,18 @@ void sg_blocklist_init(struct sg_blocklist *bl, struct mutex *lock)
 void sg_blocklist_destroy(struct sg_blocklist *bl)
 {
 	struct sg_blockset *set = rcu_dereference_protected(bl->set, true);
-	u32 k;
+	struct sg_block_cursor cur = {};
+	struct sg_block_entry *e;
+	u32 k = 0;
 
 	RCU_INIT_POINTER(bl->set, NULL);
 	if (!set)
 		return;
-	for (k = 0; k < set->nr_sorted + set->nr_added; k++) {
-		struct sg_block_entry *e = k < set->nr_sorted ?
-			set->entries[k] : set->added[k - set->nr_sorted];
-
+	/* The cursor never looks at an entry again once it returned it. */
+	while ((e = sg_block_next(set, &cur))) {
 		kfree(rcu_dereference_protected(e->timers, true));
 		kmem_cache_free(sg_block_cache, e);
-		if (!(k % SG_BLOCK_STEP))
+		if (!(++k % SG_BLOCK_STEP))
 			cond_resched();
 	}
 	sg_blockset_free(set);

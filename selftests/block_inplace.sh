@@ -100,18 +100,21 @@ r0=$(rebuilds)
 sg_ctl_ok "$NS_RTR" block 100.127.255.254 feed big
 sg_ctl_ok "$NS_RTR" block 2001:db8:4000::ffff feed big
 sg_ctl_ok "$NS_RTR" block 100.64.0.0 feed big
-want_add 100.127.255.254 2001:db8:4000::ffff 100.64.0.0
+# A /64 the feed has nothing in: its lookup bitmap bit is set in place too.
+sg_ctl_ok "$NS_RTR" block 2001:db8:4001:1::1 feed big
+want_add 100.127.255.254 2001:db8:4000::ffff 100.64.0.0 2001:db8:4001:1::1
 first=$(sed -n 1p "$WANT") mid=$(sed -n 2000p "$WANT") v6=$(grep -m1 : "$WANT")
 sg_ctl_ok "$NS_RTR" block del "$mid" "$v6" feed big
 want_del "$mid" "$v6"
-expect_eq "block_rebuilds after 5 single changes" "$r0" "$(rebuilds)"
-expect_eq "block_entries" $((N + 40 + 1)) "$(sg_stat "$NS_RTR" block_entries)"
+expect_eq "block_rebuilds after 6 single changes" "$r0" "$(rebuilds)"
+expect_eq "block_entries" $((N + 40 + 2)) "$(sg_stat "$NS_RTR" block_entries)"
 tested 100.127.255.254 0
 tested 2001:db8:4000::ffff 0
+tested 2001:db8:4001:1::1 0
 tested "$mid" 1
 tested "$v6" 1
 tested "$first" 0
-expect_eq "feed big's entries" $((N + 41)) \
+expect_eq "feed big's entries" $((N + 42)) \
 	"$(sgctl "$NS_RTR" -j block feeds | jq '.[] | select(.feed == "big") | .entries')"
 same_list
 log_test "single adds and deletes (IPv4, IPv6) build nothing; test, list and counts follow"
