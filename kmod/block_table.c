@@ -84,6 +84,16 @@ static u32 sg_hash6(u64 hi, u64 lo, unsigned int level)
 	return (u32)siphash_3u64(hi, lo, level, &sg_hash_key6);
 }
 
+/*
+ * The IPv4 filters (struct sg_block_table): levels 8 and 16 share one,
+ * a bit per /16 (a /8 key sets 256); 24 and 32 have one each.
+ */
+#define SG_LEVEL4(level)	BIT((level) / 8 - 1)
+#define SG_WIDE4_LEVELS		(SG_LEVEL4(8) | SG_LEVEL4(16))
+#define SG_FILTER4_WIDE		0
+#define SG_FILTER4_NETS		1	/* level 24 */
+#define SG_FILTER4_HOSTS	2	/* level 32 */
+#define SG_WIDE4_SHIFT		16
 /* IPv6: levels 64 to 128 (bits of levels6), all keyed within one /64. */
 #define SG_FILTER6_LEVELS	0xff80UL
 /* Sized filters: about 16 bits per key, 2^12 to 2^24 (IPv4: one per /24). */
@@ -104,38 +114,58 @@ static void sg_filter_add(u64 *filter, u32 bit)
 	WRITE_ONCE(filter[bit / 64], filter[bit / 64] | 1ULL << (bit % 64));
 }
 
+/* Whether IPv4 filter @f has @a's bit set: something to probe for. */
+static bool sg_filter4_has(const struct sg_block_table *t, unsigned int f,
+			   u32 a)
+{
+	return sg_filter_has(t->filter4[f], a >> t->filter4_shift[f]);
+}
+
+/* The IPv4 entry of @level for @a, found by one probe, or NULL. */
+static __always_inline struct sg_block_entry *
+sg_probe4(const struct sg_block_table *t, u32 a, unsigned int level)
+{
+	u32 key = a & sg_mask4(level);
+	u32 i = sg_hash4(key, level) & t->mask4;
+
+	for (;; i = (i + 1) & t->mask4) {
+		const struct sg_block_slot4 *s = &t->slots4[i];
+		/* The entry, then its key (sg_slot4_insert()). */
+		struct sg_block_entry *e = smp_load_acquire(&s->entry);
+
+		if (!e)
+			return NULL;
+		if (s->key == key && s->level == level)
+			return sg_block_slot_dead(e) ? NULL : e;
+	}
+}
+
+/* Longest level first, each probed only when its filter says so. */
 struct sg_block_entry *sg_block_lookup4(const struct sg_block_table *t,
 					__be32 addr)
 {
 	unsigned long levels = READ_ONCE(t->levels4);
 	u32 a = ntohl(addr);
+	struct sg_block_entry *e;
 
-	while (levels) {
-		unsigned int bit = __fls(levels);
-		unsigned int level = (bit + 1) * 8;
-		u32 key = a & sg_mask4(level);
-		u32 i;
-
-		levels &= ~BIT(bit);
-		/* Nothing of this level near @a: no hash, no slot read. */
-		if (!sg_filter_has(t->filter4[bit], a >> t->filter4_shift[bit]))
-			continue;
-		i = sg_hash4(key, level) & t->mask4;
-		for (;; i = (i + 1) & t->mask4) {
-			const struct sg_block_slot4 *s = &t->slots4[i];
-			/* The entry, then its key (sg_slot4_insert()). */
-			struct sg_block_entry *e = smp_load_acquire(&s->entry);
-
-			if (!e)
-				break;
-			if (s->key == key && s->level == level) {
-				if (!sg_block_slot_dead(e))
-					return e;
-				break;
-			}
-		}
+	if ((levels & SG_LEVEL4(32)) && sg_filter4_has(t, SG_FILTER4_HOSTS, a)) {
+		e = sg_probe4(t, a, 32);
+		if (e)
+			return e;
 	}
-	return NULL;
+	if ((levels & SG_LEVEL4(24)) && sg_filter4_has(t, SG_FILTER4_NETS, a)) {
+		e = sg_probe4(t, a, 24);
+		if (e)
+			return e;
+	}
+	if (!(levels & SG_WIDE4_LEVELS) || !sg_filter4_has(t, SG_FILTER4_WIDE, a))
+		return NULL;
+	if (levels & SG_LEVEL4(16)) {
+		e = sg_probe4(t, a, 16);
+		if (e)
+			return e;
+	}
+	return levels & SG_LEVEL4(8) ? sg_probe4(t, a, 8) : NULL;
 }
 
 /* The bit of /64 @hi in the IPv6 filter. */
@@ -248,20 +278,21 @@ static u32 sg_table_size(u64 slots)
 	return slots ? roundup_pow_of_two(max_t(u64, slots * 2, 16)) : 0;
 }
 
-/*
- * log2 of the bits of a filter for @keys keys: /8 and /16 keys get one
- * bit each (exact), the others about 16 bits per key.
- */
-static unsigned int sg_filter_log2(unsigned int level, u64 keys)
+/* log2 of the bits of a filter for @keys keys: about 16 bits a key. */
+static unsigned int sg_filter_log2(u64 keys)
 {
 	unsigned int log2 = SG_FILTER_MIN_LOG2;
 
-	if (level == 8 || level == 16)
-		return level;
 	while (log2 < SG_FILTER_MAX_LOG2 &&
 	       (1ULL << log2) < keys * SG_FILTER_BITS_PER_KEY)
 		log2++;
 	return log2;
+}
+
+/* The IPv4 filter of @level's keys. */
+static unsigned int sg_filter4_of(unsigned int level)
+{
+	return level >= 24 ? level / 8 - 2 : SG_FILTER4_WIDE;
 }
 
 /* The bytes of a filter of 2^@log2 bits (at least 256). */
@@ -276,33 +307,54 @@ static u64 *sg_filter_alloc(unsigned int log2)
 			GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
 }
 
-/* The IPv4 filters of the levels in use, and always /32's (in place). */
+/*
+ * The IPv4 filters of the levels in use, and always the hosts' (they come
+ * in place); @keys: the keys of each filter.
+ */
 static int sg_filter4_alloc(struct sg_block_table *t, const u64 *keys)
 {
-	unsigned int bit;
+	static const unsigned long levels[SG_NR_FILTERS4] = {
+		[SG_FILTER4_WIDE] = SG_WIDE4_LEVELS,
+		[SG_FILTER4_NETS] = SG_LEVEL4(24),
+		[SG_FILTER4_HOSTS] = SG_LEVEL4(32),
+	};
+	unsigned int f;
 
-	for (bit = 0; bit < 4; bit++) {
-		unsigned int level = (bit + 1) * 8;
-
-		if (!(t->levels4 & BIT(bit)) && level != 32)
+	for (f = 0; f < SG_NR_FILTERS4; f++) {
+		if (!(t->levels4 & levels[f]) && f != SG_FILTER4_HOSTS)
 			continue;
-		t->filter4_shift[bit] = 32 - sg_filter_log2(level, keys[bit]);
-		t->filter4[bit] = sg_filter_alloc(32 - t->filter4_shift[bit]);
-		if (!t->filter4[bit])
+		t->filter4_shift[f] = f == SG_FILTER4_WIDE ? SG_WIDE4_SHIFT :
+				      32 - sg_filter_log2(keys[f]);
+		t->filter4[f] = sg_filter_alloc(32 - t->filter4_shift[f]);
+		if (!t->filter4[f])
 			return -ENOMEM;
 	}
 	return 0;
+}
+
+/* The filter bits of IPv4 key @key of @level, before its slot. */
+static void sg_filter4_add(struct sg_block_table *t, u32 key,
+			   unsigned int level)
+{
+	unsigned int f = sg_filter4_of(level);
+	u32 bit = key >> t->filter4_shift[f];
+	u32 last = (key | ~sg_mask4(level)) >> t->filter4_shift[f];
+
+	/* A /8 key covers 256 /16s; any other key one bit. */
+	do
+		sg_filter_add(t->filter4[f], bit);
+	while (bit++ != last && f == SG_FILTER4_WIDE);
 }
 
 /* The bytes of @t's filters. */
 static size_t sg_filter_bytes(const struct sg_block_table *t)
 {
 	size_t bytes = 0;
-	unsigned int bit;
+	unsigned int f;
 
-	for (bit = 0; bit < 4; bit++) {
-		if (t->filter4[bit])
-			bytes += sg_filter_size(32 - t->filter4_shift[bit]);
+	for (f = 0; f < SG_NR_FILTERS4; f++) {
+		if (t->filter4[f])
+			bytes += sg_filter_size(32 - t->filter4_shift[f]);
 	}
 	if (t->filter6)
 		bytes += sg_filter_size(64 - t->filter6_shift);
@@ -311,11 +363,11 @@ static size_t sg_filter_bytes(const struct sg_block_table *t)
 
 static void sg_filter_free(struct sg_block_table *t)
 {
-	unsigned int bit;
+	unsigned int f;
 
-	for (bit = 0; bit < 4; bit++) {
-		kvfree(t->filter4[bit]);
-		t->filter4[bit] = NULL;
+	for (f = 0; f < SG_NR_FILTERS4; f++) {
+		kvfree(t->filter4[f]);
+		t->filter4[f] = NULL;
 	}
 	kvfree(t->filter6);
 	t->filter6 = NULL;
@@ -330,7 +382,7 @@ int sg_block_table_build(struct sg_block_table *t,
 			 struct sg_block_entry *const *entries, u32 nr,
 			 u64 max_slots)
 {
-	u64 want4 = 0, want6 = 0, keys4[4] = {}, keys6 = 0;
+	u64 want4 = 0, want6 = 0, keys4[SG_NR_FILTERS4] = {}, keys6 = 0;
 	struct sg_block_slot4 *slots4 = NULL;
 	struct sg_block_slot6 *slots6 = NULL;
 	u32 n, size4, size6;
@@ -341,7 +393,7 @@ int sg_block_table_build(struct sg_block_table *t,
 
 		if (p->family == AF_INET) {
 			want4 += 1U << (level - p->len);
-			keys4[level / 8 - 1] += 1U << (level - p->len);
+			keys4[sg_filter4_of(level)] += 1U << (level - p->len);
 			t->levels4 |= BIT(level / 8 - 1);
 			t->host_shared4 |= level == 32 && p->len < 32;
 		} else {
@@ -367,7 +419,7 @@ int sg_block_table_build(struct sg_block_table *t,
 		slots6 = kvcalloc(size6, sizeof(*slots6),
 				  GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
 		/* Even without such keys: host entries come in place. */
-		t->filter6_shift = 64 - sg_filter_log2(128, keys6);
+		t->filter6_shift = 64 - sg_filter_log2(keys6);
 		t->filter6 = sg_filter_alloc(64 - t->filter6_shift);
 		if (!slots6 || !t->filter6)
 			goto nomem;
@@ -384,8 +436,7 @@ int sg_block_table_build(struct sg_block_table *t,
 			for (i = 0; i < count; i++) {
 				u32 key = base + (i << (32 - level));
 
-				sg_filter_add(t->filter4[level / 8 - 1],
-					      key >> t->filter4_shift[level / 8 - 1]);
+				sg_filter4_add(t, key, level);
 				t->used4 += sg_slot4_insert(slots4, size4 - 1,
 							    key, level, e);
 			}
@@ -480,8 +531,7 @@ void sg_block_table_host_insert(struct sg_block_table *t,
 	if (e->pfx.family == AF_INET) {
 		u32 key = ntohl(e->pfx.addr.s6_addr32[0]);
 
-		sg_filter_add(t->filter4[32 / 8 - 1],
-			      key >> t->filter4_shift[32 / 8 - 1]);
+		sg_filter4_add(t, key, 32);
 		t->used4 += sg_slot4_insert(t->slots4, t->mask4, key, 32, e);
 		WRITE_ONCE(t->levels4, t->levels4 | BIT(32 / 8 - 1));
 	} else {

@@ -52,6 +52,9 @@ struct sg_block_slot6 {
 	struct sg_block_entry *entry;
 };
 
+/* IPv4 presence filters: levels 8 and 16, 24, 32 (block_table.c). */
+#define SG_NR_FILTERS4	3
+
 /* The low bit of a slot's entry: deleted in place (blockset.c). */
 #define SG_BLOCK_SLOT_DEAD	1UL
 
@@ -75,10 +78,11 @@ sg_block_slot_tag(struct sg_block_entry *e, bool dead)
  * Presence filters come before the probes, so that an address listed
  * nowhere, nearly every packet's, costs a bit test per level in use
  * instead of a keyed hash and a slot read (at 1M entries, a cache miss).
- * IPv4 has one per level: @filter4[n] has a bit per block of
- * 2^@filter4_shift[n] addresses, set when a key of level 8 * (n + 1) lies
- * in it: one bit per /8 and per /16 key (exact), about 16 bits per /24
- * or /32 key (at most one per /24, 2 MiB).  IPv6 keys of level 64 to 128
+ * IPv4 has three: each has a bit per block of 2^@filter4_shift[n]
+ * addresses, set when a key it stands for lies in (or covers) the block:
+ * levels 8 and 16 share one with a bit per /16 (8 KiB); 24 and 32 have
+ * one each, about 16 bits per key of their level, at most one per /24
+ * (2 MiB).  IPv6 keys of level 64 to 128
  * (hosts, /64s) lie within one /64, which a multiplicative hash spreads
  * over @filter6; shorter IPv6 levels are probed as before.  A set bit
  * only means "probe"; bits are set before the slots they stand for and
@@ -91,9 +95,9 @@ struct sg_block_table {
 	u32 mask6;
 	struct sg_block_slot4 *slots4;
 	struct sg_block_slot6 *slots6;
-	u64 *filter4[4];		/* levels in use, and 32 with slots4 */
+	u64 *filter4[SG_NR_FILTERS4];	/* levels in use; hosts with slots4 */
 	u64 *filter6;			/* with slots6: levels 64 to 128 */
-	u8 filter4_shift[4];		/* 24, 16, then 8 to 20 */
+	u8 filter4_shift[SG_NR_FILTERS4];	/* 16, then 8 to 20 */
 	u8 filter6_shift;		/* 40 to 52 */
 	/* For the writer only: */
 	u32 used4;			/* slots ever written */
