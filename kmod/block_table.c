@@ -84,16 +84,7 @@ static u32 sg_hash6(u64 hi, u64 lo, unsigned int level)
 	return (u32)siphash_3u64(hi, lo, level, &sg_hash_key6);
 }
 
-/*
- * The IPv4 filters (struct sg_block_table): levels 8 and 16 share one,
- * a bit per /16 (a /8 key sets 256); 24 and 32 have one each.
- */
-#define SG_LEVEL4(level)	BIT((level) / 8 - 1)
-#define SG_WIDE4_LEVELS		(SG_LEVEL4(8) | SG_LEVEL4(16))
-#define SG_FILTER4_WIDE		0
-#define SG_FILTER4_NETS		1	/* level 24 */
-#define SG_FILTER4_HOSTS	2	/* level 32 */
-#define SG_WIDE4_SHIFT		16
+#define SG_WIDE4_SHIFT		16	/* a bit per /16 */
 /* IPv6: levels 64 to 128 (bits of levels6), all keyed within one /64. */
 #define SG_FILTER6_LEVELS	0xff80UL
 /* Sized filters: about 16 bits per key, 2^12 to 2^24 (IPv4: one per /24). */
@@ -103,22 +94,10 @@ static u32 sg_hash6(u64 hi, u64 lo, unsigned int level)
 /* Spreads /64s over the IPv6 filter (2^64 / golden ratio, odd). */
 #define SG_FILTER6_MULT		0x9e3779b97f4a7c15ULL
 
-static bool sg_filter_has(const u64 *filter, u32 bit)
-{
-	return (READ_ONCE(filter[bit / 64]) >> (bit % 64)) & 1;
-}
-
 /* Writers only, one at a time; readers may be looking at the word. */
 static void sg_filter_add(u64 *filter, u32 bit)
 {
 	WRITE_ONCE(filter[bit / 64], filter[bit / 64] | 1ULL << (bit % 64));
-}
-
-/* Whether IPv4 filter @f has @a's bit set: something to probe for. */
-static bool sg_filter4_has(const struct sg_block_table *t, unsigned int f,
-			   u32 a)
-{
-	return sg_filter_has(t->filter4[f], a >> t->filter4_shift[f]);
 }
 
 /* The IPv4 entry of @level for @a, found by one probe, or NULL. */
@@ -140,25 +119,26 @@ sg_probe4(const struct sg_block_table *t, u32 a, unsigned int level)
 	}
 }
 
-/* Longest level first, each probed only when its filter says so. */
-struct sg_block_entry *sg_block_lookup4(const struct sg_block_table *t,
-					__be32 addr)
+/*
+ * sg_block_lookup4() past the filters: longest level first, each probed
+ * only when its filter says so.
+ */
+struct sg_block_entry *sg_block_probe4(const struct sg_block_table *t,
+				       unsigned long levels, u32 a)
 {
-	unsigned long levels = READ_ONCE(t->levels4);
-	u32 a = ntohl(addr);
 	struct sg_block_entry *e;
 
-	if ((levels & SG_LEVEL4(32)) && sg_filter4_has(t, SG_FILTER4_HOSTS, a)) {
+	if ((levels & SG_LEVEL4(32)) && sg_block_filter4_has(t, SG_FILTER4_HOSTS, a)) {
 		e = sg_probe4(t, a, 32);
 		if (e)
 			return e;
 	}
-	if ((levels & SG_LEVEL4(24)) && sg_filter4_has(t, SG_FILTER4_NETS, a)) {
+	if ((levels & SG_LEVEL4(24)) && sg_block_filter4_has(t, SG_FILTER4_NETS, a)) {
 		e = sg_probe4(t, a, 24);
 		if (e)
 			return e;
 	}
-	if (!(levels & SG_WIDE4_LEVELS) || !sg_filter4_has(t, SG_FILTER4_WIDE, a))
+	if (!(levels & SG_WIDE4_LEVELS) || !sg_block_filter4_has(t, SG_FILTER4_WIDE, a))
 		return NULL;
 	if (levels & SG_LEVEL4(16)) {
 		e = sg_probe4(t, a, 16);
@@ -212,7 +192,7 @@ struct sg_block_entry *sg_block_lookup6(const struct sg_block_table *t,
 
 	sg_split6(addr, &ahi, &alo);
 	if ((levels & SG_FILTER6_LEVELS) &&
-	    sg_filter_has(t->filter6, sg_filter6_bit(t, ahi))) {
+	    sg_block_filter_has(t->filter6, sg_filter6_bit(t, ahi))) {
 		struct sg_block_entry *e;
 
 		e = sg_probe6(t, ahi, alo, levels & SG_FILTER6_LEVELS);

@@ -9,9 +9,12 @@
 #define _SG_BLOCK_TABLE_H
 
 #include <linux/atomic.h>
+#include <linux/bitops.h>
+#include <linux/compiler.h>
 #include <linux/in6.h>
 #include <linux/init.h>
 #include <linux/types.h>
+#include <asm/byteorder.h>
 
 #include "prefix.h"
 
@@ -107,14 +110,58 @@ struct sg_block_table {
 	bool host_shared6;
 };
 
+/*
+ * The IPv4 filters (struct sg_block_table): levels 8 and 16 share one,
+ * a bit per /16 (a /8 key sets 256); 24 and 32 have one each.
+ */
+#define SG_LEVEL4(level)	BIT((level) / 8 - 1)
+#define SG_WIDE4_LEVELS		(SG_LEVEL4(8) | SG_LEVEL4(16))
+#define SG_FILTER4_WIDE		0
+#define SG_FILTER4_NETS		1	/* level 24 */
+#define SG_FILTER4_HOSTS	2	/* level 32 */
+
+static inline bool sg_block_filter_has(const u64 *filter, u32 bit)
+{
+	return (READ_ONCE(filter[bit / 64]) >> (bit % 64)) & 1;
+}
+
+/* Whether IPv4 filter @f has @a's bit set: something to probe for. */
+static inline bool sg_block_filter4_has(const struct sg_block_table *t,
+					unsigned int f, u32 a)
+{
+	return sg_block_filter_has(t->filter4[f], a >> t->filter4_shift[f]);
+}
+
+struct sg_block_entry *sg_block_probe4(const struct sg_block_table *t,
+				       unsigned long levels, u32 a);
+
+/*
+ * The entry that lists @addr, or NULL.  Inline up to the filters, so
+ * that an address listed nowhere (nearly every packet's) costs the
+ * packet path no call; the probes are out of line.
+ */
+static inline struct sg_block_entry *
+sg_block_lookup4(const struct sg_block_table *t, __be32 addr)
+{
+	unsigned long levels = READ_ONCE(t->levels4);
+	u32 a = ntohl(addr);
+
+	if (((levels & SG_LEVEL4(32)) &&
+	     sg_block_filter4_has(t, SG_FILTER4_HOSTS, a)) ||
+	    ((levels & SG_LEVEL4(24)) &&
+	     sg_block_filter4_has(t, SG_FILTER4_NETS, a)) ||
+	    ((levels & SG_WIDE4_LEVELS) &&
+	     sg_block_filter4_has(t, SG_FILTER4_WIDE, a)))
+		return sg_block_probe4(t, levels, a);
+	return NULL;
+}
+
 void __init sg_block_table_seed(void);
 int sg_block_table_build(struct sg_block_table *t,
 			 struct sg_block_entry *const *entries, u32 nr,
 			 u64 max_slots);
 size_t sg_block_table_bytes(const struct sg_block_table *t);
 void sg_block_table_free(struct sg_block_table *t);
-struct sg_block_entry *sg_block_lookup4(const struct sg_block_table *t,
-					__be32 addr);
 struct sg_block_entry *sg_block_lookup6(const struct sg_block_table *t,
 					const struct in6_addr *addr);
 bool sg_block_table_host_ready(const struct sg_block_table *t, int family,
