@@ -120,32 +120,21 @@ sg_probe4(const struct sg_block_table *t, u32 a, unsigned int level)
 }
 
 /*
- * sg_block_lookup4() past the filters: longest level first, each probed
- * only when its filter says so.
+ * sg_block_lookup4() past the filters: one probe per level of @levels
+ * (those whose filter bit was set), longest first.
  */
 struct sg_block_entry *sg_block_probe4(const struct sg_block_table *t,
 				       unsigned long levels, u32 a)
 {
-	struct sg_block_entry *e;
+	while (levels) {
+		unsigned int bit = __fls(levels);
+		struct sg_block_entry *e = sg_probe4(t, a, (bit + 1) * 8);
 
-	if ((levels & SG_LEVEL4(32)) && sg_block_filter4_has(t, SG_FILTER4_HOSTS, a)) {
-		e = sg_probe4(t, a, 32);
 		if (e)
 			return e;
+		levels &= ~BIT(bit);
 	}
-	if ((levels & SG_LEVEL4(24)) && sg_block_filter4_has(t, SG_FILTER4_NETS, a)) {
-		e = sg_probe4(t, a, 24);
-		if (e)
-			return e;
-	}
-	if (!(levels & SG_WIDE4_LEVELS) || !sg_block_filter4_has(t, SG_FILTER4_WIDE, a))
-		return NULL;
-	if (levels & SG_LEVEL4(16)) {
-		e = sg_probe4(t, a, 16);
-		if (e)
-			return e;
-	}
-	return levels & SG_LEVEL4(8) ? sg_probe4(t, a, 8) : NULL;
+	return NULL;
 }
 
 /* The bit of /64 @hi in the IPv6 filter. */

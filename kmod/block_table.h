@@ -138,22 +138,25 @@ struct sg_block_entry *sg_block_probe4(const struct sg_block_table *t,
 /*
  * The entry that lists @addr, or NULL.  Inline up to the filters, so
  * that an address listed nowhere (nearly every packet's) costs the
- * packet path no call; the probes are out of line.
+ * packet path no call; the probes, of the levels whose filter bit is
+ * set, are out of line.
  */
 static inline struct sg_block_entry *
 sg_block_lookup4(const struct sg_block_table *t, __be32 addr)
 {
-	unsigned long levels = READ_ONCE(t->levels4);
+	unsigned long levels = READ_ONCE(t->levels4), probe = 0;
 	u32 a = ntohl(addr);
 
-	if (((levels & SG_LEVEL4(32)) &&
-	     sg_block_filter4_has(t, SG_FILTER4_HOSTS, a)) ||
-	    ((levels & SG_LEVEL4(24)) &&
-	     sg_block_filter4_has(t, SG_FILTER4_NETS, a)) ||
-	    ((levels & SG_WIDE4_LEVELS) &&
-	     sg_block_filter4_has(t, SG_FILTER4_WIDE, a)))
-		return sg_block_probe4(t, levels, a);
-	return NULL;
+	if ((levels & SG_LEVEL4(32)) &&
+	    sg_block_filter4_has(t, SG_FILTER4_HOSTS, a))
+		probe |= SG_LEVEL4(32);
+	if ((levels & SG_LEVEL4(24)) &&
+	    sg_block_filter4_has(t, SG_FILTER4_NETS, a))
+		probe |= SG_LEVEL4(24);
+	if ((levels & SG_WIDE4_LEVELS) &&
+	    sg_block_filter4_has(t, SG_FILTER4_WIDE, a))
+		probe |= levels & SG_WIDE4_LEVELS;
+	return probe ? sg_block_probe4(t, probe, a) : NULL;
 }
 
 void __init sg_block_table_seed(void);
