@@ -121,20 +121,30 @@ sg_probe4(const struct sg_block_table *t, u32 a, unsigned int level)
 
 /*
  * sg_block_lookup4() past the filters: one probe per level of @levels
- * (those whose filter bit was set), longest first.
+ * (those whose filter bit was set), longest first.  Unrolled, so that
+ * each probe's mask and level are constants.
  */
 struct sg_block_entry *sg_block_probe4(const struct sg_block_table *t,
 				       unsigned long levels, u32 a)
 {
-	while (levels) {
-		unsigned int bit = __fls(levels);
-		struct sg_block_entry *e = sg_probe4(t, a, (bit + 1) * 8);
+	struct sg_block_entry *e;
 
+	if (levels & SG_LEVEL4(32)) {
+		e = sg_probe4(t, a, 32);
 		if (e)
 			return e;
-		levels &= ~BIT(bit);
 	}
-	return NULL;
+	if (levels & SG_LEVEL4(24)) {
+		e = sg_probe4(t, a, 24);
+		if (e)
+			return e;
+	}
+	if (levels & SG_LEVEL4(16)) {
+		e = sg_probe4(t, a, 16);
+		if (e)
+			return e;
+	}
+	return levels & SG_LEVEL4(8) ? sg_probe4(t, a, 8) : NULL;
 }
 
 /* The bit of /64 @hi in the IPv6 filter. */
