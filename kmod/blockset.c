@@ -1262,11 +1262,6 @@ static int sg_block_timed_alloc(struct sg_blockset *set,
 	return 0;
 }
 
-/*
- * Apply @c under bl->lock: all of it or, on error, nothing (out->fault
- * says why, when it was not for lack of memory).  Never waits for a grace
- * period: what only the old snapshot held goes to a worker.
- */
 /* @out before a change of @old: nothing changed yet. */
 static void sg_block_outcome_init(struct sg_block_outcome *out,
 				  const struct sg_blockset *old)
@@ -1276,6 +1271,11 @@ static void sg_block_outcome_init(struct sg_block_outcome *out,
 	out->next_expiry = old ? old->next_expiry : 0;
 }
 
+/*
+ * Apply @c under bl->lock: all of it or, on error, nothing (out->fault
+ * says why, when it was not for lack of memory).  Never waits for a grace
+ * period: what only the old snapshot held goes to a worker.
+ */
 int sg_block_update(struct sg_blocklist *bl, const struct sg_block_change *c,
 		    struct sg_block_outcome *out)
 {
