@@ -292,15 +292,15 @@ static u64 *sg_filter_alloc(unsigned int log2)
  */
 static int sg_filter4_alloc(struct sg_block_table *t, const u64 *keys)
 {
-	static const unsigned long levels[SG_NR_FILTERS4] = {
-		[SG_FILTER4_WIDE] = SG_WIDE4_LEVELS,
-		[SG_FILTER4_NETS] = SG_LEVEL4(24),
-		[SG_FILTER4_HOSTS] = SG_LEVEL4(32),
-	};
-	unsigned int f;
+	unsigned long in_use = BIT(SG_FILTER4_HOSTS);
+	unsigned int f, level;
 
+	for (level = 8; level <= 32; level += 8) {
+		if (t->levels4 & SG_LEVEL4(level))
+			in_use |= BIT(sg_filter4_of(level));
+	}
 	for (f = 0; f < SG_NR_FILTERS4; f++) {
-		if (!(t->levels4 & levels[f]) && f != SG_FILTER4_HOSTS)
+		if (!(in_use & BIT(f)))
 			continue;
 		t->filter4_shift[f] = f == SG_FILTER4_WIDE ? SG_WIDE4_SHIFT :
 				      32 - sg_filter_log2(keys[f]);
@@ -311,7 +311,10 @@ static int sg_filter4_alloc(struct sg_block_table *t, const u64 *keys)
 	return 0;
 }
 
-/* The filter bits of IPv4 key @key of @level, before its slot. */
+/*
+ * The filter bits of IPv4 key @key of @level, before its slot: every
+ * block the key covers, which is one but for a /8 key (256 /16s).
+ */
 static void sg_filter4_add(struct sg_block_table *t, u32 key,
 			   unsigned int level)
 {
@@ -319,10 +322,8 @@ static void sg_filter4_add(struct sg_block_table *t, u32 key,
 	u32 bit = key >> t->filter4_shift[f];
 	u32 last = (key | ~sg_mask4(level)) >> t->filter4_shift[f];
 
-	/* A /8 key covers 256 /16s; any other key one bit. */
-	do
+	for (; bit <= last; bit++)
 		sg_filter_add(t->filter4[f], bit);
-	while (bit++ != last && f == SG_FILTER4_WIDE);
 }
 
 /* The bytes of @t's filters. */
