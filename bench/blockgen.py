@@ -19,6 +19,8 @@ none of which covers the benchmark's own addresses (192.0.2.0/24,
                                 style: one address or CIDR per line, '#' or
                                 ';' comments), de-duplicated, minus every
                                 prefix that covers a benchmark address
+    blockgen.py real6 FILE...   the same for the IPv6 prefixes of the files
+                                (Spamhaus DROPv6), minus 2001:db8::/32
     --collapse                  (real) merge overlapping prefixes, for sets
                                 that refuse overlaps (nftables intervals)
 """
@@ -26,11 +28,12 @@ import ipaddress
 import sys
 
 BENCH_NETS = [ipaddress.ip_network(n) for n in (
-    "192.0.2.0/24", "198.51.100.0/24", "203.0.113.0/24", "10.10.10.10/32")]
+    "192.0.2.0/24", "198.51.100.0/24", "203.0.113.0/24", "10.10.10.10/32",
+    "2001:db8::/32")]
 
 
 def fmt(net):
-    if net.prefixlen == 32:
+    if net.prefixlen == net.max_prefixlen:
         return str(net.network_address)
     return str(net)
 
@@ -74,7 +77,7 @@ def plen(spec):
             cur += step
 
 
-def real(files, collapse):
+def real(files, collapse, version=4):
     nets = set()
     for name in files:
         with open(name) as f:
@@ -83,9 +86,10 @@ def real(files, collapse):
                 if not line:
                     continue
                 net = ipaddress.ip_network(line.split()[0], strict=False)
-                if net.version != 4:
+                if net.version != version:
                     continue
-                if any(net.overlaps(b) for b in BENCH_NETS):
+                if any(net.version == b.version and net.overlaps(b)
+                       for b in BENCH_NETS):
                     continue
                 nets.add(net)
     out = sorted(nets)
@@ -109,6 +113,8 @@ def main(argv):
         gen = plen(argv[1])
     elif argv[0] == "real":
         gen = real(argv[1:], collapse)
+    elif argv[0] == "real6":
+        gen = real(argv[1:], collapse, 6)
     else:
         sys.exit(__doc__)
     out = sys.stdout

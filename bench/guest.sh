@@ -36,7 +36,7 @@ TCP_COUNT=${BENCH_TCP_COUNT:-20000}
 BLOCK=${BENCH_BLOCK:-1}
 BLOCK_RUNS=${BENCH_BLOCK_RUNS:-$RUNS}
 BLOCK_COUNT=${BENCH_BLOCK_COUNT:-50000}
-BLOCK_CONFIGS=${BENCH_BLOCK_CONFIGS:-"b_none b_allow10 sg_1k sg_100k sg_1m sg_plen4 sg_plen25 sg_real sg_real_scope ips_1k ips_100k ips_1m ips_plen4 ips_plen25 ips_real nft_1k nft_100k nft_plen25 nft_real"}
+BLOCK_CONFIGS=${BENCH_BLOCK_CONFIGS:-"b_none b_allow10 sg_1k sg_100k sg_1m sg_plen4 sg_plen25 sg_real sg_real_scope ips_1k ips_100k ips_1m ips_plen4 ips_plen25 ips_real nft_1k nft_100k nft_plen25 nft_real b6_none b6_allow10 sg6_1k sg6_1m sg6_real ips6_1k ips6_1m ips6_real"}
 BLOCK_DATA=${BENCH_BLOCK_DATA:-}
 FEEDS=${BENCH_FEEDS:-/work/shared/data/blocklists}
 [ "$BLOCK" = only ] && CONFIGS=""
@@ -54,6 +54,9 @@ SND_IP=192.0.2.1 RTR_IN=192.0.2.254 RTR_OUT=198.51.100.1 SINK_IP=198.51.100.2
 DST_IP=203.0.113.10
 # The C&C address sg_cnc* block (the router's route to the sink covers it).
 CNC_IP=203.0.113.99
+# The blocklist part's IPv6 traffic (configurations b6_*, sg6_*, ips6_*).
+SND6=2001:db8:100::1 RTR6_IN=2001:db8:100::fe RTR6_OUT=2001:db8:200::1
+SINK6=2001:db8:200::2 DST6=2001:db8:300::10
 MAC_S0=02:00:00:00:00:01 MAC_R0=02:00:00:00:00:02
 MAC_R1=02:00:00:00:00:03 MAC_K0=02:00:00:00:00:04
 
@@ -135,13 +138,15 @@ PG=/proc/net/pktgen
 pgset() { # file command
 	rx sender sh -c "echo '$2' > $PG/$1" || die "pktgen: $1 <- $2"
 }
-pg_dev() { # device [router MAC]: pktgen sends through it from now on
-	local c
+pg_dev() { # device [router MAC [6]]: pktgen sends through it from now on
+	local c addrs=("src_min $SND_IP" "src_max $SND_IP" "dst_min $DST_IP"
+		"dst_max $DST_IP") size=60
+	# IPv6: 78 bytes, the least that holds pktgen's own header.
+	[ "${3:-}" = 6 ] && addrs=("src6 $SND6" "dst6 $DST6") size=78
 	pgset kpktgend_0 rem_device_all
 	pgset kpktgend_0 "add_device $1"
-	for c in "pkt_size 60" "clone_skb 0" "burst 1" "delay 0" \
-		"dst_mac ${2:-$MAC_R0}" "src_min $SND_IP" "src_max $SND_IP" \
-		"dst_min $DST_IP" "dst_max $DST_IP" "udp_src_min 9" \
+	for c in "pkt_size $size" "clone_skb 0" "burst 1" "delay 0" \
+		"dst_mac ${2:-$MAC_R0}" "${addrs[@]}" "udp_src_min 9" \
 		"udp_src_max 9" "udp_dst_min 9" "udp_dst_max 9"; do
 		pgset "$1" "$c"
 	done
@@ -317,7 +322,9 @@ done
 # measurement.  smtpguard stays loaded for the whole part; b_none (nothing
 # configured: no hooks) and b_allow10 (the 10-entry allow-list, as
 # sg_allow10) are the references.  The traffic (192.0.2.1 -> 203.0.113.10)
-# is listed in no set: the common case, every packet is forwarded.
+# is listed in no set: the common case, every packet is forwarded.  The
+# configurations with a 6 (b6_none, b6_allow10, sg6_*, ips6_*) forward
+# IPv6 instead (2001:db8:100::1 -> 2001:db8:300::10), with IPv6 lists.
 bdata() { # name -> file, made if missing (bench/run.sh makes them on the host)
 	local f=$BDIR/$1.txt
 	if [ ! -s "$f" ]; then
@@ -329,12 +336,16 @@ bdata() { # name -> file, made if missing (bench/run.sh makes them on the host)
 		plen4) $PY "$HERE/blockgen.py" plen 8:40,16:320,24:320,32:320 ;;
 		real) $PY "$HERE/blockgen.py" real "$FEEDS/spamhaus_drop.netset" "$FEEDS/firehol_level1.netset" ;;
 		real_collapsed) $PY "$HERE/blockgen.py" real --collapse "$FEEDS/spamhaus_drop.netset" "$FEEDS/firehol_level1.netset" ;;
+		exact6_1k) $PY "$HERE/blockgen.py" exact6 1000 ;;
+		exact6_1m) $PY "$HERE/blockgen.py" exact6 1000000 ;;
+		real6) $PY "$HERE/blockgen.py" real6 "$FEEDS/dropv6.txt" ;;
 		esac >"$f.tmp" && mv "$f.tmp" "$f" || die "blockgen $1"
 	fi
 	echo "$f"
 }
 blist() { # config -> list name
 	case $1 in
+	*6_1k) echo exact6_1k ;; *6_1m) echo exact6_1m ;; *6_real) echo real6 ;;
 	*_1k) echo exact_1k ;; *_100k) echo exact_100k ;; *_1m) echo exact_1m ;;
 	*_plen25) echo plen25 ;; *_plen4) echo plen4 ;; nft_real) echo real_collapsed ;; *_real) echo real ;;
 	*_real_scope) echo real ;;
@@ -342,13 +353,18 @@ blist() { # config -> list name
 }
 now_ns() { local t; read -r t _ </proc/uptime; echo "${t%.*}${t#*.}0000000"; }
 
+bfamily() { # config -> 6 for the IPv6 configurations, else 4
+	case $1 in b6_*|sg6_*|ips6_*) echo 6 ;; *) echo 4 ;; esac
+}
 bsetup() { # config index
-	local c=$1 i=$2 ns=b_$1 x f n hs t0 t1 bytes
+	local c=$1 i=$2 ns=b_$1 x f n hs t0 t1 bytes v6=0 fam=inet a ipt
+	local traffic_addrs
 	x=$(printf '%02x' "$i")
+	[ "$(bfamily "$c")" = 6 ] && v6=1 fam=inet6
 	ip netns del "$ns" 2>/dev/null
 	ip netns add "$ns" || die "ip netns add $ns"
-	rx "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
-		net.ipv6.conf.default.disable_ipv6=1 \
+	rx "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=$((1 - v6)) \
+		net.ipv6.conf.default.disable_ipv6=$((1 - v6)) \
 		net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0
 	rx "$ns" ip link set lo up
 	ip link add "s$i" netns sender address "02:00:00:$x:00:01" type veth \
@@ -368,15 +384,26 @@ bsetup() { # config index
 	rx "$ns" ip neigh replace $SINK_IP lladdr "02:00:00:$x:00:04" dev r1 nud permanent
 	rx "$ns" ip neigh replace $SND_IP lladdr "02:00:00:$x:00:01" dev r0 nud permanent
 	rx sink ip neigh replace $RTR_OUT lladdr "02:00:00:$x:00:03" dev "k$i" nud permanent
+	if [ $v6 = 1 ]; then
+		# The sink has IPv6 off: it drops what the router forwards on
+		# receipt, without an ICMPv6 reply.
+		rx "$ns" sysctl -qw net.ipv6.conf.all.forwarding=1 &&
+		rx "$ns" ip -6 addr add $RTR6_IN/64 dev r0 nodad &&
+		rx "$ns" ip -6 addr add $RTR6_OUT/64 dev r1 nodad &&
+		rx "$ns" ip -6 route add 2001:db8:300::/64 via $SINK6 dev r1 &&
+		rx "$ns" ip -6 neigh replace $SINK6 lladdr "02:00:00:$x:00:04" dev r1 nud permanent &&
+		rx "$ns" ip -6 neigh replace $SND6 lladdr "02:00:00:$x:00:01" dev r0 nud permanent ||
+			die "IPv6 set-up of $ns"
+	fi
 
-	case $c in b_allow10|sg_*)
+	case $c in b_allow10|b6_allow10|sg_*|sg6_*)
 		# shellcheck disable=SC2086
 		"$CTL" -n "$ns" allow $ALLOW10 >&2 || die "smtpguardctl allow ($ns)" ;;
 	esac
-	[ "$c" = b_none ] || [ "$c" = b_allow10 ] || f=$(bdata "$(blist "$c")")
+	case $c in b_*|b6_*) ;; *) f=$(bdata "$(blist "$c")") ;; esac
 	t0=$(now_ns)
 	case $c in
-	sg_*)
+	sg_*|sg6_*)
 		"$CTL" -n "$ns" block load --feed bench "$f" >&2 ||
 			die "smtpguardctl block load $f ($ns)"
 		"$CTL" -n "$ns" block test "$(head -n1 "$f" | cut -d/ -f1)" >/dev/null ||
@@ -389,26 +416,30 @@ bsetup() { # config index
 				"$CTL" -n "$ns" outside r1 >&2 ||
 				die "smtpguardctl except/inside/outside ($ns)"
 		fi
-		for a in $SND_IP $DST_IP; do
+		for a in $SND_IP $DST_IP $SND6 $DST6; do
 			"$CTL" -n "$ns" block test "$a" >/dev/null &&
 				die "$ns: $a is blocked: the traffic would be dropped"
 		done
 		;;
-	ips_*)
+	ips_*|ips6_*)
 		n=$(wc -l <"$f")
 		# Sized for speed: about one entry per bucket, no resizing.
 		hs=1024
 		while [ "$hs" -lt "$n" ]; do hs=$((hs * 2)); done
 		{
-			echo "create bl hash:net family inet hashsize $hs maxelem $((n > 65536 ? 2 * n : 65536))"
+			echo "create bl hash:net family $fam hashsize $hs maxelem $((n > 65536 ? 2 * n : 65536))"
 			sed 's/^/add bl /' "$f"
 		} | rx "$ns" ipset restore || die "ipset restore $f ($ns)"
-		rx "$ns" iptables-nft -A FORWARD -m set --match-set bl src -j DROP &&
-		rx "$ns" iptables-nft -A FORWARD -m set --match-set bl dst -j DROP ||
-			die "iptables-nft -m set ($ns)"
+		ipt=iptables-nft
+		[ $v6 = 1 ] && ipt=ip6tables-nft
+		rx "$ns" $ipt -A FORWARD -m set --match-set bl src -j DROP &&
+		rx "$ns" $ipt -A FORWARD -m set --match-set bl dst -j DROP ||
+			die "$ipt -m set ($ns)"
 		rx "$ns" ipset test bl "$(head -n1 "$f")" 2>/dev/null ||
 			die "$ns: the first entry of $f is not in the set"
-		for a in $SND_IP $DST_IP; do
+		traffic_addrs="$SND_IP $DST_IP"
+		[ $v6 = 1 ] && traffic_addrs="$SND6 $DST6"
+		for a in $traffic_addrs; do
 			rx "$ns" ipset test bl "$a" 2>/dev/null &&
 				die "$ns: $a is in the set: the traffic would be dropped"
 		done
@@ -433,10 +464,10 @@ bsetup() { # config index
 	esac
 	t1=$(now_ns)
 	case $c in
-	sg_*)
+	sg_*|sg6_*)
 		n=$(rx "$ns" sed -n 's/^block_entries //p' /proc/net/smtpguard)
 		bytes=$(rx "$ns" sed -n 's/^block_bytes //p' /proc/net/smtpguard) ;;
-	ips_*)
+	ips_*|ips6_*)
 		n=$(rx "$ns" ipset list -t bl | sed -n 's/^Number of entries: //p')
 		bytes=$(rx "$ns" ipset list -t bl | sed -n 's/^Size in memory: //p') ;;
 	nft_*)
@@ -447,21 +478,24 @@ bsetup() { # config index
 }
 bshow() {
 	case $1 in
-	sg_*|b_allow10) rx "b_$1" cat /proc/net/smtpguard | tr '\n' ' ' >&2; echo >&2 ;;
+	sg_*|sg6_*|b_allow10|b6_allow10) rx "b_$1" cat /proc/net/smtpguard | tr '\n' ' ' >&2; echo >&2 ;;
 	ips_*) { rx "b_$1" iptables-nft -S FORWARD; rx "b_$1" ipset list -t bl; } | tr '\n' ';' >&2; echo >&2 ;;
+	ips6_*) { rx "b_$1" ip6tables-nft -S FORWARD; rx "b_$1" ipset list -t bl; } | tr '\n' ';' >&2; echo >&2 ;;
 	nft_*) rx "b_$1" nft list chain ip bl blk | tr '\n' ' ' >&2; echo >&2 ;;
 	esac
 }
 bmeasure() { # config index run
-	local f0 f1 r us sent fwd
-	pg_dev "s$2" "02:00:00:$(printf '%02x' "$2"):00:02"
+	local f0 f1 r us sent fwd fam traffic=udp_block
+	fam=$(bfamily "$1")
+	[ "$fam" = 6 ] && traffic=udp6_block
+	pg_dev "s$2" "02:00:00:$(printf '%02x' "$2"):00:02" "$fam"
 	pg_run "$WARMUP" >/dev/null
 	f0=$(rx "b_$1" cat /sys/class/net/r1/statistics/tx_packets)
 	r=$(pg_run "$BLOCK_COUNT")
 	f1=$(rx "b_$1" cat /sys/class/net/r1/statistics/tx_packets)
 	us=${r% *} sent=${r#* } fwd=$((f1 - f0))
 	[ "$fwd" = "$sent" ] || log "WARNING: $1: $fwd of $sent packets forwarded"
-	emit "kver=$KVER traffic=udp_block config=$1 run=$3 sent=$sent fwd=$fwd elapsed_ns=$((us * 1000))"
+	emit "kver=$KVER traffic=$traffic config=$1 run=$3 sent=$sent fwd=$fwd elapsed_ns=$((us * 1000))"
 }
 
 if [ -n "$BLOCK_CONFIGS" ]; then

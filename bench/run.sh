@@ -234,17 +234,14 @@ if any((t, a) in med and (t, b) in med for t, a, b in ledger_pairs + drop_pairs)
         p("(no nft_drop_early measurement: router-side estimate not available)")
     p("")
 
-# The blocklist part: its own references, measured in the same rounds.
-blk = {}
-for c in sorted({r["config"] for r in rows if r["traffic"] == "udp_block"}):
-    rs = [r for r in rows if r["traffic"] == "udp_block" and r["config"] == c]
-    per = [int(r["elapsed_ns"]) / int(r["sent"]) for r in rs]
-    blk[c] = (statistics.median(per), (max(per) - min(per)) / statistics.median(per) * 100,
-              len(rs), rs[0]["sent"], min(int(r["fwd"]) / int(r["sent"]) for r in rs))
+# The blocklist part: its own references, measured in the same rounds;
+# IPv4 (udp_block) and IPv6 (udp6_block) each against their own.
 mem = {r["config"]: r for r in memrows}
 border = ["b_none", "b_allow10", "sg_1k", "sg_100k", "sg_1m", "sg_plen4", "sg_plen25",
           "sg_real", "ips_1k", "ips_100k", "ips_1m", "ips_plen4", "ips_plen25", "ips_real",
-          "nft_1k", "nft_100k", "nft_1m", "nft_plen25", "nft_real"]
+          "nft_1k", "nft_100k", "nft_1m", "nft_plen25", "nft_real",
+          "b6_none", "b6_allow10", "sg6_1k", "sg6_1m", "sg6_real", "ips6_1k",
+          "ips6_1m", "ips6_real"]
 lists = {
     "1k": "1,000 /32 (100.64.0.0/10)", "100k": "100,000 /32 (100.64.0.0/10)",
     "1m": "1,000,000 /32 (100.64.0.0/10)",
@@ -252,29 +249,52 @@ lists = {
     "plen4": "1,000: /8 x40, /16 /24 /32 x320 (4 lengths)",
     "real": "spamhaus DROP + firehol_level1 (/3../32)",
 }
+lists6 = {
+    "1k": "1,000 /128 (2001:db8:4000::/34)",
+    "1m": "1,000,000 /128 (2001:db8:4000::/34)",
+    "real": "spamhaus DROPv6 (/29../48)",
+}
 bnames = {"b_none": "no rules (smtpguard loaded, netns unconfigured)",
-          "b_allow10": "smtpguard, 10-entry allow-list, no blocklist"}
+          "b_allow10": "smtpguard, 10-entry allow-list, no blocklist",
+          "b6_none": "IPv6: no rules (smtpguard loaded, netns unconfigured)",
+          "b6_allow10": "IPv6: smtpguard, 10-entry allow-list, no blocklist"}
 for c in border:
     kind, _, lst = c.partition("_")
-    if kind == "sg":
-        bnames[c] = "smtpguard allow10 + block " + lists[lst]
-    elif kind == "ips":
-        bnames[c] = "ipset hash:net + 2 iptables-nft rules, " + lists[lst]
+    six = kind.endswith("6")
+    desc = (lists6 if six else lists).get(lst, lst)
+    v = "IPv6: " if six else ""
+    if kind.startswith("sg"):
+        bnames[c] = v + "smtpguard allow10 + block " + desc
+    elif kind.startswith("ips"):
+        bnames[c] = v + "ipset hash:net + 2 ip%stables-nft rules, %s" % (
+            "6" if six else "", desc)
     elif kind == "nft":
-        bnames[c] = "nft interval set + 2 rules, " + lists[lst]
-if blk:
+        bnames[c] = "nft interval set + 2 rules, " + desc
+for t, title, none_c, allow_c in (
+        ("udp_block", "UDP 64-byte frames", "b_none", "b_allow10"),
+        ("udp6_block", "IPv6 UDP 82-byte frames", "b6_none", "b6_allow10")):
+    blk = {}
+    for c in sorted({r["config"] for r in rows if r["traffic"] == t}):
+        rs = [r for r in rows if r["traffic"] == t and r["config"] == c]
+        per = [int(r["elapsed_ns"]) / int(r["sent"]) for r in rs]
+        blk[c] = (statistics.median(per),
+                  (max(per) - min(per)) / statistics.median(per) * 100,
+                  len(rs), rs[0]["sent"],
+                  min(int(r["fwd"]) / int(r["sent"]) for r in rs))
+    if not blk:
+        continue
     bcfgs = [c for c in border if c in blk] + sorted(set(blk) - set(border))
-    p("== Blocklist: UDP 64-byte frames, pktgen, addresses listed in no set "
-      "(every packet forwarded)")
+    p("== Blocklist: %s, pktgen, addresses listed in no set "
+      "(every packet forwarded)" % title)
     p("%-74s %4s %8s %10s %9s %9s %8s" % ("config", "runs", "sent",
       "ns=ins/pkt", "vs none", "block", "spread"))
     for c in bcfgs:
         m, spread, n, sent, fwdmin = blk[c]
-        none = blk.get("b_none", (None,))[0]
-        ref = blk.get("b_allow10" if c.startswith("sg_") else "b_none", (None,))[0]
+        none = blk.get(none_c, (None,))[0]
+        ref = blk.get(allow_c if c.startswith("sg") else none_c, (None,))[0]
         vs = "%+9.0f" % (m - none) if none is not None else "%9s" % "-"
         add = "%+9.0f" % (m - ref) if ref is not None and c not in (
-            "b_none", "b_allow10") else "%9s" % "-"
+            none_c, allow_c) else "%9s" % "-"
         p("%-74s %4d %8s %10.1f %s %s %7.3f%%%s" % (
           bnames.get(c, c), n, sent, m, vs, add, spread,
           "" if fwdmin >= 1 else "  (NOT ALL FORWARDED: %.1f%%)" % (fwdmin * 100)))
@@ -329,10 +349,13 @@ if [[ $block != 0 ]]; then
 	gen exact_1m exact 1000000
 	gen plen25 plen 40
 	gen plen4 plen 8:40,16:320,24:320,32:320
+	gen exact6_1k exact6 1000
+	gen exact6_1m exact6 1000000
 	if [[ -r $feeds/spamhaus_drop.netset && -r $feeds/firehol_level1.netset ]]; then
 		gen real real "$feeds/spamhaus_drop.netset" "$feeds/firehol_level1.netset"
 		gen real_collapsed real --collapse "$feeds/spamhaus_drop.netset" "$feeds/firehol_level1.netset"
 	fi
+	[[ -r $feeds/dropv6.txt ]] && gen real6 real6 "$feeds/dropv6.txt"
 fi
 for k in "${kvers[@]}"; do
 	snap=$proj/build/bench-$k
