@@ -85,8 +85,9 @@ static u32 sg_hash6(u64 hi, u64 lo, unsigned int level)
 }
 
 #define SG_WIDE4_SHIFT		16	/* a bit per /16 */
-/* IPv6: levels 64 to 128 (bits of levels6), all keyed within one /64. */
-#define SG_FILTER6_LEVELS	0xff80UL
+/* IPv6 filters (bits of levels6): 64 to 128 and 32 to 56. */
+#define SG_FILTER6_HOST_LEVELS	0xff80UL
+#define SG_FILTER6_NET_LEVELS	0x0078UL
 /* Sized filters: about 16 bits per key, 2^12 to 2^24 (IPv4: one per /24). */
 #define SG_FILTER_BITS_PER_KEY	16
 #define SG_FILTER_MIN_LOG2	12
@@ -147,10 +148,32 @@ struct sg_block_entry *sg_block_probe4(const struct sg_block_table *t,
 	return levels & SG_LEVEL4(8) ? sg_probe4(t, a, 8) : NULL;
 }
 
-/* The bit of /64 @hi in the IPv6 filter. */
-static u32 sg_filter6_bit(const struct sg_block_table *t, u64 hi)
+/*
+ * The bit of the address whose upper half is @hi in IPv6 filter @f: the
+ * hash of its /64 or of its /32.
+ */
+static u32 sg_filter6_bit(const struct sg_block_table *t, unsigned int f,
+			  u64 hi)
 {
-	return (hi * SG_FILTER6_MULT) >> t->filter6_shift;
+	u64 block = f == SG_FILTER6_HOSTS ? hi : hi >> 32;
+
+	return (block * SG_FILTER6_MULT) >> t->filter6_shift[f];
+}
+
+/* Whether IPv6 filter @f has @hi's bit set (one of @levels is in use). */
+static bool sg_filter6_has(const struct sg_block_table *t, unsigned int f,
+			   unsigned long levels, u64 hi)
+{
+	return levels && sg_block_filter_has(t->filter6[f],
+					     sg_filter6_bit(t, f, hi));
+}
+
+/* The IPv6 filter of @level's keys, or -1 for levels 8 to 24 (none). */
+static int sg_filter6_of(unsigned int level)
+{
+	if (level >= 64)
+		return SG_FILTER6_HOSTS;
+	return level >= 32 ? SG_FILTER6_NETS : -1;
 }
 
 static __always_inline struct sg_block_entry *
@@ -183,22 +206,28 @@ sg_probe6(const struct sg_block_table *t, u64 ahi, u64 alo,
 	return NULL;
 }
 
+/* Longest first: the hosts' filter's levels, the nets', the rest. */
 struct sg_block_entry *sg_block_lookup6(const struct sg_block_table *t,
 					const struct in6_addr *addr)
 {
 	unsigned long levels = READ_ONCE(t->levels6);
+	unsigned long hosts = levels & SG_FILTER6_HOST_LEVELS;
+	unsigned long nets = levels & SG_FILTER6_NET_LEVELS;
+	struct sg_block_entry *e;
 	u64 ahi, alo;
 
 	sg_split6(addr, &ahi, &alo);
-	if ((levels & SG_FILTER6_LEVELS) &&
-	    sg_block_filter_has(t->filter6, sg_filter6_bit(t, ahi))) {
-		struct sg_block_entry *e;
-
-		e = sg_probe6(t, ahi, alo, levels & SG_FILTER6_LEVELS);
+	if (sg_filter6_has(t, SG_FILTER6_HOSTS, hosts, ahi)) {
+		e = sg_probe6(t, ahi, alo, hosts);
 		if (e)
 			return e;
 	}
-	levels &= ~SG_FILTER6_LEVELS;
+	if (sg_filter6_has(t, SG_FILTER6_NETS, nets, ahi)) {
+		e = sg_probe6(t, ahi, alo, nets);
+		if (e)
+			return e;
+	}
+	levels &= ~(SG_FILTER6_HOST_LEVELS | SG_FILTER6_NET_LEVELS);
 	return levels ? sg_probe6(t, ahi, alo, levels) : NULL;
 }
 
@@ -312,6 +341,26 @@ static int sg_filter4_alloc(struct sg_block_table *t, const u64 *keys)
 }
 
 /*
+ * The IPv6 filters of the levels in use, and always the hosts' (they come
+ * in place); @keys: the keys of each filter.
+ */
+static int sg_filter6_alloc(struct sg_block_table *t, const u64 *keys)
+{
+	unsigned int f;
+
+	for (f = 0; f < SG_NR_FILTERS6; f++) {
+		if (f == SG_FILTER6_NETS &&
+		    !(t->levels6 & SG_FILTER6_NET_LEVELS))
+			continue;
+		t->filter6_shift[f] = 64 - sg_filter_log2(keys[f]);
+		t->filter6[f] = sg_filter_alloc(64 - t->filter6_shift[f]);
+		if (!t->filter6[f])
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+/*
  * The filter bits of IPv4 key @key of @level, before its slot: every
  * block the key covers, which is one but for a /8 key (256 /16s).
  */
@@ -336,8 +385,10 @@ static size_t sg_filter_bytes(const struct sg_block_table *t)
 		if (t->filter4[f])
 			bytes += sg_filter_size(32 - t->filter4_shift[f]);
 	}
-	if (t->filter6)
-		bytes += sg_filter_size(64 - t->filter6_shift);
+	for (f = 0; f < SG_NR_FILTERS6; f++) {
+		if (t->filter6[f])
+			bytes += sg_filter_size(64 - t->filter6_shift[f]);
+	}
 	return bytes;
 }
 
@@ -349,8 +400,10 @@ static void sg_filter_free(struct sg_block_table *t)
 		kvfree(t->filter4[f]);
 		t->filter4[f] = NULL;
 	}
-	kvfree(t->filter6);
-	t->filter6 = NULL;
+	for (f = 0; f < SG_NR_FILTERS6; f++) {
+		kvfree(t->filter6[f]);
+		t->filter6[f] = NULL;
+	}
 }
 
 /*
@@ -362,7 +415,8 @@ int sg_block_table_build(struct sg_block_table *t,
 			 struct sg_block_entry *const *entries, u32 nr,
 			 u64 max_slots)
 {
-	u64 want4 = 0, want6 = 0, keys4[SG_NR_FILTERS4] = {}, keys6 = 0;
+	u64 want4 = 0, want6 = 0, keys4[SG_NR_FILTERS4] = {};
+	u64 keys6[SG_NR_FILTERS6] = {};
 	struct sg_block_slot4 *slots4 = NULL;
 	struct sg_block_slot6 *slots6 = NULL;
 	u32 n, size4, size6;
@@ -378,8 +432,9 @@ int sg_block_table_build(struct sg_block_table *t,
 			t->host_shared4 |= level == 32 && p->len < 32;
 		} else {
 			want6 += 1U << (level - p->len);
-			if (level >= 64)
-				keys6 += 1U << (level - p->len);
+			if (sg_filter6_of(level) >= 0)
+				keys6[sg_filter6_of(level)] +=
+					1U << (level - p->len);
 			t->levels6 |= BIT(level / 8 - 1);
 			t->host_shared6 |= level == 128 && p->len < 128;
 		}
@@ -398,10 +453,7 @@ int sg_block_table_build(struct sg_block_table *t,
 	if (size6) {
 		slots6 = kvcalloc(size6, sizeof(*slots6),
 				  GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
-		/* Even without such keys: host entries come in place. */
-		t->filter6_shift = 64 - sg_filter_log2(keys6);
-		t->filter6 = sg_filter_alloc(64 - t->filter6_shift);
-		if (!slots6 || !t->filter6)
+		if (!slots6 || sg_filter6_alloc(t, keys6))
 			goto nomem;
 	}
 
@@ -421,6 +473,7 @@ int sg_block_table_build(struct sg_block_table *t,
 							    key, level, e);
 			}
 		} else {
+			int f6 = sg_filter6_of(level);
 			u64 hi, lo;
 
 			sg_split6(&e->pfx.addr, &hi, &lo);
@@ -431,9 +484,9 @@ int sg_block_table_build(struct sg_block_table *t,
 					h += (u64)i << (64 - level);
 				else
 					l += (u64)i << (128 - level);
-				if (level >= 64)
-					sg_filter_add(t->filter6,
-						      sg_filter6_bit(t, h));
+				if (f6 >= 0)
+					sg_filter_add(t->filter6[f6],
+						      sg_filter6_bit(t, f6, h));
 				t->used6 += sg_slot6_insert(slots6, size6 - 1,
 							    h, l, level, e);
 			}
@@ -518,7 +571,8 @@ void sg_block_table_host_insert(struct sg_block_table *t,
 		u64 hi, lo;
 
 		sg_split6(&e->pfx.addr, &hi, &lo);
-		sg_filter_add(t->filter6, sg_filter6_bit(t, hi));
+		sg_filter_add(t->filter6[SG_FILTER6_HOSTS],
+			      sg_filter6_bit(t, SG_FILTER6_HOSTS, hi));
 		t->used6 += sg_slot6_insert(t->slots6, t->mask6, hi, lo, 128,
 					    e);
 		WRITE_ONCE(t->levels6, t->levels6 | BIT(128 / 8 - 1));

@@ -57,6 +57,10 @@ struct sg_block_slot6 {
 
 /* IPv4 presence filters: levels 8 and 16, 24, 32 (block_table.c). */
 #define SG_NR_FILTERS4	3
+/* IPv6: levels 64 to 128, keyed by the /64; 32 to 56, by the /32. */
+#define SG_NR_FILTERS6	2
+#define SG_FILTER6_HOSTS	0
+#define SG_FILTER6_NETS		1
 
 /* The low bit of a slot's entry: deleted in place (blockset.c). */
 #define SG_BLOCK_SLOT_DEAD	1UL
@@ -85,9 +89,11 @@ sg_block_slot_tag(struct sg_block_entry *e, bool dead)
  * addresses, set when a key it stands for lies in (or covers) the block:
  * levels 8 and 16 share one with a bit per /16 (8 KiB); 24 and 32 have
  * one each, about 16 bits per key of their level, at most one per /24
- * (2 MiB).  IPv6 keys of level 64 to 128
- * (hosts, /64s) lie within one /64, which a multiplicative hash spreads
- * over @filter6; shorter IPv6 levels are probed as before.  A set bit
+ * (2 MiB).  IPv6 has two, each with about 16 bits per key: keys of level
+ * 64 to 128 (hosts, /64s) lie within one /64, keys of level 32 to 56 (the
+ * /29 to /48 of DROPv6-style feeds) within one /32, which a
+ * multiplicative hash spreads over @filter6[SG_FILTER6_HOSTS] and
+ * [SG_FILTER6_NETS]; levels 8 to 24 are probed as before.  A set bit
  * only means "probe"; bits are set before the slots they stand for and
  * cleared only by a new table, so a filter never hides an entry.
  */
@@ -99,9 +105,9 @@ struct sg_block_table {
 	struct sg_block_slot4 *slots4;
 	struct sg_block_slot6 *slots6;
 	u64 *filter4[SG_NR_FILTERS4];	/* levels in use; hosts with slots4 */
-	u64 *filter6;			/* with slots6: levels 64 to 128 */
+	u64 *filter6[SG_NR_FILTERS6];	/* levels in use; hosts with slots6 */
 	u8 filter4_shift[SG_NR_FILTERS4];	/* 16, then 8 to 20 */
-	u8 filter6_shift;		/* 40 to 52 */
+	u8 filter6_shift[SG_NR_FILTERS6];	/* 40 to 52 */
 	/* For the writer only: */
 	u32 used4;			/* slots ever written */
 	u32 used6;
