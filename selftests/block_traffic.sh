@@ -13,6 +13,7 @@
 #   client 2001:db8:1::10 <-> out 2001:db8:2::25 (listed by 2001:db8:2::20/123,
 #                                 which leaves the router's ::1 unlisted)
 #   client            <-> out 2001:db8:2::40 (just past it)
+#   client            ->  out 2001:db8:5::25 (listed by 2001:db8:5::/48)
 
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname "$(readlink -e "$0")")/lib.sh"
@@ -22,7 +23,7 @@ sg_require_cmd ip python3 ping
 sg_require_module_file
 sg_require_python
 sg_init
-sg_plan 23
+sg_plan 24
 sg_setup_topology || skip_all "cannot build the topology"
 sg_load_module_or_die
 
@@ -104,6 +105,18 @@ sg_oneway_passes "$NS_CLI" "$CLI6" "$NS_OUT" "$NEIGH6" 20
 sg_oneway_passes "$NS_OUT" "$NEIGH6" "$NS_CLI" "$CLI6" 20
 expect_passes "$NS_CLI" "$NEIGH6" "" "client -> v6 neighbour"
 log_test "IPv6: the neighbour just past the /123 passes both ways"
+
+# 6a: an IPv6 prefix of level 32 to 56 (a /48), which has a presence
+# filter of its own; reached through the unlisted neighbour.
+FAR6=2001:db8:5::25
+ip -n "$NS_OUT" addr add "$FAR6/128" dev eth0 nodad
+ip -n "$NS_RTR" -6 route add 2001:db8:5::/48 via "$NEIGH6" dev out0
+sg_oneway_passes "$NS_CLI" "$CLI6" "$NS_OUT" "$FAR6" 5
+sg_ctl_ok "$NS_RTR" block 2001:db8:5::/48 feed far
+dropped "$NS_CLI" "$CLI6" "$NS_OUT" "$FAR6" "$CLI6" "$NEIGH6"
+sg_ctl_ok "$NS_RTR" block flush feed far
+sg_oneway_passes "$NS_CLI" "$CLI6" "$NS_OUT" "$FAR6" 5
+log_test "IPv6 /48: client -> an address in it dropped, cnc_dropped +20; it passes before and after"
 
 # 6b: other protocols than TCP and UDP: ICMP echo to a listed address.
 before=$(sg_stat "$NS_RTR" cnc_dropped)
