@@ -238,7 +238,7 @@ if any((t, a) in med and (t, b) in med for t, a, b in ledger_pairs + drop_pairs)
 # IPv4 (udp_block) and IPv6 (udp6_block) each against their own.
 mem = {r["config"]: r for r in memrows}
 border = ["b_none", "b_allow10", "sg_1k", "sg_100k", "sg_1m", "sg_plen4", "sg_plen25",
-          "sg_real", "ips_1k", "ips_100k", "ips_1m", "ips_plen4", "ips_plen25", "ips_real",
+          "sg_real", "sg_real_scope", "ips_1k", "ips_100k", "ips_1m", "ips_plen4", "ips_plen25", "ips_real",
           "nft_1k", "nft_100k", "nft_1m", "nft_plen25", "nft_real",
           "b6_none", "b6_allow10", "sg6_1k", "sg6_1m", "sg6_real", "ips6_1k",
           "ips6_1m", "ips6_real"]
@@ -248,6 +248,7 @@ lists = {
     "plen25": "1,000: 40 each of /8../32 (25 lengths)",
     "plen4": "1,000: /8 x40, /16 /24 /32 x320 (4 lengths)",
     "real": "spamhaus DROP + firehol_level1 (/3../32)",
+    "real_scope": "the real feeds, with roles and exceptions",
 }
 lists6 = {
     "1k": "1,000 /128 (2001:db8:4000::/34)",
