@@ -315,9 +315,75 @@ static u64 *sg_filter_alloc(unsigned int log2)
 			GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
 }
 
+static size_t sg_nets24_size(u32 leaves)
+{
+	return sizeof(struct sg_block_nets24) +
+	       (size_t)leaves * SG_NETS24_LEAF_WORDS * sizeof(u64);
+}
+
+/* The bit of /24 @key in @x, whose /16 is present. */
+static void sg_nets24_add(struct sg_block_nets24 *x, u32 key)
+{
+	sg_filter_add(x->leaves[sg_block_nets24_leaf(x, key >> 16)],
+		      (key >> 8) & 255);
+}
+
+/*
+ * Level 24's exact filter for the IPv4 @entries, when it costs at most
+ * twice the sized filter of @keys keys; otherwise (scattered keys, or
+ * too few for its fixed 12 KiB to pay) none, and 0.
+ */
+static int sg_nets24_alloc(struct sg_block_table *t,
+			   struct sg_block_entry *const *entries, u32 nr,
+			   u64 keys)
+{
+	size_t sized = sg_filter_size(sg_filter_log2(keys));
+	struct sg_block_nets24 *x;
+	u32 n, w, leaves = 0;
+	u64 *present;
+
+	if (2 * sized <= sg_nets24_size(0))
+		return 0;
+	present = kvcalloc(SG_NETS24_WORDS, sizeof(*present),
+			   GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
+	if (!present)
+		return -ENOMEM;
+	/* A key of level 24 lies in its prefix's /16 (/17 to /24). */
+	for (n = 0; n < nr; n++) {
+		const struct sg_prefix *p = &entries[n]->pfx;
+		u32 b16 = ntohl(p->addr.s6_addr32[0]) >> 16;
+
+		if (p->family == AF_INET && sg_level(p) == 24)
+			present[b16 / 64] |= BIT_ULL(b16 % 64);
+	}
+	for (w = 0; w < SG_NETS24_WORDS; w++)
+		leaves += hweight64(present[w]);
+	if (sg_nets24_size(leaves) > 2 * sized) {
+		kvfree(present);
+		return 0;
+	}
+	x = kvcalloc(1, sg_nets24_size(leaves),
+		     GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
+	if (!x) {
+		kvfree(present);
+		return -ENOMEM;
+	}
+	leaves = 0;
+	for (w = 0; w < SG_NETS24_WORDS; w++) {
+		x->present[w] = present[w];
+		x->rank[w] = leaves;
+		leaves += hweight64(present[w]);
+	}
+	kvfree(present);
+	t->nets24 = x;
+	t->nets24_leaves = leaves;
+	return 0;
+}
+
 /*
  * The IPv4 filters of the levels in use, and always the hosts' (they come
- * in place); @keys: the keys of each filter.
+ * in place); @keys: the keys of each filter.  Level 24's is exact when
+ * sg_nets24_alloc() made one.
  */
 static int sg_filter4_alloc(struct sg_block_table *t, const u64 *keys)
 {
@@ -328,6 +394,8 @@ static int sg_filter4_alloc(struct sg_block_table *t, const u64 *keys)
 		if (t->levels4 & SG_LEVEL4(level))
 			in_use |= BIT(sg_filter4_of(level));
 	}
+	if (t->nets24)
+		in_use &= ~BIT(SG_FILTER4_NETS);
 	for (f = 0; f < SG_NR_FILTERS4; f++) {
 		if (!(in_use & BIT(f)))
 			continue;
@@ -368,9 +436,14 @@ static void sg_filter4_add(struct sg_block_table *t, u32 key,
 			   unsigned int level)
 {
 	unsigned int f = sg_filter4_of(level);
-	u32 bit = key >> t->filter4_shift[f];
-	u32 last = (key | ~sg_mask4(level)) >> t->filter4_shift[f];
+	u32 bit, last;
 
+	if (f == SG_FILTER4_NETS && t->nets24) {
+		sg_nets24_add(t->nets24, key);
+		return;
+	}
+	bit = key >> t->filter4_shift[f];
+	last = (key | ~sg_mask4(level)) >> t->filter4_shift[f];
 	for (; bit <= last; bit++)
 		sg_filter_add(t->filter4[f], bit);
 }
@@ -389,6 +462,8 @@ static size_t sg_filter_bytes(const struct sg_block_table *t)
 		if (t->filter6[f])
 			bytes += sg_filter_size(64 - t->filter6_shift[f]);
 	}
+	if (t->nets24)
+		bytes += sg_nets24_size(t->nets24_leaves);
 	return bytes;
 }
 
@@ -404,6 +479,8 @@ static void sg_filter_free(struct sg_block_table *t)
 		kvfree(t->filter6[f]);
 		t->filter6[f] = NULL;
 	}
+	kvfree(t->nets24);
+	t->nets24 = NULL;
 }
 
 /*
@@ -447,7 +524,12 @@ int sg_block_table_build(struct sg_block_table *t,
 	if (size4) {
 		slots4 = kvcalloc(size4, sizeof(*slots4),
 				  GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
-		if (!slots4 || sg_filter4_alloc(t, keys4))
+		if (!slots4)
+			goto nomem;
+		if ((t->levels4 & SG_LEVEL4(24)) &&
+		    sg_nets24_alloc(t, entries, nr, keys4[SG_FILTER4_NETS]))
+			goto nomem;
+		if (sg_filter4_alloc(t, keys4))
 			goto nomem;
 	}
 	if (size6) {

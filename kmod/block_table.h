@@ -80,6 +80,23 @@ sg_block_slot_tag(struct sg_block_entry *e, bool dead)
 }
 
 /*
+ * Level 24's filter when its keys cluster, as real feeds' do (DROP's /17
+ * to /24 lie in a few thousand /16s): exact, a bit per /24, kept only for
+ * the /16s that hold a key.  @present has a bit per /16; @rank[w] counts
+ * the bits set in the words before w, so that the n-th /16 present, in
+ * address order, has the 256 bits of @leaves[n].  Built with the table
+ * and never changed: level 24 is never changed in place.
+ */
+#define SG_NETS24_WORDS		(65536 / 64)
+#define SG_NETS24_LEAF_WORDS	(256 / 64)
+
+struct sg_block_nets24 {
+	u64 present[SG_NETS24_WORDS];
+	u32 rank[SG_NETS24_WORDS];
+	u64 leaves[][SG_NETS24_LEAF_WORDS];
+};
+
+/*
  * The tables of one snapshot; all zero when it has no entries.
  *
  * Presence filters come before the probes, so that an address listed
@@ -89,11 +106,13 @@ sg_block_slot_tag(struct sg_block_entry *e, bool dead)
  * addresses, set when a key it stands for lies in (or covers) the block:
  * levels 8 and 16 share one with a bit per /16 (8 KiB); 24 and 32 have
  * one each, about 16 bits per key of their level, at most one per /24
- * (2 MiB).  IPv6 has two, each with about 16 bits per key: keys of level
- * 64 to 128 (hosts, /64s) lie within one /64, keys of level 32 to 56 (the
- * /29 to /48 of DROPv6-style feeds) within one /32, which a
- * multiplicative hash spreads over @filter6[SG_FILTER6_HOSTS] and
- * [SG_FILTER6_NETS]; levels 8 to 24 are probed as before.  A set bit
+ * (2 MiB); level 24's is @nets24 instead when that costs at most twice as
+ * much (clustered keys), and is then exact.  IPv6 has two, each with
+ * about 16 bits per key: keys of level 64 to 128 (hosts, /64s) lie within
+ * one /64, keys of level 32 to 56 (the /29 to /48 of DROPv6-style feeds)
+ * within one /32, which a multiplicative hash spreads over
+ * @filter6[SG_FILTER6_HOSTS] and [SG_FILTER6_NETS]; levels 8 to 24 are
+ * probed as before.  A set bit
  * only means "probe"; bits are set before the slots they stand for and
  * cleared only by a new table, so a filter never hides an entry.
  */
@@ -106,11 +125,13 @@ struct sg_block_table {
 	struct sg_block_slot6 *slots6;
 	u64 *filter4[SG_NR_FILTERS4];	/* levels in use; hosts with slots4 */
 	u64 *filter6[SG_NR_FILTERS6];	/* levels in use; hosts with slots6 */
+	struct sg_block_nets24 *nets24;	/* or NULL: filter4[SG_FILTER4_NETS] */
 	u8 filter4_shift[SG_NR_FILTERS4];	/* 16, then 8 to 20 */
 	u8 filter6_shift[SG_NR_FILTERS6];	/* 40 to 52 */
 	/* For the writer only: */
 	u32 used4;			/* slots ever written */
 	u32 used6;
+	u32 nets24_leaves;
 	/* A prefix shorter than a host expands to the host level. */
 	bool host_shared4;
 	bool host_shared6;
@@ -138,6 +159,34 @@ static inline bool sg_block_filter4_has(const struct sg_block_table *t,
 	return sg_block_filter_has(t->filter4[f], a >> t->filter4_shift[f]);
 }
 
+/* The leaf of /16 @b16 in @x: the /16s present before it. */
+static inline u32 sg_block_nets24_leaf(const struct sg_block_nets24 *x,
+				       u32 b16)
+{
+	u64 below = x->present[b16 / 64] & (BIT_ULL(b16 % 64) - 1);
+
+	return x->rank[b16 / 64] + hweight64(below);
+}
+
+/* Whether level 24's exact filter @x has @a's /24. */
+static inline bool sg_block_nets24_has(const struct sg_block_nets24 *x, u32 a)
+{
+	u32 b16 = a >> 16, b24 = (a >> 8) & 255;
+
+	if (!(x->present[b16 / 64] & BIT_ULL(b16 % 64)))
+		return false;
+	return (x->leaves[sg_block_nets24_leaf(x, b16)][b24 / 64] >>
+		(b24 % 64)) & 1;
+}
+
+/* Whether a key of level 24 may cover @a: exactly, or by a sized filter. */
+static inline bool sg_block_nets4_has(const struct sg_block_table *t, u32 a)
+{
+	if (t->nets24)
+		return sg_block_nets24_has(t->nets24, a);
+	return sg_block_filter4_has(t, SG_FILTER4_NETS, a);
+}
+
 struct sg_block_entry *sg_block_probe4(const struct sg_block_table *t,
 				       unsigned long levels, u32 a);
 
@@ -156,8 +205,7 @@ sg_block_lookup4(const struct sg_block_table *t, __be32 addr)
 	if ((levels & SG_LEVEL4(32)) &&
 	    sg_block_filter4_has(t, SG_FILTER4_HOSTS, a))
 		probe |= SG_LEVEL4(32);
-	if ((levels & SG_LEVEL4(24)) &&
-	    sg_block_filter4_has(t, SG_FILTER4_NETS, a))
+	if ((levels & SG_LEVEL4(24)) && sg_block_nets4_has(t, a))
 		probe |= SG_LEVEL4(24);
 	if ((levels & SG_WIDE4_LEVELS) &&
 	    sg_block_filter4_has(t, SG_FILTER4_WIDE, a))

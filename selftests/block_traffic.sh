@@ -23,7 +23,7 @@ sg_require_cmd ip python3 ping
 sg_require_module_file
 sg_require_python
 sg_init
-sg_plan 24
+sg_plan 25
 sg_setup_topology || skip_all "cannot build the topology"
 sg_load_module_or_die
 
@@ -117,6 +117,40 @@ dropped "$NS_CLI" "$CLI6" "$NS_OUT" "$FAR6" "$CLI6" "$NEIGH6"
 sg_ctl_ok "$NS_RTR" block flush feed far
 sg_oneway_passes "$NS_CLI" "$CLI6" "$NS_OUT" "$FAR6" 5
 log_test "IPv6 /48: client -> an address in it dropped, cnc_dropped +20; it passes before and after"
+
+# 6b: many /17s in /16s spread over several words of level 24's exact
+# filter (a feed clustered as DROP's is: its keys cost less there than in
+# the sized filter), alternate halves, so that a wrong /16 or /24 bit
+# shows: each listed half's first or last /24 is listed, the other half
+# not, and traffic to an address in one is dropped.
+clust=() listed=() unlisted=()
+i=0
+for a in 100 101 102; do
+	for b in 0 5 9 63 64 70 100 127 128 129 200 255; do
+		h=$(((i % 2) * 128))
+		clust+=("$a.$b.$h.0/17")
+		if ((i % 2)); then listed+=("$a.$b.$((h + 127)).254"); else listed+=("$a.$b.$h.1"); fi
+		((i % 3)) || unlisted+=("$a.$b.$((128 - h)).1")
+		i=$((i + 1))
+	done
+done
+sg_ctl_ok "$NS_RTR" block "${clust[@]}" feed clustered
+for a in "${listed[@]}"; do
+	sgctl "$NS_RTR" block test "$a" >/dev/null || sg_fail "block test $a: not listed, but in a listed /17"
+done
+for a in "${unlisted[@]}" 100.1.0.1 102.254.128.1; do
+	sgctl "$NS_RTR" block test "$a" >/dev/null
+	rc=$?
+	((rc == 1)) || sg_fail "block test $a: exit $rc, want 1 (listed nowhere)"
+done
+FAR4=100.70.200.25 NEAR4=100.70.5.25
+ip -n "$NS_OUT" addr add "$FAR4/32" dev eth0
+ip -n "$NS_OUT" addr add "$NEAR4/32" dev eth0
+ip -n "$NS_RTR" route add 100.70.0.0/16 via "$NEIGH4" dev out0
+dropped "$NS_CLI" "$CLI4" "$NS_OUT" "$FAR4" "$CLI4" "$NEIGH4"
+sg_oneway_passes "$NS_CLI" "$CLI4" "$NS_OUT" "$NEAR4" 5
+sg_ctl_ok "$NS_RTR" block flush feed clustered
+log_test "IPv4, ${#clust[@]} /17s in ${#clust[@]} /16s: ${#listed[@]} listed and $((${#unlisted[@]} + 2)) unlisted addresses tested; client -> listed dropped, cnc_dropped +20; its /16's other half passes"
 
 # 6b: other protocols than TCP and UDP: ICMP echo to a listed address.
 before=$(sg_stat "$NS_RTR" cnc_dropped)
