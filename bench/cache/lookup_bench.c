@@ -157,13 +157,21 @@ struct set {
 	struct sg_block_table table;
 };
 
-/* @n distinct random prefixes of length @len, appended to @s->p. */
-static void gen_len(struct set *s, unsigned int len, u32 n)
+/*
+ * @n distinct random prefixes of length @len, appended to @s->p; when
+ * @cluster is not NULL, IPv4 ones (/17 to /24) inside its @nc /16s, as
+ * real feeds' /17 to /24 cluster in a few thousand /16s.  At most half of
+ * the space they are drawn from, to leave room for unlisted addresses.
+ */
+static void gen_in(struct set *s, unsigned int len, u32 n, const u32 *cluster,
+		   u32 nc)
 {
 	u32 start = s->nr, have = 0, i, k;
+	u64 room = cluster ? (u64)nc << (len - 16) :
+		   len < 64 ? 1ULL << len : ~0ULL;
 
-	if (len < 64 && n > (1ULL << len) / 2)
-		n = (1ULL << len) / 2;	/* room for unlisted space */
+	if (n > room / 2)
+		n = room / 2;
 	s->first[len] = start;
 	while (have < n) {
 		for (i = start + have; i < start + n; i++) {
@@ -171,6 +179,9 @@ static void gen_len(struct set *s, unsigned int len, u32 n)
 
 			p->hi = rnd();
 			p->lo = s->family == AF_INET6 ? rnd() : 0;
+			if (cluster)
+				p->hi = ((u64)cluster[rnd_below(nc)] << 48) |
+					(p->hi & 0x0000ffff00000000ULL);
 			if (s->family == AF_INET)
 				p->hi &= 0xffffffff00000000ULL;
 			p->len = len;
@@ -186,38 +197,10 @@ static void gen_len(struct set *s, unsigned int len, u32 n)
 	s->nr += n;
 }
 
-/*
- * @n distinct random IPv4 prefixes of length @len (17 to 24) inside the
- * @nc /16s of @cluster, as real feeds' /17 to /24 cluster in a few
- * thousand /16s; at most half of the clusters' space.
- */
-static void gen_clustered(struct set *s, unsigned int len, u32 n,
-			  const u32 *cluster, u32 nc)
+/* @n distinct random prefixes of length @len, anywhere. */
+static void gen_len(struct set *s, unsigned int len, u32 n)
 {
-	u32 start = s->nr, have = 0, i, k;
-
-	if (n > ((u64)nc << (len - 16)) / 2)
-		n = ((u64)nc << (len - 16)) / 2;
-	s->first[len] = start;
-	while (have < n) {
-		for (i = start + have; i < start + n; i++) {
-			struct pfx *p = &s->p[i];
-			u64 a = (u64)cluster[rnd_below(nc)] << 16 |
-				(rnd() & 0xffff);
-
-			p->hi = a << 32;
-			p->lo = 0;
-			p->len = len;
-			mask128(&p->hi, &p->lo, len);
-		}
-		qsort(s->p + start, n, sizeof(*s->p), pfx_cmp);
-		for (i = k = 1; i < n; i++)
-			if (pfx_cmp(&s->p[start + i], &s->p[start + k - 1]))
-				s->p[start + k++] = s->p[start + i];
-		have = k;
-	}
-	s->count[len] = n;
-	s->nr += n;
+	gen_in(s, len, n, NULL, 0);
 }
 
 /*
@@ -620,8 +603,7 @@ static void make_set(struct set *s, const char *name, enum shape shape,
 		gen_len(s, 8, 4);
 		gen_len(s, 16, 32);
 		for (len = 17; len <= 24; len++)
-			gen_clustered(s, len, (n - 36 - n / 32) / 8, cluster,
-				      nc);
+			gen_in(s, len, (n - 36 - n / 32) / 8, cluster, nc);
 		gen_len(s, 32, n - s->nr);
 		free(cluster);
 		break;
