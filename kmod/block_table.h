@@ -112,9 +112,9 @@ struct sg_block_nets24 {
  * one /64, keys of level 32 to 56 (the /29 to /48 of DROPv6-style feeds)
  * within one /32, which a multiplicative hash spreads over
  * @filter6[SG_FILTER6_HOSTS] and [SG_FILTER6_NETS]; levels 8 to 24 are
- * probed as before.  A set bit
- * only means "probe"; bits are set before the slots they stand for and
- * cleared only by a new table, so a filter never hides an entry.
+ * probed as before.  A set bit only means "probe"; bits are set before
+ * the slots they stand for and cleared only by a new table, so a filter
+ * never hides an entry.
  */
 struct sg_block_table {
 	u16 levels4;			/* bit n: level 8 * (n + 1) in use */
