@@ -14,6 +14,8 @@
 #                                 which leaves the router's ::1 unlisted)
 #   client            <-> out 2001:db8:2::40 (just past it)
 #   client            ->  out 2001:db8:5::25 (listed by 2001:db8:5::/48)
+#   client            ->  out 100.70.200.25 (listed by 100.70.128.0/17),
+#                             100.70.5.25 (not: the other half of its /16)
 
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname "$(readlink -e "$0")")/lib.sh"
@@ -152,7 +154,7 @@ sg_oneway_passes "$NS_CLI" "$CLI4" "$NS_OUT" "$NEAR4" 5
 sg_ctl_ok "$NS_RTR" block flush feed clustered
 log_test "IPv4, ${#clust[@]} /17s in ${#clust[@]} /16s: ${#listed[@]} listed and $((${#unlisted[@]} + 2)) unlisted addresses tested; client -> listed dropped, cnc_dropped +20; its /16's other half passes"
 
-# 6b: other protocols than TCP and UDP: ICMP echo to a listed address.
+# 6c: other protocols than TCP and UDP: ICMP echo to a listed address.
 before=$(sg_stat "$NS_RTR" cnc_dropped)
 ip netns exec "$NS_CLI" ping -c 3 -i 0.2 -W 1 -q "$OUT4" >/dev/null 2>&1 &&
 	sg_fail "ping $OUT4 (listed) got an answer"
