@@ -66,12 +66,15 @@ summarise() {
 import statistics, sys
 rows = []
 memrows = []
+droprows = []
 for line in open(sys.argv[1]):
     line = line.strip()
     if line.startswith("BENCH "):
         line = line[6:]
     if " memory " in line:
         memrows.append(dict(kv.split("=", 1) for kv in line.split() if "=" in kv))
+    if " drops " in line:
+        droprows.append(dict(kv.split("=", 1) for kv in line.split() if "=" in kv))
     if "elapsed_ns=" not in line:
         continue
     rows.append(dict(kv.split("=", 1) for kv in line.split()))
@@ -314,6 +317,16 @@ if mem:
           "{:,}".format(int(r["load_ns"]))))
     p("smtpguard: block_bytes of /proc/net/smtpguard; ipset: 'Size in memory' "
       "of ipset list -t; nft reports none.")
+    p("")
+if droprows:
+    p("== Blocklist: smtpguard's drops after all rounds (every address was "
+      "unlisted: must be 0)")
+    for r in droprows:
+        p("%-74s cnc_dropped %s, cnc_would_drop %s%s" % (
+          bnames.get(r["config"], r["config"]), r.get("cnc_dropped", "?"),
+          r.get("cnc_would_drop", "?"),
+          "" if r.get("cnc_dropped") == r.get("cnc_would_drop") == "0"
+          else "  (NOT 0)"))
     p("")
 
 p("")
