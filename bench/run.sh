@@ -67,17 +67,23 @@ import statistics, sys
 rows = []
 memrows = []
 droprows = []
+
+
+def fields(line):
+    return dict(kv.split("=", 1) for kv in line.split() if "=" in kv)
+
+
 for line in open(sys.argv[1]):
     line = line.strip()
     if line.startswith("BENCH "):
         line = line[6:]
     if " memory " in line:
-        memrows.append(dict(kv.split("=", 1) for kv in line.split() if "=" in kv))
+        memrows.append(fields(line))
     if " drops " in line:
-        droprows.append(dict(kv.split("=", 1) for kv in line.split() if "=" in kv))
+        droprows.append(fields(line))
     if "elapsed_ns=" not in line:
         continue
-    rows.append(dict(kv.split("=", 1) for kv in line.split()))
+    rows.append(fields(line))
 if not rows:
     sys.exit("no measurements in " + sys.argv[1])
 kver = rows[0]["kver"]

@@ -321,6 +321,13 @@ static size_t sg_nets24_size(u32 leaves)
 	       (size_t)leaves * SG_NETS24_LEAF_WORDS * sizeof(u64);
 }
 
+/* The /16s present in @x, one leaf each. */
+static u32 sg_nets24_leaves(const struct sg_block_nets24 *x)
+{
+	return x->rank[SG_NETS24_WORDS - 1] +
+	       hweight64(x->present[SG_NETS24_WORDS - 1]);
+}
+
 /* The bit of /24 @key in @x, whose /16 is present. */
 static void sg_nets24_add(struct sg_block_nets24 *x, u32 key)
 {
@@ -354,7 +361,7 @@ static int sg_nets24_alloc(struct sg_block_table *t,
 		u32 b16 = ntohl(p->addr.s6_addr32[0]) >> 16;
 
 		if (p->family == AF_INET && sg_level(p) == 24)
-			present[b16 / 64] |= BIT_ULL(b16 % 64);
+			sg_filter_add(present, b16);
 	}
 	for (w = 0; w < SG_NETS24_WORDS; w++)
 		leaves += hweight64(present[w]);
@@ -376,7 +383,6 @@ static int sg_nets24_alloc(struct sg_block_table *t,
 	}
 	kvfree(present);
 	t->nets24 = x;
-	t->nets24_leaves = leaves;
 	return 0;
 }
 
@@ -463,7 +469,7 @@ static size_t sg_filter_bytes(const struct sg_block_table *t)
 			bytes += sg_filter_size(64 - t->filter6_shift[f]);
 	}
 	if (t->nets24)
-		bytes += sg_nets24_size(t->nets24_leaves);
+		bytes += sg_nets24_size(sg_nets24_leaves(t->nets24));
 	return bytes;
 }
 

@@ -131,7 +131,6 @@ struct sg_block_table {
 	/* For the writer only: */
 	u32 used4;			/* slots ever written */
 	u32 used6;
-	u32 nets24_leaves;
 	/* A prefix shorter than a host expands to the host level. */
 	bool host_shared4;
 	bool host_shared6;
@@ -171,12 +170,11 @@ static inline u32 sg_block_nets24_leaf(const struct sg_block_nets24 *x,
 /* Whether level 24's exact filter @x has @a's /24. */
 static inline bool sg_block_nets24_has(const struct sg_block_nets24 *x, u32 a)
 {
-	u32 b16 = a >> 16, b24 = (a >> 8) & 255;
+	u32 b16 = a >> 16;
 
-	if (!(x->present[b16 / 64] & BIT_ULL(b16 % 64)))
-		return false;
-	return (x->leaves[sg_block_nets24_leaf(x, b16)][b24 / 64] >>
-		(b24 % 64)) & 1;
+	return sg_block_filter_has(x->present, b16) &&
+	       sg_block_filter_has(x->leaves[sg_block_nets24_leaf(x, b16)],
+				   (a >> 8) & 255);
 }
 
 /* Whether a key of level 24 may cover @a: exactly, or by a sized filter. */

@@ -221,12 +221,12 @@ static int nets24_exact(const struct set *s)
 		for (b16 = 0; b16 < s->count[len]; b16++) {
 			u32 a = s->p[s->first[len] + b16].hi >> 32;
 
-			if (!(x->present[a >> 22] & BIT_ULL((a >> 16) % 64)))
+			if (!sg_block_filter_has(x->present, a >> 16))
 				return 0;
 		}
 	}
 	for (b16 = 0; b16 < 65536; b16++) {
-		if (!(x->present[b16 / 64] & BIT_ULL(b16 % 64)))
+		if (!sg_block_filter_has(x->present, b16))
 			continue;
 		present++;
 		for (b24 = 0; b24 < 256; b24++) {
