@@ -33,6 +33,7 @@
 #include <linux/siphash.h>
 #include <linux/slab.h>
 #include <linux/socket.h>
+#include <linux/string.h>
 #include <asm/barrier.h>
 #include <asm/byteorder.h>
 
@@ -88,6 +89,7 @@ static u32 sg_hash6(u64 hi, u64 lo, unsigned int level)
 /* IPv6 filters (bits of levels6): 64 to 128 and 32 to 56. */
 #define SG_FILTER6_HOST_LEVELS	0xff80UL
 #define SG_FILTER6_NET_LEVELS	0x0078UL
+#define SG_LEVEL6_HOST		BIT(128 / 8 - 1)
 /* Sized filters: about 16 bits per key, 2^12 to 2^24 (IPv4: one per /24). */
 #define SG_FILTER_BITS_PER_KEY	16
 #define SG_FILTER_MIN_LOG2	12
@@ -120,32 +122,81 @@ sg_probe4(const struct sg_block_table *t, u32 a, unsigned int level)
 	}
 }
 
-/*
- * sg_block_lookup4() past the filters: one probe per level of @levels
- * (those whose filter bit was set), longest first.  Unrolled, so that
- * each probe's mask and level are constants.
- */
-struct sg_block_entry *sg_block_probe4(const struct sg_block_table *t,
-				       unsigned long levels, u32 a)
+/* A live entry @e, its feeds read once, as the match; false if none. */
+static __always_inline bool sg_match_entry(struct sg_block_entry *e,
+					   struct sg_block_match *m)
 {
-	struct sg_block_entry *e;
+	u64 feeds;
 
-	if (levels & SG_LEVEL4(32)) {
-		e = sg_probe4(t, a, 32);
-		if (e)
-			return e;
+	if (!e)
+		return false;
+	/* Acquire: a feed opened in place is named before its bit shows. */
+	feeds = smp_load_acquire(&e->feeds);
+	if (!feeds)
+		return false;
+	m->e = e;
+	m->feeds = feeds;
+	return true;
+}
+
+/* Packed host @host of the table, with feed-set @ids[host], as the match. */
+static __always_inline bool sg_match_packed(const struct sg_block_table *t,
+					    const u16 *ids, u32 host,
+					    u16 family, struct sg_block_match *m)
+{
+	/* Acquire: its feed set is written before the id (feedset_get()). */
+	u16 id = smp_load_acquire(&ids[host]);
+
+	if (!id)
+		return false;
+	m->e = NULL;
+	m->host = host;
+	m->family = family;
+	m->feeds = READ_ONCE(t->feedsets[id]);
+	return true;
+}
+
+/* The packed IPv4 host @a: its bucket of the directory, searched. */
+static __always_inline bool sg_packed4(const struct sg_block_table *t, u32 a,
+				       struct sg_block_match *m)
+{
+	const struct sg_block_hosts4 *h = &t->hosts4;
+	u32 lo, hi, end;
+
+	if (!h->nr)
+		return false;
+	lo = h->dir[a >> h->shift];
+	end = h->dir[(a >> h->shift) + 1];
+	for (hi = end; lo < hi;) {
+		u32 mid = lo + (hi - lo) / 2;
+
+		if (h->keys[mid] < a)
+			lo = mid + 1;
+		else
+			hi = mid;
 	}
-	if (levels & SG_LEVEL4(24)) {
-		e = sg_probe4(t, a, 24);
-		if (e)
-			return e;
-	}
-	if (levels & SG_LEVEL4(16)) {
-		e = sg_probe4(t, a, 16);
-		if (e)
-			return e;
-	}
-	return levels & SG_LEVEL4(8) ? sg_probe4(t, a, 8) : NULL;
+	return lo < end && h->keys[lo] == a &&
+	       sg_match_packed(t, h->ids, lo, AF_INET, m);
+}
+
+/*
+ * sg_block_lookup4() past the filters: the levels of @levels (those whose
+ * filter bit was set), longest first; level 32 in the packed hosts, then
+ * in the slots.  Unrolled, so that each probe's mask and level are
+ * constants.
+ */
+bool sg_block_probe4(const struct sg_block_table *t, unsigned long levels,
+		     u32 a, struct sg_block_match *m)
+{
+	if ((levels & SG_LEVEL4(32)) &&
+	    (sg_packed4(t, a, m) ||
+	     (t->slots4 && sg_match_entry(sg_probe4(t, a, 32), m))))
+		return true;
+	if ((levels & SG_LEVEL4(24)) && sg_match_entry(sg_probe4(t, a, 24), m))
+		return true;
+	if ((levels & SG_LEVEL4(16)) && sg_match_entry(sg_probe4(t, a, 16), m))
+		return true;
+	return (levels & SG_LEVEL4(8)) && sg_match_entry(sg_probe4(t, a, 8), m);
 }
 
 /*
@@ -176,9 +227,9 @@ static int sg_filter6_of(unsigned int level)
 	return level >= 32 ? SG_FILTER6_NETS : -1;
 }
 
-static __always_inline struct sg_block_entry *
-sg_probe6(const struct sg_block_table *t, u64 ahi, u64 alo,
-	  unsigned long levels)
+static __always_inline bool sg_probe6(const struct sg_block_table *t,
+				      u64 ahi, u64 alo, unsigned long levels,
+				      struct sg_block_match *m)
 {
 	while (levels) {
 		unsigned int bit = __fls(levels);
@@ -197,38 +248,63 @@ sg_probe6(const struct sg_block_table *t, u64 ahi, u64 alo,
 			if (!e)
 				break;
 			if (s->hi == hi && s->lo == lo && s->level == level) {
-				if (!sg_block_slot_dead(e))
-					return e;
+				if (!sg_block_slot_dead(e) &&
+				    sg_match_entry(e, m))
+					return true;
 				break;
 			}
 		}
 	}
-	return NULL;
+	return false;
+}
+
+static bool sg_key6_less(const struct sg_block_key6 *k, u64 hi, u64 lo)
+{
+	return k->hi < hi || (k->hi == hi && k->lo < lo);
+}
+
+/* The packed IPv6 host (@hi, @lo), as sg_packed4(). */
+static bool sg_packed6(const struct sg_block_table *t, u64 hi, u64 lo,
+		       struct sg_block_match *m)
+{
+	const struct sg_block_hosts6 *h = &t->hosts6;
+	u32 l, r, end;
+
+	if (!h->nr)
+		return false;
+	l = h->dir[hi >> h->shift];
+	end = h->dir[(hi >> h->shift) + 1];
+	for (r = end; l < r;) {
+		u32 mid = l + (r - l) / 2;
+
+		if (sg_key6_less(&h->keys[mid], hi, lo))
+			l = mid + 1;
+		else
+			r = mid;
+	}
+	return l < end && h->keys[l].hi == hi && h->keys[l].lo == lo &&
+	       sg_match_packed(t, h->ids, l, AF_INET6, m);
 }
 
 /* Longest first: the hosts' filter's levels, the nets', the rest. */
-struct sg_block_entry *sg_block_lookup6(const struct sg_block_table *t,
-					const struct in6_addr *addr)
+bool sg_block_lookup6(const struct sg_block_table *t,
+		      const struct in6_addr *addr, struct sg_block_match *m)
 {
 	unsigned long levels = READ_ONCE(t->levels6);
 	unsigned long hosts = levels & SG_FILTER6_HOST_LEVELS;
 	unsigned long nets = levels & SG_FILTER6_NET_LEVELS;
-	struct sg_block_entry *e;
 	u64 ahi, alo;
 
 	sg_split6(addr, &ahi, &alo);
-	if (sg_filter6_has(t, SG_FILTER6_HOSTS, hosts, ahi)) {
-		e = sg_probe6(t, ahi, alo, hosts);
-		if (e)
-			return e;
-	}
-	if (sg_filter6_has(t, SG_FILTER6_NETS, nets, ahi)) {
-		e = sg_probe6(t, ahi, alo, nets);
-		if (e)
-			return e;
-	}
+	if (sg_filter6_has(t, SG_FILTER6_HOSTS, hosts, ahi) &&
+	    (((hosts & SG_LEVEL6_HOST) && sg_packed6(t, ahi, alo, m)) ||
+	     (t->slots6 && sg_probe6(t, ahi, alo, hosts, m))))
+		return true;
+	if (sg_filter6_has(t, SG_FILTER6_NETS, nets, ahi) &&
+	    sg_probe6(t, ahi, alo, nets, m))
+		return true;
 	levels &= ~(SG_FILTER6_HOST_LEVELS | SG_FILTER6_NET_LEVELS);
-	return levels ? sg_probe6(t, ahi, alo, levels) : NULL;
+	return levels && sg_probe6(t, ahi, alo, levels, m);
 }
 
 /*
@@ -489,14 +565,74 @@ static void sg_filter_free(struct sg_block_table *t)
 	t->nets24 = NULL;
 }
 
+/* Directory bits for @nr packed keys: about 2 to 4 keys a bucket. */
+static unsigned int sg_dir_bits(u32 nr)
+{
+	return clamp_t(int, ilog2(max(nr, 1U)) - 1, 1, 24);
+}
+
+/* The packed hosts' directories and filter bits; -ENOMEM. */
+static int sg_packed_index(struct sg_block_table *t)
+{
+	struct sg_block_hosts4 *h4 = &t->hosts4;
+	struct sg_block_hosts6 *h6 = &t->hosts6;
+	unsigned int bits;
+	u32 b, n;
+
+	if (h4->nr) {
+		bits = sg_dir_bits(h4->nr);
+		h4->shift = 32 - bits;
+		h4->dir = kvcalloc((1U << bits) + 1, sizeof(*h4->dir),
+				   GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
+		if (!h4->dir)
+			return -ENOMEM;
+		/* Sorted keys: bucket b starts at the first key of b or above. */
+		for (b = 0, n = 0; b <= 1U << bits; b++) {
+			while (n < h4->nr && h4->keys[n] >> h4->shift < b)
+				n++;
+			h4->dir[b] = n;
+		}
+		for (n = 0; n < h4->nr; n++)
+			sg_filter4_add(t, h4->keys[n], 32);
+	}
+	if (h6->nr) {
+		bits = sg_dir_bits(h6->nr);
+		h6->shift = 64 - bits;
+		h6->dir = kvcalloc((1U << bits) + 1, sizeof(*h6->dir),
+				   GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
+		if (!h6->dir)
+			return -ENOMEM;
+		for (b = 0, n = 0; b <= 1U << bits; b++) {
+			while (n < h6->nr && h6->keys[n].hi >> h6->shift < b)
+				n++;
+			h6->dir[b] = n;
+		}
+		for (n = 0; n < h6->nr; n++)
+			sg_filter_add(t->filter6[SG_FILTER6_HOSTS],
+				      sg_filter6_bit(t, SG_FILTER6_HOSTS,
+						     h6->keys[n].hi));
+	}
+	return 0;
+}
+
+/* Slots for @room host entries more, when @family has any entry. */
+static u64 sg_host_room(u64 want, u32 packed, u32 room)
+{
+	if (!want && !packed)
+		return 0;
+	return min_t(u64, room, max_t(u64, (u64)packed + want, 16));
+}
+
 /*
- * The tables of @nr entries, into @t (zeroed by the caller).  -ENOSPC
- * when the prefixes expand to more than @max_slots slots, -ENOMEM; @t
- * then holds nothing to free.
+ * The tables of @nr entries and of the packed hosts the caller put in
+ * t->hosts4 and hosts6 (sorted; with t->feedsets), into @t, which is
+ * otherwise zero; with room for @host_room host entries added in place.
+ * -ENOSPC when the prefixes expand to more than @max_slots slots,
+ * -ENOMEM; sg_block_table_free() frees what @t then holds.
  */
 int sg_block_table_build(struct sg_block_table *t,
 			 struct sg_block_entry *const *entries, u32 nr,
-			 u64 max_slots)
+			 u32 host_room, u64 max_slots)
 {
 	u64 want4 = 0, want6 = 0, keys4[SG_NR_FILTERS4] = {};
 	u64 keys6[SG_NR_FILTERS6] = {};
@@ -504,6 +640,12 @@ int sg_block_table_build(struct sg_block_table *t,
 	struct sg_block_slot6 *slots6 = NULL;
 	u32 n, size4, size6;
 
+	keys4[SG_FILTER4_HOSTS] = t->hosts4.nr;
+	keys6[SG_FILTER6_HOSTS] = t->hosts6.nr;
+	if (t->hosts4.nr)
+		t->levels4 |= SG_LEVEL4(32);
+	if (t->hosts6.nr)
+		t->levels6 |= SG_LEVEL6_HOST;
 	for (n = 0; n < nr; n++) {
 		const struct sg_prefix *p = &entries[n]->pfx;
 		unsigned int level = sg_level(p);
@@ -525,6 +667,8 @@ int sg_block_table_build(struct sg_block_table *t,
 	if (want4 + want6 > max_slots)
 		return -ENOSPC;
 
+	want4 += sg_host_room(want4, t->hosts4.nr, host_room);
+	want6 += sg_host_room(want6, t->hosts6.nr, host_room);
 	size4 = sg_table_size(want4);
 	size6 = sg_table_size(want6);
 	if (size4) {
@@ -545,6 +689,8 @@ int sg_block_table_build(struct sg_block_table *t,
 			goto nomem;
 	}
 
+	if (sg_packed_index(t))
+		goto nomem;
 	for (n = 0; n < nr; n++) {
 		struct sg_block_entry *e = entries[n];
 		unsigned int level = sg_level(&e->pfx);
@@ -592,7 +738,6 @@ int sg_block_table_build(struct sg_block_table *t,
 nomem:
 	kvfree(slots4);
 	kvfree(slots6);
-	sg_filter_free(t);
 	return -ENOMEM;
 }
 
@@ -667,14 +812,140 @@ void sg_block_table_host_insert(struct sg_block_table *t,
 	}
 }
 
-/* The bytes of @t's slots and filters. */
-size_t sg_block_table_bytes(const struct sg_block_table *t)
+/*
+ * The id field of packed host @p (live or dead) and its index in *@host,
+ * or NULL when @t has no such packed host.
+ */
+u16 *sg_block_table_packed_id(struct sg_block_table *t,
+			      const struct sg_prefix *p, u32 *host)
 {
-	return (t->slots4 ? ((size_t)t->mask4 + 1) * sizeof(*t->slots4) : 0) +
-	       (t->slots6 ? ((size_t)t->mask6 + 1) * sizeof(*t->slots6) : 0) +
-	       sg_filter_bytes(t);
+	u16 *ids;
+
+	if (p->family == AF_INET) {
+		u32 a = ntohl(p->addr.s6_addr32[0]);
+
+		ids = t->hosts4.ids;
+		*host = sg_block_table_packed_after(t, AF_INET, p);
+		if (!*host || t->hosts4.keys[*host - 1] != a)
+			return NULL;
+	} else {
+		u64 hi, lo;
+
+		sg_split6(&p->addr, &hi, &lo);
+		ids = t->hosts6.ids;
+		*host = sg_block_table_packed_after(t, AF_INET6, p);
+		if (!*host || t->hosts6.keys[*host - 1].hi != hi ||
+		    t->hosts6.keys[*host - 1].lo != lo)
+			return NULL;
+	}
+	return &ids[--*host];
 }
 
+/* Packed host @host of @family, as a prefix. */
+void sg_block_table_packed_prefix(const struct sg_block_table *t, int family,
+				  u32 host, struct sg_prefix *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->family = family;
+	if (family == AF_INET) {
+		p->addr.s6_addr32[0] = htonl(t->hosts4.keys[host]);
+		p->len = 32;
+	} else {
+		const struct sg_block_key6 *k = &t->hosts6.keys[host];
+
+		p->addr.s6_addr32[0] = htonl(k->hi >> 32);
+		p->addr.s6_addr32[1] = htonl((u32)k->hi);
+		p->addr.s6_addr32[2] = htonl(k->lo >> 32);
+		p->addr.s6_addr32[3] = htonl((u32)k->lo);
+		p->len = 128;
+	}
+}
+
+/*
+ * The index of the first packed host of @family that sorts after @p
+ * (sg_prefix_cmp()), dead ones included.
+ */
+u32 sg_block_table_packed_after(const struct sg_block_table *t, int family,
+				const struct sg_prefix *p)
+{
+	u32 lo = 0, hi = family == AF_INET ? t->hosts4.nr : t->hosts6.nr;
+	u64 phi, plo;
+
+	if (p->family != family)
+		return p->family < family ? 0 : hi;
+	sg_split6(&p->addr, &phi, &plo);
+	while (lo < hi) {
+		u32 mid = lo + (hi - lo) / 2;
+		bool after;
+
+		if (family == AF_INET) {
+			u32 k = t->hosts4.keys[mid];
+			u32 a = phi >> 32;
+
+			/* A host is the longest prefix at its address. */
+			after = k > a || (k == a && p->len < 32);
+		} else {
+			const struct sg_block_key6 *k = &t->hosts6.keys[mid];
+
+			after = sg_key6_less(&(struct sg_block_key6){ phi, plo },
+					     k->hi, k->lo) ||
+				(k->hi == phi && k->lo == plo && p->len < 128);
+		}
+		if (after)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return lo;
+}
+
+/* The id of feed set @feeds in @t, or -1. */
+int sg_block_table_feedset_find(const struct sg_block_table *t, u64 feeds)
+{
+	u32 id;
+
+	for (id = 1; id < t->nr_feedsets; id++) {
+		if (t->feedsets[id] == feeds)
+			return id;
+	}
+	return -1;
+}
+
+/*
+ * The id of feed set @feeds, added when new: the caller made sure there
+ * is room.  Readers see the set before any id naming it (release).
+ */
+u16 sg_block_table_feedset_get(struct sg_block_table *t, u64 feeds)
+{
+	int id = sg_block_table_feedset_find(t, feeds);
+
+	if (id >= 0)
+		return id;
+	WRITE_ONCE(t->feedsets[t->nr_feedsets], feeds);
+	return t->nr_feedsets++;
+}
+
+/* The bytes of @t's slots, filters and packed hosts. */
+size_t sg_block_table_bytes(const struct sg_block_table *t)
+{
+	const struct sg_block_hosts4 *h4 = &t->hosts4;
+	const struct sg_block_hosts6 *h6 = &t->hosts6;
+	size_t bytes = sg_filter_bytes(t);
+
+	if (t->slots4)
+		bytes += ((size_t)t->mask4 + 1) * sizeof(*t->slots4);
+	if (t->slots6)
+		bytes += ((size_t)t->mask6 + 1) * sizeof(*t->slots6);
+	bytes += (size_t)h4->nr * (sizeof(*h4->keys) + sizeof(*h4->ids));
+	if (h4->dir)
+		bytes += ((1UL << (32 - h4->shift)) + 1) * sizeof(*h4->dir);
+	bytes += (size_t)h6->nr * (sizeof(*h6->keys) + sizeof(*h6->ids));
+	if (h6->dir)
+		bytes += ((1UL << (64 - h6->shift)) + 1) * sizeof(*h6->dir);
+	return bytes + (size_t)t->max_feedsets * sizeof(*t->feedsets);
+}
+
+/* Everything @t holds, the packed hosts and feed sets included. */
 void sg_block_table_free(struct sg_block_table *t)
 {
 	kvfree(t->slots4);
@@ -682,4 +953,14 @@ void sg_block_table_free(struct sg_block_table *t)
 	sg_filter_free(t);
 	t->slots4 = NULL;
 	t->slots6 = NULL;
+	kvfree(t->hosts4.keys);
+	kvfree(t->hosts4.ids);
+	kvfree(t->hosts4.dir);
+	kvfree(t->hosts6.keys);
+	kvfree(t->hosts6.ids);
+	kvfree(t->hosts6.dir);
+	kvfree(t->feedsets);
+	memset(&t->hosts4, 0, sizeof(t->hosts4));
+	memset(&t->hosts6, 0, sizeof(t->hosts6));
+	t->feedsets = NULL;
 }

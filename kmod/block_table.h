@@ -55,6 +55,46 @@ struct sg_block_slot6 {
 	struct sg_block_entry *entry;
 };
 
+/*
+ * Permanent host entries (/32, /128: the bulk of every real feed), packed:
+ * no entry object, no slot, no pointer.  Sorted keys, a feed-set id each
+ * (@ids, an index into the table's feedsets[]; 0: deleted in place), and a
+ * directory: the keys whose top bits are b lie at [dir[b], dir[b + 1]).
+ * The keys never change once published; an id changes in place, with one
+ * release store, to another feed set of the same table.
+ */
+struct sg_block_hosts4 {
+	u32 *keys;			/* host byte order */
+	u16 *ids;
+	u32 *dir;			/* (1 << (32 - shift)) + 1 starts */
+	u32 nr;
+	u8 shift;
+};
+
+struct sg_block_key6 {
+	u64 hi;
+	u64 lo;
+};
+
+struct sg_block_hosts6 {
+	struct sg_block_key6 *keys;
+	u16 *ids;
+	u32 *dir;			/* by the top bits of hi */
+	u32 nr;
+	u8 shift;
+};
+
+/* The distinct feed masks of packed hosts, per table; id 0 is none. */
+#define SG_FEEDSETS_MAX		1024
+
+/* What a lookup found: an entry, or a packed host of the table. */
+struct sg_block_match {
+	struct sg_block_entry *e;	/* NULL: packed host @host */
+	u32 host;			/* in hosts4 or hosts6, by @family */
+	u16 family;			/* of a packed host */
+	u64 feeds;			/* the listing feeds, read once */
+};
+
 /* IPv4 presence filters: levels 8 and 16, 24, 32 (block_table.c). */
 #define SG_NR_FILTERS4	3
 /* IPv6: levels 64 to 128, keyed by the /64; 32 to 56, by the /32. */
@@ -123,6 +163,11 @@ struct sg_block_table {
 	u32 mask6;
 	struct sg_block_slot4 *slots4;
 	struct sg_block_slot6 *slots6;
+	struct sg_block_hosts4 hosts4;
+	struct sg_block_hosts6 hosts6;
+	u64 *feedsets;			/* by id; [0] is 0 */
+	u32 nr_feedsets;		/* ids in use, 0 included (writer) */
+	u32 max_feedsets;		/* at most SG_FEEDSETS_MAX */
 	u64 *filter4[SG_NR_FILTERS4];	/* levels in use; hosts with slots4 */
 	u64 *filter6[SG_NR_FILTERS6];	/* levels in use; hosts with slots6 */
 	struct sg_block_nets24 *nets24;	/* or NULL: filter4[SG_FILTER4_NETS] */
@@ -185,17 +230,17 @@ static inline bool sg_block_nets4_has(const struct sg_block_table *t, u32 a)
 	return sg_block_filter4_has(t, SG_FILTER4_NETS, a);
 }
 
-struct sg_block_entry *sg_block_probe4(const struct sg_block_table *t,
-				       unsigned long levels, u32 a);
+bool sg_block_probe4(const struct sg_block_table *t, unsigned long levels,
+		     u32 a, struct sg_block_match *m);
 
 /*
- * The entry that lists @addr, or NULL.  Inline up to the filters, so
- * that an address listed nowhere (nearly every packet's) costs the
+ * Whether @addr is listed, and by what (@m).  Inline up to the filters,
+ * so that an address listed nowhere (nearly every packet's) costs the
  * packet path no call; the probes, of the levels whose filter bit is
  * set, are out of line.
  */
-static inline struct sg_block_entry *
-sg_block_lookup4(const struct sg_block_table *t, __be32 addr)
+static inline bool sg_block_lookup4(const struct sg_block_table *t,
+				    __be32 addr, struct sg_block_match *m)
 {
 	unsigned long levels = READ_ONCE(t->levels4), probe = 0;
 	u32 a = ntohl(addr);
@@ -208,22 +253,30 @@ sg_block_lookup4(const struct sg_block_table *t, __be32 addr)
 	if ((levels & SG_WIDE4_LEVELS) &&
 	    sg_block_filter4_has(t, SG_FILTER4_WIDE, a))
 		probe |= levels & SG_WIDE4_LEVELS;
-	return probe ? sg_block_probe4(t, probe, a) : NULL;
+	return probe && sg_block_probe4(t, probe, a, m);
 }
 
 void __init sg_block_table_seed(void);
 int sg_block_table_build(struct sg_block_table *t,
 			 struct sg_block_entry *const *entries, u32 nr,
-			 u64 max_slots);
+			 u32 host_room, u64 max_slots);
 size_t sg_block_table_bytes(const struct sg_block_table *t);
 void sg_block_table_free(struct sg_block_table *t);
-struct sg_block_entry *sg_block_lookup6(const struct sg_block_table *t,
-					const struct in6_addr *addr);
+bool sg_block_lookup6(const struct sg_block_table *t,
+		      const struct in6_addr *addr, struct sg_block_match *m);
 bool sg_block_table_host_ready(const struct sg_block_table *t, int family,
 			       u32 more);
 struct sg_block_entry **sg_block_table_host_slot(struct sg_block_table *t,
 						 const struct sg_prefix *p);
 void sg_block_table_host_insert(struct sg_block_table *t,
 				struct sg_block_entry *e);
+u16 *sg_block_table_packed_id(struct sg_block_table *t,
+			      const struct sg_prefix *p, u32 *host);
+void sg_block_table_packed_prefix(const struct sg_block_table *t, int family,
+				  u32 host, struct sg_prefix *p);
+u32 sg_block_table_packed_after(const struct sg_block_table *t, int family,
+				const struct sg_prefix *p);
+int sg_block_table_feedset_find(const struct sg_block_table *t, u64 feeds);
+u16 sg_block_table_feedset_get(struct sg_block_table *t, u64 feeds);
 
 #endif /* _SG_BLOCK_TABLE_H */

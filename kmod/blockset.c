@@ -35,6 +35,7 @@
 
 #include <linux/bitops.h>
 #include <linux/ctype.h>
+#include <linux/hash.h>
 #include <linux/jiffies.h>
 #include <linux/mm.h>
 #include <linux/moduleparam.h>
@@ -63,6 +64,10 @@
  */
 #define SG_BLOCK_IN_PLACE_SHARE	32
 #define SG_BLOCK_IN_PLACE_MIN	1024
+/* Feed sets that in-place changes may add to a table before a merge. */
+#define SG_FEEDSETS_ROOM	64
+/* The smallest hit table of packed hosts: 16 records, 384 bytes. */
+#define SG_HITS_MIN		16
 
 static int sg_param_set_max_block_entries(const char *val,
 					  const struct kernel_param *kp)
@@ -100,14 +105,195 @@ u32 sg_block_max_entries(void)
 	return READ_ONCE(max_block_entries);
 }
 
-/* Only matches write: a miss leaves every entry's cache line alone. */
-void sg_block_hit(struct sg_block_entry *e)
+/* A fresh hit table: room for @records at most half full. */
+static struct sg_block_hits *sg_block_hits_alloc(u32 records)
+{
+	u32 size = roundup_pow_of_two(max(records * 2, SG_HITS_MIN));
+	struct sg_block_hits *h;
+
+	h = kvzalloc(struct_size(h, rec, size), GFP_KERNEL_ACCOUNT);
+	if (h)
+		h->mask = size - 1;
+	return h;
+}
+
+static size_t sg_block_hits_bytes(const struct sg_block_hits *h)
+{
+	return h ? struct_size(h, rec, (size_t)h->mask + 1) : 0;
+}
+
+static void sg_block_hits_free_rcu(struct rcu_head *head)
+{
+	kvfree(container_of(head, struct sg_block_hits, rcu));
+}
+
+/* The key of packed host @m in @set's hit table. */
+static u32 sg_block_hit_key(const struct sg_blockset *set,
+			    const struct sg_block_match *m)
+{
+	return 1 + m->host + (m->family == AF_INET ? 0 :
+			      set->table.hosts4.nr);
+}
+
+/*
+ * The record of @key in @h, or NULL; made when @make is not NULL and the
+ * table has room (any context: a cmpxchg claims a free record; keys never
+ * leave), and then *@make is set.
+ */
+static struct sg_block_hit *sg_block_hit_rec(struct sg_block_hits *h,
+					     u32 key, bool *make)
+{
+	u32 i = hash_32(key, 32) & h->mask, n;
+
+	for (n = 0; n <= h->mask; n++, i = (i + 1) & h->mask) {
+		u32 k = READ_ONCE(h->rec[i].host);
+
+		if (k == key)
+			return &h->rec[i];
+		if (k)
+			continue;
+		if (!make || atomic_read(&h->used) > h->mask / 2)
+			return NULL;
+		k = cmpxchg(&h->rec[i].host, 0, key);
+		if (!k) {
+			atomic_inc(&h->used);
+			*make = true;
+			return &h->rec[i];
+		}
+		if (k == key)
+			return &h->rec[i];
+	}
+	return NULL;
+}
+
+static void sg_block_count_hit(atomic64_t *hits, u64 *last_hit)
 {
 	u64 now = ktime_get_real_seconds();
 
-	atomic64_inc(&e->hits);
-	if (READ_ONCE(e->last_hit) != now)
-		WRITE_ONCE(e->last_hit, now);
+	atomic64_inc(hits);
+	if (READ_ONCE(*last_hit) != now)
+		WRITE_ONCE(*last_hit, now);
+}
+
+/*
+ * Count a match.  Only matches write: a miss leaves every entry's cache
+ * line alone.  SG_HIT_GROW when the hit table of packed hosts should
+ * grow (sg_block_hits_grow(), in process context), SG_HIT_LOST when it
+ * had no room for this one.
+ */
+int sg_block_hit(const struct sg_blockset *set, const struct sg_block_match *m)
+{
+	struct sg_block_hits *h;
+	struct sg_block_hit *r;
+	bool made = false;
+
+	if (m->e) {
+		sg_block_count_hit(&m->e->hits, &m->e->last_hit);
+		return SG_HIT_COUNTED;
+	}
+	h = rcu_dereference(set->hits);
+	r = sg_block_hit_rec(h, sg_block_hit_key(set, m), &made);
+	if (!r)
+		return SG_HIT_LOST;
+	sg_block_count_hit(&r->hits, &r->last_hit);
+	/* Asked once per new record past a quarter: never per packet. */
+	return made && atomic_read(&h->used) > h->mask / 4 ?
+	       SG_HIT_GROW : SG_HIT_COUNTED;
+}
+
+/* The hits of match @m, for a listing. */
+void sg_block_match_hits(const struct sg_blockset *set,
+			 const struct sg_block_match *m, u64 *hits,
+			 u64 *last_hit)
+{
+	const struct sg_block_hit *r;
+
+	*hits = 0;
+	*last_hit = 0;
+	if (m->e) {
+		*hits = atomic64_read(&m->e->hits);
+		*last_hit = READ_ONCE(m->e->last_hit);
+		return;
+	}
+	r = sg_block_hit_rec(rcu_dereference_check(set->hits, true),
+			     sg_block_hit_key(set, m), NULL);
+	if (r) {
+		*hits = atomic64_read(&r->hits);
+		*last_hit = READ_ONCE(r->last_hit);
+	}
+}
+
+/* The prefix that match @m is for. */
+void sg_block_match_prefix(const struct sg_blockset *set,
+			   const struct sg_block_match *m, struct sg_prefix *p)
+{
+	if (m->e)
+		*p = m->e->pfx;
+	else
+		sg_block_table_packed_prefix(&set->table, m->family, m->host,
+					     p);
+}
+
+/* Copy @from's records into @to, re-keyed by @rekey (0: dropped). */
+static void sg_block_hits_copy(const struct sg_blockset *from_set,
+			       const struct sg_block_hits *from,
+			       struct sg_block_hits *to,
+			       u32 (*rekey)(const struct sg_blockset *, u32,
+					    const void *),
+			       const void *arg)
+{
+	bool made;
+	u32 i;
+
+	for (i = 0; from && i <= from->mask; i++) {
+		const struct sg_block_hit *r = &from->rec[i];
+		struct sg_block_hit *n;
+		u32 key = READ_ONCE(r->host);
+
+		if (key)
+			key = rekey(from_set, key, arg);
+		if (!key)
+			continue;
+		n = sg_block_hit_rec(to, key, &made);
+		if (!n)
+			continue;
+		atomic64_set(&n->hits, atomic64_read(&r->hits));
+		n->last_hit = READ_ONCE(r->last_hit);
+	}
+}
+
+static u32 sg_block_same_key(const struct sg_blockset *set, u32 key,
+			     const void *arg)
+{
+	return key;
+}
+
+/*
+ * A bigger hit table for the current snapshot, when its own is over a
+ * quarter full: the packet path asks for it.  Hits counted in the old
+ * table while it is copied are lost.
+ */
+void sg_block_hits_grow(struct sg_blocklist *bl)
+{
+	struct sg_blockset *set = sg_block_locked(bl);
+	struct sg_block_hits *old, *new;
+
+	if (!set)
+		return;
+	old = rcu_dereference_protected(set->hits, true);
+	if (atomic_read(&old->used) <= old->mask / 4)
+		return;
+	/* Only packed hosts have records: room for all of them at most. */
+	new = sg_block_hits_alloc(min(4 * (old->mask + 1),
+				      set->table.hosts4.nr +
+				      set->table.hosts6.nr));
+	if (!new)
+		return;
+	sg_block_hits_copy(set, old, new, sg_block_same_key, NULL);
+	rcu_assign_pointer(set->hits, new);
+	WRITE_ONCE(set->bytes, set->bytes + sg_block_hits_bytes(new) -
+		   sg_block_hits_bytes(old));
+	call_rcu(&old->rcu, sg_block_hits_free_rcu);
 }
 
 /* The tables of @set's entries; FAULT_SLOTS when they expand too far. */
@@ -118,8 +304,8 @@ static int sg_block_build_tables(struct sg_blockset *set,
 		    SG_SLOTS_PER_ENTRY_MAX;
 	int err;
 
-	err = sg_block_table_build(&set->table, set->entries,
-				   set->nr_entries, limit);
+	err = sg_block_table_build(&set->table, set->entries, set->nr_sorted,
+				   set->in_place_max, limit);
 	if (err == -ENOSPC)
 		out->fault = SG_BLOCK_FAULT_SLOTS;
 	if (err)
@@ -133,6 +319,7 @@ static void sg_blockset_free(struct sg_blockset *set)
 	if (!set)
 		return;
 	sg_block_table_free(&set->table);
+	kvfree(rcu_dereference_protected(set->hits, true));
 	kvfree(set->entries);
 	kvfree(set->added);
 	kvfree(set->timed);
@@ -282,8 +469,14 @@ static int sg_timers_derive(const struct sg_block_timers *old, u64 keep,
  * changes until the new snapshot is complete; then feeds[] and timers[]
  * are copied into the entries and the snapshot is published.
  */
+struct sg_block_out {
+	struct sg_prefix pfx;
+	struct sg_block_entry *e;	/* NULL: a permanent host, packed */
+};
+
 struct sg_block_merge {
-	struct sg_block_entry **out;
+	const struct sg_blockset *old;
+	struct sg_block_out *out;
 	u64 *feeds;
 	struct sg_block_timers **timers;
 	u32 nr_out;
@@ -292,6 +485,13 @@ struct sg_block_merge {
 	struct sg_block_garbage *garbage;
 	u32 listings_removed;
 	bool changed;
+	/* The feed sets of the packed hosts, and a hash of them. */
+	u64 *masks;			/* SG_FEEDSETS_MAX, by id */
+	u16 *mask_ids;			/* SG_MASK_HASH_SIZE */
+	u32 nr_masks;			/* ids in use, 0 included */
+	u32 nr_packed[2];		/* IPv4, IPv6 */
+	u32 nr_objects;
+	u32 hits_carried;		/* entries that become packed, hit */
 };
 
 /*
@@ -341,6 +541,8 @@ static void sg_block_merge_free(struct sg_block_merge *m)
 	kvfree(m->feeds);
 	kvfree(m->timers);
 	kvfree(m->fresh);
+	kvfree(m->masks);
+	kvfree(m->mask_ids);
 }
 
 /* Undo what a failed merge allocated; the old snapshot is untouched. */
@@ -351,8 +553,10 @@ static void sg_block_merge_undo(struct sg_block_merge *m)
 
 	for (k = 0; k < m->nr_out; k++) {
 		struct sg_block_timers *t = m->timers[k];
+		struct sg_block_entry *e = m->out[k].e;
 
-		if (t && t != rcu_access_pointer(m->out[k]->timers))
+		/* A packed host has no timers; a fresh entry's are new. */
+		if (t && (!e || t != rcu_access_pointer(e->timers)))
 			kfree(t);
 	}
 	for (k = 0; k < m->nr_fresh; k++)
@@ -367,32 +571,75 @@ static void sg_block_merge_undo(struct sg_block_merge *m)
 	m->garbage = NULL;
 }
 
-/* @e stays with (@feeds, @t), or retires when no feed lists it any more. */
-static void sg_block_keep(struct sg_block_merge *m, struct sg_block_entry *e,
-			  u64 feeds, struct sg_block_timers *t)
+static bool sg_prefix_is_host(const struct sg_prefix *p)
 {
-	struct sg_block_timers *cur = rcu_dereference_protected(e->timers,
-								true);
-	struct sg_block_garbage *g = m->garbage;
+	return p->len == sg_prefix_max_len(p->family);
+}
 
-	m->listings_removed += hweight64(e->feeds & ~feeds);
+/* A new entry object for @p, freed by an undo. */
+static struct sg_block_entry *sg_block_fresh(struct sg_block_merge *m,
+					     const struct sg_prefix *p)
+{
+	struct sg_block_entry *n;
+
+	n = kmem_cache_zalloc(sg_block_cache, GFP_KERNEL_ACCOUNT);
+	if (!n)
+		return NULL;
+	n->pfx = *p;
+	m->fresh[m->nr_fresh++] = n;
+	return n;
+}
+
+/*
+ * Item @it stays with (@feeds, @t), or retires when no feed lists it any
+ * more.  A packed host that takes a timer becomes an entry object, with
+ * its hits; the timers of a fresh one are @t.
+ */
+static int sg_block_keep(struct sg_block_merge *m,
+			 const struct sg_block_item *it, u64 feeds,
+			 struct sg_block_timers *t)
+{
+	struct sg_block_entry *e = it->m.e;
+	struct sg_block_timers *cur = e ?
+		rcu_dereference_protected(e->timers, true) : NULL;
+	struct sg_block_garbage *g = m->garbage;
+	struct sg_block_out *o = &m->out[m->nr_out];
+
+	m->listings_removed += hweight64(it->m.feeds & ~feeds);
 	if (!feeds) {
-		g->entries[g->nr_entries++] = e;
+		if (e)
+			g->entries[g->nr_entries++] = e;
 		if (cur)
 			g->timers[g->nr_timers++] = cur;
 		if (t != cur)
 			kfree(t);
 		m->changed = true;
-		return;
+		return 0;
 	}
-	if (feeds != e->feeds || t != cur)
+	if (feeds != it->m.feeds || t != cur)
 		m->changed = true;
+	if (!e && t) {
+		u64 hits, last_hit;
+
+		e = sg_block_fresh(m, &it->pfx);
+		if (!e) {
+			kfree(t);
+			return -ENOMEM;
+		}
+		sg_block_match_hits(m->old, &it->m, &hits, &last_hit);
+		atomic64_set(&e->hits, hits);
+		e->last_hit = last_hit;
+		/* Not dead: publishing keeps the hits of a live entry. */
+		e->feeds = feeds;
+	}
 	if (cur && t != cur)
 		g->timers[g->nr_timers++] = cur;
-	m->out[m->nr_out] = e;
+	o->pfx = it->pfx;
+	o->e = e;
 	m->feeds[m->nr_out] = feeds;
 	m->timers[m->nr_out] = t;
 	m->nr_out++;
+	return 0;
 }
 
 /* FAULT_ABSENT for a delete: the prefix and where it was looked for. */
@@ -405,15 +652,22 @@ static int sg_block_absent(struct sg_block_outcome *out,
 	return -ENOENT;
 }
 
+/* The timers of item @it, under the lock. */
+static struct sg_block_timers *
+sg_block_item_timers(const struct sg_block_item *it)
+{
+	return it->m.e ? rcu_dereference_protected(it->m.e->timers, true) :
+			 NULL;
+}
+
 /* An old entry that the change does not name. */
 static int sg_block_merge_old(struct sg_block_merge *m,
 			      const struct sg_block_change *c, u64 bit,
-			      struct sg_block_entry *e)
+			      const struct sg_block_item *it)
 {
-	const struct sg_block_timers *cur =
-		rcu_dereference_protected(e->timers, true);
+	const struct sg_block_timers *cur = sg_block_item_timers(it);
 	struct sg_block_timers *t = (struct sg_block_timers *)cur;
-	u64 feeds = e->feeds;
+	u64 feeds = it->m.feeds;
 	int err = 0;
 
 	switch (c->op) {
@@ -438,8 +692,7 @@ static int sg_block_merge_old(struct sg_block_merge *m,
 	}
 	if (err)
 		return err;
-	sg_block_keep(m, e, feeds, t);
-	return 0;
+	return sg_block_keep(m, it, feeds, t);
 }
 
 /*
@@ -465,20 +718,19 @@ static unsigned long sg_block_add_expires(const struct sg_block_timers *cur,
 /* An old entry that the change names. */
 static int sg_block_merge_both(struct sg_block_merge *m,
 			       const struct sg_block_change *c, u64 bit,
-			       struct sg_block_entry *e,
+			       const struct sg_block_item *it,
 			       struct sg_block_outcome *out)
 {
-	const struct sg_block_timers *cur =
-		rcu_dereference_protected(e->timers, true);
+	const struct sg_block_timers *cur = sg_block_item_timers(it);
 	struct sg_block_timers *t = (struct sg_block_timers *)cur;
-	u64 feeds = e->feeds;
+	u64 feeds = it->m.feeds;
 	int err = 0;
 
 	switch (c->op) {
 	case SG_BLOCK_DEL:
 		/* A dead entry (feeds 0) is listed nowhere. */
 		if (!(feeds & bit))
-			return sg_block_absent(out, &e->pfx, feeds != 0);
+			return sg_block_absent(out, &it->pfx, feeds != 0);
 		feeds &= ~bit;
 		err = sg_timers_derive(cur, ~bit, 0, 0, &t);
 		break;
@@ -499,8 +751,7 @@ static int sg_block_merge_both(struct sg_block_merge *m,
 	}
 	if (err)
 		return err;
-	sg_block_keep(m, e, feeds, t);
-	return 0;
+	return sg_block_keep(m, it, feeds, t);
 }
 
 /* A prefix that only the change names. */
@@ -520,15 +771,18 @@ static int sg_block_merge_new(struct sg_block_merge *m,
 		if (err)
 			return err;
 	}
-	n = kmem_cache_zalloc(sg_block_cache, GFP_KERNEL_ACCOUNT);
-	if (!n) {
-		kfree(t);
-		return -ENOMEM;
+	/* A permanent host will be packed: no object. */
+	n = NULL;
+	if (t || !sg_prefix_is_host(p)) {
+		n = sg_block_fresh(m, p);
+		if (!n) {
+			kfree(t);
+			return -ENOMEM;
+		}
 	}
-	n->pfx = *p;
-	m->fresh[m->nr_fresh++] = n;
 	m->changed = true;
-	m->out[m->nr_out] = n;
+	m->out[m->nr_out].pfx = *p;
+	m->out[m->nr_out].e = n;
 	m->feeds[m->nr_out] = bit;
 	m->timers[m->nr_out] = t;
 	m->nr_out++;
@@ -543,20 +797,21 @@ static int sg_block_merge(struct sg_block_merge *m,
 {
 	u64 bit = feed >= 0 ? BIT_ULL(feed) : ~0ULL;
 	struct sg_block_cursor cur = {};
-	struct sg_block_entry *e = old ? sg_block_next(old, &cur) : NULL;
+	struct sg_block_item it;
+	bool more = old && sg_block_next(old, &cur, &it);
 	u32 j = 0, steps = 0;
 	int err;
 
-	while (e || j < c->nr) {
+	while (more || j < c->nr) {
 		const struct sg_prefix *p = j < c->nr ? &c->pfx[j] : NULL;
-		int cmp = !e ? 1 : !p ? -1 : sg_prefix_cmp(&e->pfx, p);
+		int cmp = !more ? 1 : !p ? -1 : sg_prefix_cmp(&it.pfx, p);
 
 		if (cmp < 0) {
-			err = sg_block_merge_old(m, c, bit, e);
-			e = sg_block_next(old, &cur);
+			err = sg_block_merge_old(m, c, bit, &it);
+			more = sg_block_next(old, &cur, &it);
 		} else if (cmp == 0) {
-			err = sg_block_merge_both(m, c, bit, e, out);
-			e = sg_block_next(old, &cur);
+			err = sg_block_merge_both(m, c, bit, &it, out);
+			more = sg_block_next(old, &cur, &it);
 			j++;
 		} else {
 			err = sg_block_merge_new(m, c, bit, p, out);
@@ -587,7 +842,9 @@ static int sg_block_merge_alloc(struct sg_block_merge *m, u32 old_n, u32 nr)
 				  GFP_KERNEL_ACCOUNT);
 	m->timers = kvmalloc_array(max_out, sizeof(*m->timers),
 				   GFP_KERNEL_ACCOUNT);
-	m->fresh = kvmalloc_array(nr, sizeof(*m->fresh), GFP_KERNEL_ACCOUNT);
+	/* Packed hosts that take a timer become objects too. */
+	m->fresh = kvmalloc_array(max_out, sizeof(*m->fresh),
+				  GFP_KERNEL_ACCOUNT);
 	g = kzalloc(sizeof(*g), GFP_KERNEL_ACCOUNT);
 	m->garbage = g;
 	if (g) {
@@ -596,8 +853,8 @@ static int sg_block_merge_alloc(struct sg_block_merge *m, u32 old_n, u32 nr)
 		g->timers = kvmalloc_array(old_n, sizeof(*g->timers),
 					   GFP_KERNEL_ACCOUNT);
 	}
-	if ((max_out && (!m->out || !m->feeds || !m->timers)) ||
-	    (nr && !m->fresh) || !g ||
+	if ((max_out && (!m->out || !m->feeds || !m->timers || !m->fresh)) ||
+	    !g ||
 	    (old_n && (!g->entries || !g->timers)))
 		return -ENOMEM;
 	return 0;
@@ -623,6 +880,192 @@ static int sg_block_find_feed(struct sg_blockset *new,
 		}
 	}
 	return feed;
+}
+
+/* Buckets of the merge's hash of feed sets: at most half full. */
+#define SG_MASK_HASH_BITS	11
+
+/* The id of feed set @mask in the merge's table; added if @add and room. */
+static u16 sg_block_mask_id(struct sg_block_merge *m, u64 mask, bool add)
+{
+	u32 i = hash_64(mask, SG_MASK_HASH_BITS);
+
+	BUILD_BUG_ON(SG_FEEDSETS_MAX * 2 > BIT(SG_MASK_HASH_BITS));
+	for (;; i = (i + 1) & (BIT(SG_MASK_HASH_BITS) - 1)) {
+		u16 id = m->mask_ids[i];
+
+		if (!id)
+			break;
+		if (m->masks[id] == mask)
+			return id;
+	}
+	if (!add || m->nr_masks == SG_FEEDSETS_MAX)
+		return 0;
+	m->masks[m->nr_masks] = mask;
+	m->mask_ids[i] = m->nr_masks;
+	return m->nr_masks++;
+}
+
+/* An entry object, live before the merge, with hits to carry. */
+static bool sg_block_out_hit(const struct sg_block_out *o)
+{
+	/* A dead one is listed anew: hits anew. */
+	return o->e && o->e->feeds && atomic64_read(&o->e->hits);
+}
+
+/*
+ * Which merged entries are packed: permanent hosts whose feed set has an
+ * id (up to SG_FEEDSETS_MAX - 1 distinct sets; past that, objects).
+ * Every other entry gets an object.
+ */
+static int sg_block_pack_plan(struct sg_block_merge *m)
+{
+	u32 k;
+
+	m->masks = kvcalloc(SG_FEEDSETS_MAX, sizeof(*m->masks),
+			    GFP_KERNEL_ACCOUNT);
+	m->mask_ids = kvcalloc(BIT(SG_MASK_HASH_BITS), sizeof(*m->mask_ids),
+			       GFP_KERNEL_ACCOUNT);
+	if (!m->masks || !m->mask_ids)
+		return -ENOMEM;
+	m->nr_masks = 1;
+	for (k = 0; k < m->nr_out; k++) {
+		struct sg_block_out *o = &m->out[k];
+
+		if (!m->timers[k] && sg_prefix_is_host(&o->pfx) &&
+		    sg_block_mask_id(m, m->feeds[k], true)) {
+			m->nr_packed[o->pfx.family == AF_INET6]++;
+			if (sg_block_out_hit(o))
+				m->hits_carried++;
+			continue;
+		}
+		if (!o->e) {
+			o->e = sg_block_fresh(m, &o->pfx);
+			if (!o->e)
+				return -ENOMEM;
+		}
+		m->nr_objects++;
+		if (!(k % SG_BLOCK_STEP))
+			cond_resched();
+	}
+	return 0;
+}
+
+/* Whether merged entry @k is packed (sg_block_pack_plan()). */
+static bool sg_block_out_packed(struct sg_block_merge *m, u32 k)
+{
+	return !m->timers[k] && sg_prefix_is_host(&m->out[k].pfx) &&
+	       sg_block_mask_id(m, m->feeds[k], false);
+}
+
+/* The new key of an old packed host's hit record, or 0: not carried. */
+static u32 sg_block_hit_rekey(const struct sg_blockset *old, u32 key,
+			      const void *arg)
+{
+	struct sg_block_table *t = (struct sg_block_table *)arg;
+	struct sg_block_match m = { .host = key - 1, .family = AF_INET };
+	struct sg_prefix p;
+	const u16 *ids = old->table.hosts4.ids;
+	u16 *id;
+
+	if (m.host >= old->table.hosts4.nr) {
+		m.host -= old->table.hosts4.nr;
+		m.family = AF_INET6;
+		ids = old->table.hosts6.ids;
+	}
+	/* Dead in the old snapshot: listed anew, hits anew. */
+	if (!ids[m.host])
+		return 0;
+	sg_block_table_packed_prefix(&old->table, m.family, m.host, &p);
+	id = sg_block_table_packed_id(t, &p, &m.host);
+	if (!id)
+		return 0;
+	return 1 + m.host + (m.family == AF_INET ? 0 : t->hosts4.nr);
+}
+
+/*
+ * The new snapshot's arrays from the merge: entry objects in entries[],
+ * packed hosts in the table's sorted arrays, with their feed sets; and
+ * the hit records that carry over.  Nothing is published.
+ */
+static int sg_block_lay_out(struct sg_block_merge *m, struct sg_blockset *new)
+{
+	struct sg_block_table *t = &new->table;
+	struct sg_block_hosts4 *h4 = &t->hosts4;
+	struct sg_block_hosts6 *h6 = &t->hosts6;
+	const struct sg_block_hits *old_hits = m->old ?
+		rcu_dereference_protected(m->old->hits, true) : NULL;
+	struct sg_block_hits *hits;
+	u32 k, n4 = 0, n6 = 0, no = 0;
+	bool made;
+
+	new->entries = kvmalloc_array(m->nr_objects, sizeof(*new->entries),
+				      GFP_KERNEL_ACCOUNT);
+	h4->keys = kvmalloc_array(m->nr_packed[0], sizeof(*h4->keys),
+				  GFP_KERNEL_ACCOUNT);
+	h4->ids = kvmalloc_array(m->nr_packed[0], sizeof(*h4->ids),
+				 GFP_KERNEL_ACCOUNT);
+	h6->keys = kvmalloc_array(m->nr_packed[1], sizeof(*h6->keys),
+				  GFP_KERNEL_ACCOUNT);
+	h6->ids = kvmalloc_array(m->nr_packed[1], sizeof(*h6->ids),
+				 GFP_KERNEL_ACCOUNT);
+	/* Room for feed sets that in-place changes make. */
+	t->max_feedsets = min(m->nr_masks + SG_FEEDSETS_ROOM, SG_FEEDSETS_MAX);
+	t->feedsets = kvcalloc(t->max_feedsets, sizeof(*t->feedsets),
+			       GFP_KERNEL_ACCOUNT);
+	hits = sg_block_hits_alloc((old_hits ? atomic_read(&old_hits->used) :
+				    0) + m->hits_carried);
+	rcu_assign_pointer(new->hits, hits);
+	if ((m->nr_objects && !new->entries) || !hits || !t->feedsets ||
+	    (m->nr_packed[0] && (!h4->keys || !h4->ids)) ||
+	    (m->nr_packed[1] && (!h6->keys || !h6->ids)))
+		return -ENOMEM;
+	memcpy(t->feedsets, m->masks, m->nr_masks * sizeof(*t->feedsets));
+	t->nr_feedsets = m->nr_masks;
+
+	for (k = 0; k < m->nr_out; k++) {
+		const struct sg_block_out *o = &m->out[k];
+		u16 id = sg_block_out_packed(m, k) ?
+			 sg_block_mask_id(m, m->feeds[k], false) : 0;
+		u32 key;
+
+		if (!id) {
+			new->entries[no++] = o->e;
+			continue;
+		}
+		if (o->pfx.family == AF_INET) {
+			h4->keys[n4] = ntohl(o->pfx.addr.s6_addr32[0]);
+			h4->ids[n4] = id;
+			key = 1 + n4++;
+		} else {
+			const __be32 *a = o->pfx.addr.s6_addr32;
+
+			h6->keys[n6].hi = (u64)ntohl(a[0]) << 32 | ntohl(a[1]);
+			h6->keys[n6].lo = (u64)ntohl(a[2]) << 32 | ntohl(a[3]);
+			h6->ids[n6] = id;
+			key = 1 + m->nr_packed[0] + n6++;
+		}
+		/* An object that becomes packed keeps its hits. */
+		if (sg_block_out_hit(o)) {
+			struct sg_block_hit *r = sg_block_hit_rec(hits, key,
+								  &made);
+
+			if (r) {
+				atomic64_set(&r->hits,
+					     atomic64_read(&o->e->hits));
+				r->last_hit = o->e->last_hit;
+			}
+		}
+		if (!(k % SG_BLOCK_STEP))
+			cond_resched();
+	}
+	h4->nr = n4;
+	h6->nr = n6;
+	new->nr_sorted = no;
+	if (old_hits)
+		sg_block_hits_copy(m->old, old_hits, hits, sg_block_hit_rekey,
+				   t);
+	return 0;
 }
 
 /* The earliest expiry of @t's listings, and @next. */
@@ -790,28 +1233,76 @@ void sg_block_seek(const struct sg_blockset *set, struct sg_block_cursor *cur,
 	cur->sorted = sg_block_upper_bound(set->entries, set->nr_sorted,
 					   after);
 	cur->added = sg_block_upper_bound(set->added, set->nr_added, after);
+	cur->host4 = sg_block_table_packed_after(&set->table, AF_INET, after);
+	cur->host6 = sg_block_table_packed_after(&set->table, AF_INET6, after);
+}
+
+/* The next live packed host at or after @cur, into @m and @p. */
+static bool sg_block_next_packed(const struct sg_blockset *set,
+				 struct sg_block_cursor *cur,
+				 struct sg_block_match *m, struct sg_prefix *p)
+{
+	const struct sg_block_table *t = &set->table;
+
+	while (cur->host4 < t->hosts4.nr && !t->hosts4.ids[cur->host4])
+		cur->host4++;
+	if (cur->host4 < t->hosts4.nr) {
+		m->family = AF_INET;
+		m->host = cur->host4;
+		m->feeds = t->feedsets[t->hosts4.ids[cur->host4]];
+	} else {
+		while (cur->host6 < t->hosts6.nr &&
+		       !t->hosts6.ids[cur->host6])
+			cur->host6++;
+		if (cur->host6 == t->hosts6.nr)
+			return false;
+		m->family = AF_INET6;
+		m->host = cur->host6;
+		m->feeds = t->feedsets[t->hosts6.ids[cur->host6]];
+	}
+	m->e = NULL;
+	sg_block_table_packed_prefix(t, m->family, m->host, p);
+	return true;
 }
 
 /*
- * The entry at @cur, then @cur past it; NULL after the last.  Entries of
- * both arrays, merged by prefix: a prefix is in one of them only.  Under
- * the lock, or on a snapshot no in-place change reaches.
+ * The entry at @cur into @it, then @cur past it; false after the last.
+ * Entry objects of both arrays and live packed hosts, merged by prefix: a
+ * prefix is in one of them only (blockset.c).  Under the lock, or on a
+ * snapshot no in-place change reaches.
  */
-struct sg_block_entry *sg_block_next(const struct sg_blockset *set,
-				     struct sg_block_cursor *cur)
+bool sg_block_next(const struct sg_blockset *set, struct sg_block_cursor *cur,
+		   struct sg_block_item *it)
 {
 	struct sg_block_entry *a = cur->sorted < set->nr_sorted ?
 				   set->entries[cur->sorted] : NULL;
 	struct sg_block_entry *b = cur->added < set->nr_added ?
 				   set->added[cur->added] : NULL;
+	struct sg_block_match packed;
+	struct sg_prefix p;
 
-	if (a && (!b || sg_prefix_cmp(&a->pfx, &b->pfx) < 0)) {
-		cur->sorted++;
-		return a;
+	if (b && (!a || sg_prefix_cmp(&b->pfx, &a->pfx) < 0))
+		a = b;
+	if (sg_block_next_packed(set, cur, &packed, &p) &&
+	    (!a || sg_prefix_cmp(&p, &a->pfx) < 0)) {
+		it->pfx = p;
+		it->m = packed;
+		if (packed.family == AF_INET)
+			cur->host4++;
+		else
+			cur->host6++;
+		return true;
 	}
-	if (b)
+	if (!a)
+		return false;
+	if (a == b)
 		cur->added++;
-	return b;
+	else
+		cur->sorted++;
+	it->pfx = a->pfx;
+	it->m.e = a;
+	it->m.feeds = READ_ONCE(a->feeds);
+	return true;
 }
 
 /* A slot free since the last merge: none of its bits can be seen. */
@@ -848,10 +1339,17 @@ static void sg_block_entry_reset(struct sg_block_entry *e)
 	WRITE_ONCE(e->last_hit, 0);
 }
 
-/* What an in-place change does to one entry, worked out before any of it. */
+/*
+ * What an in-place change does to one entry, worked out before any of it:
+ * to an entry object in its slot, to a new one (which may replace a live
+ * packed host that takes a timer), or to a packed host.
+ */
 struct sg_block_step {
-	struct sg_block_entry *e;
+	struct sg_block_entry *e;	/* NULL: packed host @id */
 	struct sg_block_entry **slot;	/* NULL: e is new, without a slot */
+	u16 *id;			/* the packed host's, or NULL */
+	u32 host;			/* ... and its index */
+	u16 family;
 	u64 feeds;			/* after */
 	struct sg_block_timers *timers;	/* after */
 };
@@ -883,7 +1381,7 @@ static void sg_block_plan_undo(struct sg_block_plan *pl)
 
 		if (st->timers != cur)
 			kfree(st->timers);
-		if (!st->slot)
+		if (!st->slot && st->e)
 			kmem_cache_free(sg_block_cache, st->e);
 	}
 	kvfree(pl->steps);
@@ -900,9 +1398,10 @@ static int sg_block_plan_add(struct sg_block_plan *pl,
 			     struct sg_block_step *st, u64 was,
 			     const struct sg_prefix *p)
 {
+	bool packed = st->id && !st->timers;
 	u64 flips;
 
-	if (!st->slot) {
+	if (!st->slot && !packed) {
 		st->e = kmem_cache_zalloc(sg_block_cache, GFP_KERNEL_ACCOUNT);
 		if (!st->e) {
 			kfree(st->timers);
@@ -914,14 +1413,15 @@ static int sg_block_plan_add(struct sg_block_plan *pl,
 		pl->feed_change[__ffs64(flips)] +=
 			st->feeds & flips & -flips ? 1 : -1;
 	pl->listings_removed += hweight64(was & ~st->feeds);
-	pl->new_entries += !st->slot;
+	pl->new_entries += !st->slot && !packed;
 	if (!was && st->feeds)
 		pl->fresh++;
 	else if (was && !st->feeds)
 		pl->removed++;
 	if (st->timers && (!st->slot || !st->e->timed_indexed))
 		pl->timed++;
-	if (!st->slot || st->feeds != was ||
+	if (packed ? st->feeds != was :
+	    !st->slot || st->feeds != was ||
 	    st->timers != rcu_access_pointer(st->e->timers))
 		pl->changed = true;
 	pl->nr++;
@@ -943,11 +1443,21 @@ static int sg_block_plan_prefix(struct sg_block_plan *pl,
 	int err;
 
 	st->e = NULL;
+	st->id = NULL;
+	st->family = p->family;
+	/* An object first: a packed host it replaced is dead (blockset.c). */
 	st->slot = sg_block_table_host_slot(&set->table, p);
 	if (st->slot) {
 		st->e = sg_block_slot_tag(*st->slot, false);
 		cur = rcu_dereference_protected(st->e->timers, true);
 		was = st->e->feeds;	/* 0 when dead */
+	} else {
+		st->id = sg_block_table_packed_id(&set->table, p, &st->host);
+		if (st->id)
+			was = set->table.feedsets[*st->id];	/* 0: dead */
+		/* Dead: a timed listing makes a new object beside it. */
+		if (st->id && !was && c->expires)
+			st->id = NULL;
 	}
 	if (c->op == SG_BLOCK_DEL) {
 		if (!(was & bit))
@@ -961,7 +1471,16 @@ static int sg_block_plan_prefix(struct sg_block_plan *pl,
 							    c->expires),
 				       &st->timers);
 	}
-	return err ?: sg_block_plan_add(pl, st, was, p);
+	if (err)
+		return err;
+	/* A packed host's new feed set needs an id; none left: merge. */
+	if (st->id && !st->timers && st->feeds &&
+	    sg_block_table_feedset_find(&set->table, st->feeds) < 0) {
+		if (set->table.nr_feedsets == set->table.max_feedsets)
+			return 1;
+		sg_block_table_feedset_get(&set->table, st->feeds);
+	}
+	return sg_block_plan_add(pl, st, was, p);
 }
 
 /*
@@ -980,7 +1499,8 @@ static void sg_block_added_merge(struct sg_blockset *set,
 		const struct sg_block_step *st = &pl->steps[--k];
 		u32 at;
 
-		if (st->slot)
+		/* In a slot, or a packed host: nothing to add. */
+		if (st->slot || !st->e)
 			continue;
 		at = sg_block_upper_bound(set->added, old, &st->e->pfx);
 		memmove(&set->added[at + left], &set->added[at],
@@ -992,14 +1512,52 @@ static void sg_block_added_merge(struct sg_blockset *set,
 	set->nr_added += pl->new_entries;
 }
 
+/* The hit record of packed host @st, if it has one. */
+static struct sg_block_hit *sg_block_step_hits(struct sg_blockset *set,
+					       const struct sg_block_step *st)
+{
+	struct sg_block_match m = { .host = st->host, .family = st->family };
+
+	return sg_block_hit_rec(rcu_dereference_protected(set->hits, true),
+				sg_block_hit_key(set, &m), NULL);
+}
+
+/* A packed host's step: one store of its feed set's id. */
+static void sg_block_packed_apply(struct sg_blockset *set,
+				  struct sg_block_step *st)
+{
+	struct sg_block_hit *r;
+
+	if (!*st->id) {
+		/* Listed anew: hits anew. */
+		r = sg_block_step_hits(set, st);
+		if (r) {
+			atomic64_set(&r->hits, 0);
+			WRITE_ONCE(r->last_hit, 0);
+		}
+		set->nr_dead--;
+	} else if (!st->feeds) {
+		set->nr_dead++;
+	}
+	/* Release: the feed set (and a feed opened in place) first. */
+	smp_store_release(st->id, st->feeds ?
+			  sg_block_table_feedset_get(&set->table, st->feeds) :
+			  0);
+}
+
 /* Make one planned step; nothing can fail any more. */
 static void sg_block_step_apply(struct sg_blockset *set,
 				struct sg_block_step *st,
 				struct sg_block_garbage *g, s64 *bytes)
 {
 	struct sg_block_entry *e = st->e;
-	struct sg_block_timers *cur = rcu_dereference_protected(e->timers,
-								true);
+	struct sg_block_timers *cur;
+
+	if (!e) {
+		sg_block_packed_apply(set, st);
+		return;
+	}
+	cur = rcu_dereference_protected(e->timers, true);
 
 	if (cur != st->timers) {
 		rcu_assign_pointer(e->timers, st->timers);
@@ -1018,8 +1576,22 @@ static void sg_block_step_apply(struct sg_blockset *set,
 	}
 	if (!st->slot) {
 		e->feeds = st->feeds;
+		if (st->id) {
+			/* A packed host that took a timer: its hits move. */
+			struct sg_block_hit *r = sg_block_step_hits(set, st);
+
+			if (r) {
+				atomic64_set(&e->hits, atomic64_read(&r->hits));
+				e->last_hit = READ_ONCE(r->last_hit);
+			}
+		}
 		sg_block_table_host_insert(&set->table, e);
 		*bytes += kmem_cache_size(sg_block_cache);
+		if (st->id) {
+			/* Found as the object from here: the host dies. */
+			smp_store_release(st->id, 0);
+			set->nr_dead++;
+		}
 		return;
 	}
 	if (!e->feeds) {
@@ -1226,6 +1798,7 @@ static int sg_block_expire_in_place(struct sg_blocklist *bl,
 			continue;
 		}
 		st->e = e;
+		st->id = NULL;
 		st->slot = sg_block_table_host_slot(&set->table, &e->pfx);
 		st->feeds = e->feeds & ~gone;
 		err = sg_timers_derive(t, ~gone, 0, 0, &st->timers);
@@ -1280,7 +1853,8 @@ int sg_block_update(struct sg_blocklist *bl, const struct sg_block_change *c,
 		    struct sg_block_outcome *out)
 {
 	struct sg_blockset *old = sg_block_locked(bl), *new;
-	u32 old_n = old ? old->nr_sorted + old->nr_added : 0;
+	u32 old_n = old ? old->nr_sorted + old->nr_added +
+			  old->table.hosts4.nr + old->table.hosts6.nr : 0;
 	u32 old_live = old ? old->nr_entries : 0;
 	struct sg_block_merge m = {};
 	int feed, err;
@@ -1340,29 +1914,39 @@ int sg_block_update(struct sg_blocklist *bl, const struct sg_block_change *c,
 	}
 
 	sg_block_tally(new, &m);
-	new->entries = m.out;
 	new->nr_entries = m.nr_out;
-	new->nr_sorted = m.nr_out;
 	new->in_place_max = max(new->nr_entries / SG_BLOCK_IN_PLACE_SHARE,
 				SG_BLOCK_IN_PLACE_MIN);
-	m.out = NULL;
+	m.old = old;
+	err = sg_block_pack_plan(&m);
+	if (!err)
+		err = sg_block_lay_out(&m, new);
+	if (err)
+		goto err_merge;
 	new->bytes = sizeof(*new) +
-		     (size_t)(old_n + c->nr) * sizeof(*new->entries) +
-		     (size_t)new->nr_entries * kmem_cache_size(sg_block_cache);
+		     (size_t)m.nr_objects * (sizeof(*new->entries) +
+					     kmem_cache_size(sg_block_cache)) +
+		     sg_block_hits_bytes(rcu_dereference_protected(new->hits,
+								   true));
 	if (new->nr_entries) {
 		err = sg_block_build_tables(new, out);
 		if (!err)
 			err = sg_block_timed_alloc(new, &m);
 		if (err)
-			goto err_built;
+			goto err_merge;
 	}
 
 	/* Past the last failure: make the entries final and publish. */
-	for (k = 0; k < new->nr_entries; k++) {
-		struct sg_block_entry *e = new->entries[k];
-
+	for (k = 0; k < m.nr_out; k++) {
+		struct sg_block_entry *e = m.out[k].e;
 		struct sg_block_timers *t = m.timers[k];
 
+		if (sg_block_out_packed(&m, k)) {
+			/* An object no more: freed after a grace period. */
+			if (e)
+				m.garbage->entries[m.garbage->nr_entries++] = e;
+			continue;
+		}
 		/* Dead since an in-place delete: listed anew, hits anew. */
 		if (!e->feeds)
 			sg_block_entry_reset(e);
@@ -1375,6 +1959,8 @@ int sg_block_update(struct sg_blocklist *bl, const struct sg_block_change *c,
 		if (t)
 			new->bytes += struct_size(t, expires,
 						  hweight64(t->feeds));
+		if (!(k % SG_BLOCK_STEP))
+			cond_resched();
 	}
 	if (!new->nr_entries) {
 		sg_blockset_free(new);
@@ -1399,9 +1985,6 @@ int sg_block_update(struct sg_blocklist *bl, const struct sg_block_change *c,
 	sg_block_merge_free(&m);
 	return 0;
 
-err_built:
-	m.out = new->entries;
-	new->entries = NULL;
 err_merge:
 	if (err == -ENOMEM && out->fault == SG_BLOCK_FAULT_NONE)
 		out->fault = SG_BLOCK_FAULT_NOMEM;
@@ -1434,16 +2017,20 @@ void sg_blocklist_destroy(struct sg_blocklist *bl)
 {
 	struct sg_blockset *set = rcu_dereference_protected(bl->set, true);
 	struct sg_block_cursor cur = {};
-	struct sg_block_entry *e;
+	struct sg_block_item it;
 	u32 k = 0;
 
 	RCU_INIT_POINTER(bl->set, NULL);
 	if (!set)
 		return;
 	/* The cursor never looks at an entry again once it returned it. */
-	while ((e = sg_block_next(set, &cur))) {
-		kfree(rcu_dereference_protected(e->timers, true));
-		kmem_cache_free(sg_block_cache, e);
+	while (sg_block_next(set, &cur, &it)) {
+		struct sg_block_entry *e = it.m.e;
+
+		if (e) {
+			kfree(rcu_dereference_protected(e->timers, true));
+			kmem_cache_free(sg_block_cache, e);
+		}
 		if (!(++k % SG_BLOCK_STEP))
 			cond_resched();
 	}

@@ -46,18 +46,40 @@ struct sg_feed_stat {
 };
 
 /*
+ * The hit counts of packed hosts (block_table.h), which have no room for
+ * them: a record for each host that was hit, made by the packet path in
+ * a table the writer sized (at most half full; past that, it is grown
+ * by sg_block_hits_grow() and a hit that finds no room is not counted).
+ * Keyed by 1 + the host's index, IPv4 hosts first; a key stays.
+ */
+struct sg_block_hit {
+	u32 host;			/* 0: free */
+	atomic64_t hits;
+	u64 last_hit;			/* unix seconds */
+};
+
+struct sg_block_hits {
+	u32 mask;			/* records - 1 */
+	atomic_t used;
+	struct rcu_head rcu;
+	struct sg_block_hit rec[];
+};
+
+/*
  * A snapshot (see blockset.c); NULL when empty.  Small changes of host
  * entries are made in it in place, under the lock: they add entries to
  * added[] and mark deleted ones dead (feeds 0), both until the next merge.
  */
 struct sg_blockset {
 	struct sg_block_table table;	/* the lookup (block_table.c) */
+	struct sg_block_hits __rcu *hits;	/* of the packed hosts */
 	u32 nr_entries;			/* live entries (WRITE_ONCE) */
 	u32 nr_sorted;
+	/* Entry objects: what is not a permanent host, and hosts since. */
 	struct sg_block_entry **entries;	/* by the merge, by prefix */
 	struct sg_block_entry **added;	/* in place, by prefix */
 	u32 nr_added;
-	u32 nr_dead;			/* in either array, feeds 0 */
+	u32 nr_dead;			/* objects and packed hosts, feeds 0 */
 	u32 in_place_max;		/* nr_added + nr_dead at most */
 	/* Every entry with timers, and dead or untimed ones since the merge. */
 	struct sg_block_entry **timed;
@@ -130,7 +152,15 @@ void sg_blocklist_init(struct sg_blocklist *bl, struct mutex *lock);
 void sg_blocklist_destroy(struct sg_blocklist *bl);
 int sg_block_update(struct sg_blocklist *bl, const struct sg_block_change *c,
 		    struct sg_block_outcome *out);
-void sg_block_hit(struct sg_block_entry *e);
+enum { SG_HIT_COUNTED, SG_HIT_GROW, SG_HIT_LOST };
+
+int sg_block_hit(const struct sg_blockset *set, const struct sg_block_match *m);
+void sg_block_hits_grow(struct sg_blocklist *bl);
+void sg_block_match_prefix(const struct sg_blockset *set,
+			   const struct sg_block_match *m, struct sg_prefix *p);
+void sg_block_match_hits(const struct sg_blockset *set,
+			 const struct sg_block_match *m, u64 *hits,
+			 u64 *last_hit);
 int sg_block_feed_find(const struct sg_blockset *set, const char *name);
 bool sg_feed_name_valid(const char *name);
 u32 sg_block_max_entries(void);
@@ -139,14 +169,25 @@ unsigned long sg_block_listing_expires(const struct sg_block_timers *t,
 				       unsigned int feed);
 unsigned long sg_block_entry_expires(u64 feeds,
 				     const struct sg_block_timers *t);
-/* A position in a snapshot's entries, in prefix order, dead included. */
+/*
+ * A position in a snapshot's entries, in prefix order: objects, dead ones
+ * included, and live packed hosts.
+ */
 struct sg_block_cursor {
 	u32 sorted;			/* in entries[] */
 	u32 added;			/* in added[] */
+	u32 host4;			/* in table.hosts4 */
+	u32 host6;
 };
 
-struct sg_block_entry *sg_block_next(const struct sg_blockset *set,
-				     struct sg_block_cursor *cur);
+/* An entry as sg_block_next() gives it: an object or a packed host. */
+struct sg_block_item {
+	struct sg_prefix pfx;
+	struct sg_block_match m;	/* m.feeds: 0 for a dead object */
+};
+
+bool sg_block_next(const struct sg_blockset *set, struct sg_block_cursor *cur,
+		   struct sg_block_item *it);
 void sg_block_seek(const struct sg_blockset *set, struct sg_block_cursor *cur,
 		   const struct sg_prefix *after);
 int sg_block_feed_set_mode(struct sg_blocklist *bl, const char *name,

@@ -95,20 +95,23 @@ static void sg_log(struct sg_net *sn, const struct nf_hook_state *state,
 
 static void sg_log_cnc(struct sg_net *sn, const struct nf_hook_state *state,
 		       const struct sk_buff *skb,
-		       const struct sg_block_entry *e, const char *feed,
+		       const struct sg_blockset *set,
+		       const struct sg_block_match *m, const char *feed,
 		       bool drop, const char *lead)
 {
 	const char *what = drop ? "dropped" : "would drop";
+	struct sg_prefix listed;
 
 	if (!__ratelimit(&sn->log_rs))
 		return;
+	sg_block_match_prefix(set, m, &listed);
 
 	if (state->pf == NFPROTO_IPV4) {
 		const struct iphdr *iph = ip_hdr(skb);
 
 		pr_info("%s%s C&C %pI4 -> %pI4 proto %u listed %pI4/%u feed %s in=%s out=%s netns=%u\n",
 			lead, what, &iph->saddr, &iph->daddr, iph->protocol,
-			&e->pfx.addr.s6_addr32[0], e->pfx.len, feed,
+			&listed.addr.s6_addr32[0], listed.len, feed,
 			sg_dev_name(state->in), sg_dev_name(state->out),
 			state->net->ns.inum);
 	} else {
@@ -116,7 +119,7 @@ static void sg_log_cnc(struct sg_net *sn, const struct nf_hook_state *state,
 
 		pr_info("%s%s C&C %pI6c -> %pI6c nexthdr %u listed %pI6c/%u feed %s in=%s out=%s netns=%u\n",
 			lead, what, &ip6h->saddr, &ip6h->daddr, ip6h->nexthdr,
-			&e->pfx.addr, e->pfx.len, feed,
+			&listed.addr, listed.len, feed,
 			sg_dev_name(state->in), sg_dev_name(state->out),
 			state->net->ns.inum);
 	}
@@ -271,11 +274,11 @@ static int sg_refuse_cnc(struct sg_net *sn, const struct sg_policy *pol,
 			 const struct nf_hook_state *state,
 			 const struct sk_buff *skb,
 			 const struct sg_blockset *set,
-			 struct sg_block_entry *e, bool from_listed)
+			 const struct sg_block_match *m, bool from_listed)
 {
 	bool out = sg_towards_listed(skb, !from_listed);
-	/* Acquire: a feed's name and mode are set before its bit shows. */
-	u64 applies = smp_load_acquire(&e->feeds) &
+	/* Read with acquire: a feed is named and set before its bit shows. */
+	u64 applies = m->feeds &
 		      ~(out ? READ_ONCE(set->in_feeds) : READ_ONCE(set->out_feeds));
 	u64 enforcing = applies & ~READ_ONCE(set->monitor_feeds);
 	struct sg_offence off = { .reason = SMTPGUARD_REASON_CNC };
@@ -289,7 +292,16 @@ static int sg_refuse_cnc(struct sg_net *sn, const struct sg_policy *pol,
 		return SG_NO_VERDICT;
 	}
 	drop = pol->mode == SMTPGUARD_MODE_ENFORCE && enforcing;
-	sg_block_hit(e);
+	switch (sg_block_hit(set, m)) {
+	case SG_HIT_GROW:
+		/* The expiry work grows the hit table (netns.c). */
+		if (!READ_ONCE(sn->dying))
+			mod_delayed_work(system_wq, &sn->block_expiry, 0);
+		break;
+	case SG_HIT_LOST:
+		this_cpu_inc(sn->counters.pcpu->block_hits_unrecorded);
+		break;
+	}
 	sg_feed_count(sn, applies, drop ? enforcing : 0);
 	if (drop)
 		this_cpu_inc(sn->counters.pcpu->cnc_dropped);
@@ -305,7 +317,7 @@ static int sg_refuse_cnc(struct sg_net *sn, const struct sg_policy *pol,
 	off.mode = pol->mode;
 	sg_cnc_peer(skb, state, &off);
 	if (sg_offence(sn, state, skb, &off, lead, sizeof(lead)))
-		sg_log_cnc(sn, state, skb, e, off.feed, drop, lead);
+		sg_log_cnc(sn, state, skb, set, m, off.feed, drop, lead);
 	return drop ? NF_DROP : NF_ACCEPT;
 }
 
@@ -359,13 +371,13 @@ static u64 sg_directed_feeds(const struct sg_blockset *set)
 	return READ_ONCE(set->in_feeds) | READ_ONCE(set->out_feeds);
 }
 
-/* Does this hook judge the packets of entry @e?  Each is judged once. */
+/* Does this hook judge the packets of match @m?  Each is judged once. */
 static bool sg_block_judged_here(const struct sg_blockset *set,
-				 const struct sg_block_entry *e,
+				 const struct sg_block_match *m,
 				 unsigned int hook)
 {
-	/* Acquire: the masks of a feed opened in place, as above. */
-	bool directed = smp_load_acquire(&e->feeds) & sg_directed_feeds(set);
+	/* m->feeds, read with acquire: a feed's masks are set before. */
+	bool directed = m->feeds & sg_directed_feeds(set);
 
 	if (hook == NF_INET_LOCAL_OUT)
 		return true;
@@ -445,14 +457,14 @@ static int sg_cnc_listed(struct sg_net *sn, const struct sg_policy *pol,
 			 const struct nf_hook_state *state,
 			 const struct sk_buff *skb,
 			 const struct sg_blockset *set,
-			 struct sg_block_entry *e, int i, bool excepted,
+			 const struct sg_block_match *m, int i, bool excepted,
 			 bool *any_excepted)
 {
 	if (excepted) {
 		*any_excepted = true;
 		return SG_NO_VERDICT;
 	}
-	return sg_refuse_cnc(sn, pol, state, skb, set, e, i == 0);
+	return sg_refuse_cnc(sn, pol, state, skb, set, m, i == 0);
 }
 
 /* No verdict, but an exception let a listed address pass: count it once. */
@@ -478,12 +490,13 @@ static int sg_cnc4(struct sg_net *sn, const struct nf_hook_state *state,
 	int i, verdict;
 
 	for (i = 0; i < 2; i++) {
-		struct sg_block_entry *e = sg_block_lookup4(&set->table, addrs[i]);
+		struct sg_block_match m;
 
-		if (likely(!e) || !sg_block_judged_here(set, e, state->hook))
+		if (likely(!sg_block_lookup4(&set->table, addrs[i], &m)) ||
+		    !sg_block_judged_here(set, &m, state->hook))
 			continue;
 		pol = rcu_dereference(sn->policy);
-		verdict = sg_cnc_listed(sn, pol, state, skb, set, e, i,
+		verdict = sg_cnc_listed(sn, pol, state, skb, set, &m, i,
 					sg_pset_lookup4(&pol->sets[SG_SET_EXCEPT],
 							addrs[i]), &excepted);
 		if (verdict != SG_NO_VERDICT)
@@ -502,12 +515,13 @@ static int sg_cnc6(struct sg_net *sn, const struct nf_hook_state *state,
 	int i, verdict;
 
 	for (i = 0; i < 2; i++) {
-		struct sg_block_entry *e = sg_block_lookup6(&set->table, addrs[i]);
+		struct sg_block_match m;
 
-		if (likely(!e) || !sg_block_judged_here(set, e, state->hook))
+		if (likely(!sg_block_lookup6(&set->table, addrs[i], &m)) ||
+		    !sg_block_judged_here(set, &m, state->hook))
 			continue;
 		pol = rcu_dereference(sn->policy);
-		verdict = sg_cnc_listed(sn, pol, state, skb, set, e, i,
+		verdict = sg_cnc_listed(sn, pol, state, skb, set, &m, i,
 					sg_pset_lookup6(&pol->sets[SG_SET_EXCEPT],
 							addrs[i]), &excepted);
 		if (verdict != SG_NO_VERDICT)

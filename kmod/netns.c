@@ -213,6 +213,18 @@ int sg_netns_block_update(struct sg_net *sn, const struct sg_block_change *c,
 	return err;
 }
 
+/*
+ * The hit table of packed hosts, grown when the packet path asked (it
+ * runs this work at once), charged like the ledger's records.
+ */
+static void sg_netns_block_hits_grow(struct sg_net *sn)
+{
+	struct mem_cgroup *old = sg_memcg_begin(&sn->ledger.payer);
+
+	sg_block_hits_grow(&sn->block);
+	sg_memcg_end(old);
+}
+
 static void sg_netns_block_expiry(struct work_struct *work)
 {
 	struct sg_net *sn = container_of(to_delayed_work(work), struct sg_net,
@@ -223,6 +235,7 @@ static void sg_netns_block_expiry(struct work_struct *work)
 	mutex_lock(&sn->lock);
 	if (sn->dying)
 		goto out;
+	sg_netns_block_hits_grow(sn);
 	if (sg_block_update(&sn->block, &c, &out)) {
 		/* No memory: try again in a second. */
 		mod_delayed_work(system_wq, &sn->block_expiry, HZ);

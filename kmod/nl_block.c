@@ -448,22 +448,26 @@ static int sg_nl_put_listing(struct sk_buff *skb, const char *feed,
 	return 0;
 }
 
-/* Under RCU.  @traffic: the hits and the last hit may be shown. */
+/*
+ * Under RCU.  @pfx listed by match @m; @traffic: the hits and the last hit
+ * may be shown.
+ */
 static int sg_nl_put_block_entry(struct sk_buff *skb,
 				 const struct sg_blockset *set,
-				 const struct sg_block_entry *e, bool traffic)
+				 const struct sg_prefix *pfx,
+				 const struct sg_block_match *m, bool traffic)
 {
-	const struct sg_block_timers *t = rcu_dereference(e->timers);
-	u64 hits = atomic64_read(&e->hits);
-	u64 last_hit = READ_ONCE(e->last_hit);
-	u64 feeds = READ_ONCE(e->feeds), bits;
+	const struct sg_block_timers *t = m->e ? rcu_dereference(m->e->timers) :
+						 NULL;
+	u64 feeds = m->feeds, bits, hits, last_hit;
 	unsigned long expires = sg_block_entry_expires(feeds, t);
 	struct nlattr *nest;
 
+	sg_block_match_hits(set, m, &hits, &last_hit);
 	nest = nla_nest_start(skb, SMTPGUARD_A_BLOCK_ENTRY);
 	if (!nest)
 		return -EMSGSIZE;
-	if (sg_nl_put_prefix(skb, SMTPGUARD_BLOCK_A_PREFIX, &e->pfx))
+	if (sg_nl_put_prefix(skb, SMTPGUARD_BLOCK_A_PREFIX, pfx))
 		goto cancel;
 	for (bits = feeds; bits; bits &= bits - 1) {
 		const char *name = set->feeds[__ffs64(bits)].name;
@@ -506,8 +510,9 @@ int sg_nl_block_test_doit(struct sk_buff *skb, struct genl_info *info)
 	const struct nlattr *nla = info->attrs[SMTPGUARD_A_PREFIX];
 	const struct sg_prefix *except;
 	const struct sg_blockset *set;
-	struct sg_block_entry *e = NULL;
-	struct sg_prefix p;
+	struct sg_block_match m;
+	struct sg_prefix p, listed;
+	bool found = false;
 	struct sk_buff *msg;
 	void *hdr;
 	int err;
@@ -534,12 +539,14 @@ int sg_nl_block_test_doit(struct sk_buff *skb, struct genl_info *info)
 	rcu_read_lock();
 	set = rcu_dereference(sn->block.set);
 	if (set)
-		e = p.family == AF_INET ?
-		    sg_block_lookup4(&set->table, p.addr.s6_addr32[0]) :
-		    sg_block_lookup6(&set->table, &p.addr);
-	if (e)
-		err = sg_nl_put_block_entry(msg, set, e,
+		found = p.family == AF_INET ?
+			sg_block_lookup4(&set->table, p.addr.s6_addr32[0], &m) :
+			sg_block_lookup6(&set->table, &p.addr, &m);
+	if (found) {
+		sg_block_match_prefix(set, &m, &listed);
+		err = sg_nl_put_block_entry(msg, set, &listed, &m,
 					    sg_nl_sees_traffic(skb));
+	}
 	/* Whether listed or not: an exception covering it is news. */
 	except = sg_pset_cover(&rcu_dereference(sn->policy)->sets[SG_SET_EXCEPT],
 			       &p);
@@ -567,8 +574,8 @@ int sg_nl_block_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 	bool traffic = sg_nl_sees_traffic(cb->skb);
 	const struct nlattr *feed_attr;
 	struct sg_block_cursor cur = {};
-	const struct sg_block_entry *e;
 	const struct sg_blockset *set;
+	struct sg_block_item it;
 	u64 want = ~0ULL;
 
 	BUILD_BUG_ON(sizeof(*ctx) > sizeof(cb->ctx));
@@ -592,10 +599,10 @@ int sg_nl_block_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 
 	if (ctx->started)
 		sg_block_seek(set, &cur, &ctx->last);
-	while ((e = sg_block_next(set, &cur))) {
+	while (sg_block_next(set, &cur, &it)) {
 		void *hdr;
 
-		if (!(READ_ONCE(e->feeds) & want))
+		if (!(it.m.feeds & want))
 			continue;
 		hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid,
 				  cb->nlh->nlmsg_seq, &sg_nl_family,
@@ -603,12 +610,12 @@ int sg_nl_block_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 		if (!hdr)
 			break;
 		genl_dump_check_consistent(cb, hdr);
-		if (sg_nl_put_block_entry(skb, set, e, traffic)) {
+		if (sg_nl_put_block_entry(skb, set, &it.pfx, &it.m, traffic)) {
 			genlmsg_cancel(skb, hdr);
 			break;
 		}
 		genlmsg_end(skb, hdr);
-		ctx->last = e->pfx;
+		ctx->last = it.pfx;
 		ctx->started = true;
 	}
 out:

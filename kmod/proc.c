@@ -77,6 +77,9 @@ static int sg_proc_show(struct seq_file *seq, void *v)
 	seq_printf(seq, "events_suppressed %llu\n", st.events_suppressed);
 	/* Changes that built the blocklist whole, not in place. */
 	seq_printf(seq, "block_rebuilds %llu\n", st.block_rebuilds);
+	/* Hits of packed host entries that found no room to be counted. */
+	seq_printf(seq, "block_hits_unrecorded %llu\n",
+		   st.block_hits_unrecorded);
 	return 0;
 }
 

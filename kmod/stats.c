@@ -46,6 +46,8 @@ static void sg_counters_sum(struct sg_counters *c, struct sg_stats *sum)
 		sum->offenders_suppressed += READ_ONCE(s->offenders_suppressed);
 		sum->events_suppressed += READ_ONCE(s->events_suppressed);
 		sum->block_rebuilds += READ_ONCE(s->block_rebuilds);
+		sum->block_hits_unrecorded +=
+			READ_ONCE(s->block_hits_unrecorded);
 	}
 }
 
@@ -83,6 +85,8 @@ void sg_counters_read(struct sg_counters *c, struct sg_stats_report *r)
 				  base.offenders_suppressed;
 	r->events_suppressed = now.events_suppressed - base.events_suppressed;
 	r->block_rebuilds = now.block_rebuilds - base.block_rebuilds;
+	r->block_hits_unrecorded = now.block_hits_unrecorded -
+				   base.block_hits_unrecorded;
 }
 
 /* Under the lock given to sg_counters_init(); the data path keeps counting. */

@@ -27,6 +27,7 @@ struct sg_stats {
 	u64 offenders_suppressed;	/* past the insertion budget */
 	u64 events_suppressed;		/* past the event budget */
 	u64 block_rebuilds;		/* blocklist snapshots built whole */
+	u64 block_hits_unrecorded;	/* hit table of packed hosts full */
 };
 
 /* What /proc and STATS_GET report: current counters minus the baseline. */
@@ -47,6 +48,7 @@ struct sg_stats_report {
 	u64 offenders_suppressed;	/* past the insertion budget */
 	u64 events_suppressed;		/* past the event budget */
 	u64 block_rebuilds;		/* blocklist snapshots built whole */
+	u64 block_hits_unrecorded;	/* hit table of packed hosts full */
 };
 
 struct sg_counters {

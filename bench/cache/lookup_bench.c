@@ -155,6 +155,7 @@ struct set {
 	u32 first[129], count[129];	/* per length: range in p */
 	struct sg_block_entry *entries;
 	struct sg_block_table table;
+	struct sg_block_entry **packed;	/* by packed host: its entry here */
 };
 
 /*
@@ -302,12 +303,77 @@ static double miss_scan(const struct sg_block_table *t)
 	return sum / size;
 }
 
+/*
+ * Entries @ptrs (sorted) into @t as blockset.c lays them out: hosts
+ * packed, with one feed set, the others as objects, with room for as
+ * many hosts added in place as the module leaves.  @packed[n] is set to
+ * the entry of packed host n; the number of objects is left in *@nr.
+ */
+static int build_table(struct sg_block_table *t, int family,
+		       struct sg_block_entry **ptrs, u32 *nr,
+		       struct sg_block_entry **packed)
+{
+	u32 i, objects = 0, hosts = 0, all = *nr;
+	unsigned int host_len = family == AF_INET ? 32 : 128;
+
+	for (i = 0; i < all; i++)
+		hosts += ptrs[i]->pfx.len == host_len;
+	t->feedsets = xcalloc(2, sizeof(*t->feedsets));
+	t->feedsets[1] = 1;
+	t->nr_feedsets = t->max_feedsets = 2;
+	if (family == AF_INET) {
+		t->hosts4.keys = xcalloc(hosts + 1, sizeof(*t->hosts4.keys));
+		t->hosts4.ids = xcalloc(hosts + 1, sizeof(*t->hosts4.ids));
+	} else {
+		t->hosts6.keys = xcalloc(hosts + 1, sizeof(*t->hosts6.keys));
+		t->hosts6.ids = xcalloc(hosts + 1, sizeof(*t->hosts6.ids));
+	}
+	for (i = hosts = 0; i < all; i++) {
+		struct sg_block_entry *e = ptrs[i];
+		const __be32 *a = e->pfx.addr.s6_addr32;
+
+		if (e->pfx.len != host_len) {
+			ptrs[objects++] = e;
+			continue;
+		}
+		e->feeds = 1;
+		packed[hosts] = e;
+		if (family == AF_INET) {
+			t->hosts4.keys[hosts] = ntohl(a[0]);
+			t->hosts4.ids[hosts++] = 1;
+		} else {
+			t->hosts6.keys[hosts].hi = (u64)ntohl(a[0]) << 32 |
+						   ntohl(a[1]);
+			t->hosts6.keys[hosts].lo = (u64)ntohl(a[2]) << 32 |
+						   ntohl(a[3]);
+			t->hosts6.ids[hosts++] = 1;
+		}
+	}
+	if (family == AF_INET)
+		t->hosts4.nr = hosts;
+	else
+		t->hosts6.nr = hosts;
+	for (i = 0; i < objects; i++)
+		ptrs[i]->feeds = 1;
+	*nr = objects;
+	/* blockset.c: in_place_max, 1/32 of the set and 1024 at least. */
+	return sg_block_table_build(t, ptrs, objects,
+				    all / 32 > 1024 ? all / 32 : 1024, ~0ULL);
+}
+
+/* The entry that lookup @ok, @m found in a table of @packed hosts. */
+static struct sg_block_entry *found(int ok, const struct sg_block_match *m,
+				    struct sg_block_entry *const *packed)
+{
+	return !ok ? NULL : m->e ? m->e : packed[m->host];
+}
+
 /* The entries of @s, as the module has them, and the tables. */
 static void build(struct set *s)
 {
 	struct sg_block_entry **ptrs = xcalloc(s->nr, sizeof(*ptrs));
+	u32 i, objects = s->nr;
 	double t0;
-	u32 i;
 	int err;
 
 	s->entries = xcalloc(s->nr, sizeof(*s->entries));
@@ -328,8 +394,9 @@ static void build(struct set *s)
 	}
 	/* blockset.c hands them over sorted by prefix. */
 	qsort(ptrs, s->nr, sizeof(*ptrs), by_address);
+	s->packed = xcalloc(s->nr, sizeof(*s->packed));
 	t0 = now_ns();
-	err = sg_block_table_build(&s->table, ptrs, s->nr, ~0ULL);
+	err = build_table(&s->table, s->family, ptrs, &objects, s->packed);
 	if (err) {
 		fprintf(stderr, "lookup_bench: %s: build: %s\n", s->name,
 			strerror(-err));
@@ -346,6 +413,7 @@ static void set_free(struct set *s)
 {
 	sg_block_table_free(&s->table);
 	free(s->entries);
+	free(s->packed);
 	free(s->p);
 }
 
@@ -449,15 +517,25 @@ static void queries_free(struct queries *q)
 	memset(q, 0, sizeof(*q));
 }
 
+/* Query @i of @q in @s's table: the entry found, or NULL. */
+static struct sg_block_entry *lookup(const struct set *s, u32 i,
+				     const struct queries *q)
+{
+	struct sg_block_match m;
+	int ok = s->family == AF_INET ?
+		 sg_block_lookup4(&s->table, q->v4[i], &m) :
+		 sg_block_lookup6(&s->table, &q->v6[i], &m);
+
+	return found(ok, &m, s->packed);
+}
+
 /* The first @n queries against the reference; the number that differ. */
 static u32 check(const struct set *s, const struct queries *q, u32 n)
 {
 	u32 i, bad = 0;
 
 	for (i = 0; i < n && i < q->n; i++) {
-		struct sg_block_entry *e = s->family == AF_INET ?
-			sg_block_lookup4(&s->table, q->v4[i]) :
-			sg_block_lookup6(&s->table, &q->v6[i]);
+		struct sg_block_entry *e = lookup(s, i, q);
 
 		if (e != q->want[i] && bad++ < 5)
 			fprintf(stderr, "lookup_bench: %s: query %u: got %p, want %p\n",
@@ -480,10 +558,12 @@ static double time_lookups(const struct set *s, const struct queries *q,
 
 	if (s->family == AF_INET) {
 		for (i = 0; i < n; i++) {
-			struct sg_block_entry *e =
-				sg_block_lookup4(&s->table, q->v4[j] ^ (u32)dep);
+			struct sg_block_match m = { .feeds = 0 };
+			int ok = sg_block_lookup4(&s->table,
+						  q->v4[j] ^ (u32)dep, &m);
 
-			dep = (uintptr_t)e >> 63;
+			/* feeds is 1 when found: the dependency stays 0. */
+			dep = (ok ? m.feeds : 0) >> 63;
 			fence();
 			if (++j == q->n)
 				j = 0;
@@ -491,11 +571,12 @@ static double time_lookups(const struct set *s, const struct queries *q,
 	} else {
 		for (i = 0; i < n; i++) {
 			struct in6_addr a = q->v6[j];
-			struct sg_block_entry *e;
+			struct sg_block_match m = { .feeds = 0 };
+			int ok;
 
 			a.s6_addr32[3] ^= (u32)dep;
-			e = sg_block_lookup6(&s->table, &a);
-			dep = (uintptr_t)e >> 63;
+			ok = sg_block_lookup6(&s->table, &a, &m);
+			dep = (ok ? m.feeds : 0) >> 63;
 			fence();
 			if (++j == q->n)
 				j = 0;
@@ -675,28 +756,41 @@ static int run(const struct opts *o, const char *name, enum shape shape,
 }
 
 /*
- * The in-place changes blockset.c makes to a host-only table, at random:
- * delete (tag the slot dead), add again (untag it), add new (a fresh
- * slot, while the table is ready for one).  After every quarter, every
+ * The in-place changes blockset.c makes to a host-only table, at random.
+ * The first half of the pool starts packed: delete (its id to 0), add
+ * again (back to its feed set).  The other half starts absent: add new
+ * (an object in a fresh slot, while the table is ready for one), delete
+ * (tag the slot dead), add again (untag it).  After every quarter, every
  * address is looked up and must give its entry exactly when it is
- * listed, and its slot must be found, tagged as it should be.
+ * listed, an object's slot must be found, tagged as it should be, and a
+ * packed host must have no slot.
  */
 enum churn_state { ABSENT, LIVE, DEAD };
 
-static int churn_check(const struct sg_block_table *t,
-		       struct sg_block_entry *e, const u8 *state, u32 n)
+static int churn_check(struct sg_block_table *t, struct sg_block_entry *e,
+		       const u8 *state, u32 n, u32 nr_packed,
+		       struct sg_block_entry *const *packed)
 {
-	u32 i;
+	u32 i, host;
 
 	for (i = 0; i < n; i++) {
-		struct sg_block_entry *got = e[i].pfx.family == AF_INET ?
-			sg_block_lookup4(t, e[i].pfx.addr.s6_addr32[0]) :
-			sg_block_lookup6(t, &e[i].pfx.addr);
+		struct sg_block_match m;
+		int ok = e[i].pfx.family == AF_INET ?
+			 sg_block_lookup4(t, e[i].pfx.addr.s6_addr32[0], &m) :
+			 sg_block_lookup6(t, &e[i].pfx.addr, &m);
 		struct sg_block_entry **slot =
-			sg_block_table_host_slot((struct sg_block_table *)t,
-						 &e[i].pfx);
+			sg_block_table_host_slot(t, &e[i].pfx);
+		u16 *id = sg_block_table_packed_id(t, &e[i].pfx, &host);
 
-		if (got != (state[i] == LIVE ? &e[i] : NULL))
+		if (found(ok, &m, packed) != (state[i] == LIVE ? &e[i] : NULL))
+			return 0;
+		if (i < nr_packed) {
+			if (slot || !id || packed[host] != &e[i] ||
+			    !*id != (state[i] == DEAD))
+				return 0;
+			continue;
+		}
+		if (id)
 			return 0;
 		if (state[i] == ABSENT ? slot != NULL :
 		    !slot || sg_block_slot_tag(*slot, false) != &e[i] ||
@@ -708,9 +802,10 @@ static int churn_check(const struct sg_block_table *t,
 
 static int churn(int family, u32 n)
 {
-	u32 pool = 2 * n, i, k, ops = 0, inserts = 0, refused = 0;
+	u32 pool = 2 * n, i, k, ops = 0, inserts = 0, refused = 0, nr = n;
 	struct sg_block_entry *e = xcalloc(pool, sizeof(*e));
 	struct sg_block_entry **ptrs = xcalloc(n, sizeof(*ptrs));
+	struct sg_block_entry **packed = xcalloc(n, sizeof(*packed));
 	u8 *state = xcalloc(pool, 1);
 	struct sg_block_table t = {};
 	int ok = 1;
@@ -734,13 +829,23 @@ static int churn(int family, u32 n)
 		state[i] = LIVE;
 	}
 	qsort(ptrs, n, sizeof(*ptrs), by_address);
-	if (sg_block_table_build(&t, ptrs, n, ~0ULL))
+	if (build_table(&t, family, ptrs, &nr, packed) || nr)
 		ok = 0;
 	for (k = 0; ok && k < 4; k++) {
 		for (ops = 0; ops < n; ops++) {
 			struct sg_block_entry **slot;
+			u32 host;
 
 			i = rnd_below(pool);
+			if (i < n) {
+				u16 *id = sg_block_table_packed_id(&t,
+								   &e[i].pfx,
+								   &host);
+
+				smp_store_release(id, state[i] == LIVE ? 0 : 1);
+				state[i] = state[i] == LIVE ? DEAD : LIVE;
+				continue;
+			}
 			slot = sg_block_table_host_slot(&t, &e[i].pfx);
 			if (state[i] == LIVE) {
 				smp_store_release(slot, sg_block_slot_tag(&e[i], true));
@@ -749,6 +854,7 @@ static int churn(int family, u32 n)
 				smp_store_release(slot, &e[i]);
 				state[i] = LIVE;
 			} else if (sg_block_table_host_ready(&t, family, 1)) {
+				e[i].feeds = 1;
 				sg_block_table_host_insert(&t, &e[i]);
 				state[i] = LIVE;
 				inserts++;
@@ -756,18 +862,19 @@ static int churn(int family, u32 n)
 				refused++;
 			}
 		}
-		ok = churn_check(&t, e, state, pool);
+		ok = churn_check(&t, e, state, pool, n, packed);
 	}
 	/* Refused inserts: the table stopped at 5/8 used, no later. */
 	if (ok && refused &&
 	    (u64)(s_size(&t) * 5 / 8) - (family == AF_INET ? t.used4 : t.used6) >= 1)
 		ok = 0;
-	printf("%s %d churn-%s: %u entries, %u in-place changes (%u new entries, %u refused at 5/8 of %u slots), every address checked 4 times\n",
+	printf("%s %d churn-%s: %u packed hosts, %u in-place changes (%u new entries, %u refused at 5/8 of %u slots), every address checked 4 times\n",
 	       ok ? "ok" : "not ok", ++results, family == AF_INET ? "v4" : "v6",
 	       n, 4 * n, inserts, refused, s_size(&t));
 	sg_block_table_free(&t);
 	free(e);
 	free(ptrs);
+	free(packed);
 	free(state);
 	return !ok;
 }
