@@ -2,7 +2,9 @@
 /*
  * smtpguard: the blocklist's lookup tables.
  *
- * Lookup is controlled prefix expansion into keyed hash tables.  A prefix
+ * Permanent host entries are packed (block_table.h): a directory by the
+ * top bits points to a bucket of sorted keys, searched by bisection.  The
+ * rest is controlled prefix expansion into keyed hash tables.  A prefix
  * of length L is stored at the level L rounded up to a multiple of 8 (at
  * most 128 slots: a /17 becomes 128 /24 slots), in one open-addressed table
  * per family keyed by (level, address masked to the level).  A lookup

@@ -15,8 +15,11 @@
  * A change merges the old snapshot's sorted entries with the sorted change
  * into a new snapshot and publishes it with one pointer swap, so a feed
  * replace is atomic for the data path: a packet sees the old set or the
- * new one, never a mix.  Entries carry their hit counters and are shared
- * by consecutive snapshots.  What only the old snapshot held (its tables,
+ * new one, never a mix.  Entry objects carry their hit counters and are
+ * shared by consecutive snapshots.  Permanent hosts, the bulk of every
+ * feed, have no object: the merge packs them (block_table.h), and their
+ * hit counts, for those that were hit, live in the snapshot's hit table,
+ * carried from one snapshot to the next.  What only the old snapshot held (its tables,
  * retired entries, replaced timers) is freed by a worker after a grace
  * period: the writer never waits for one under the namespace's lock, and
  * every long loop reschedules.
@@ -25,9 +28,10 @@
  * CrowdSec action adding one address to a million cannot afford.  So a
  * small ADD or DEL of host entries (/32, /128) within existing feeds is
  * made in the current snapshot instead (sg_block_update_in_place()):
- * each prefix is one store into its hash slot, which readers see whole, so
- * a packet sees each entry before or after, never half.  A new entry goes
- * to the snapshot's added[] and a deleted one stays, dead, where it was;
+ * each prefix is one store into its hash slot or its packed feed-set id,
+ * which readers see whole, so a packet sees each entry before or after,
+ * never half.  A new entry goes to the snapshot's added[] and a deleted
+ * one stays, dead, where it was;
  * both until a merge, which the next large change or a budget of
  * in_place_max such entries brings, so that cost is shared by many
  * changes.

@@ -743,7 +743,9 @@ static int sg_nl_put_stats(struct sk_buff *msg,
 	    nla_put_u64_64bit(msg, SMTPGUARD_STATS_A_EVENTS_SUPPRESSED,
 			      st->events_suppressed, SMTPGUARD_STATS_A_PAD) ||
 	    nla_put_u64_64bit(msg, SMTPGUARD_STATS_A_BLOCK_REBUILDS,
-			      st->block_rebuilds, SMTPGUARD_STATS_A_PAD)) {
+			      st->block_rebuilds, SMTPGUARD_STATS_A_PAD) ||
+	    nla_put_u64_64bit(msg, SMTPGUARD_STATS_A_BLOCK_HITS_UNRECORDED,
+			      st->block_hits_unrecorded, SMTPGUARD_STATS_A_PAD)) {
 		nla_nest_cancel(msg, nest);
 		return -EMSGSIZE;
 	}

@@ -300,6 +300,9 @@ static const struct key_metric keys[] = {
 	U64("smtpguard_block_rebuilds_total", "counter",
 	    "Blocklist changes that built its tables whole, not in place.",
 	    block_rebuilds, HAS(has_block_rebuilds)),
+	U64("smtpguard_block_hits_unrecorded_total", "counter",
+	    "Hits of packed host entries that found no room to be counted.",
+	    block_hits_unrecorded, HAS(has_block_hits_unrecorded)),
 };
 
 static uint64_t key_value(const struct sg_stats *s, const struct key_metric *k)

@@ -268,6 +268,8 @@ struct sg_stats {
 	uint64_t offenders_suppressed, events_suppressed;
 	bool has_block_rebuilds;
 	uint64_t block_rebuilds;
+	bool has_block_hits_unrecorded;
+	uint64_t block_hits_unrecorded;
 	uint32_t except_entries;
 	bool roles_configured;
 };

@@ -87,6 +87,10 @@ static int stats_nest_cb(const struct nlattr *attr, void *data)
 		slot = &s->block_rebuilds;
 		has = &s->has_block_rebuilds;
 		break;
+	case SMTPGUARD_STATS_A_BLOCK_HITS_UNRECORDED:
+		slot = &s->block_hits_unrecorded;
+		has = &s->has_block_hits_unrecorded;
+		break;
 	default:	/* PAD, and counters newer than this tool */
 		return MNL_CB_OK;
 	}
@@ -261,6 +265,10 @@ static void print_stats_keys(const struct sg_stats *s)
 	if (s->has_block_rebuilds)
 		print_u64(PRINT_ANY, "block_rebuilds",
 			  "block_rebuilds %" PRIu64 "\n", s->block_rebuilds);
+	if (s->has_block_hits_unrecorded)
+		print_u64(PRINT_ANY, "block_hits_unrecorded",
+			  "block_hits_unrecorded %" PRIu64 "\n",
+			  s->block_hits_unrecorded);
 }
 
 void sg_print_stats(const struct sg_stats *s)

@@ -413,6 +413,7 @@ enum smtpguard_stats_attr {
 	SMTPGUARD_STATS_A_OFFENDERS_SUPPRESSED,	/* u64: past offender_inserts */
 	SMTPGUARD_STATS_A_EVENTS_SUPPRESSED,	/* u64: past offender_events */
 	SMTPGUARD_STATS_A_BLOCK_REBUILDS,	/* u64: blocklist built whole */
+	SMTPGUARD_STATS_A_BLOCK_HITS_UNRECORDED,	/* u64: no room in hit table */
 	__SMTPGUARD_STATS_A_LAST,
 	SMTPGUARD_STATS_A_MAX = __SMTPGUARD_STATS_A_LAST - 1
 };
